@@ -1,0 +1,156 @@
+"""Parsers for the value conventions of the workbook contract.
+
+Each ``parse_*`` function takes one cell as a reader gives it (text, a number, a date, ``None``) and returns
+the value, ``None`` for an empty cell, or :data:`INVALID`. :func:`parse_column` applies one of them to a whole
+column, calling it once per distinct value, which keeps a million-row column fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+
+
+class _Invalid:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+#: Returned by a parser for a value that does not follow the convention.
+INVALID: Final = _Invalid()
+
+_YES = frozenset({"да", "+", "1", "true", "истина", "yes"})
+_NO = frozenset({"нет", "-", "0", "false", "ложь", "no"})
+_DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Deliberately plain: one @, no spaces, a dot in the domain. Full RFC 5322 would accept what no school uses.
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-zА-Яа-я]{2,}$")
+_LIST_SPLIT = re.compile(r"[;,]")
+
+
+def cell_text(value: Any) -> str | None:
+    """The text of a cell, trimmed; ``None`` when empty. Whole numbers lose Excel's «.0» (ID 12, not 12.0)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float):
+        if np.isnan(value):
+            return None
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().strftime("%d.%m.%Y")
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    if value is pd.NaT:
+        return None
+    return str(value).strip() or None
+
+
+def parse_text(value: Any) -> str | None:
+    return cell_text(value)
+
+
+def parse_date(value: Any) -> dt.date | None | _Invalid:
+    """Excel date cells, ``ДД.ММ.ГГГГ`` or ``ГГГГ-ММ-ДД``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None if cell_text(value) is None else INVALID
+    text = value.strip()
+    if not text:
+        return None
+    if m := _DATE_DMY.match(text):
+        day, month, year = (int(g) for g in m.groups())
+    elif m := _DATE_ISO.match(text):
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        return INVALID
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return INVALID
+
+
+def parse_flag(value: Any) -> bool | _Invalid:
+    """yes/no: «да»/«нет», «+»/«-», «1»/«0», «true»/«false»; empty is «нет»."""
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value)
+    if text is None:
+        return False
+    text = text.lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    return INVALID
+
+
+def parse_phone(value: Any) -> str | None | _Invalid:
+    """A phone in any common Russian notation, returned as E.164 (``+79781234567``)."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    if not re.search(r"\d", text) or re.search(r"[A-Za-zА-Яа-я]", text.replace("доб", "")):
+        return INVALID
+    try:
+        number = phonenumbers.parse(text, "RU")
+    except phonenumbers.NumberParseException:
+        return INVALID
+    if not phonenumbers.is_valid_number(number):
+        return INVALID
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(phone: str | None) -> bool:
+    """A Russian mobile number in the stored form ``+79XXXXXXXXX``."""
+    return bool(phone) and re.fullmatch(r"\+79\d{9}", phone) is not None  # type: ignore[arg-type]
+
+
+def parse_email(value: Any) -> str | None | _Invalid:
+    text = cell_text(value)
+    if text is None:
+        return None
+    return text if _EMAIL.match(text) else INVALID
+
+
+def parse_list(value: Any) -> tuple[str, ...] | None:
+    """Items separated by «;» or «,», trimmed; an empty cell is ``None``."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    items = tuple(dict.fromkeys(p.strip() for p in _LIST_SPLIT.split(text) if p.strip()))
+    return items or None
+
+
+def parse_column(column: pd.Series, parser: Callable[[Any], Any]) -> tuple[pd.Series, pd.Series]:
+    """Apply ``parser`` to a column; return (values, invalid mask). Each distinct cell is parsed once."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    parsed = np.array([parser(u) for u in uniques] + [parser(None)], dtype=object)
+    values = parsed[codes]  # code -1 (empty) takes the last element: the parser's answer for nothing
+    invalid = np.fromiter((v is INVALID for v in parsed), dtype=bool, count=len(parsed))[codes]
+    values = np.where(invalid, None, values)
+    return pd.Series(values, index=column.index, dtype=object), pd.Series(invalid, index=column.index)
+
+
+def to_dates(values: pd.Series) -> pd.Series:
+    """Parsed dates (``datetime.date`` or ``None``) as a day-precision datetime column."""
+    return pd.to_datetime(values.where(values.notna(), None)).astype("datetime64[s]")

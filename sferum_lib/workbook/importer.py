@@ -1,0 +1,432 @@
+"""Validating raw sheets against the contract and building a :class:`Snapshot`.
+
+Validation runs in two passes, like roster tools schools already know: first every sheet's columns and
+values, then uniqueness and references across sheets. Every problem is collected; if there is any error the
+import raises :class:`InputFileError` with all of them and nothing is built.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sferum_lib.errors import InputFileError, Problem
+from sferum_lib.model import (
+    CHAT_TYPE_LABELS,
+    SECTION_CHAT_TYPES,
+    TABLES,
+    Messenger,
+    Organisation,
+    Snapshot,
+    conform,
+)
+from sferum_lib.values import (
+    INVALID,
+    cell_text,
+    parse_column,
+    parse_date,
+    parse_email,
+    parse_flag,
+    parse_list,
+    parse_phone,
+    parse_text,
+    to_dates,
+)
+from sferum_lib.workbook.reader import RawSheet, match_sheets, read_source
+from sferum_lib.workbook.schema import (
+    CHATS,
+    EXPECTED,
+    INVITES,
+    MEMBERS,
+    ORGANISATION_PARAMS,
+    ORGANISATION_SHEET,
+    PARAM_HEADER,
+    PARENTS,
+    PUPILS,
+    REQUESTS,
+    SECTIONS,
+    SHEETS,
+    STAFF,
+    VALUE_HEADER,
+    Column,
+    Sheet,
+    normalise_header,
+)
+
+#: Below this many data rows an import is quick enough not to need a progress bar.
+PROGRESS_THRESHOLD = 20_000
+
+_LABEL_TO_KEY = {normalise_header(label): key.value for key, label in CHAT_TYPE_LABELS.items()}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    snapshot: Snapshot
+    warnings: list[Problem]
+    source: str
+    rows: int
+
+
+def _choice_parser(choices: tuple[str, ...]) -> Callable[[Any], Any]:
+    canonical = {normalise_header(c): c for c in choices}
+
+    def parse(value: Any) -> Any:
+        text = cell_text(value)
+        if text is None:
+            return None
+        return canonical.get(normalise_header(text), INVALID)
+
+    return parse
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "id": parse_text,
+    "text": parse_text,
+    "date": parse_date,
+    "flag": parse_flag,
+    "phone": parse_phone,
+    "email": parse_email,
+    "list": parse_list,
+}
+
+
+def _parser(column: Column) -> Callable[[Any], Any]:
+    return _choice_parser(column.choices) if column.kind == "choice" else _PARSERS[column.kind]
+
+
+def _expected(column: Column) -> str:
+    if column.kind == "choice":
+        return "ожидается одно из значений: " + ", ".join(f"«{c}»" for c in column.choices)
+    return EXPECTED.get(column.kind, "значение не распознано")
+
+
+class _Problems(list[Problem]):
+    def add(self, sheet: str, row: int | None, column: str, value: object, expected: str) -> None:
+        self.append(Problem(sheet, row, column, cell_text(value) or "", expected))
+
+    def warn(self, sheet: str, row: int | None, column: str, value: object, expected: str) -> None:
+        self.append(Problem(sheet, row, column, cell_text(value) or "", expected, warning=True))
+
+
+def _header_index(raw: RawSheet) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for position, header in enumerate(raw.headers):
+        if header:
+            index.setdefault(normalise_header(header), []).append(position)
+    return index
+
+
+def _parse_columns(
+    spec_name: str, columns: Iterable[Column], raw: RawSheet, problems: _Problems
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Parse the columns of a sheet; return the values by field (plus ``_row``) and the headers as written."""
+    index = _header_index(raw)
+    known = {c.key for c in columns}
+    for key, positions in index.items():
+        if key not in known:
+            problems.warn(spec_name, raw.header_row, raw.headers[positions[0]], "", "неизвестный столбец, не учитывается")
+    parsed: dict[str, Any] = {"_row": raw.rows}
+    written: dict[str, str] = {}
+    for column in columns:
+        positions = index.get(column.key, [])
+        written[column.field] = raw.headers[positions[0]] if positions else column.header
+        if not positions:
+            if column.required:
+                problems.add(spec_name, raw.header_row, column.header, "", "нет обязательного столбца")
+            parsed[column.field] = np.full(len(raw), None, dtype=object)
+            continue
+        if len(positions) > 1:
+            problems.add(spec_name, raw.header_row, column.header, "", "столбец повторяется: оставьте один")
+        cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
+        values, invalid = parse_column(cells, _parser(column))
+        for i in np.flatnonzero(invalid.to_numpy()):
+            problems.add(spec_name, int(raw.rows[i]), written[column.field], cells.iloc[i], _expected(column))
+        if column.required:
+            missing = values.isna().to_numpy() & ~invalid.to_numpy()
+            for i in np.flatnonzero(missing):
+                problems.add(spec_name, int(raw.rows[i]), written[column.field], "", "обязательное значение не заполнено")
+        parsed[column.field] = values.to_numpy()
+    return pd.DataFrame(parsed), written
+
+
+def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
+    """Convert parsed values to the table's dtypes, keeping ``_row`` for later messages."""
+    out = frame.copy()
+    for column in spec.columns:
+        if column.kind == "date":
+            out[column.field] = to_dates(out[column.field])
+    return out
+
+
+def _explode(frame: pd.DataFrame, list_field: str, id_field: str, item_field: str) -> pd.DataFrame:
+    pairs = frame[[id_field, list_field, "_row"]].dropna(subset=[list_field]).explode(list_field)
+    return pairs.rename(columns={id_field: "owner", list_field: item_field}).reset_index(drop=True)
+
+
+def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, str, str]], what: str) -> None:
+    """Report every repeated value of an identifier, across all the given sheets together."""
+    parts = [
+        pd.DataFrame({"sheet": name, "row": frame["_row"], "header": header, "value": frame[field]})
+        for name, frame, field, header in entries
+        if len(frame)
+    ]
+    if not parts:
+        return
+    every = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+    repeated = every[every["value"].duplicated(keep=False)]
+    if repeated.empty:
+        return
+    first = repeated.drop_duplicates("value").set_index("value")
+    for record in repeated[repeated.duplicated("value", keep="first")].itertuples(index=False):
+        where = first.loc[record.value]
+        problems.add(
+            record.sheet,
+            int(record.row),
+            record.header,
+            record.value,
+            f"{what} повторяется: уже есть на листе «{where['sheet']}», строка {int(where['row'])}",
+        )
+
+
+def _check_refs(
+    problems: _Problems,
+    sheet: str,
+    frame: pd.DataFrame,
+    field: str,
+    header: str,
+    known: pd.Index | set[str],
+    expected: str,
+) -> None:
+    values = frame[field]
+    bad = values.notna() & ~values.isin(known)
+    for record in frame.loc[bad, [field, "_row"]].itertuples(index=False):
+        problems.add(sheet, int(record[1]), header, record[0], expected)
+
+
+def _organisation(raw: RawSheet | None, problems: _Problems) -> dict[str, Any]:
+    sheet = ORGANISATION_SHEET
+    if raw is None:
+        problems.add(sheet, None, "", "", "нет обязательного листа «Организация» (столбцы «Параметр» и «Значение»)")
+        return {}
+    index = _header_index(raw)
+    positions = [index.get(PARAM_HEADER.key), index.get(VALUE_HEADER.key)]
+    if positions[0] is None or positions[1] is None:
+        for header, found in zip((PARAM_HEADER, VALUE_HEADER), positions, strict=True):
+            if found is None:
+                problems.add(sheet, raw.header_row or None, header.header, "", "нет обязательного столбца")
+        return {}
+    params = {c.key: c for c in ORGANISATION_PARAMS}
+    values: dict[str, Any] = {}
+    seen: dict[str, int] = {}
+    for i in range(len(raw)):
+        row = int(raw.rows[i])
+        name = cell_text(raw.cells.iat[i, positions[0][0]])
+        cell = raw.cells.iat[i, positions[1][0]]
+        if name is None:
+            if cell_text(cell) is not None:
+                problems.add(sheet, row, PARAM_HEADER.header, "", "не указано название параметра")
+            continue
+        column = params.get(normalise_header(name))
+        if column is None:
+            problems.warn(sheet, row, PARAM_HEADER.header, name, "неизвестный параметр, не учитывается")
+            continue
+        if column.field in seen:
+            problems.add(sheet, row, PARAM_HEADER.header, name, f"параметр уже задан в строке {seen[column.field]}")
+            continue
+        seen[column.field] = row
+        value = _parser(column)(cell)
+        if value is INVALID:
+            problems.add(sheet, row, VALUE_HEADER.header, cell, f"{column.header}: {_expected(column)}")
+            continue
+        values[column.field] = (value, row)
+    for column in ORGANISATION_PARAMS:
+        if column.required and values.get(column.field, (None,))[0] is None:
+            row = seen.get(column.field)
+            problems.add(sheet, row, VALUE_HEADER.header if row else PARAM_HEADER.header, "",
+                         f"не заполнен обязательный параметр «{column.header}»")
+    return values
+
+
+def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool = False) -> ImportResult:
+    """Validate raw sheets and build a snapshot; raise :class:`InputFileError` listing every problem."""
+    from tqdm import tqdm
+
+    problems = _Problems()
+    by_key = match_sheets(sheets)
+    total_rows = sum(len(s) for s in sheets.values())
+    bar = tqdm(
+        total=len(SHEETS) + 2,
+        desc="Проверка книги",
+        unit=" шаг",
+        file=sys.stderr,
+        disable=not progress or total_rows < PROGRESS_THRESHOLD,
+        leave=False,
+    )
+
+    org_values = _organisation(by_key.get(normalise_header(ORGANISATION_SHEET)), problems)
+    bar.update()
+    known_sheets = {normalise_header(ORGANISATION_SHEET)} | {normalise_header(s.name) for s in SHEETS}
+    for key, raw in by_key.items():
+        if key not in known_sheets:
+            problems.warn(raw.name, None, "", "", "неизвестный лист, не учитывается")
+
+    frames: dict[str, pd.DataFrame] = {}
+    headers: dict[str, dict[str, str]] = {}
+    present: set[str] = set()
+    for spec in SHEETS:
+        raw = by_key.get(normalise_header(spec.name))
+        if raw is None:
+            if spec.required:
+                problems.add(spec.name, None, "", "", "нет обязательного листа")
+            raw = RawSheet(spec.name, [c.header for c in spec.columns], 1, pd.DataFrame(), np.array([], dtype=np.int64))
+        else:
+            present.add(spec.name)
+        parsed, written = _parse_columns(spec.name, spec.columns, raw, problems)
+        frames[spec.table] = _typed(parsed, spec)
+        headers[spec.table] = written
+        bar.update()
+
+    tables = _cross_check(frames, headers, org_values, problems)
+    bar.update()
+    bar.close()
+
+    if any(not p.warning for p in problems):
+        raise InputFileError(source, list(problems))
+    params = {field: value for field, (value, _row) in org_values.items()}
+    params["messenger"] = Messenger(params.get("messenger") or Messenger.VK.value)
+    org = Organisation(**params)
+    snapshot = Snapshot(org, tables, frozenset({ORGANISATION_SHEET, *present}))
+    return ImportResult(snapshot, [p for p in problems if p.warning], source, total_rows)
+
+
+def _cross_check(
+    frames: dict[str, pd.DataFrame],
+    headers: dict[str, dict[str, str]],
+    org_values: dict[str, Any],
+    problems: _Problems,
+) -> dict[str, pd.DataFrame]:
+    """Second pass: identifiers unique, references resolved; returns the model tables."""
+    staff, sections, pupils, parents = (frames[t] for t in ("staff", "sections", "pupils", "parents"))
+    chats, members, invites, requests = (frames[t] for t in ("chats", "members", "invites", "requests"))
+    h = headers
+
+    _check_unique(
+        problems,
+        [
+            (STAFF.name, staff, "id", h["staff"]["id"]),
+            (PUPILS.name, pupils, "id", h["pupils"]["id"]),
+            (PARENTS.name, parents, "id", h["parents"]["id"]),
+        ],
+        "ID человека",
+    )
+    for spec, field, what in (
+        (SECTIONS, "code", "Код объединения"),
+        (CHATS, "id", "ID чата"),
+        (INVITES, "id", "ID ссылки"),
+        (REQUESTS, "id", "ID заявки"),
+    ):
+        _check_unique(problems, [(spec.name, frames[spec.table], field, h[spec.table][field])], what)
+
+    staff_ids = set(staff["id"].dropna())
+    people_ids = staff_ids | set(pupils["id"].dropna()) | set(parents["id"].dropna())
+    section_codes = set(sections["code"].dropna())
+    chat_ids = set(chats["id"].dropna())
+    no_staff = f"нет сотрудника с таким ID на листе «{STAFF.name}»"
+    no_person = "нет человека с таким ID на листах «Сотрудники», «Обучающиеся», «Родители»"
+    no_section = f"нет объединения с таким кодом на листе «{SECTIONS.name}»"
+
+    for field, column in (("head_id", "Руководитель"), ("admin_id", "Администратор платформы")):
+        value, row = org_values.get(field, (None, None))
+        if value is not None and value not in staff_ids:
+            problems.add(ORGANISATION_SHEET, row, VALUE_HEADER.header, value, f"{column}: {no_staff}")
+
+    _check_refs(problems, SECTIONS.name, sections, "teacher_id", h["sections"]["teacher_id"], staff_ids, no_staff)
+
+    enrolments = _explode(pupils, "sections", "id", "section_code")
+    _check_refs(problems, PUPILS.name, enrolments, "section_code", h["pupils"]["sections"], section_codes, no_section)
+    kinship = _explode(parents, "children", "id", "pupil_id")
+    _check_refs(
+        problems, PARENTS.name, kinship, "pupil_id", h["parents"]["children"], set(pupils["id"].dropna()),
+        f"нет обучающегося с таким ID на листе «{PUPILS.name}»",
+    )
+
+    chats["type"] = chats["type"].map(lambda label: _LABEL_TO_KEY.get(normalise_header(label)), na_action="ignore")
+    needs_section = chats["type"].isin([t.value for t in SECTION_CHAT_TYPES]) & chats["section_code"].isna()
+    for row in chats.loc[needs_section, "_row"]:
+        problems.add(CHATS.name, int(row), h["chats"]["section_code"], "", "для чата объединения укажите код объединения")
+    _check_refs(problems, CHATS.name, chats, "section_code", h["chats"]["section_code"], section_codes, no_section)
+    _check_refs(problems, CHATS.name, chats, "owner_id", h["chats"]["owner_id"], staff_ids, no_staff)
+
+    _check_refs(problems, MEMBERS.name, members, "chat_id", h["members"]["chat_id"], chat_ids,
+                f"нет чата с таким ID на листе «{CHATS.name}»")
+    _check_refs(problems, MEMBERS.name, members, "person_id", h["members"]["person_id"], people_ids, no_person)
+    repeated = members.duplicated(["chat_id", "person_id"])
+    for record in members.loc[repeated, ["person_id", "_row"]].itertuples(index=False):
+        problems.warn(MEMBERS.name, int(record[1]), h["members"]["person_id"], record[0],
+                      "участник уже указан в этом чате, строка не учитывается")
+    members = members[~repeated]
+
+    _check_refs(problems, INVITES.name, invites, "created_by", h["invites"]["created_by"], staff_ids, no_staff)
+    invites["target"] = _invite_targets(invites, h["invites"]["target"], section_codes, chat_ids, problems)
+    _check_refs(problems, REQUESTS.name, requests, "applicant_id", h["requests"]["applicant_id"], people_ids, no_person)
+
+    return {
+        "staff": conform(staff, "staff"),
+        "sections": conform(sections, "sections"),
+        "pupils": conform(pupils, "pupils"),
+        "enrolments": conform(enrolments.rename(columns={"owner": "pupil_id"}).drop_duplicates(["pupil_id", "section_code"]), "enrolments"),
+        "parents": conform(parents, "parents"),
+        "kinship": conform(kinship.rename(columns={"owner": "parent_id"}).drop_duplicates(["parent_id", "pupil_id"]), "kinship"),
+        "chats": conform(chats, "chats"),
+        "members": conform(members, "members"),
+        "channels": conform(frames["channels"], "channels"),
+        "invites": conform(invites, "invites"),
+        "requests": conform(requests, "requests"),
+    }
+
+
+def _invite_targets(
+    invites: pd.DataFrame, header: str, sections: set[str], chats: set[str], problems: _Problems
+) -> pd.Series:
+    """Canonical targets: «организация», «Учительская», «объединение:КОД», «чат:ID»."""
+    expected = "ожидается «организация», «Учительская», «объединение:КОД» или «чат:ID»"
+
+    def canonical(value: str, row: int) -> str | None:
+        key = normalise_header(value)
+        if key == "организация":
+            return "организация"
+        if key == "учительская":
+            return "Учительская"
+        kind, _, ref = value.partition(":")
+        kind, ref = normalise_header(kind), ref.strip()
+        if kind == "объединение" and ref:
+            if ref not in sections:
+                problems.add(INVITES.name, row, header, value, f"нет объединения с кодом «{ref}»")
+            return f"объединение:{ref}"
+        if kind == "чат" and ref:
+            if ref not in chats:
+                problems.add(INVITES.name, row, header, value, f"нет чата с ID «{ref}»")
+            return f"чат:{ref}"
+        problems.add(INVITES.name, row, header, value, expected)
+        return None
+
+    return pd.Series(
+        [None if v is None else canonical(v, int(r)) for v, r in zip(invites["target"], invites["_row"], strict=True)],
+        index=invites.index,
+        dtype=object,
+    )
+
+
+def import_workbook(path: str | Path, *, progress: bool = False) -> ImportResult:
+    """Read and validate a workbook or CSV folder (WORKBOOK.md §1); raise :class:`InputFileError` on errors."""
+    sheets = read_source(path)
+    return build_snapshot(sheets, str(path), progress=progress)
+
+
+__all__ = ["TABLES", "ImportResult", "build_snapshot", "import_workbook"]
