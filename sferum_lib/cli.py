@@ -1,0 +1,338 @@
+"""The ``sferum`` command: a light wrapper over the library, speaking Russian.
+
+Exit codes: 0 done; 2 bad input or usage (a Russian message on stderr, nothing written); 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sferum_lib.errors import InputFileError, SferumError, UsageError
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+#: At most this many problems are printed; the rest go to the --errors-to copy.
+MAX_PRINTED_PROBLEMS = 300
+
+# argparse speaks English through gettext; these are its messages that a user can meet, in Russian.
+_ARGPARSE_RU = {
+    "usage: ": "Использование: ",
+    "positional arguments": "аргументы",
+    "options": "параметры",
+    "show this help message and exit": "показать эту справку и выйти",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: ошибка: %(message)s\n",
+    "the following arguments are required: %s": "не указаны обязательные аргументы: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "неизвестное значение %(value)r (возможны: %(choices)s)",
+    "unrecognized arguments: %s": "неизвестные аргументы: %s",
+    "expected one argument": "ожидается одно значение",
+    "expected at least one argument": "ожидается хотя бы одно значение",
+    "expected at most one argument": "ожидается не больше одного значения",
+    "invalid %(type)s value: %(value)r": "недопустимое значение %(value)r",
+    "argument %(argument_name)s: %(message)s": "аргумент %(argument_name)s: %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": "неоднозначный параметр %(option)s: подходят %(matches)s",
+    "not allowed with argument %s": "нельзя вместе с %s",
+    "one of the arguments %s is required": "нужен один из аргументов %s",
+    "show program's version number and exit": "показать версию и выйти",
+}
+
+
+def _ru(message: str) -> str:
+    return _ARGPARSE_RU.get(message, message)
+
+
+def _ru_n(singular: str, plural: str, n: int) -> str:
+    return {"expected %s argument": "ожидается значений: %s", "expected %s arguments": "ожидается значений: %s"}.get(
+        singular if n == 1 else plural, singular if n == 1 else plural
+    )
+
+
+argparse._ = _ru  # type: ignore[attr-defined]
+argparse.ngettext = _ru_n  # type: ignore[attr-defined]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # noqa: D102 - argparse's hook
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def _date(text: str) -> dt.date:
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"«{text}» — не дата; ожидается ГГГГ-ММ-ДД, например 2026-10-15")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» — не целое число") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("ожидается целое число не меньше 1")
+    return value
+
+
+def _common(parser: argparse.ArgumentParser, *, as_of: bool = True, snapshot: bool = False, fmt: bool = False) -> None:
+    parser.add_argument("--store", metavar="ПУТЬ", help="файл хранилища (по умолчанию $SFERUM_STORE или sferum.db)")
+    if as_of:
+        parser.add_argument("--as-of", type=_date, metavar="ГГГГ-ММ-ДД", help="дата, на которую проверять (по умолчанию сегодня)")
+    if snapshot:
+        parser.add_argument("--snapshot", type=_positive, metavar="N", help="номер снимка (по умолчанию последний)")
+    if fmt:
+        parser.add_argument("--format", choices=("table", "json"), default="table", help="вид вывода: таблица или JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sferum",
+        description="Сферум-практикум: проверка соответствия положению об использовании платформы «Сферум».",
+        epilog="Коды завершения: 0 — готово; 2 — ошибка во входных данных или в команде; 1 — иная ошибка.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА", title="команды", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("template", help="записать пустую книгу с инструкцией и выпадающими списками")
+    p.add_argument("out", metavar="КНИГА.xlsx", help="куда записать шаблон")
+
+    p = sub.add_parser("import", help="проверить книгу (или папку CSV) и сохранить её как новый снимок")
+    p.add_argument("path", metavar="ПУТЬ", help="книга .xlsx или папка с файлами .csv")
+    p.add_argument("--errors-to", metavar="ОШИБКИ.xlsx", help="при ошибках записать копию книги с выделенными ячейками")
+    _common(p, as_of=False)
+
+    p = sub.add_parser("export", help="записать снимок обратно в книгу Excel")
+    p.add_argument("out", metavar="КНИГА.xlsx", help="куда записать книгу")
+    _common(p, as_of=False, snapshot=True)
+
+    p = sub.add_parser("snapshots", help="перечислить снимки в хранилище")
+    _common(p, as_of=False, fmt=True)
+
+    p = sub.add_parser("audit", help="аудит соответствия положению")
+    _common(p, snapshot=True, fmt=True)
+    p.add_argument("--invite-max-age-days", type=_positive, default=7, metavar="ДНЕЙ",
+                   help="через сколько дней неиспользованная ссылка считается невостребованной (7)")
+    p.add_argument("--request-max-age-days", type=_positive, default=3, metavar="ДНЕЙ",
+                   help="через сколько дней заявка считается нерассмотренной (3)")
+
+    p = sub.add_parser("indicators", help="показатели использования платформы")
+    _common(p, snapshot=True, fmt=True)
+
+    p = sub.add_parser("movement", help="прибывшие и выбывшие между двумя снимками")
+    p.add_argument("--from", dest="first", type=_positive, required=True, metavar="N", help="номер прежнего снимка")
+    p.add_argument("--to", dest="second", type=_positive, required=True, metavar="M", help="номер нового снимка")
+    _common(p, fmt=True)
+
+    p = sub.add_parser("duties", help="обязанности по положению (каталог)")
+    p.add_argument("--role", metavar="РОЛЬ", help="только обязанности этой роли (admin, head, pdo, ped, student, parent)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="вид вывода")
+
+    p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
+    p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
+    p.add_argument("--size", type=_positive, metavar="N", help="число людей в организации (по умолчанию около 925)")
+    p.add_argument("--seed", type=int, default=135, help="начальное значение генератора (135)")
+    _common(p)
+    return parser
+
+
+def _store(args: argparse.Namespace, create: bool = False):  # noqa: ANN202 - lazy import keeps --help fast
+    from sferum_lib.store import Store
+
+    return Store(args.store, create=create)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def _as_of(args: argparse.Namespace) -> dt.date:
+    return args.as_of or dt.date.today()
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from sferum_lib.workbook.writer import write_template
+
+    path = write_template(args.out)
+    print(f"Шаблон книги записан: {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sferum_lib.workbook.importer import build_snapshot
+    from sferum_lib.workbook.reader import read_source
+
+    sheets = read_source(args.path)
+    try:
+        result = build_snapshot(sheets, args.path, progress=sys.stderr.isatty())
+    except InputFileError as exc:
+        if args.errors_to:
+            from sferum_lib.workbook.writer import write_errors_copy
+
+            write_errors_copy(args.path, sheets, exc.problems + exc.warnings, args.errors_to)
+            exc.errors_copy = args.errors_to  # type: ignore[attr-defined]
+        raise
+    for warning in result.warnings:
+        print(f"Предупреждение: {warning}", file=sys.stderr)
+    with _store(args, create=True) as store:
+        number = store.add_snapshot(result.snapshot, str(Path(args.path).name), result.rows)
+        where = store.path
+    s = result.snapshot
+    print(
+        f"Снимок № {number} сохранён в «{where}»: сотрудников {len(s.staff)}, объединений {len(s.sections)}, "
+        f"обучающихся {len(s.pupils)}, родителей {len(s.parents)}, чатов {len(s.chats)}.",
+        file=sys.stderr,
+    )
+    print(number)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sferum_lib.workbook.writer import export_snapshot
+
+    with _store(args) as store:
+        number = args.snapshot or store.latest()
+        snapshot = store.snapshot(number)
+    export_snapshot(snapshot, args.out)
+    print(f"Снимок № {number} записан в книгу: {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_snapshots(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        items = store.snapshots()
+    if args.format == "json":
+        _print_json([item.__dict__ for item in items])
+        return EXIT_OK
+    if not items:
+        print("В хранилище нет снимков.")
+    for item in items:
+        print(f"№ {item.number:<4} {item.imported_at}  {item.organisation}  из «{item.source}»  (строк: {item.rows})")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from sferum_lib.checks import AuditSettings, audit
+    from sferum_lib.render import audit_table
+
+    with _store(args) as store:
+        number = args.snapshot or store.latest()
+        snapshot = store.snapshot(number)
+    settings = AuditSettings(args.invite_max_age_days, args.request_max_age_days)
+    result = audit(snapshot, _as_of(args), settings)
+    for key, why in result.not_performed.items():
+        print(f"Не проверено: {key} ({why})", file=sys.stderr)
+    if args.format == "json":
+        _print_json(result.to_records())
+    else:
+        print(audit_table(result, snapshot.organisation, number))
+    return EXIT_OK
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from sferum_lib.checks import indicators
+    from sferum_lib.render import indicators_table
+
+    with _store(args) as store:
+        number = args.snapshot or store.latest()
+        snapshot = store.snapshot(number)
+    items = indicators(snapshot, _as_of(args))
+    if args.format == "json":
+        _print_json({i.key: i.value for i in items})
+    else:
+        print(indicators_table(items, snapshot.organisation, _as_of(args), number))
+    return EXIT_OK
+
+
+def cmd_movement(args: argparse.Namespace) -> int:
+    from sferum_lib.checks import movement
+    from sferum_lib.render import movement_table
+
+    with _store(args) as store:
+        before, after = store.snapshot(args.first), store.snapshot(args.second)
+    moves = movement(before, after, _as_of(args))
+    if args.format == "json":
+        _print_json(moves)
+    else:
+        print(movement_table(moves, args.first, args.second, _as_of(args)))
+    return EXIT_OK
+
+
+def cmd_duties(args: argparse.Namespace) -> int:
+    from sferum_lib.regulation import default_catalogue
+
+    catalogue = default_catalogue()
+    duties = catalogue.for_role(args.role) if args.role else list(catalogue)
+    if args.format == "json":
+        _print_json([d.__dict__ for d in duties])
+        return EXIT_OK
+    for duty in duties:
+        print(f"{duty.id:<9} {catalogue.roles[duty.role]}: {duty.title} (п. {duty.clause})")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sferum_lib.demo import run_demo
+
+    return run_demo(out=Path(args.out), size=args.size, seed=args.seed, store=args.store, as_of=args.as_of)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "template": cmd_template,
+    "import": cmd_import,
+    "export": cmd_export,
+    "snapshots": cmd_snapshots,
+    "audit": cmd_audit,
+    "indicators": cmd_indicators,
+    "movement": cmd_movement,
+    "duties": cmd_duties,
+    "demo": cmd_demo,
+}
+
+
+def _report_input_error(exc: InputFileError) -> None:
+    lines = exc.summary().splitlines()
+    head, problems = lines[0], lines[1:]
+    print(head, file=sys.stderr)
+    for line in problems[:MAX_PRINTED_PROBLEMS]:
+        print(line, file=sys.stderr)
+    if len(problems) > MAX_PRINTED_PROBLEMS:
+        print(f"  … и ещё {len(problems) - MAX_PRINTED_PROBLEMS}. Полный список: --errors-to ОШИБКИ.xlsx", file=sys.stderr)
+    copy = getattr(exc, "errors_copy", None)
+    if copy:
+        print(f"Копия книги с выделенными ошибками: {copy}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``sferum``; returns the exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except InputFileError as exc:
+        _report_input_error(exc)
+        return EXIT_BAD_INPUT
+    except SferumError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("Прервано.", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # a bug or the machine: say so in Russian, details only on request
+        if os.environ.get("SFERUM_DEBUG"):
+            raise
+        print(
+            f"Внутренняя ошибка ({type(exc).__name__}: {exc}). Данные не изменены. "
+            "Для подробностей запустите снова с переменной SFERUM_DEBUG=1.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

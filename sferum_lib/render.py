@@ -1,0 +1,77 @@
+"""Plain-text views of results for a Russian terminal: grouped, counted, aligned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, AuditResult, Indicator
+from sferum_lib.model import Organisation
+
+
+def ru_date(day: dt.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count_phrase(n: int, one: str, few: str, many: str) -> str:
+    """«1 нарушение», «3 нарушения», «12 нарушений»."""
+    return f"{n} {_plural(n, one, few, many)}"
+
+
+def audit_table(result: AuditResult, org: Organisation, snapshot: int, width: int = 100) -> str:
+    counts = result.counts()
+    lines = [
+        f"Аудит соответствия положению — {org.short_name}, на {ru_date(result.as_of)} (снимок № {snapshot})",
+        "Итого: " + count_phrase(counts[VIOLATION], "нарушение", "нарушения", "нарушений") + ", "
+        + count_phrase(counts[REMARK], "замечание", "замечания", "замечаний") + ".",
+    ]
+    findings = result.findings
+    order = {c.key: i for i, c in enumerate(CHECKS)}
+    for clause in sorted({c.clause for c in CHECKS}):
+        group = findings[findings["clause"] == clause]
+        if group.empty:
+            continue
+        lines += ["", f"п. {clause}"]
+        for key in sorted(group["check"].unique(), key=order.__getitem__):
+            rows = group[group["check"] == key]
+            check = CHECKS_BY_KEY[key]
+            lines.append(f"  {check.title} [{key}, {check.duty}] — {len(rows)}")
+            for row in rows.itertuples(index=False):
+                mark = "!" if row.severity == VIOLATION else "·"
+                text = f"{mark} {row.subject}: {row.message}"
+                lines += textwrap.wrap(text, width=width, initial_indent="    ", subsequent_indent="      ")
+    if findings.empty:
+        lines += ["", "Нарушений и замечаний нет."]
+    if result.not_performed:
+        lines += ["", "Не проверено (нет данных):"]
+        lines += [f"  {key}: {why}" for key, why in result.not_performed.items()]
+    return "\n".join(lines)
+
+
+def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, snapshot: int) -> str:
+    lines = [f"Показатели — {org.short_name}, на {ru_date(as_of)} (снимок № {snapshot})", ""]
+    title_width = max(len(i.title) for i in items)
+    for item in items:
+        value = "нет данных" if item.value is None else f"{item.value * 100:5.1f} %"
+        lines.append(f"  {item.title:<{title_width}}  {value:>10}  ({item.numerator} из {item.denominator})")
+    return "\n".join(lines)
+
+
+def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: int, as_of: dt.date) -> str:
+    names = {"staff": "Сотрудники", "students": "Обучающиеся"}
+    lines = [f"Движение между снимками № {first} и № {second} на {ru_date(as_of)}"]
+    for direction, title in (("arrived", "Прибыли"), ("departed", "Выбыли")):
+        lines += ["", f"{title}:"]
+        for kind, ids in moves[direction].items():
+            shown = ", ".join(ids) if ids else "—"
+            lines += textwrap.wrap(f"{names[kind]} ({len(ids)}): {shown}", width=100,
+                                   initial_indent="  ", subsequent_indent="    ")
+    return "\n".join(lines)

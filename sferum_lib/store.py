@@ -1,0 +1,224 @@
+"""The SQLite store: every imported snapshot, numbered from 1, in one file readable by its owner only.
+
+The file runs in WAL mode so a report can read while an import writes; the schema carries a version
+(``PRAGMA user_version``) and is brought up to date by the migrations below when a store is opened. Each
+import is one transaction: a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sferum_lib.errors import StoreError
+from sferum_lib.model import DATE, FLAG, TABLES, Organisation, Snapshot, conform
+
+DEFAULT_STORE = "sferum.db"
+STORE_ENV = "SFERUM_STORE"
+
+# Columns of each snapshot table as schema version 1 created them. Frozen here on purpose: a later model
+# column arrives through a new migration, never by editing this list.
+_V1_COLUMNS: dict[str, tuple[str, ...]] = {
+    "staff": ("id", "last_name", "first_name", "middle_name", "position", "platform_role", "phone", "email",
+              "cabinet", "hired", "dismissed", "joined", "status_confirmed", "in_teachers_room"),
+    "sections": ("code", "name", "teacher_id", "cabinet", "class_created"),
+    "pupils": ("id", "last_name", "first_name", "middle_name", "birth_date", "activist", "enrolled", "expelled",
+               "joined"),
+    "enrolments": ("pupil_id", "section_code"),
+    "parents": ("id", "last_name", "first_name", "middle_name", "phone", "email", "activist", "joined"),
+    "kinship": ("parent_id", "pupil_id"),
+    "chats": ("id", "name", "type", "section_code", "owner_id", "created", "last_message"),
+    "members": ("chat_id", "person_id", "added"),
+    "channels": ("name", "last_post"),
+    "invites": ("id", "created", "created_by", "target", "role", "used", "annulled", "valid_until"),
+    "requests": ("id", "applicant_id", "role", "filed", "decision", "decided"),
+}
+
+
+def _v1() -> str:
+    ddl = [
+        """CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            imported_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            sheets TEXT NOT NULL,
+            organisation TEXT NOT NULL,
+            rows INTEGER NOT NULL DEFAULT 0
+        )"""
+    ]
+    for table, columns in _V1_COLUMNS.items():
+        body = ",\n  ".join(f'"{c}"' for c in columns)
+        ddl.append(f'CREATE TABLE "snap_{table}" (\n  snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),\n  {body}\n)')
+        ddl.append(f'CREATE INDEX "snap_{table}_by_snapshot" ON "snap_{table}"(snapshot_id)')
+    return ";\n".join(ddl)
+
+
+#: Migrations in order; migration i brings the schema from version i to i + 1.
+MIGRATIONS: tuple[str, ...] = (_v1(),)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    number: int
+    imported_at: str
+    source: str
+    organisation: str
+    rows: int
+
+
+def default_store_path() -> Path:
+    """``$SFERUM_STORE`` or ``sferum.db`` in the current folder."""
+    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+def _create_private(path: Path) -> None:
+    """Create the file readable and writable by its owner only (the store holds personal data)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)  # the umask may only take bits away, but be explicit
+
+
+def _to_sql(frame: pd.DataFrame, table: str) -> list[tuple[object, ...]]:
+    """Rows ready for sqlite3: ISO dates, 0/1 flags, None for empty."""
+    columns: list[np.ndarray] = []
+    for column, dtype in TABLES[table].items():
+        values = frame[column]
+        if dtype == DATE:
+            text = np.datetime_as_string(values.to_numpy().astype("datetime64[D]"))
+            columns.append(np.where(values.isna().to_numpy(), None, text).astype(object))
+        elif dtype == FLAG:
+            columns.append(values.to_numpy().astype(np.int64).astype(object))
+        else:
+            columns.append(values.astype(object).where(values.notna(), None).to_numpy())
+    return list(zip(*columns, strict=True)) if columns else []
+
+
+def _from_sql(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    out = {}
+    for column, dtype in TABLES[table].items():
+        values = frame[column]
+        if dtype == DATE:
+            out[column] = pd.to_datetime(values, format="%Y-%m-%d")
+        elif dtype == FLAG:
+            out[column] = values.fillna(0).astype(bool)
+        else:
+            out[column] = values
+    return conform(pd.DataFrame(out), table)
+
+
+class Store:
+    """An open store file. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        if not self.path.exists():
+            if not create:
+                raise StoreError(
+                    f"Хранилище «{self.path}» не найдено. Сначала загрузите данные: sferum import КНИГА.xlsx "
+                    "(или постройте демонстрационную организацию: sferum demo)."
+                )
+            _create_private(self.path)
+        try:
+            self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.con.execute("PRAGMA journal_mode=WAL")
+            self.con.execute("PRAGMA foreign_keys=ON")
+            self.con.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"Файл «{self.path}» не является хранилищем Сферум-практикума: {exc}") from None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands, or none of it."""
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.con.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"Хранилище «{self.path}» создано более новой версией программы (схема {version}); обновите программу."
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction() as con:
+                for statement in MIGRATIONS[number].split(";\n"):
+                    con.execute(statement)
+                con.execute(f"PRAGMA user_version = {number + 1}")
+
+    # --- snapshots -------------------------------------------------------------------------------------
+
+    def add_snapshot(self, snapshot: Snapshot, source: str, rows: int = 0) -> int:
+        """Store a snapshot in one transaction; return its number."""
+        imported_at = dt.datetime.now().isoformat(timespec="seconds")
+        with self.transaction() as con:
+            cursor = con.execute(
+                "INSERT INTO snapshots (imported_at, source, sheets, organisation, rows) VALUES (?, ?, ?, ?, ?)",
+                (imported_at, source, json.dumps(sorted(snapshot.sheets), ensure_ascii=False),
+                 json.dumps(snapshot.organisation.to_dict(), ensure_ascii=False), rows),
+            )
+            number = int(cursor.lastrowid or 0)
+            for table, columns in _V1_COLUMNS.items():
+                placeholders = ", ".join("?" * (len(columns) + 1))
+                names = ", ".join(f'"{c}"' for c in columns)
+                data = [(number, *row) for row in _to_sql(snapshot.tables[table], table)]
+                con.executemany(f'INSERT INTO "snap_{table}" (snapshot_id, {names}) VALUES ({placeholders})', data)
+        return number
+
+    def snapshots(self) -> list[SnapshotInfo]:
+        rows = self.con.execute(
+            "SELECT id, imported_at, source, organisation, rows FROM snapshots ORDER BY id"
+        ).fetchall()
+        return [
+            SnapshotInfo(r[0], r[1], r[2], json.loads(r[3]).get("short_name") or "", r[4]) for r in rows
+        ]
+
+    def latest(self) -> int:
+        row = self.con.execute("SELECT max(id) FROM snapshots").fetchone()
+        if row[0] is None:
+            raise StoreError(f"В хранилище «{self.path}» нет ни одного снимка. Загрузите данные: sferum import КНИГА.xlsx")
+        return int(row[0])
+
+    def snapshot(self, number: int | None = None) -> Snapshot:
+        """Load snapshot ``number`` (the latest when ``None``)."""
+        number = self.latest() if number is None else number
+        row = self.con.execute("SELECT sheets, organisation FROM snapshots WHERE id = ?", (number,)).fetchone()
+        if row is None:
+            known = ", ".join(str(s.number) for s in self.snapshots()) or "нет"
+            raise StoreError(f"В хранилище нет снимка № {number}. Имеющиеся снимки: {known}.")
+        tables = {}
+        for table, columns in _V1_COLUMNS.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            frame = pd.read_sql_query(
+                f'SELECT {names} FROM "snap_{table}" WHERE snapshot_id = ? ORDER BY rowid', self.con, params=(number,)
+            )
+            tables[table] = _from_sql(frame, table)
+        return Snapshot(Organisation.from_dict(json.loads(row[1])), tables, frozenset(json.loads(row[0])))

@@ -1,0 +1,372 @@
+"""Writing workbooks: the blank template, a snapshot's export and a copy of a bad file with its errors marked.
+
+Every text cell that Excel could take for a formula (``= + - @`` first) is written as text with Excel's quote
+prefix, never as a live formula. Files are written to a temporary name and renamed, so a failure leaves no
+half-written file behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sferum_lib.errors import Problem
+from sferum_lib.model import CHAT_TYPE_LABELS, POSITIONS, ChatType, Snapshot
+from sferum_lib.workbook.reader import RawSheet
+from sferum_lib.workbook.schema import (
+    ORGANISATION_PARAMS,
+    ORGANISATION_SHEET,
+    PARAM_HEADER,
+    SHEETS,
+    VALUE_HEADER,
+    YES_NO,
+    Column,
+    Sheet,
+    normalise_header,
+)
+
+FORMULA_START = ("=", "+", "-", "@")
+DATE_FORMAT = "DD.MM.YYYY"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+ERROR_FILL = PatternFill("solid", fgColor="F8CBAD")
+WARNING_FILL = PatternFill("solid", fgColor="FFF2CC")
+TEMPLATE_ROWS = 5000
+LISTS_SHEET = "Списки"
+INSTRUCTION_SHEET = "Инструкция"
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place only if the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def safe_cell(ws: Worksheet, value: Any) -> Any:
+    """A write-only cell for ``value``: dates formatted, formula-like text kept as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    return value
+
+
+def set_text(cell: Any, value: Any) -> None:
+    """Put a value into a normal (not write-only) cell, never as a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _header_row(ws: Worksheet, columns: Iterable[Column]) -> list[Any]:
+    cells = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cells.append(cell)
+    return cells
+
+
+def _size(ws: Worksheet, columns: Iterable[Column]) -> None:
+    for i, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+    ws.freeze_panes = "A2"
+
+
+# --- export --------------------------------------------------------------------------------------------
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _sheet_frame(snapshot: Snapshot, sheet: Sheet) -> pd.DataFrame:
+    """The table of a sheet in the workbook's own terms: labels, yes/no, lists joined by «; »."""
+    table = snapshot.tables[sheet.table].copy()
+    if sheet.table == "pupils":
+        codes = snapshot.enrolments.groupby("pupil_id", sort=False)["section_code"].agg("; ".join)
+        table["sections"] = table["id"].map(codes)
+    elif sheet.table == "parents":
+        children = snapshot.kinship.groupby("parent_id", sort=False)["pupil_id"].agg("; ".join)
+        table["children"] = table["id"].map(children)
+    elif sheet.table == "chats":
+        labels = {t.value: label for t, label in CHAT_TYPE_LABELS.items()}
+        table["type"] = table["type"].map(labels)
+    out = {}
+    for column in sheet.columns:
+        values = table[column.field]
+        if column.kind == "flag":
+            out[column.header] = values.map({True: "да", False: "нет"}).astype(object)
+        elif column.kind == "date":
+            out[column.header] = [_cell_value(v) for v in values.astype(object)]
+        else:
+            out[column.header] = values.astype(object).where(values.notna(), None)
+    return pd.DataFrame(out, dtype=object)
+
+
+def _organisation_rows(snapshot: Snapshot) -> list[tuple[str, Any]]:
+    data = snapshot.organisation.to_dict()
+    rows = []
+    for column in ORGANISATION_PARAMS:
+        value = data.get(column.field)
+        if value is not None and column.kind == "date":
+            value = dt.date.fromisoformat(str(value))
+        rows.append((column.header, value))
+    return rows
+
+
+def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
+    """Write a snapshot as a workbook in the contract's format; importing it gives the same data."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(ORGANISATION_SHEET)
+    _size(ws, (PARAM_HEADER, VALUE_HEADER))
+    ws.append(_header_row(ws, (PARAM_HEADER, VALUE_HEADER)))
+    for name, value in _organisation_rows(snapshot):
+        if value is not None:
+            ws.append([name, safe_cell(ws, value)])
+    for sheet in SHEETS:
+        if sheet.name not in snapshot.sheets:
+            continue
+        ws = wb.create_sheet(sheet.name)
+        _size(ws, sheet.columns)
+        ws.append(_header_row(ws, sheet.columns))
+        frame = _sheet_frame(snapshot, sheet)
+        for row in frame.itertuples(index=False, name=None):
+            ws.append([safe_cell(ws, v) for v in row])
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+# --- template ------------------------------------------------------------------------------------------
+
+_INSTRUCTION = """Как заполнять книгу организации для Сферум-практикума
+
+1. Обязательны листы «Организация» и «Сотрудники». Остальные листы заполняйте, если данные есть:
+   отсутствующий лист означает «нет данных», и проверки, которым он нужен, не выполняются.
+2. Заголовки столбцов менять нельзя; порядок столбцов любой; лишние столбцы не учитываются.
+   Обязательные столбцы отмечены звёздочкой в примечании к заголовку.
+3. Даты — ячейки с датой Excel, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.
+4. «да»/«нет»: можно также «+»/«-», «1»/«0»; пустая ячейка означает «нет».
+5. Списки (объединения обучающегося, дети родителя) — через «;» или «,».
+6. Телефоны — в любой привычной записи: 8 (978) 123-45-67, +7 978 1234567.
+7. ID — текст; ID сотрудников, обучающихся и родителей не должны повторяться даже на разных листах.
+8. Сотрудник считается педагогическим работником, если его должность содержит слова «педагог», «методист»,
+   «руководитель» или «заместитель».
+9. Проверка книги: sferum import КНИГА.xlsx --errors-to ОШИБКИ.xlsx — если в книге есть ошибки, в копии
+   книги ошибочные ячейки будут выделены цветом, а в примечании к ячейке будет сказано, что исправить.
+
+Листы и столбцы:"""
+
+
+def _instruction_lines() -> list[str]:
+    lines = _INSTRUCTION.splitlines()
+    lines.append(f"• {ORGANISATION_SHEET}: столбцы «Параметр» и «Значение»; параметры: "
+                 + ", ".join(f"{c.header}{'*' if c.required else ''}" for c in ORGANISATION_PARAMS))
+    for sheet in SHEETS:
+        columns = ", ".join(f"{c.header}{'*' if c.required else ''}" for c in sheet.columns)
+        lines.append(f"• {sheet.name}{' (обязательный)' if sheet.required else ''}: {columns}")
+    lines.append("* — обязательное значение.")
+    return lines
+
+
+def _list_source(lists: dict[str, tuple[str, ...]], ws_lists: Worksheet) -> dict[str, str]:
+    """Write each drop-down list into a column of the hidden sheet; return list name → range formula."""
+    ranges: dict[str, str] = {}
+    for col, (name, values) in enumerate(lists.items(), start=1):
+        ws_lists.cell(row=1, column=col, value=name).font = HEADER_FONT
+        for row, value in enumerate(values, start=2):
+            ws_lists.cell(row=row, column=col, value=value)
+        letter = get_column_letter(col)
+        ranges[name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+    return ranges
+
+
+def write_template(path: str | Path) -> Path:
+    """Write the blank workbook: an «Инструкция» sheet, headers, widths and drop-down lists."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = INSTRUCTION_SHEET
+    ws.column_dimensions["A"].width = 120
+    for i, line in enumerate(_instruction_lines(), start=1):
+        ws.cell(row=i, column=1, value=line).alignment = Alignment(wrap_text=True, vertical="top")
+    ws["A1"].font = Font(bold=True, size=14)
+
+    lists = {
+        "Должность": POSITIONS,
+        "Роль в платформе": ("администратор", "дополнительный администратор"),
+        "Тип чата": tuple(t.label for t in ChatType),
+        "Роль": ("педагог", "обучающийся", "родитель"),
+        "Решение": ("принята", "отклонена"),
+        "да/нет": YES_NO,
+        "Мессенджер": ("VK Мессенджер", "MAX"),
+    }
+
+    org = wb.create_sheet(ORGANISATION_SHEET)
+    for col, column in enumerate((PARAM_HEADER, VALUE_HEADER), start=1):
+        cell = org.cell(row=1, column=col, value=column.header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        org.column_dimensions[get_column_letter(col)].width = column.width
+    org.freeze_panes = "A2"
+    for row, column in enumerate(ORGANISATION_PARAMS, start=2):
+        org.cell(row=row, column=1, value=column.header)
+        if column.help or column.required:
+            note = ("Обязательный параметр. " if column.required else "") + column.help
+            org.cell(row=row, column=1).comment = Comment(note.strip(), "Сферум-практикум")
+
+    sheets = {}
+    for sheet in SHEETS:
+        ws = wb.create_sheet(sheet.name)
+        sheets[sheet.name] = ws
+        for col, column in enumerate(sheet.columns, start=1):
+            cell = ws.cell(row=1, column=col, value=column.header)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            note = ("* Обязательный столбец. " if column.required else "") + column.help
+            if note.strip():
+                cell.comment = Comment(note.strip(), "Сферум-практикум")
+            ws.column_dimensions[get_column_letter(col)].width = column.width
+        ws.freeze_panes = "A2"
+
+    ws_lists = wb.create_sheet(LISTS_SHEET)
+    ranges = _list_source(lists, ws_lists)
+    ws_lists.sheet_state = "hidden"
+
+    def validate(ws: Worksheet, col: int, list_name: str, strict: bool = True, first: int = 2, last: int = TEMPLATE_ROWS) -> None:
+        dv = DataValidation(type="list", formula1=ranges[list_name], allow_blank=True, showErrorMessage=strict)
+        dv.error = "Выберите значение из списка."
+        dv.errorTitle = "Недопустимое значение"
+        ws.add_data_validation(dv)
+        letter = get_column_letter(col)
+        dv.add(f"{letter}{first}:{letter}{last}")
+
+    validate(org, 2, "Мессенджер", first=2 + [c.field for c in ORGANISATION_PARAMS].index("messenger"),
+             last=2 + [c.field for c in ORGANISATION_PARAMS].index("messenger"))
+    for sheet in SHEETS:
+        ws = sheets[sheet.name]
+        for col, column in enumerate(sheet.columns, start=1):
+            if column.kind == "flag":
+                validate(ws, col, "да/нет")
+            elif column.field == "position":
+                validate(ws, col, "Должность", strict=False)  # free text: the list only suggests
+            elif column.field == "platform_role":
+                validate(ws, col, "Роль в платформе")
+            elif column.field == "type" and sheet.table == "chats":
+                validate(ws, col, "Тип чата")
+            elif column.field == "role":
+                validate(ws, col, "Роль")
+            elif column.field == "decision":
+                validate(ws, col, "Решение")
+
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+# --- a copy of a bad file with its problems marked -----------------------------------------------------
+
+
+def _find_sheet(wb: Workbook, name: str) -> Worksheet | None:
+    key = normalise_header(name)
+    return next((ws for ws in wb.worksheets if normalise_header(ws.title) == key), None)
+
+
+def _find_column(ws: Worksheet, header_row: int, header: str) -> int | None:
+    key = normalise_header(header)
+    for cell in ws[header_row]:
+        if normalise_header(cell.value) == key:
+            return cell.column
+    return None
+
+
+def _workbook_from_raw(sheets: dict[str, RawSheet]) -> Workbook:
+    """A workbook holding CSV files' cells at the row numbers the messages cite."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, raw in sheets.items():
+        ws = wb.create_sheet(name[:31])
+        for col, header in enumerate(raw.headers, start=1):
+            set_text(ws.cell(row=raw.header_row or 1, column=col), header)
+        for i, row in enumerate(raw.rows):
+            for col, value in enumerate(raw.cells.iloc[i].tolist(), start=1):
+                if value not in (None, ""):
+                    set_text(ws.cell(row=int(row), column=col), value)
+    return wb
+
+
+def write_errors_copy(source: str | Path, sheets: dict[str, RawSheet], problems: list[Problem], path: str | Path) -> Path:
+    """A copy of the user's workbook with every bad cell coloured and a note saying what is wrong.
+
+    Problems that concern a whole sheet or column are also listed on an added sheet «Ошибки».
+    """
+    source = Path(source)
+    if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
+        wb = load_workbook(source)
+    else:
+        wb = _workbook_from_raw(sheets)
+    header_rows = {normalise_header(name): raw.header_row or 1 for name, raw in sheets.items()}
+    notes: dict[tuple[str, int, int], list[Problem]] = {}
+    for problem in problems:
+        ws = _find_sheet(wb, problem.sheet)
+        if ws is None or problem.row is None or not problem.column:
+            continue
+        col = _find_column(ws, header_rows.get(normalise_header(ws.title), 1), problem.column)
+        if col is None:
+            col = 1
+        notes.setdefault((ws.title, problem.row, col), []).append(problem)
+    for (title, row, col), found in notes.items():
+        cell = wb[title].cell(row=row, column=col)
+        cell.fill = WARNING_FILL if all(p.warning for p in found) else ERROR_FILL
+        text = "\n".join(("Предупреждение: " if p.warning else "Ошибка: ") + p.expected for p in found)
+        cell.comment = Comment(text, "Сферум-практикум", width=320, height=120)
+
+    ws = wb.create_sheet("Ошибки", 0)
+    headers = ("Лист", "Строка", "Столбец", "Значение", "Что не так", "Вид")
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for problem in problems:
+        row = [problem.sheet, problem.row, problem.column, problem.value, problem.expected,
+               "предупреждение" if problem.warning else "ошибка"]
+        ws.append([None] * len(row))
+        for col, value in enumerate(row, start=1):
+            set_text(ws.cell(row=ws.max_row, column=col), value)
+    for col, width in enumerate((22, 8, 24, 28, 70, 16), start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
