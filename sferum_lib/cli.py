@@ -57,7 +57,7 @@ argparse.ngettext = _ru_n  # type: ignore[attr-defined]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # noqa: D102 - argparse's hook
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         raise UsageError(message)
 
@@ -84,7 +84,9 @@ def _positive(text: str) -> int:
 def _common(parser: argparse.ArgumentParser, *, as_of: bool = True, snapshot: bool = False, fmt: bool = False) -> None:
     parser.add_argument("--store", metavar="ПУТЬ", help="файл хранилища (по умолчанию $SFERUM_STORE или sferum.db)")
     if as_of:
-        parser.add_argument("--as-of", type=_date, metavar="ГГГГ-ММ-ДД", help="дата, на которую проверять (по умолчанию сегодня)")
+        parser.add_argument(
+            "--as-of", type=_date, metavar="ГГГГ-ММ-ДД", help="дата, на которую проверять (по умолчанию сегодня)"
+        )
     if snapshot:
         parser.add_argument("--snapshot", type=_positive, metavar="N", help="номер снимка (по умолчанию последний)")
     if fmt:
@@ -117,10 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="аудит соответствия положению")
     _common(p, snapshot=True, fmt=True)
-    p.add_argument("--invite-max-age-days", type=_positive, default=7, metavar="ДНЕЙ",
-                   help="через сколько дней неиспользованная ссылка считается невостребованной (7)")
-    p.add_argument("--request-max-age-days", type=_positive, default=3, metavar="ДНЕЙ",
-                   help="через сколько дней заявка считается нерассмотренной (3)")
+    p.add_argument(
+        "--invite-max-age-days",
+        type=_positive,
+        default=7,
+        metavar="ДНЕЙ",
+        help="через сколько дней неиспользованная ссылка считается невостребованной (7)",
+    )
+    p.add_argument(
+        "--request-max-age-days",
+        type=_positive,
+        default=3,
+        metavar="ДНЕЙ",
+        help="через сколько дней заявка считается нерассмотренной (3)",
+    )
 
     p = sub.add_parser("indicators", help="показатели использования платформы")
     _common(p, snapshot=True, fmt=True)
@@ -131,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, fmt=True)
 
     p = sub.add_parser("duties", help="обязанности по положению (каталог)")
-    p.add_argument("--role", metavar="РОЛЬ", help="только обязанности этой роли (admin, head, pdo, ped, student, parent)")
+    p.add_argument(
+        "--role", metavar="РОЛЬ", help="только обязанности этой роли (admin, head, pdo, ped, student, parent)"
+    )
     p.add_argument("--format", choices=("table", "json"), default="table", help="вид вывода")
 
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
@@ -142,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _store(args: argparse.Namespace, create: bool = False):  # noqa: ANN202 - lazy import keeps --help fast
+def _store(args: argparse.Namespace, create: bool = False):
     from sferum_lib.store import Store
 
     return Store(args.store, create=create)
@@ -303,7 +317,9 @@ def _report_input_error(exc: InputFileError) -> None:
     for line in problems[:MAX_PRINTED_PROBLEMS]:
         print(line, file=sys.stderr)
     if len(problems) > MAX_PRINTED_PROBLEMS:
-        print(f"  … и ещё {len(problems) - MAX_PRINTED_PROBLEMS}. Полный список: --errors-to ОШИБКИ.xlsx", file=sys.stderr)
+        print(
+            f"  … и ещё {len(problems) - MAX_PRINTED_PROBLEMS}. Полный список: --errors-to ОШИБКИ.xlsx", file=sys.stderr
+        )
     copy = getattr(exc, "errors_copy", None)
     if copy:
         print(f"Копия книги с выделенными ошибками: {copy}", file=sys.stderr)

@@ -129,8 +129,11 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     others = max(1, round(n * 0.16))
     teachers = n - 1 - deputies - methodists - organisers - others
     positions = np.array(
-        ["руководитель"] + ["заместитель руководителя"] * deputies + ["методист"] * methodists
-        + ["педагог-организатор"] * organisers + ["педагог дополнительного образования"] * teachers
+        ["руководитель"]
+        + ["заместитель руководителя"] * deputies
+        + ["методист"] * methodists
+        + ["педагог-организатор"] * organisers
+        + ["педагог дополнительного образования"] * teachers
         + list(np.resize(np.array(["бухгалтер", "водитель", "сторож", "заведующий хозяйством"], dtype=object), others)),
         dtype=object,
     )
@@ -210,6 +213,7 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
             "section_code": np.concatenate([codes[first], codes[second[second_mask]]]),
         }
     ).drop_duplicates()
+    enrolments = enrolments.sort_values("pupil_id", kind="stable")  # the order an import gives: pupil by pupil
 
     # --- parents (Родители) ------------------------------------------------------------------------------
     q = size.parents
@@ -219,7 +223,9 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     parents["email"] = np.where(rng.random(q) < 0.4, [f"parent{i}@example.org" for i in range(q)], None)
     parents["activist"] = rng.random(q) < 0.03
     parent_joined = rng.random(q) < 0.72
-    parents["joined"] = np.where(parent_joined, _days_before(day, rng.integers(1, since_start, q)), np.datetime64("NaT"))
+    parents["joined"] = np.where(
+        parent_joined, _days_before(day, rng.integers(1, since_start, q)), np.datetime64("NaT")
+    )
     child = np.where(np.arange(q) < p, np.arange(q) % p, rng.integers(0, p, q))
     kinship = pd.DataFrame({"parent_id": parents["id"].to_numpy(), "pupil_id": pupils["id"].to_numpy()[child]})
 
@@ -265,9 +271,19 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     staff_ids = staff["id"].to_numpy()
     ped_joined = staff_ids[pedagogical & joined]
     parts = [
-        pd.DataFrame({"chat_id": "H1", "person_id": staff_ids[positions != "педагог дополнительного образования"][: 1 + deputies]}),
+        pd.DataFrame(
+            {
+                "chat_id": "H1",
+                "person_id": staff_ids[positions != "педагог дополнительного образования"][: 1 + deputies],
+            }
+        ),
         pd.DataFrame({"chat_id": "H2", "person_id": ped_joined}),
-        pd.DataFrame({"chat_id": "H3", "person_id": np.concatenate([[head_id], parents["id"][parents["activist"] & parent_joined]])}),
+        pd.DataFrame(
+            {
+                "chat_id": "H3",
+                "person_id": np.concatenate([[head_id], parents["id"][parents["activist"] & parent_joined]]),
+            }
+        ),
         chats.loc[chats["section_code"].notna(), ["id", "owner_id"]].set_axis(["chat_id", "person_id"], axis=1),
     ]
     pupil_info = pd.DataFrame({"pupil_id": pupils["id"], "joined": pupil_joined, "expelled": expelled})
@@ -275,12 +291,22 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     students_chats = chats.loc[chats["type"] == ChatType.SECTION_STUDENTS.value, ["id", "section_code"]]
     in_students = enrolled[enrolled["joined"] & (rng.random(len(enrolled)) < 0.9)]
     in_students = in_students[~in_students["expelled"] | (rng.random(len(in_students)) < 0.5)]
-    parts.append(in_students.merge(students_chats, on="section_code")[["id", "pupil_id"]].set_axis(["chat_id", "person_id"], axis=1))
+    parts.append(
+        in_students.merge(students_chats, on="section_code")[["id", "pupil_id"]].set_axis(
+            ["chat_id", "person_id"], axis=1
+        )
+    )
     parent_info = pd.DataFrame({"parent_id": parents["id"], "joined": parent_joined})
-    family = kinship.merge(enrolled[["pupil_id", "section_code", "expelled"]], on="pupil_id").merge(parent_info, on="parent_id")
+    family = kinship.merge(enrolled[["pupil_id", "section_code", "expelled"]], on="pupil_id").merge(
+        parent_info, on="parent_id"
+    )
     parents_chats = chats.loc[chats["type"] == ChatType.SECTION_PARENTS.value, ["id", "section_code"]]
     in_parents = family[family["joined"] & (rng.random(len(family)) < 0.8)]
-    parts.append(in_parents.merge(parents_chats, on="section_code")[["id", "parent_id"]].set_axis(["chat_id", "person_id"], axis=1))
+    parts.append(
+        in_parents.merge(parents_chats, on="section_code")[["id", "parent_id"]].set_axis(
+            ["chat_id", "person_id"], axis=1
+        )
+    )
     teachers_chats = chats.loc[chats["type"] == ChatType.SECTION_TEACHERS.value, "id"].to_numpy()
     colleagues = staff_ids[np.setdiff1d(np.flatnonzero(pedagogical & joined), [0])]
     parts.append(pd.DataFrame({"chat_id": teachers_chats, "person_id": rng.choice(colleagues, len(teachers_chats))}))
@@ -288,10 +314,22 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     dismissed_ids = staff_ids[dismissed_mask]
     parts.append(pd.DataFrame({"chat_id": "H2", "person_id": dismissed_ids}))
     stray = max(1, len(students_chats) // 10)
-    parts.append(pd.DataFrame({"chat_id": rng.choice(students_chats["id"].to_numpy(), stray),
-                               "person_id": rng.choice(parents["id"].to_numpy(), stray)}))
-    parts.append(pd.DataFrame({"chat_id": [students_chats["id"].iat[-1]],
-                               "person_id": [staff_ids[positions == "сторож"][0] if (positions == "сторож").any() else staff_ids[-1]]}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "chat_id": rng.choice(students_chats["id"].to_numpy(), stray),
+                "person_id": rng.choice(parents["id"].to_numpy(), stray),
+            }
+        )
+    )
+    parts.append(
+        pd.DataFrame(
+            {
+                "chat_id": [students_chats["id"].iat[-1]],
+                "person_id": [staff_ids[positions == "сторож"][0] if (positions == "сторож").any() else staff_ids[-1]],
+            }
+        )
+    )
     members = pd.concat(parts, ignore_index=True).drop_duplicates(["chat_id", "person_id"])
     members["added"] = pd.NaT
 
@@ -300,9 +338,13 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     created = _days_before(day, rng.integers(0, 40, m))
     kind = rng.integers(0, 3, m)
     target = np.where(
-        kind == 0, "Учительская",
-        np.where(kind == 1, "объединение:" + codes[rng.integers(0, k, m)],
-                 "чат:" + rng.choice(parents_chats["id"].to_numpy(), m)),
+        kind == 0,
+        "Учительская",
+        np.where(
+            kind == 1,
+            "объединение:" + codes[rng.integers(0, k, m)],
+            "чат:" + rng.choice(parents_chats["id"].to_numpy(), m),
+        ),
     )
     state = rng.random(m)
     used_mask = state < 0.7
@@ -317,11 +359,16 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
             "role": np.array(["педагог", "обучающийся", "родитель"], dtype=object)[kind],
             "used": np.where(used_mask, created + np.timedelta64(1, "D"), np.datetime64("NaT")),
             "annulled": np.where(annulled_mask, created + np.timedelta64(2, "D"), np.datetime64("NaT")),
-            "valid_until": np.where(expiring, created + rng.integers(3, 14, m).astype("timedelta64[D]"), np.datetime64("NaT")),
+            "valid_until": np.where(
+                expiring, created + rng.integers(3, 14, m).astype("timedelta64[D]"), np.datetime64("NaT")
+            ),
         }
     )
     invites.loc[invites.index[-1], ["created", "used", "annulled", "valid_until"]] = [
-        (day - pd.Timedelta(days=20)).to_datetime64(), pd.NaT, pd.NaT, pd.NaT,
+        (day - pd.Timedelta(days=20)).to_datetime64(),
+        pd.NaT,
+        pd.NaT,
+        pd.NaT,
     ]  # one link surely forgotten (stale-invites)
 
     r = max(6, round((p + q) * 0.02))
@@ -345,7 +392,10 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     # imperfection: no channel «Сотрудники» yet (system-channels)
 
     organisation = Organisation(
-        full_name="Муниципальное бюджетное учреждение дополнительного образования «Центр научно-технического творчества»",
+        full_name=(
+            "Муниципальное бюджетное учреждение дополнительного образования "
+            "«Центр научно-технического творчества»"
+        ),
         short_name="МБУДО «ЦНТТ»",
         city="Керчь",
         head_id=head_id,
@@ -359,12 +409,23 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
         application_sent=(year_start - pd.Timedelta(days=20)).date(),
     )
     tables = {
-        "staff": staff, "sections": sections, "pupils": pupils, "enrolments": enrolments, "parents": parents,
-        "kinship": kinship, "chats": chats, "members": members, "channels": channels, "invites": invites,
+        "staff": staff,
+        "sections": sections,
+        "pupils": pupils,
+        "enrolments": enrolments,
+        "parents": parents,
+        "kinship": kinship,
+        "chats": chats,
+        "members": members,
+        "channels": channels,
+        "invites": invites,
         "requests": requests,
     }
-    return Snapshot(organisation, {name: conform(t, name) for name, t in tables.items()},
-                    frozenset((*REQUIRED_SHEETS, *OPTIONAL_SHEETS)))
+    return Snapshot(
+        organisation,
+        {name: conform(t, name) for name, t in tables.items()},
+        frozenset((*REQUIRED_SHEETS, *OPTIONAL_SHEETS)),
+    )
 
 
 def earlier(snapshot: Snapshot, as_of: dt.date, days: int = 30) -> Snapshot:

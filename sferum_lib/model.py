@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields, replace
-from enum import Enum
+from enum import StrEnum
 
 import pandas as pd
 
 
-class Messenger(str, Enum):
+class Messenger(StrEnum):
     """The client app the organisation's platform space lives in (мессенджер)."""
 
     VK = "VK Мессенджер"
     MAX = "MAX"
 
 
-class ChatType(str, Enum):
+class ChatType(StrEnum):
     """Chat types of the regulation (тип чата); the value is the key used in JSON and in the store."""
 
     HEAD_DEPUTIES = "head-deputies"

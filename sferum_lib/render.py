@@ -30,8 +30,11 @@ def audit_table(result: AuditResult, org: Organisation, snapshot: int, width: in
     counts = result.counts()
     lines = [
         f"Аудит соответствия положению — {org.short_name}, на {ru_date(result.as_of)} (снимок № {snapshot})",
-        "Итого: " + count_phrase(counts[VIOLATION], "нарушение", "нарушения", "нарушений") + ", "
-        + count_phrase(counts[REMARK], "замечание", "замечания", "замечаний") + ".",
+        "Итого: "
+        + count_phrase(counts[VIOLATION], "нарушение", "нарушения", "нарушений")
+        + ", "
+        + count_phrase(counts[REMARK], "замечание", "замечания", "замечаний")
+        + ".",
     ]
     findings = result.findings
     order = {c.key: i for i, c in enumerate(CHECKS)}
@@ -72,6 +75,7 @@ def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: i
         lines += ["", f"{title}:"]
         for kind, ids in moves[direction].items():
             shown = ", ".join(ids) if ids else "—"
-            lines += textwrap.wrap(f"{names[kind]} ({len(ids)}): {shown}", width=100,
-                                   initial_indent="  ", subsequent_indent="    ")
+            lines += textwrap.wrap(
+                f"{names[kind]} ({len(ids)}): {shown}", width=100, initial_indent="  ", subsequent_indent="    "
+            )
     return "\n".join(lines)

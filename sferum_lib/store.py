@@ -28,11 +28,34 @@ STORE_ENV = "SFERUM_STORE"
 # Columns of each snapshot table as schema version 1 created them. Frozen here on purpose: a later model
 # column arrives through a new migration, never by editing this list.
 _V1_COLUMNS: dict[str, tuple[str, ...]] = {
-    "staff": ("id", "last_name", "first_name", "middle_name", "position", "platform_role", "phone", "email",
-              "cabinet", "hired", "dismissed", "joined", "status_confirmed", "in_teachers_room"),
+    "staff": (
+        "id",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "position",
+        "platform_role",
+        "phone",
+        "email",
+        "cabinet",
+        "hired",
+        "dismissed",
+        "joined",
+        "status_confirmed",
+        "in_teachers_room",
+    ),
     "sections": ("code", "name", "teacher_id", "cabinet", "class_created"),
-    "pupils": ("id", "last_name", "first_name", "middle_name", "birth_date", "activist", "enrolled", "expelled",
-               "joined"),
+    "pupils": (
+        "id",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "birth_date",
+        "activist",
+        "enrolled",
+        "expelled",
+        "joined",
+    ),
     "enrolments": ("pupil_id", "section_code"),
     "parents": ("id", "last_name", "first_name", "middle_name", "phone", "email", "activist", "joined"),
     "kinship": ("parent_id", "pupil_id"),
@@ -57,7 +80,9 @@ def _v1() -> str:
     ]
     for table, columns in _V1_COLUMNS.items():
         body = ",\n  ".join(f'"{c}"' for c in columns)
-        ddl.append(f'CREATE TABLE "snap_{table}" (\n  snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),\n  {body}\n)')
+        ddl.append(
+            f'CREATE TABLE "snap_{table}" (\n  snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),\n  {body}\n)'
+        )
         ddl.append(f'CREATE INDEX "snap_{table}_by_snapshot" ON "snap_{table}"(snapshot_id)')
     return ";\n".join(ddl)
 
@@ -182,8 +207,13 @@ class Store:
         with self.transaction() as con:
             cursor = con.execute(
                 "INSERT INTO snapshots (imported_at, source, sheets, organisation, rows) VALUES (?, ?, ?, ?, ?)",
-                (imported_at, source, json.dumps(sorted(snapshot.sheets), ensure_ascii=False),
-                 json.dumps(snapshot.organisation.to_dict(), ensure_ascii=False), rows),
+                (
+                    imported_at,
+                    source,
+                    json.dumps(sorted(snapshot.sheets), ensure_ascii=False),
+                    json.dumps(snapshot.organisation.to_dict(), ensure_ascii=False),
+                    rows,
+                ),
             )
             number = int(cursor.lastrowid or 0)
             for table, columns in _V1_COLUMNS.items():
@@ -197,14 +227,14 @@ class Store:
         rows = self.con.execute(
             "SELECT id, imported_at, source, organisation, rows FROM snapshots ORDER BY id"
         ).fetchall()
-        return [
-            SnapshotInfo(r[0], r[1], r[2], json.loads(r[3]).get("short_name") or "", r[4]) for r in rows
-        ]
+        return [SnapshotInfo(r[0], r[1], r[2], json.loads(r[3]).get("short_name") or "", r[4]) for r in rows]
 
     def latest(self) -> int:
         row = self.con.execute("SELECT max(id) FROM snapshots").fetchone()
         if row[0] is None:
-            raise StoreError(f"В хранилище «{self.path}» нет ни одного снимка. Загрузите данные: sferum import КНИГА.xlsx")
+            raise StoreError(
+                f"В хранилище «{self.path}» нет ни одного снимка. Загрузите данные: sferum import КНИГА.xlsx"
+            )
         return int(row[0])
 
     def snapshot(self, number: int | None = None) -> Snapshot:

@@ -66,7 +66,7 @@ def parse_text(value: Any) -> str | None:
     return cell_text(value)
 
 
-def parse_date(value: Any) -> dt.date | None | _Invalid:
+def parse_date(value: Any) -> dt.date | _Invalid | None:
     """Excel date cells, ``ДД.ММ.ГГГГ`` or ``ГГГГ-ММ-ДД``."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -104,7 +104,7 @@ def parse_flag(value: Any) -> bool | _Invalid:
     return INVALID
 
 
-def parse_phone(value: Any) -> str | None | _Invalid:
+def parse_phone(value: Any) -> str | _Invalid | None:
     """A phone in any common Russian notation, returned as E.164 (``+79781234567``)."""
     text = cell_text(value)
     if text is None:
@@ -125,7 +125,7 @@ def is_mobile(phone: str | None) -> bool:
     return bool(phone) and re.fullmatch(r"\+79\d{9}", phone) is not None  # type: ignore[arg-type]
 
 
-def parse_email(value: Any) -> str | None | _Invalid:
+def parse_email(value: Any) -> str | _Invalid | None:
     text = cell_text(value)
     if text is None:
         return None

@@ -166,7 +166,9 @@ def _admin_contacts(f: _Facts) -> pd.DataFrame:
 def _local_act(f: _Facts) -> pd.DataFrame:
     if f.org.usage_order_number and f.org.usage_order_date:
         return _frame([], [])
-    return _frame(["организация"], ["Не указан приказ об использовании платформы (номер и дата): его издаёт руководитель."])
+    return _frame(
+        ["организация"], ["Не указан приказ об использовании платформы (номер и дата): его издаёт руководитель."]
+    )
 
 
 def _teachers_room(f: _Facts) -> pd.DataFrame:
@@ -175,8 +177,11 @@ def _teachers_room(f: _Facts) -> pd.DataFrame:
     outside = ped[ped["has_joined"] & ~ped["in_teachers_room"]]
     return pd.concat(
         [
-            _frame(not_joined["id"], "Педагог " + _who(not_joined) + " не присоединился к организации на платформе: "
-                   "направьте ему ссылку-приглашение в «Учительскую» в роли «педагог»."),
+            _frame(
+                not_joined["id"],
+                "Педагог " + _who(not_joined) + " не присоединился к организации на платформе: "
+                "направьте ему ссылку-приглашение в «Учительскую» в роли «педагог».",
+            ),
             _frame(outside["id"], "Педагог " + _who(outside) + " присоединился, но не состоит в «Учительской»."),
         ],
         ignore_index=True,
@@ -191,7 +196,9 @@ def _teacher_status(f: _Facts) -> pd.DataFrame:
 
 def _structure(f: _Facts) -> pd.DataFrame:
     sections = f.s.sections[~f.s.sections["class_created"]]
-    return _frame(sections["code"], "Для объединения «" + sections["name"] + "» не создан класс в структуре организации.")
+    return _frame(
+        sections["code"], "Для объединения «" + sections["name"] + "» не создан класс в структуре организации."
+    )
 
 
 _SECTION_CHAT_WORDS = {
@@ -231,8 +238,11 @@ def _student_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, people, ChatType.SECTION_STUDENTS)
     return _frame(
         missing["section_code"] + "/" + missing["person_id"],
-        "Обучающийся " + missing["person_id"] + " не состоит ни в одном чате объединения «"
-        + missing["section_code"] + "» с обучающимися.",
+        "Обучающийся "
+        + missing["person_id"]
+        + " не состоит ни в одном чате объединения «"
+        + missing["section_code"]
+        + "» с обучающимися.",
     )
 
 
@@ -242,8 +252,11 @@ def _parent_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, people, ChatType.SECTION_PARENTS)
     return _frame(
         missing["section_code"] + "/" + missing["person_id"],
-        "Родитель " + missing["person_id"] + " не состоит в чате родителей объединения «"
-        + missing["section_code"] + "».",
+        "Родитель "
+        + missing["person_id"]
+        + " не состоит в чате родителей объединения «"
+        + missing["section_code"]
+        + "».",
     )
 
 
@@ -270,8 +283,15 @@ def _stale_invites(f: _Facts) -> pd.DataFrame:
     )
     return _frame(
         stale["id"],
-        "Ссылка-приглашение " + stale["id"] + " («" + stale["target"] + "», роль «" + stale["role"]
-        + "») не использована: " + reason + ". Аннулируйте её.",
+        "Ссылка-приглашение "
+        + stale["id"]
+        + " («"
+        + stale["target"]
+        + "», роль «"
+        + stale["role"]
+        + "») не использована: "
+        + reason
+        + ". Аннулируйте её.",
     )
 
 
@@ -281,8 +301,15 @@ def _pending_requests(f: _Facts) -> pd.DataFrame:
     filed = waiting["filed"].dt.strftime("%d.%m.%Y")
     return _frame(
         waiting["id"],
-        "Заявка " + waiting["id"] + " от " + waiting["applicant_id"] + " (роль «" + waiting["role"]
-        + "») подана " + filed + " и не рассмотрена.",
+        "Заявка "
+        + waiting["id"]
+        + " от "
+        + waiting["applicant_id"]
+        + " (роль «"
+        + waiting["role"]
+        + "») подана "
+        + filed
+        + " и не рассмотрена.",
     )
 
 
@@ -303,9 +330,11 @@ def _foreign_members(f: _Facts) -> pd.DataFrame:
     pupils_of_section = enrol["section_code"] + "\x1f" + enrol["pupil_id"]
     parents = f.s.kinship.merge(enrol, on="pupil_id")
     parents_of_section = parents["section_code"] + "\x1f" + parents["parent_id"]
-    allowed = allowed_staff | (
-        (m["type"] == ChatType.SECTION_STUDENTS.value) & key.isin(pupils_of_section)
-    ) | ((m["type"] == ChatType.SECTION_PARENTS.value) & key.isin(parents_of_section))
+    allowed = (
+        allowed_staff
+        | ((m["type"] == ChatType.SECTION_STUDENTS.value) & key.isin(pupils_of_section))
+        | ((m["type"] == ChatType.SECTION_PARENTS.value) & key.isin(parents_of_section))
+    )
     foreign = m[~allowed]
     who = foreign["type"].map(
         {
@@ -331,18 +360,26 @@ CHECKS: tuple[Check, ...] = (
     Check("teacher-status", "2.1, 2.3", VIOLATION, "ADM-11", "Статус «педагог» подтверждён", (S,), _teacher_status),
     Check("structure", "2.1", REMARK, "ADM-06", "Классы объединений созданы", (U,), _structure),
     Check("section-chats", "2.3", VIOLATION, "PDO-03", "Чаты объединений", (U, C), _section_chats),
-    Check("student-coverage", "2.3", VIOLATION, "STU-01", "Обучающиеся в чатах объединений", (U, P, C, M),
-          _student_coverage),
-    Check("parent-coverage", "2.7", REMARK, "PAR-01", "Родители в чатах объединений", (U, P, R, C, M),
-          _parent_coverage),
+    Check(
+        "student-coverage",
+        "2.3",
+        VIOLATION,
+        "STU-01",
+        "Обучающиеся в чатах объединений",
+        (U, P, C, M),
+        _student_coverage,
+    ),
+    Check(
+        "parent-coverage", "2.7", REMARK, "PAR-01", "Родители в чатах объединений", (U, P, R, C, M), _parent_coverage
+    ),
     Check("management-chats", "2.2", REMARK, "HEAD-06", "Управленческие чаты", (C,), _management_chats),
     Check("system-channels", "2.1", REMARK, "ADM-14", "Системные каналы", ("Каналы",), _system_channels),
-    Check("stale-invites", "2.1", VIOLATION, "ADM-13", "Невостребованные ссылки", ("Ссылки-приглашения",),
-          _stale_invites),
+    Check(
+        "stale-invites", "2.1", VIOLATION, "ADM-13", "Невостребованные ссылки", ("Ссылки-приглашения",), _stale_invites
+    ),
     Check("pending-requests", "2.1", REMARK, "ADM-10", "Нерассмотренные заявки", ("Заявки",), _pending_requests),
     Check("departed-members", "2.1", VIOLATION, "ADM-12", "Выбывшие в чатах", (C, M), _departed_members),
-    Check("foreign-members", "2.1", VIOLATION, "ADM-12", "Посторонние в чатах объединений", (C, M),
-          _foreign_members),
+    Check("foreign-members", "2.1", VIOLATION, "ADM-12", "Посторонние в чатах объединений", (C, M), _foreign_members),
 )
 CHECKS_BY_KEY: dict[str, Check] = {c.key: c for c in CHECKS}
 

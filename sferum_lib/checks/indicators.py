@@ -31,7 +31,7 @@ class Indicator:
 
 
 def _ratio(key: str, title: str, formula: str, mask: pd.Series) -> Indicator:
-    return Indicator(key, title, formula, int(mask.sum()), int(len(mask)))
+    return Indicator(key, title, formula, int(mask.sum()), len(mask))
 
 
 def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
@@ -58,29 +58,55 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
     recent = (chats["last_message"] >= day - pd.Timedelta(days=30)) & (chats["last_message"] <= day)
 
     return [
-        _ratio("staff_joined", "Педагоги присоединились к платформе",
-               "текущие педагогические работники, присоединившиеся / текущие педагогические работники",
-               has_joined(ped["joined"], day)),
-        _ratio("staff_verified", "Статус «педагог» подтверждён",
-               "текущие педагогические работники с подтверждённым статусом / текущие педагогические работники",
-               ped["status_confirmed"]),
-        _ratio("students_joined", "Обучающиеся присоединились",
-               "текущие обучающиеся, присоединившиеся / текущие обучающиеся",
-               has_joined(current_pupils["joined"], day)),
-        _ratio("parents_joined", "Родители присоединились",
-               "родители хотя бы одного текущего обучающегося, присоединившиеся / все такие родители",
-               has_joined(their_parents["joined"], day)),
-        _ratio("sections_with_class", "Объединения с созданным классом",
-               "объединения с созданным классом / объединения", sections["class_created"]),
-        _ratio("sections_with_chats", "Объединения с чатами обучающихся и родителей",
-               "объединения, у которых есть чат с обучающимися и чат с родителями / объединения",
-               with_chats.astype(bool)),
-        _ratio("students_in_section_chats", "Обучающиеся в чатах своих объединений",
-               "зачисления текущих обучающихся, чей обучающийся состоит в чате объединения с обучающимися "
-               "/ все такие зачисления",
-               covered == "both"),
-        _ratio("active_chats", "Активные чаты (сообщение за 30 дней)",
-               "чаты с последним сообщением не ранее чем за 30 дней до даты / все чаты", recent),
+        _ratio(
+            "staff_joined",
+            "Педагоги присоединились к платформе",
+            "текущие педагогические работники, присоединившиеся / текущие педагогические работники",
+            has_joined(ped["joined"], day),
+        ),
+        _ratio(
+            "staff_verified",
+            "Статус «педагог» подтверждён",
+            "текущие педагогические работники с подтверждённым статусом / текущие педагогические работники",
+            ped["status_confirmed"],
+        ),
+        _ratio(
+            "students_joined",
+            "Обучающиеся присоединились",
+            "текущие обучающиеся, присоединившиеся / текущие обучающиеся",
+            has_joined(current_pupils["joined"], day),
+        ),
+        _ratio(
+            "parents_joined",
+            "Родители присоединились",
+            "родители хотя бы одного текущего обучающегося, присоединившиеся / все такие родители",
+            has_joined(their_parents["joined"], day),
+        ),
+        _ratio(
+            "sections_with_class",
+            "Объединения с созданным классом",
+            "объединения с созданным классом / объединения",
+            sections["class_created"],
+        ),
+        _ratio(
+            "sections_with_chats",
+            "Объединения с чатами обучающихся и родителей",
+            "объединения, у которых есть чат с обучающимися и чат с родителями / объединения",
+            with_chats.astype(bool),
+        ),
+        _ratio(
+            "students_in_section_chats",
+            "Обучающиеся в чатах своих объединений",
+            "зачисления текущих обучающихся, чей обучающийся состоит в чате объединения с обучающимися "
+            "/ все такие зачисления",
+            covered == "both",
+        ),
+        _ratio(
+            "active_chats",
+            "Активные чаты (сообщение за 30 дней)",
+            "чаты с последним сообщением не ранее чем за 30 дней до даты / все чаты",
+            recent,
+        ),
     ]
 
 

@@ -130,7 +130,9 @@ def _parse_columns(
     known = {c.key for c in columns}
     for key, positions in index.items():
         if key not in known:
-            problems.warn(spec_name, raw.header_row, raw.headers[positions[0]], "", "неизвестный столбец, не учитывается")
+            problems.warn(
+                spec_name, raw.header_row, raw.headers[positions[0]], "", "неизвестный столбец, не учитывается"
+            )
     parsed: dict[str, Any] = {"_row": raw.rows}
     written: dict[str, str] = {}
     for column in columns:
@@ -150,7 +152,9 @@ def _parse_columns(
         if column.required:
             missing = values.isna().to_numpy() & ~invalid.to_numpy()
             for i in np.flatnonzero(missing):
-                problems.add(spec_name, int(raw.rows[i]), written[column.field], "", "обязательное значение не заполнено")
+                problems.add(
+                    spec_name, int(raw.rows[i]), written[column.field], "", "обязательное значение не заполнено"
+                )
         parsed[column.field] = values.to_numpy()
     return pd.DataFrame(parsed), written
 
@@ -248,8 +252,13 @@ def _organisation(raw: RawSheet | None, problems: _Problems) -> dict[str, Any]:
     for column in ORGANISATION_PARAMS:
         if column.required and values.get(column.field, (None,))[0] is None:
             row = seen.get(column.field)
-            problems.add(sheet, row, VALUE_HEADER.header if row else PARAM_HEADER.header, "",
-                         f"не заполнен обязательный параметр «{column.header}»")
+            problems.add(
+                sheet,
+                row,
+                VALUE_HEADER.header if row else PARAM_HEADER.header,
+                "",
+                f"не заполнен обязательный параметр «{column.header}»",
+            )
     return values
 
 
@@ -352,24 +361,43 @@ def _cross_check(
     _check_refs(problems, PUPILS.name, enrolments, "section_code", h["pupils"]["sections"], section_codes, no_section)
     kinship = _explode(parents, "children", "id", "pupil_id")
     _check_refs(
-        problems, PARENTS.name, kinship, "pupil_id", h["parents"]["children"], set(pupils["id"].dropna()),
+        problems,
+        PARENTS.name,
+        kinship,
+        "pupil_id",
+        h["parents"]["children"],
+        set(pupils["id"].dropna()),
         f"нет обучающегося с таким ID на листе «{PUPILS.name}»",
     )
 
     chats["type"] = chats["type"].map(lambda label: _LABEL_TO_KEY.get(normalise_header(label)), na_action="ignore")
     needs_section = chats["type"].isin([t.value for t in SECTION_CHAT_TYPES]) & chats["section_code"].isna()
     for row in chats.loc[needs_section, "_row"]:
-        problems.add(CHATS.name, int(row), h["chats"]["section_code"], "", "для чата объединения укажите код объединения")
+        problems.add(
+            CHATS.name, int(row), h["chats"]["section_code"], "", "для чата объединения укажите код объединения"
+        )
     _check_refs(problems, CHATS.name, chats, "section_code", h["chats"]["section_code"], section_codes, no_section)
     _check_refs(problems, CHATS.name, chats, "owner_id", h["chats"]["owner_id"], staff_ids, no_staff)
 
-    _check_refs(problems, MEMBERS.name, members, "chat_id", h["members"]["chat_id"], chat_ids,
-                f"нет чата с таким ID на листе «{CHATS.name}»")
+    _check_refs(
+        problems,
+        MEMBERS.name,
+        members,
+        "chat_id",
+        h["members"]["chat_id"],
+        chat_ids,
+        f"нет чата с таким ID на листе «{CHATS.name}»",
+    )
     _check_refs(problems, MEMBERS.name, members, "person_id", h["members"]["person_id"], people_ids, no_person)
     repeated = members.duplicated(["chat_id", "person_id"])
     for record in members.loc[repeated, ["person_id", "_row"]].itertuples(index=False):
-        problems.warn(MEMBERS.name, int(record[1]), h["members"]["person_id"], record[0],
-                      "участник уже указан в этом чате, строка не учитывается")
+        problems.warn(
+            MEMBERS.name,
+            int(record[1]),
+            h["members"]["person_id"],
+            record[0],
+            "участник уже указан в этом чате, строка не учитывается",
+        )
     members = members[~repeated]
 
     _check_refs(problems, INVITES.name, invites, "created_by", h["invites"]["created_by"], staff_ids, no_staff)
@@ -380,9 +408,13 @@ def _cross_check(
         "staff": conform(staff, "staff"),
         "sections": conform(sections, "sections"),
         "pupils": conform(pupils, "pupils"),
-        "enrolments": conform(enrolments.rename(columns={"owner": "pupil_id"}).drop_duplicates(["pupil_id", "section_code"]), "enrolments"),
+        "enrolments": conform(
+            enrolments.rename(columns={"owner": "pupil_id"}).drop_duplicates(["pupil_id", "section_code"]), "enrolments"
+        ),
         "parents": conform(parents, "parents"),
-        "kinship": conform(kinship.rename(columns={"owner": "parent_id"}).drop_duplicates(["parent_id", "pupil_id"]), "kinship"),
+        "kinship": conform(
+            kinship.rename(columns={"owner": "parent_id"}).drop_duplicates(["parent_id", "pupil_id"]), "kinship"
+        ),
         "chats": conform(chats, "chats"),
         "members": conform(members, "members"),
         "channels": conform(frames["channels"], "channels"),

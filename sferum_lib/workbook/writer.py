@@ -195,8 +195,10 @@ _INSTRUCTION = """Как заполнять книгу организации д
 
 def _instruction_lines() -> list[str]:
     lines = _INSTRUCTION.splitlines()
-    lines.append(f"• {ORGANISATION_SHEET}: столбцы «Параметр» и «Значение»; параметры: "
-                 + ", ".join(f"{c.header}{'*' if c.required else ''}" for c in ORGANISATION_PARAMS))
+    lines.append(
+        f"• {ORGANISATION_SHEET}: столбцы «Параметр» и «Значение»; параметры: "
+        + ", ".join(f"{c.header}{'*' if c.required else ''}" for c in ORGANISATION_PARAMS)
+    )
     for sheet in SHEETS:
         columns = ", ".join(f"{c.header}{'*' if c.required else ''}" for c in sheet.columns)
         lines.append(f"• {sheet.name}{' (обязательный)' if sheet.required else ''}: {columns}")
@@ -265,7 +267,9 @@ def write_template(path: str | Path) -> Path:
     ranges = _list_source(lists, ws_lists)
     ws_lists.sheet_state = "hidden"
 
-    def validate(ws: Worksheet, col: int, list_name: str, strict: bool = True, first: int = 2, last: int = TEMPLATE_ROWS) -> None:
+    def validate(
+        ws: Worksheet, col: int, list_name: str, strict: bool = True, first: int = 2, last: int = TEMPLATE_ROWS
+    ) -> None:
         dv = DataValidation(type="list", formula1=ranges[list_name], allow_blank=True, showErrorMessage=strict)
         dv.error = "Выберите значение из списка."
         dv.errorTitle = "Недопустимое значение"
@@ -273,8 +277,13 @@ def write_template(path: str | Path) -> Path:
         letter = get_column_letter(col)
         dv.add(f"{letter}{first}:{letter}{last}")
 
-    validate(org, 2, "Мессенджер", first=2 + [c.field for c in ORGANISATION_PARAMS].index("messenger"),
-             last=2 + [c.field for c in ORGANISATION_PARAMS].index("messenger"))
+    validate(
+        org,
+        2,
+        "Мессенджер",
+        first=2 + [c.field for c in ORGANISATION_PARAMS].index("messenger"),
+        last=2 + [c.field for c in ORGANISATION_PARAMS].index("messenger"),
+    )
     for sheet in SHEETS:
         ws = sheets[sheet.name]
         for col, column in enumerate(sheet.columns, start=1):
@@ -327,7 +336,9 @@ def _workbook_from_raw(sheets: dict[str, RawSheet]) -> Workbook:
     return wb
 
 
-def write_errors_copy(source: str | Path, sheets: dict[str, RawSheet], problems: list[Problem], path: str | Path) -> Path:
+def write_errors_copy(
+    source: str | Path, sheets: dict[str, RawSheet], problems: list[Problem], path: str | Path
+) -> Path:
     """A copy of the user's workbook with every bad cell coloured and a note saying what is wrong.
 
     Problems that concern a whole sheet or column are also listed on an added sheet «Ошибки».
@@ -359,8 +370,14 @@ def write_errors_copy(source: str | Path, sheets: dict[str, RawSheet], problems:
     for cell in ws[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for problem in problems:
-        row = [problem.sheet, problem.row, problem.column, problem.value, problem.expected,
-               "предупреждение" if problem.warning else "ошибка"]
+        row = [
+            problem.sheet,
+            problem.row,
+            problem.column,
+            problem.value,
+            problem.expected,
+            "предупреждение" if problem.warning else "ошибка",
+        ]
         ws.append([None] * len(row))
         for col, value in enumerate(row, start=1):
             set_text(ws.cell(row=ws.max_row, column=col), value)

@@ -47,7 +47,11 @@ def test_every_finding_names_clause_severity_and_a_russian_message():
 
 @pytest.mark.parametrize(
     "param",
-    ["Администратор платформы", "Приказ о назначении администратора: номер", "Приказ о назначении администратора: дата"],
+    [
+        "Администратор платформы",
+        "Приказ о назначении администратора: номер",
+        "Приказ о назначении администратора: дата",
+    ],
 )
 def test_admin_appointed_reports_each_missing_part_once(param):
     book = clean_book()
@@ -202,7 +206,9 @@ def test_link_created_exactly_seven_days_ago_is_not_yet_stale():
 
 def test_link_whose_validity_ended_yesterday_is_stale_but_not_one_valid_today():
     book = clean_book()
-    book["Ссылки-приглашения"].append(["I2", D(2026, 10, 14), "E02", "объединение:RT", "обучающийся", "", "", D(2026, 10, 14)])
+    book["Ссылки-приглашения"].append(
+        ["I2", D(2026, 10, 14), "E02", "объединение:RT", "обучающийся", "", "", D(2026, 10, 14)]
+    )
     book["Ссылки-приглашения"].append(["I3", D(2026, 10, 14), "E02", "чат:K1", "обучающийся", "", "", AS_OF])
     assert found(book) == [("stale-invites", "I2")]
 

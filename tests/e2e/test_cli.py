@@ -1,0 +1,184 @@
+"""The `sferum` command: exit codes, JSON on stdout, Russian on stderr, nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sferum_lib.cli import main
+from tests.helpers import D, clean_book, set_cell, write_xlsx
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def store(tmp_path):
+    return str(tmp_path / "s.db")
+
+
+def test_import_prints_the_snapshot_number(capsys, store):
+    code, out, err = run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    assert (code, out.strip()) == (0, "1")
+    assert "Снимок № 1" in err
+    code, out, _ = run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    assert out.strip() == "2"
+
+
+def test_audit_and_indicators_json_match_the_contract_example(capsys, store):
+    expected = json.loads((FIXTURES / "example.expected.json").read_text(encoding="utf-8"))
+    run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    code, out, _err = run(capsys, "audit", "--store", store, "--as-of", expected["as_of"], "--format", "json")
+    assert code == 0
+    findings = json.loads(out)
+    assert [[f["check"], f["subject"]] for f in findings] == expected["findings"]
+    assert set(findings[0]) >= {"check", "clause", "severity", "subject", "message"}
+    assert "Сергеев" in out  # UTF-8, not \\u escapes
+    code, out, _ = run(capsys, "indicators", "--store", store, "--as-of", expected["as_of"], "--format", "json")
+    assert json.loads(out) == expected["indicators"]
+
+
+def test_audit_table_groups_by_clause_and_counts_severities(capsys, store):
+    run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
+    assert code == 0
+    assert "Итого: 14 нарушений, 5 замечаний." in out
+    assert "п. 2.1, 2.2" in out and "п. 2.7" in out
+
+
+def test_not_performed_checks_are_named_on_stderr_and_in_the_table(capsys, store, tmp_path):
+    book = clean_book()
+    del book["Каналы"]
+    run(capsys, "import", str(write_xlsx(book, tmp_path / "b.xlsx")), "--store", store)
+    code, out, err = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15", "--format", "json")
+    assert code == 0 and json.loads(out) == []
+    assert "system-channels" in err
+    _code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
+    assert "Не проверено" in out and "system-channels" in out
+
+
+def test_movement_json_between_two_snapshots(capsys, store, tmp_path):
+    before = clean_book()
+    after = clean_book()
+    set_cell(after, "Обучающиеся", "U02", "Дата отчисления", D(2026, 10, 1))
+    after["Обучающиеся"].append(["U05", "Мельник", "Ева", "RT", D(2026, 10, 2), "", ""])
+    run(capsys, "import", str(write_xlsx(before, tmp_path / "1.xlsx")), "--store", store)
+    run(capsys, "import", str(write_xlsx(after, tmp_path / "2.xlsx")), "--store", store)
+    code, out, _ = run(
+        capsys, "movement", "--from", "1", "--to", "2", "--store", store, "--as-of", "2026-10-15", "--format", "json"
+    )
+    assert code == 0
+    assert json.loads(out) == {
+        "arrived": {"staff": [], "students": ["U05"]},
+        "departed": {"staff": [], "students": ["U02"]},
+    }
+
+
+def test_bad_workbook_exits_2_names_every_problem_and_leaves_the_store_unchanged(capsys, store, tmp_path):
+    run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    before = Path(store).read_bytes()
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Телефон", "не помню")
+    set_cell(book, "Обучающиеся", "U01", "Объединения", "ZZ")
+    path = write_xlsx(book, tmp_path / "bad.xlsx")
+    code, out, err = run(capsys, "import", str(path), "--store", store, "--errors-to", str(tmp_path / "err.xlsx"))
+    assert code == 2 and out == ""
+    assert "ошибок — 2" in err
+    assert "лист «Сотрудники», строка 3, столбец «Телефон»: значение «не помню»" in err
+    assert "«ZZ»" in err and "Traceback" not in err
+    assert (tmp_path / "err.xlsx").exists()
+    code, out, _ = run(capsys, "snapshots", "--store", store, "--format", "json")
+    assert [s["number"] for s in json.loads(out)] == [1]
+    assert Path(store).read_bytes() == before
+
+
+def test_bad_first_import_creates_no_store(capsys, tmp_path):
+    book = clean_book()
+    del book["Сотрудники"]
+    store = tmp_path / "new.db"
+    code, _, err = run(capsys, "import", str(write_xlsx(book, tmp_path / "b.xlsx")), "--store", str(store))
+    assert code == 2 and "нет обязательного листа" in err
+    assert not store.exists()
+
+
+def test_export_writes_a_snapshot_that_imports_back(capsys, store, tmp_path):
+    run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    code, _, _ = run(capsys, "export", str(tmp_path / "back.xlsx"), "--store", store, "--snapshot", "1")
+    assert code == 0
+    code, out, _ = run(capsys, "import", str(tmp_path / "back.xlsx"), "--store", store)
+    assert out.strip() == "2"
+    _, first, _ = run(capsys, "audit", "--store", store, "--snapshot", "1", "--as-of", "2026-10-15", "--format", "json")
+    _, second, _ = run(
+        capsys, "audit", "--store", store, "--snapshot", "2", "--as-of", "2026-10-15", "--format", "json"
+    )
+    assert first == second
+
+
+def test_template_command_writes_the_blank_workbook(capsys, tmp_path):
+    code, _, err = run(capsys, "template", str(tmp_path / "шаблон.xlsx"))
+    assert code == 0 and (tmp_path / "шаблон.xlsx").exists() and "Шаблон" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["audit", "--as-of", "15.13.2026"], "не дата"),
+        (["audit", "--format", "xml"], "неизвестное значение"),
+        (["frobnicate"], "неизвестное значение"),
+        (["movement", "--from", "1"], "не указаны обязательные аргументы"),
+        (["audit", "--snapshot", "0"], "не меньше 1"),
+    ],
+)
+def test_usage_errors_exit_2_in_russian(capsys, store, args, words):
+    code, out, err = run(capsys, *args, *(["--store", store] if args[0] != "frobnicate" else []))
+    assert code == 2 and out == ""
+    assert words in err and "usage" not in err
+
+
+def test_missing_store_or_snapshot_exits_2(capsys, store):
+    code, _, err = run(capsys, "audit", "--store", store)
+    assert code == 2 and "не найдено" in err
+    run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    code, _, err = run(capsys, "audit", "--store", store, "--snapshot", "5")
+    assert code == 2 and "нет снимка № 5" in err
+
+
+def test_store_comes_from_the_environment(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("SFERUM_STORE", str(tmp_path / "env.db"))
+    code, _out, _ = run(capsys, "import", str(FIXTURES / "example.xlsx"))
+    assert code == 0 and (tmp_path / "env.db").exists()
+
+
+def test_duties_lists_a_roles_duties(capsys):
+    _code, out, _ = run(capsys, "duties", "--role", "student", "--format", "json")
+    assert [d["id"] for d in json.loads(out)] == ["STU-01", "STU-02", "STU-03", "STU-04"]
+
+
+def test_demo_builds_a_store_and_prints_audit_and_indicators(capsys, tmp_path):
+    code, out, _err = run(capsys, "demo", "--out", str(tmp_path / "demo"), "--as-of", "2026-11-29")
+    assert code == 0
+    assert "Аудит соответствия положению" in out and "Показатели" in out and "Движение" in out
+    assert (tmp_path / "demo" / "demo.db").exists() and (tmp_path / "demo" / "демо-организация.xlsx").exists()
+    code, out, _ = run(
+        capsys, "audit", "--store", str(tmp_path / "demo" / "demo.db"), "--format", "json", "--as-of", "2026-11-29"
+    )
+    assert code == 0 and len(json.loads(out)) > 15
+
+
+def test_the_installed_command_runs_as_a_module_with_russian_help():
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "sferum_lib", "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0
+    assert "Использование: sferum" in done.stdout and "команды" in done.stdout and "показать эту справку" in done.stdout

@@ -1,0 +1,67 @@
+"""The demo organisation: deterministic, scalable, and imperfect enough for every check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sferum_lib.checks import CHECKS, audit, indicator_values, movement
+from sferum_lib.demo import earlier, generate
+from sferum_lib.workbook import import_workbook
+from sferum_lib.workbook.writer import export_snapshot
+
+DAY = dt.date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return generate(as_of=DAY)
+
+
+def test_default_demo_has_the_promised_size(demo):
+    assert (len(demo.staff), len(demo.sections), len(demo.pupils), len(demo.parents)) == (25, 15, 400, 500)
+    assert "Робототехника" in set(demo.sections["name"])
+
+
+def test_every_check_finds_something_in_the_demo(demo):
+    result = audit(demo, DAY)
+    assert result.not_performed == {}
+    assert set(result.findings["check"]) == {c.key for c in CHECKS}
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 9, 20), dt.date(2027, 3, 1), dt.date(2027, 6, 30)])
+def test_every_check_finds_something_on_any_day(day):
+    assert set(audit(generate(as_of=day), day).findings["check"]) == {c.key for c in CHECKS}
+
+
+def test_same_seed_gives_the_same_organisation(demo):
+    again = generate(as_of=DAY)
+    for name, table in demo.tables.items():
+        assert again.tables[name].equals(table), name
+    other = generate(seed=7, as_of=DAY)
+    assert not other.staff.equals(demo.staff)
+
+
+def test_size_scales_in_the_same_proportions():
+    big = generate(9250, as_of=DAY)
+    people = len(big.staff) + len(big.pupils) + len(big.parents)
+    assert people == 9250
+    assert len(big.pupils) == 4000 and len(big.sections) == 150
+    assert big.staff["id"].is_unique and big.chats["id"].is_unique
+
+
+def test_indicators_are_shares_with_room_to_improve(demo):
+    values = indicator_values(demo, DAY)
+    assert all(v is not None and 0 < v < 1 for v in values.values())
+
+
+def test_demo_exports_to_a_workbook_that_imports_back(demo, tmp_path):
+    back = import_workbook(export_snapshot(demo, tmp_path / "demo.xlsx")).snapshot
+    for name, table in demo.tables.items():
+        assert back.tables[name].equals(table), name
+
+
+def test_earlier_snapshot_shows_arrivals_and_departures(demo):
+    moves = movement(earlier(demo, DAY), demo, DAY)
+    assert moves["arrived"]["students"] and moves["departed"]["students"] and moves["departed"]["staff"]
