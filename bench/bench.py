@@ -28,8 +28,8 @@ def _peak_mb() -> float:
 
 def stage_prepare(size: int, work: Path, xlsx: bool) -> dict[str, float]:
     from sferum_lib.demo import generate
-    from sferum_lib.workbook.writer import _sheet_frame, export_snapshot
     from sferum_lib.workbook.schema import SHEETS
+    from sferum_lib.workbook.writer import _sheet_frame, export_snapshot
 
     t = time.perf_counter()
     snapshot = generate(size, as_of=DAY)
@@ -37,8 +37,11 @@ def stage_prepare(size: int, work: Path, xlsx: bool) -> dict[str, float]:
     (work / "snapshot.pickle").write_bytes(pickle.dumps(snapshot))
     csv = work / "csv"
     csv.mkdir(exist_ok=True)
-    org = [("Параметр", "Значение"), ("Полное наименование", snapshot.organisation.full_name),
-           ("Краткое наименование", snapshot.organisation.short_name)]
+    org = [
+        ("Параметр", "Значение"),
+        ("Полное наименование", snapshot.organisation.full_name),
+        ("Краткое наименование", snapshot.organisation.short_name),
+    ]
     (csv / "Организация.csv").write_text("\n".join(";".join(r) for r in org), encoding="utf-8-sig")
     for sheet in SHEETS:
         frame = _sheet_frame(snapshot, sheet)
@@ -70,8 +73,12 @@ def stage_audit(work: Path) -> dict[str, float]:
     t = time.perf_counter()
     findings = audit(snapshot, DAY).findings
     values = indicators(snapshot, DAY)
-    return {"seconds": time.perf_counter() - t, "findings": len(findings), "indicators": len(values),
-            "input_mb": loaded}
+    return {
+        "seconds": time.perf_counter() - t,
+        "findings": len(findings),
+        "indicators": len(values),
+        "input_mb": loaded,
+    }
 
 
 def stage_store(work: Path) -> dict[str, float]:
