@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ДНЕЙ",
         help="через сколько дней заявка считается нерассмотренной (3)",
     )
+    p.add_argument("--all", action="store_true", help="в таблице показать все замечания, а не первые 10 по проверке")
 
     p = sub.add_parser("indicators", help="показатели использования платформы")
     _common(p, snapshot=True, fmt=True)
@@ -245,7 +246,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(result.to_records())
     else:
-        print(audit_table(result, snapshot.organisation, number))
+        print(audit_table(result, snapshot.organisation, number, per_check=None if args.all else 10))
     return EXIT_OK
 
 

@@ -26,7 +26,10 @@ def count_phrase(n: int, one: str, few: str, many: str) -> str:
     return f"{n} {_plural(n, one, few, many)}"
 
 
-def audit_table(result: AuditResult, org: Organisation, snapshot: int, width: int = 100) -> str:
+def audit_table(
+    result: AuditResult, org: Organisation, snapshot: int, width: int = 100, per_check: int | None = 10
+) -> str:
+    """The audit grouped by clause; at most ``per_check`` findings of a check are listed (all when ``None``)."""
     counts = result.counts()
     lines = [
         f"Аудит соответствия положению — {org.short_name}, на {ru_date(result.as_of)} (снимок № {snapshot})",
@@ -47,12 +50,16 @@ def audit_table(result: AuditResult, org: Organisation, snapshot: int, width: in
             rows = group[group["check"] == key]
             check = CHECKS_BY_KEY[key]
             lines.append(f"  {check.title} [{key}, {check.duty}] — {len(rows)}")
-            for row in rows.itertuples(index=False):
+            shown = rows if per_check is None else rows.head(per_check)
+            for row in shown.itertuples(index=False):
                 mark = "!" if row.severity == VIOLATION else "·"
                 text = f"{mark} {row.subject}: {row.message}"
                 lines += textwrap.wrap(text, width=width, initial_indent="    ", subsequent_indent="      ")
+            if len(rows) > len(shown):
+                lines.append(f"    … и ещё {len(rows) - len(shown)} (полный список: --all или --format json)")
     if findings.empty:
         lines += ["", "Нарушений и замечаний нет."]
+    lines += ["", "! — нарушение, · — замечание."]
     if result.not_performed:
         lines += ["", "Не проверено (нет данных):"]
         lines += [f"  {key}: {why}" for key, why in result.not_performed.items()]

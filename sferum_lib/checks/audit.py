@@ -116,6 +116,16 @@ class _Facts:
         pupils = self.s.pupils.loc[self.s.pupils["expelled"] <= self.day, "id"]
         return pd.concat([staff, pupils], ignore_index=True)
 
+    @cached_property
+    def names(self) -> pd.Series:
+        """«Фамилия Имя Отчество» of everyone, by person ID."""
+        people = [self.s.staff, self.s.pupils, self.s.parents]
+        return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in people])
+
+    def who(self, ids: pd.Series) -> pd.Series:
+        """«Фамилия Имя Отчество (ID)» for the given person IDs."""
+        return ids.map(self.names).fillna("") + " (" + ids + ")"
+
     def chats_of(self, chat_type: ChatType) -> pd.DataFrame:
         chats = self.s.chats
         return chats[chats["type"] == chat_type.value]
@@ -317,7 +327,7 @@ def _departed_members(f: _Facts) -> pd.DataFrame:
     members = f.s.members
     still = pd.Index(f.departed).intersection(pd.Index(members["person_id"].unique()))
     still = pd.Series(sorted(still), dtype=object)
-    return _frame(still, "Выбывший " + still + " всё ещё состоит в чатах: удалите его из чатов организации.")
+    return _frame(still, "Выбывший " + f.who(still) + " всё ещё состоит в чатах: удалите его из чатов организации.")
 
 
 def _foreign_members(f: _Facts) -> pd.DataFrame:
@@ -345,7 +355,7 @@ def _foreign_members(f: _Facts) -> pd.DataFrame:
     )
     return _frame(
         foreign["chat_id"] + "/" + foreign["person_id"],
-        "В чате " + foreign["chat_id"] + " состоит " + foreign["person_id"] + ": " + who + ".",
+        "В чате " + foreign["chat_id"] + " состоит " + f.who(foreign["person_id"]) + ": " + who + ".",
     )
 
 

@@ -173,6 +173,10 @@ def test_demo_builds_a_store_and_prints_audit_and_indicators(capsys, tmp_path):
         capsys, "audit", "--store", str(tmp_path / "demo" / "demo.db"), "--format", "json", "--as-of", "2026-11-29"
     )
     assert code == 0 and len(json.loads(out)) > 15
+    _, short, _ = run(capsys, "audit", "--store", str(tmp_path / "demo" / "demo.db"), "--as-of", "2026-11-29")
+    _, full, _ = run(capsys, "audit", "--store", str(tmp_path / "demo" / "demo.db"), "--as-of", "2026-11-29", "--all")
+    assert "… и ещё" in short and "… и ещё" not in full
+    assert len(full.splitlines()) > len(short.splitlines())
 
 
 def test_the_installed_command_runs_as_a_module_with_russian_help():

@@ -326,3 +326,10 @@ def test_audit_is_deterministic_for_a_given_day():
     first = audit(snapshot_of(book), AS_OF).findings
     second = audit(snapshot_of(book), AS_OF).findings
     assert first.equals(second)
+
+
+def test_messages_name_the_person_as_well_as_the_id():
+    book = clean_book()
+    book["Участники чатов"].append(["K1", "R01"])
+    record = audit(snapshot_of(book), AS_OF).to_records()[0]
+    assert "Савченко Ольга Петровна (R01)" in record["message"]
