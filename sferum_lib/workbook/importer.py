@@ -7,6 +7,7 @@ import raises :class:`InputFileError` with all of them and nothing is built.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ from sferum_lib.workbook.schema import (
 #: Below this many data rows an import is quick enough not to need a progress bar.
 PROGRESS_THRESHOLD = 20_000
 
-_LABEL_TO_KEY = {normalise_header(label): key.value for key, label in CHAT_TYPE_LABELS.items()}
+_LABEL_TO_KEY = {label: key.value for key, label in CHAT_TYPE_LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,30 @@ class ImportResult:
     rows: int
 
 
+#: Words people use for the platform's roles besides the contract's own (the app says «учитель», «ученик»).
+CHOICE_ALIASES: dict[str, str] = {
+    "учитель": "педагог",
+    "ученик": "обучающийся",
+    "законный представитель": "родитель",
+}
+
+
+def choice_key(text: str) -> str:
+    """Compare choices ignoring case, «ё», spaces and the kind of dash («руководитель - педагоги»)."""
+    return re.sub(r"\s*[-–—]\s*", "—", normalise_header(text))
+
+
 def _choice_parser(choices: tuple[str, ...]) -> Callable[[Any], Any]:
-    canonical = {normalise_header(c): c for c in choices}
+    canonical = {choice_key(c): c for c in choices}
+    for alias, target in CHOICE_ALIASES.items():
+        if target in choices:
+            canonical[choice_key(alias)] = target
 
     def parse(value: Any) -> Any:
         text = cell_text(value)
         if text is None:
             return None
-        return canonical.get(normalise_header(text), INVALID)
+        return canonical.get(choice_key(text), INVALID)
 
     return parse
 
@@ -370,7 +387,7 @@ def _cross_check(
         f"нет обучающегося с таким ID на листе «{PUPILS.name}»",
     )
 
-    chats["type"] = chats["type"].map(lambda label: _LABEL_TO_KEY.get(normalise_header(label)), na_action="ignore")
+    chats["type"] = chats["type"].map(_LABEL_TO_KEY)
     needs_section = chats["type"].isin([t.value for t in SECTION_CHAT_TYPES]) & chats["section_code"].isna()
     for row in chats.loc[needs_section, "_row"]:
         problems.add(

@@ -223,3 +223,14 @@ def test_errors_copy_of_a_csv_folder_is_a_workbook_with_the_same_rows(tmp_path):
     cell = load_workbook(out)["Родители"]["E2"]
     assert cell.value is None and "обязательное" in cell.comment.text
     assert load_workbook(out)["Родители"]["B2"].value == "Савченко"
+
+
+def test_choices_accept_any_dash_case_and_the_apps_own_role_words():
+    book = clean_book()
+    set_cell(book, "Чаты", "H1", "Тип", "Руководитель - заместители")
+    set_cell(book, "Чаты", "H2", "Тип", "руководитель–педагоги")
+    book["Заявки"].append(["Q2", "U02", "Ученик", D(2026, 10, 1), "Принята", D(2026, 10, 2)])
+    snapshot = snapshot_of(book)
+    assert list(snapshot.chats["type"][:2]) == ["head-deputies", "head-teachers"]
+    assert list(snapshot.requests["role"]) == ["обучающийся", "обучающийся"]
+    assert list(snapshot.requests["decision"]) == ["принята", "принята"]
