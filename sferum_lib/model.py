@@ -166,6 +166,7 @@ TABLES: dict[str, dict[str, str]] = {
         "used": DATE,
         "annulled": DATE,
         "valid_until": DATE,
+        "token": TEXT,  # the secret part of the link; kept in the store only, never exported
     },
     # Заявки на вступление
     "requests": {
@@ -214,6 +215,8 @@ class Organisation:
     email: str | None = None  # Email организации
     messenger: Messenger = Messenger.VK  # Мессенджер
     application_sent: dt.date | None = None  # Заявка на регистрацию отправлена
+    admin_registered: dt.date | None = None  # Администратор зарегистрирован (вошёл по номеру из заявки)
+    teachers_room_created: dt.date | None = None  # «Учительская» создана
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {}
@@ -231,13 +234,17 @@ class Organisation:
         kwargs: dict[str, object] = {}
         for f in fields(cls):
             value = data.get(f.name)
-            if value is not None and f.name.endswith(("_date", "_sent")):
+            if value is not None and f.name in _DATE_FIELDS:
                 value = dt.date.fromisoformat(str(value))
             elif f.name == "messenger":
                 value = Messenger(value or Messenger.VK.value)
             kwargs[f.name] = value
         return cls(**kwargs)  # type: ignore[arg-type]
 
+
+_DATE_FIELDS = frozenset(
+    {"admin_order_date", "usage_order_date", "application_sent", "admin_registered", "teachers_room_created"}
+)
 
 #: Sheets whose absence means "no data"; checks that need them are then not performed.
 OPTIONAL_SHEETS: tuple[str, ...] = (

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +87,29 @@ def _v1() -> str:
     return ";\n".join(ddl)
 
 
+# Schema version 2: the working state (snapshot row 0) that procedures change, their journal, invite tokens.
+_V2_ADDED: dict[str, tuple[str, ...]] = {"invites": ("token",)}
+_V2 = """ALTER TABLE snapshots ADD COLUMN kind TEXT NOT NULL DEFAULT 'import';
+ALTER TABLE snap_invites ADD COLUMN token TEXT;
+CREATE TABLE journal (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  on_day TEXT NOT NULL,
+  actor TEXT,
+  duty TEXT NOT NULL,
+  procedure TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  object TEXT,
+  params TEXT NOT NULL
+)"""
+
+#: Columns of each snapshot table in the current schema.
+COLUMNS: dict[str, tuple[str, ...]] = {t: c + _V2_ADDED.get(t, ()) for t, c in _V1_COLUMNS.items()}
+
 #: Migrations in order; migration i brings the schema from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_v1(),)
+MIGRATIONS: tuple[str, ...] = (_v1(), _V2)
+#: The working state that procedures change lives under this snapshot id; imports are numbered from 1.
+STATE_ID = 0
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -216,21 +237,25 @@ class Store:
                 ),
             )
             number = int(cursor.lastrowid or 0)
-            for table, columns in _V1_COLUMNS.items():
-                placeholders = ", ".join("?" * (len(columns) + 1))
-                names = ", ".join(f'"{c}"' for c in columns)
-                data = [(number, *row) for row in _to_sql(snapshot.tables[table], table)]
-                con.executemany(f'INSERT INTO "snap_{table}" (snapshot_id, {names}) VALUES ({placeholders})', data)
+            self._write_tables(number, snapshot, COLUMNS)
         return number
+
+    def _write_tables(self, snapshot_id: int, snapshot: Snapshot, tables: Iterable[str]) -> None:
+        for table in tables:
+            columns = COLUMNS[table]
+            placeholders = ", ".join("?" * (len(columns) + 1))
+            names = ", ".join(f'"{c}"' for c in columns)
+            data = [(snapshot_id, *row) for row in _to_sql(snapshot.tables[table], table)]
+            self.con.executemany(f'INSERT INTO "snap_{table}" (snapshot_id, {names}) VALUES ({placeholders})', data)
 
     def snapshots(self) -> list[SnapshotInfo]:
         rows = self.con.execute(
-            "SELECT id, imported_at, source, organisation, rows FROM snapshots ORDER BY id"
+            "SELECT id, imported_at, source, organisation, rows FROM snapshots WHERE id > 0 ORDER BY id"
         ).fetchall()
         return [SnapshotInfo(r[0], r[1], r[2], json.loads(r[3]).get("short_name") or "", r[4]) for r in rows]
 
     def latest(self) -> int:
-        row = self.con.execute("SELECT max(id) FROM snapshots").fetchone()
+        row = self.con.execute("SELECT max(id) FROM snapshots WHERE id > 0").fetchone()
         if row[0] is None:
             raise StoreError(
                 f"В хранилище «{self.path}» нет ни одного снимка. Загрузите данные: sferum import КНИГА.xlsx"
@@ -241,14 +266,94 @@ class Store:
         """Load snapshot ``number`` (the latest when ``None``)."""
         number = self.latest() if number is None else number
         row = self.con.execute("SELECT sheets, organisation FROM snapshots WHERE id = ?", (number,)).fetchone()
-        if row is None:
+        if row is None or number < 1:
             known = ", ".join(str(s.number) for s in self.snapshots()) or "нет"
             raise StoreError(f"В хранилище нет снимка № {number}. Имеющиеся снимки: {known}.")
+        return self._read(number, row)
+
+    def _read(self, snapshot_id: int, row: tuple[str, str]) -> Snapshot:
         tables = {}
-        for table, columns in _V1_COLUMNS.items():
+        for table, columns in COLUMNS.items():
             names = ", ".join(f'"{c}"' for c in columns)
             frame = pd.read_sql_query(
-                f'SELECT {names} FROM "snap_{table}" WHERE snapshot_id = ? ORDER BY rowid', self.con, params=(number,)
+                f'SELECT {names} FROM "snap_{table}" WHERE snapshot_id = ? ORDER BY rowid',
+                self.con,
+                params=(snapshot_id,),
             )
             tables[table] = _from_sql(frame, table)
         return Snapshot(Organisation.from_dict(json.loads(row[1])), tables, frozenset(json.loads(row[0])))
+
+    # --- the working state and the journal -------------------------------------------------------------
+
+    def has_state(self) -> bool:
+        return self.con.execute("SELECT 1 FROM snapshots WHERE id = ?", (STATE_ID,)).fetchone() is not None
+
+    def state(self) -> Snapshot:
+        """The working state that procedures change (состояние организации)."""
+        row = self.con.execute("SELECT sheets, organisation FROM snapshots WHERE id = ?", (STATE_ID,)).fetchone()
+        if row is None:
+            raise StoreError(
+                f"В хранилище «{self.path}» нет рабочего состояния организации. Начните его со снимка: "
+                "sferum state start --from N (или создайте учебную организацию)."
+            )
+        return self._read(STATE_ID, row)
+
+    def start_state(self, snapshot: Snapshot, source: str) -> None:
+        """Make ``snapshot`` the working state, replacing any earlier one and its journal."""
+        with self.transaction():
+            self._drop_state()
+            self.con.execute(
+                "INSERT INTO snapshots (id, imported_at, source, sheets, organisation, rows, kind) "
+                "VALUES (?, ?, ?, ?, ?, 0, 'state')",
+                (
+                    STATE_ID,
+                    dt.datetime.now().isoformat(timespec="seconds"),
+                    source,
+                    json.dumps(sorted(snapshot.sheets), ensure_ascii=False),
+                    json.dumps(snapshot.organisation.to_dict(), ensure_ascii=False),
+                ),
+            )
+            self._write_tables(STATE_ID, snapshot, COLUMNS)
+            self.con.execute("DELETE FROM journal")
+
+    def _drop_state(self) -> None:
+        for table in COLUMNS:
+            self.con.execute(f'DELETE FROM "snap_{table}" WHERE snapshot_id = ?', (STATE_ID,))
+        self.con.execute("DELETE FROM snapshots WHERE id = ?", (STATE_ID,))
+
+    def write_state(self, snapshot: Snapshot, tables: Iterable[str]) -> None:
+        """Replace the changed tables and the organisation of the working state; call inside a transaction."""
+        if not self.con.in_transaction:
+            raise StoreError("Изменение состояния возможно только внутри транзакции.")
+        self.con.execute(
+            "UPDATE snapshots SET organisation = ?, sheets = ? WHERE id = ?",
+            (
+                json.dumps(snapshot.organisation.to_dict(), ensure_ascii=False),
+                json.dumps(sorted(snapshot.sheets), ensure_ascii=False),
+                STATE_ID,
+            ),
+        )
+        tables = list(tables)
+        for table in tables:
+            self.con.execute(f'DELETE FROM "snap_{table}" WHERE snapshot_id = ?', (STATE_ID,))
+        self._write_tables(STATE_ID, snapshot, tables)
+
+    def append_journal(self, entry: dict[str, object]) -> int:
+        """Append one journal entry; call inside the transaction of the change it records."""
+        if not self.con.in_transaction:
+            raise StoreError("Запись в журнал возможна только вместе с изменением, внутри транзакции.")
+        cursor = self.con.execute(
+            "INSERT INTO journal (at, on_day, actor, duty, procedure, summary, object, params) "
+            "VALUES (:at, :on_day, :actor, :duty, :procedure, :summary, :object, :params)",
+            {**entry, "params": json.dumps(entry.get("params") or {}, ensure_ascii=False, default=str)},
+        )
+        return int(cursor.lastrowid or 0)
+
+    def journal(self) -> pd.DataFrame:
+        """Every journal entry in order."""
+        frame = pd.read_sql_query(
+            "SELECT seq, at, on_day, actor, duty, procedure, summary, object, params FROM journal ORDER BY seq",
+            self.con,
+        )
+        frame["params"] = frame["params"].map(json.loads)
+        return frame

@@ -194,6 +194,8 @@ ORGANISATION_PARAMS: tuple[Column, ...] = (
     Column("Email организации", "email", "email"),
     Column("Мессенджер", "messenger", "choice", choices=tuple(m.value for m in Messenger)),
     Column("Заявка на регистрацию отправлена", "application_sent", "date"),
+    Column("Администратор зарегистрирован", "admin_registered", "date"),
+    Column("Учительская создана", "teachers_room_created", "date"),
 )
 
 YES_NO: tuple[str, ...] = ("да", "нет")

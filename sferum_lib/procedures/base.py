@@ -1,0 +1,228 @@
+"""What a procedure is: a duty of the regulation that changes the organisation, with its preconditions.
+
+A procedure is a plain function ``(state, ctx, **params) -> Change``. It reads the state, raises
+:class:`Refused` when a precondition fails (citing the duty that must come first), and otherwise returns the
+changed tables and a journal line. :class:`Workspace` runs it against a store: the state is read, changed and
+journaled inside one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sferum_lib.errors import SferumError
+from sferum_lib.model import (
+    TABLES,
+    ChatType,
+    Organisation,
+    Snapshot,
+    conform,
+    full_name,
+    has_joined,
+    is_current,
+    is_pedagogical,
+)
+from sferum_lib.regulation import default_catalogue
+
+
+class Refused(SferumError):
+    """A procedure refused by a precondition (отказ). Carries the duty to cite and the attempted one.
+
+    ``duty`` is what the message cites — usually the duty that must be done first; ``attempted`` is the duty
+    of the refused procedure. State and journal are unchanged.
+    """
+
+    def __init__(self, duty: str, message: str, attempted: str | None = None) -> None:
+        self.duty = duty
+        self.clause = default_catalogue()[duty].clause
+        self.attempted = attempted
+        self.message = message
+        super().__init__(f"{message} ({default_catalogue()[duty].citation})")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who acts and on which day (the organisation's day, so training can replay a whole year)."""
+
+    actor: str | None
+    day: dt.date
+
+
+@dataclass
+class Change:
+    """What an accepted procedure changes, and the journal line that says so."""
+
+    duty: str
+    summary: str
+    object: str | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    organisation: Organisation | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    also: tuple[str, ...] = ()  # further duties the same act fulfils (the head appoints = the admin is appointed)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    key: str
+    title: str  # the platform's own words for the action, in Russian
+    duties: tuple[str, ...]
+    run: Callable[..., Change]
+
+
+PROCEDURES: dict[str, Procedure] = {}
+
+
+def procedure(key: str, title: str, *duties: str) -> Callable[[Callable[..., Change]], Callable[..., Change]]:
+    """Register a function as the procedure performing ``duties``."""
+
+    def register(run: Callable[..., Change]) -> Callable[..., Change]:
+        catalogue = default_catalogue()
+        for duty in duties:
+            catalogue[duty]  # an unknown duty ID is a programming error: fail at import
+        PROCEDURES[key] = Procedure(key, title, duties, run)
+        return run
+
+    return register
+
+
+class State:
+    """Read-only questions procedures ask of the organisation on a day."""
+
+    def __init__(self, snapshot: Snapshot, day: dt.date) -> None:
+        self.s = snapshot
+        self.org = snapshot.organisation
+        self.day = pd.Timestamp(day)
+
+    # --- people -------------------------------------------------------------------------------------------
+    def kind(self, person_id: str) -> str | None:
+        """'staff', 'pupil' or 'parent'; None for an unknown ID."""
+        for kind, table in (("staff", self.s.staff), ("pupil", self.s.pupils), ("parent", self.s.parents)):
+            if (table["id"] == person_id).any():
+                return kind
+        return None
+
+    def row(self, table: str, key: str, value: str) -> pd.Series | None:
+        frame = self.s.tables[table]
+        found = frame[frame[key] == value]
+        return None if found.empty else found.iloc[0]
+
+    def person(self, person_id: str) -> pd.Series | None:
+        kind = self.kind(person_id)
+        if kind is None:
+            return None
+        table = {"staff": "staff", "pupil": "pupils", "parent": "parents"}[kind]
+        return self.row(table, "id", person_id)
+
+    def name(self, person_id: str) -> str:
+        person = self.person(person_id)
+        if person is None:
+            return person_id
+        return f"{full_name(person.to_frame().T).iloc[0]} ({person_id})"
+
+    def current_staff(self) -> pd.DataFrame:
+        staff = self.s.staff
+        return staff[is_current(staff["hired"], staff["dismissed"], self.day)]
+
+    def pedagogues(self) -> set[str]:
+        staff = self.current_staff()
+        return set(staff.loc[is_pedagogical(staff["position"]), "id"])
+
+    def current_pupils(self) -> set[str]:
+        pupils = self.s.pupils
+        return set(pupils.loc[is_current(pupils["enrolled"], pupils["expelled"], self.day), "id"])
+
+    def is_current(self, person_id: str) -> bool:
+        kind = self.kind(person_id)
+        if kind == "staff":
+            return person_id in set(self.current_staff()["id"])
+        if kind == "pupil":
+            return person_id in self.current_pupils()
+        return kind == "parent"
+
+    def has_joined(self, person_id: str) -> bool:
+        person = self.person(person_id)
+        return person is not None and bool(has_joined(pd.Series([person["joined"]]), self.day).iloc[0])
+
+    def pupils_of(self, section: str) -> set[str]:
+        enrol = self.s.enrolments
+        return set(enrol.loc[enrol["section_code"] == section, "pupil_id"]) & self.current_pupils()
+
+    def parents_of(self, section: str) -> set[str]:
+        kin = self.s.kinship
+        return set(kin.loc[kin["pupil_id"].isin(self.pupils_of(section)), "parent_id"])
+
+    def administrators(self) -> set[str]:
+        """The administrator and the additional administrators."""
+        staff = self.s.staff
+        extra = set(staff.loc[staff["platform_role"] == "дополнительный администратор", "id"])
+        return extra | ({self.org.admin_id} if self.org.admin_id else set())
+
+    def heads(self) -> set[str]:
+        """The head and the deputies (администрация)."""
+        staff = self.current_staff()
+        position = staff["position"].fillna("").str.lower()
+        found = set(
+            staff.loc[
+                position.str.contains("руководитель|заместитель", regex=True) & ~position.str.contains("педагог"), "id"
+            ]
+        )
+        return found | ({self.org.head_id} if self.org.head_id else set())
+
+    def teachers_room_exists(self) -> bool:
+        return self.org.teachers_room_created is not None or bool(self.s.staff["in_teachers_room"].any())
+
+    def chat(self, chat_id: str) -> pd.Series | None:
+        return self.row("chats", "id", chat_id)
+
+    def members(self, chat_id: str) -> set[str]:
+        members = self.s.members
+        return set(members.loc[members["chat_id"] == chat_id, "person_id"])
+
+    def may_be_member(self, chat: pd.Series, person_id: str) -> bool:
+        """The membership rule of the audit's `foreign-members` check, for one chat and one person."""
+        chat_type, section = chat["type"], chat["section_code"]
+        if chat_type not in {
+            t.value for t in (ChatType.SECTION_STUDENTS, ChatType.SECTION_PARENTS, ChatType.SECTION_TEACHERS)
+        }:
+            return True
+        if person_id in self.pedagogues():
+            return True
+        if chat_type == ChatType.SECTION_STUDENTS.value:
+            return person_id in self.pupils_of(section)
+        if chat_type == ChatType.SECTION_PARENTS.value:
+            return person_id in self.parents_of(section)
+        return False
+
+
+# --- small helpers for building changed tables ----------------------------------------------------------
+
+
+def set_where(frame: pd.DataFrame, mask: pd.Series, **values: Any) -> pd.DataFrame:
+    out = frame.copy()
+    for column, value in values.items():
+        if TABLES_DATES.get(column) and value is not None:
+            value = pd.Timestamp(value)
+        out.loc[mask, column] = value
+    return out
+
+
+TABLES_DATES = {c: True for t in TABLES.values() for c, d in t.items() if d.startswith("datetime")}
+
+
+def append(frame: pd.DataFrame, table: str, **row: Any) -> pd.DataFrame:
+    new = conform(pd.DataFrame([row]), table)
+    return conform(pd.concat([frame, new], ignore_index=True), table)
+
+
+def next_id(frame: pd.DataFrame, prefix: str, column: str = "id") -> str:
+    """The next free identifier like «I007» for a table whose IDs share a prefix."""
+    used = frame[column].dropna()
+    numbers = used[used.str.startswith(prefix)].str[len(prefix) :]
+    numbers = pd.to_numeric(numbers, errors="coerce").dropna()
+    n = int(numbers.max()) + 1 if len(numbers) else 1
+    return f"{prefix}{n:03d}"

@@ -1,0 +1,115 @@
+"""Procedures of chats: creating a chat of each type, adding and removing members (п. 2.2, 2.3)."""
+
+from __future__ import annotations
+
+from sferum_lib.model import SECTION_BOUND_TYPES, SECTION_CHAT_TYPES, ChatType
+from sferum_lib.procedures.base import Change, Context, Refused, State, append, next_id, procedure
+from sferum_lib.procedures.links import CHAT_DUTY
+
+_HEAD_TYPES = {t.value for t in ChatType if t.value.startswith("head-")}
+_SECTION_TYPES = {t.value for t in SECTION_CHAT_TYPES}
+
+
+@procedure("create_chat", "Создать чат", "HEAD-06", "PDO-03", "PED-03")
+def create_chat(state: State, ctx: Context, *, chat_type: str, name: str, section: str | None = None) -> Change:
+    try:
+        kind = ChatType(chat_type)
+    except ValueError:
+        raise Refused("PDO-03", "Тип чата не распознан", "PDO-03") from None
+    duty = CHAT_DUTY[kind.value]
+    owner = ctx.actor
+    if owner is None or state.kind(owner) != "staff":
+        raise Refused(duty, "Чаты создают педагоги и администрация; обучающиеся и родители чатов не создают", duty)
+    if owner not in state.pedagogues():
+        raise Refused(duty, "Чаты создают работающие педагогические работники", duty)
+    if not state.has_joined(owner):
+        join_duty = "HEAD-03" if owner in state.heads() else "PDO-01"
+        raise Refused(join_duty, "Сначала присоединитесь к организации по ссылке-приглашению", duty)
+    if kind.value in _HEAD_TYPES and owner not in state.heads():
+        raise Refused("HEAD-06", "Управленческие чаты создаёт руководитель или его заместитель", duty)
+    if kind in SECTION_BOUND_TYPES:
+        if kind in SECTION_CHAT_TYPES and not section:
+            raise Refused(duty, "Для чата объединения укажите объединение", duty)
+        if section:
+            row = state.row("sections", "code", section)
+            if row is None:
+                raise Refused("ADM-06", f"Объединения с кодом «{section}» нет в структуре", duty)
+            if kind.value in _SECTION_TYPES and owner != row["teacher_id"] and owner not in state.administrators():
+                raise Refused("PDO-03", f"Чаты объединения «{row['name']}» создаёт его педагог", duty)
+    elif section:
+        raise Refused(duty, "Объединение указывают только для чатов объединения и учебных занятий", duty)
+    if not str(name).strip():
+        raise Refused(duty, "Укажите название чата", duty)
+    chats = state.s.chats
+    chat_id = next_id(chats, "C")
+    return Change(
+        duty,
+        f"Создан чат {chat_id} «{name}» ({kind.label})",
+        chat_id,
+        tables={
+            "chats": append(
+                chats,
+                "chats",
+                id=chat_id,
+                name=name,
+                type=kind.value,
+                section_code=section,
+                owner_id=owner,
+                created=ctx.day,
+                last_message=ctx.day,
+            ),
+            "members": append(state.s.members, "members", chat_id=chat_id, person_id=owner, added=ctx.day),
+        },
+        params={"type": kind.value, "name": name, "section": section},
+    )
+
+
+def _own_chat(state: State, ctx: Context, chat_id: str) -> tuple[str, object]:
+    chat = state.chat(chat_id)
+    if chat is None:
+        raise Refused("PDO-03", f"Чата «{chat_id}» нет: сначала создайте его", "PDO-03")
+    duty = CHAT_DUTY[chat["type"]]
+    if ctx.actor is not None and ctx.actor != chat["owner_id"] and ctx.actor not in state.administrators():
+        raise Refused(duty, "Участников чата меняет его владелец или администратор", duty)
+    return duty, chat
+
+
+@procedure("add_chat_member", "Добавить участника в чат", "HEAD-06", "PDO-03", "PED-03")
+def add_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str) -> Change:
+    duty, chat = _own_chat(state, ctx, chat_id)
+    if state.kind(person_id) is None:
+        raise Refused("ADM-12", f"Человека с ID «{person_id}» нет в данных организации", duty)
+    if not state.is_current(person_id):
+        raise Refused("ADM-12", f"{state.name(person_id)} выбыл: в чаты его не добавляют", duty)
+    if not state.has_joined(person_id):
+        raise Refused("ADM-07", f"{state.name(person_id)} ещё не присоединился: пришлите ссылку-приглашение", duty)
+    if not state.may_be_member(chat, person_id):  # type: ignore[arg-type]
+        rules = {
+            ChatType.SECTION_STUDENTS.value: "только обучающихся этого объединения и педагогов",
+            ChatType.SECTION_PARENTS.value: "только родителей обучающихся этого объединения и педагогов",
+            ChatType.SECTION_TEACHERS.value: "только педагогических работников",
+        }
+        raise Refused("PDO-03", f"В чат «{chat['name']}» можно добавить {rules[chat['type']]}", duty)  # type: ignore[index]
+    if person_id in state.members(chat_id):
+        raise Refused(duty, f"{state.name(person_id)} уже в чате", duty)
+    return Change(
+        duty,
+        f"{state.name(person_id)} добавлен в чат «{chat['name']}»",  # type: ignore[index]
+        f"{chat_id}/{person_id}",
+        tables={"members": append(state.s.members, "members", chat_id=chat_id, person_id=person_id, added=ctx.day)},
+    )
+
+
+@procedure("remove_chat_member", "Удалить участника из чата", "HEAD-06", "PDO-03", "PED-03")
+def remove_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str) -> Change:
+    duty, chat = _own_chat(state, ctx, chat_id)
+    if person_id not in state.members(chat_id):
+        raise Refused(duty, f"{state.name(person_id)} не состоит в этом чате", duty)
+    members = state.s.members
+    keep = ~((members["chat_id"] == chat_id) & (members["person_id"] == person_id))
+    return Change(
+        duty,
+        f"{state.name(person_id)} удалён из чата «{chat['name']}»",  # type: ignore[index]
+        f"{chat_id}/{person_id}",
+        tables={"members": members[keep].reset_index(drop=True)},
+    )

@@ -1,0 +1,320 @@
+"""Procedures of joining: invite links, joining by a link, join requests, «педагог» status (п. 2.1–2.7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import pandas as pd
+
+from sferum_lib.checks import AuditSettings
+from sferum_lib.model import MEMBER_ROLES, ChatType
+from sferum_lib.procedures.base import Change, Context, Refused, State, append, next_id, procedure, set_where
+from sferum_lib.procedures.organisation import require_admin
+
+#: Which kind of person each role of a link or request is for.
+ROLE_KIND = {"педагог": "staff", "обучающийся": "pupil", "родитель": "parent"}
+#: The role a link into a section chat must have.
+CHAT_ROLE = {
+    ChatType.SECTION_STUDENTS.value: "обучающийся",
+    ChatType.SECTION_PARENTS.value: "родитель",
+    ChatType.SECTION_TEACHERS.value: "педагог",
+}
+#: The duty under which a chat of each type is created (and its links issued).
+CHAT_DUTY = {
+    **{t.value: "HEAD-06" for t in ChatType if t.value.startswith("head-")},
+    ChatType.SECTION_STUDENTS.value: "PDO-03",
+    ChatType.SECTION_PARENTS.value: "PDO-03",
+    ChatType.SECTION_TEACHERS.value: "PDO-03",
+    ChatType.LESSON.value: "PED-03",
+    ChatType.OTHER.value: "PDO-03",
+}
+
+
+def _role(role: str, duty: str) -> None:
+    if role not in MEMBER_ROLES:
+        raise Refused(duty, "Роль: «педагог», «обучающийся» или «родитель»", duty)
+
+
+def _wrong_role(state: State, person_id: str, role: str, duty: str) -> Refused:
+    kinds = {"staff": "педагог", "pupil": "обучающийся", "parent": "родитель"}
+    right = kinds.get(state.kind(person_id) or "", "другая")
+    return Refused(
+        "ADM-07",
+        f"Роль изменить нельзя: {state.name(person_id)} — не «{role}». Нужна ссылка-приглашение для роли «{right}»",
+        duty,
+    )
+
+
+def _target_check(state: State, ctx: Context, target: str, role: str) -> tuple[str, str]:
+    """Validate a link's target against the state; return (canonical target, duty to journal)."""
+    if target in ("организация", "Учительская") or target.startswith("объединение:"):
+        require_admin(state, ctx, "ADM-07")
+        if target == "Учительская":
+            if not state.teachers_room_exists():
+                raise Refused("ADM-05", "Сначала создайте «Учительскую»", "ADM-07")
+            if role != "педагог":
+                raise Refused("ADM-07", "В «Учительскую» приглашают в роли «педагог»", "ADM-07")
+        if target.startswith("объединение:"):
+            code = target.partition(":")[2]
+            section = state.row("sections", "code", code)
+            if section is None:
+                raise Refused("ADM-06", f"Объединения с кодом «{code}» нет в структуре", "ADM-07")
+            if not section["class_created"]:
+                raise Refused("ADM-06", f"Сначала создайте класс для объединения «{section['name']}»", "ADM-07")
+        return target, "ADM-07"
+    if target.startswith("чат:"):
+        chat_id = target.partition(":")[2]
+        chat = state.chat(chat_id)
+        if chat is None:
+            raise Refused("PDO-03", f"Чата «{chat_id}» нет: сначала создайте его", "PDO-03")
+        duty = CHAT_DUTY[chat["type"]]
+        if ctx.actor is not None and ctx.actor != chat["owner_id"] and ctx.actor not in state.administrators():
+            raise Refused(duty, "Ссылку в чат создаёт его владелец или администратор", duty)
+        needed = CHAT_ROLE.get(chat["type"])
+        if needed and role != needed:
+            raise Refused(duty, f"В чат «{chat['name']}» приглашают в роли «{needed}»", duty)
+        return target, duty
+    raise Refused("ADM-07", "Куда: «организация», «Учительская», «объединение:КОД» или «чат:ID»", "ADM-07")
+
+
+@procedure("issue_invite", "Создать ссылку-приглашение", "ADM-07", "PDO-03", "PED-03", "HEAD-06")
+def issue_invite(state: State, ctx: Context, *, target: str, role: str, valid_until: dt.date | None = None) -> Change:
+    _role(role, "ADM-07")
+    target, duty = _target_check(state, ctx, target, role)
+    if valid_until is not None and valid_until < ctx.day:
+        raise Refused(duty, "Срок действия ссылки не может закончиться раньше сегодняшнего дня", duty)
+    invites = state.s.invites
+    invite_id = next_id(invites, "I")
+    token = secrets.token_urlsafe(16)
+    return Change(
+        duty,
+        f"Создана ссылка-приглашение {invite_id}: «{target}», роль «{role}»"
+        + (f", действует до {valid_until:%d.%m.%Y}" if valid_until else ""),
+        invite_id,
+        tables={
+            "invites": append(
+                invites,
+                "invites",
+                id=invite_id,
+                created=ctx.day,
+                created_by=ctx.actor,
+                target=target,
+                role=role,
+                valid_until=valid_until,
+                token=token,
+            )
+        },
+        params={"target": target, "role": role, "valid_until": valid_until},
+    )
+
+
+def find_invite(state: State, invite: str) -> pd.Series | None:
+    """An invite by its ID or by its token (the part of the link a person opens)."""
+    invites = state.s.invites
+    found = invites[(invites["id"] == invite) | (invites["token"] == invite)]
+    return None if found.empty else found.iloc[0]
+
+
+def _join_duty(state: State, person_id: str) -> str:
+    kind = state.kind(person_id)
+    if kind == "pupil":
+        return "STU-01"
+    if kind == "parent":
+        return "PAR-01"
+    if person_id in state.heads():
+        return "HEAD-03"
+    position = str(state.person(person_id)["position"]).lower()  # type: ignore[index]
+    return "PDO-01" if "педагог дополнительного образования" in position else "PED-01"
+
+
+def _joined_now(frame: pd.DataFrame, person_id: str, day: dt.date) -> pd.DataFrame:
+    mask = (frame["id"] == person_id) & frame["joined"].isna()
+    return set_where(frame, mask, joined=day)
+
+
+@procedure("join_by_invite", "Присоединиться по ссылке-приглашению", "PDO-01", "PED-01", "HEAD-03", "STU-01", "PAR-01")
+def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -> Change:
+    if state.kind(person_id) is None:
+        raise Refused("ADM-12", f"Человека с ID «{person_id}» нет в данных организации: сначала внесите его", "ADM-07")
+    duty = _join_duty(state, person_id)
+    link = find_invite(state, invite)
+    if link is None:
+        raise Refused("ADM-07", "Такой ссылки-приглашения нет: попросите новую", duty)
+    if pd.notna(link["used"]):
+        raise Refused("ADM-07", "Ссылка уже использована: попросите новую ссылку-приглашение", duty)
+    if pd.notna(link["annulled"]):
+        raise Refused("ADM-13", "Ссылка аннулирована: попросите новую ссылку-приглашение", duty)
+    if pd.notna(link["valid_until"]) and link["valid_until"] < state.day:
+        raise Refused("ADM-13", "Срок действия ссылки истёк: попросите новую ссылку-приглашение", duty)
+    if not state.is_current(person_id):
+        raise Refused("ADM-12", f"{state.name(person_id)} не числится в организации на эту дату", duty)
+    if ROLE_KIND[link["role"]] != state.kind(person_id) or (
+        link["role"] == "педагог" and person_id not in state.pedagogues()
+    ):
+        raise _wrong_role(state, person_id, link["role"], duty)
+
+    target = link["target"]
+    kind = state.kind(person_id)
+    table = {"staff": "staff", "pupil": "pupils", "parent": "parents"}[kind]  # type: ignore[index]
+    people = _joined_now(state.s.tables[table], person_id, ctx.day)
+    tables: dict[str, pd.DataFrame] = {table: people}
+    where = target
+    if target == "Учительская":
+        tables[table] = set_where(people, people["id"] == person_id, in_teachers_room=True)
+        where = "«Учительскую»"
+    elif target.startswith("объединение:"):
+        code = target.partition(":")[2]
+        if kind == "pupil" and person_id not in state.pupils_of(code):
+            raise Refused("STU-01", "Обучающийся вступает только в класс своего объединения", duty)
+        where = f"класс объединения «{code}»"
+    elif target.startswith("чат:"):
+        chat = state.chat(target.partition(":")[2])
+        if chat is None:
+            raise Refused("PDO-03", "Чат по этой ссылке удалён", duty)
+        if not state.may_be_member(chat, person_id):
+            rule = {
+                "pupil": ("STU-01", "Обучающийся может вступить только в чат своего объединения"),
+                "parent": ("PAR-01", "Родитель вступает только в чат объединения, где учится его ребёнок"),
+            }
+            cited, text = rule.get(kind, ("PDO-03", "В чат педагогов объединения вступают педагоги"))  # type: ignore[arg-type]
+            raise Refused(cited, text, duty)
+        if person_id not in state.members(chat["id"]):
+            tables["members"] = append(
+                state.s.members, "members", chat_id=chat["id"], person_id=person_id, added=ctx.day
+            )
+        where = f"чат «{chat['name']}»"
+    invites = state.s.invites
+    tables["invites"] = set_where(invites, invites["id"] == link["id"], used=ctx.day)
+    return Change(
+        duty,
+        f"{state.name(person_id)} присоединился по ссылке {link['id']} в {where}",
+        person_id,
+        tables=tables,
+        params={"invite": link["id"], "target": target},
+    )
+
+
+@procedure("file_request", "Подать заявку на вступление", "ADM-10")
+def file_request(state: State, ctx: Context, *, person_id: str, role: str) -> Change:
+    _role(role, "ADM-10")
+    if state.kind(person_id) is None:
+        raise Refused("ADM-12", f"Человека с ID «{person_id}» нет в данных организации", "ADM-10")
+    requests = state.s.requests
+    if ((requests["applicant_id"] == person_id) & requests["decision"].isna()).any():
+        raise Refused("ADM-10", "Заявка этого человека уже ждёт рассмотрения", "ADM-10")
+    request_id = next_id(requests, "Q")
+    return Change(
+        "ADM-10",
+        f"{state.name(person_id)} подал заявку {request_id} на вступление в роли «{role}»",
+        request_id,
+        tables={
+            "requests": append(requests, "requests", id=request_id, applicant_id=person_id, role=role, filed=ctx.day)
+        },
+        params={"person_id": person_id, "role": role},
+    )
+
+
+def _pending(state: State, ctx: Context, request_id: str) -> pd.Series:
+    require_admin(state, ctx, "ADM-10")
+    request = state.row("requests", "id", request_id)
+    if request is None:
+        raise Refused("ADM-10", f"Заявки «{request_id}» нет", "ADM-10")
+    if pd.notna(request["decision"]):
+        raise Refused("ADM-10", f"Заявка {request_id} уже рассмотрена: {request['decision']}", "ADM-10")
+    return request
+
+
+@procedure("accept_request", "Принять заявку", "ADM-10")
+def accept_request(state: State, ctx: Context, *, request_id: str) -> Change:
+    request = _pending(state, ctx, request_id)
+    person_id = request["applicant_id"]
+    if not state.is_current(person_id):
+        raise Refused("ADM-12", f"{state.name(person_id)} не числится в организации: заявку нужно отклонить", "ADM-10")
+    if ROLE_KIND[request["role"]] != state.kind(person_id) or (
+        request["role"] == "педагог" and person_id not in state.pedagogues()
+    ):
+        raise _wrong_role(state, person_id, request["role"], "ADM-10")
+    table = {"staff": "staff", "pupil": "pupils", "parent": "parents"}[state.kind(person_id)]  # type: ignore[index]
+    requests = state.s.requests
+    return Change(
+        "ADM-10",
+        f"Заявка {request_id} от {state.name(person_id)} принята",
+        request_id,
+        tables={
+            "requests": set_where(requests, requests["id"] == request_id, decision="принята", decided=ctx.day),
+            table: _joined_now(state.s.tables[table], person_id, ctx.day),
+        },
+    )
+
+
+@procedure("reject_request", "Отклонить заявку", "ADM-10")
+def reject_request(state: State, ctx: Context, *, request_id: str) -> Change:
+    _pending(state, ctx, request_id)
+    requests = state.s.requests
+    return Change(
+        "ADM-10",
+        f"Заявка {request_id} отклонена",
+        request_id,
+        tables={"requests": set_where(requests, requests["id"] == request_id, decision="отклонена", decided=ctx.day)},
+    )
+
+
+_OWN_STATUS_DUTY = {"PDO-01": "PDO-02", "PED-01": "PED-02", "HEAD-03": "HEAD-04"}
+
+
+@procedure("confirm_status", "Подтвердить статус «педагог»", "ADM-11", "HEAD-04", "PDO-02", "PED-02")
+def confirm_status(state: State, ctx: Context, *, staff_id: str) -> Change:
+    own = ctx.actor == staff_id
+    duty = _OWN_STATUS_DUTY[_join_duty(state, staff_id)] if own and state.kind(staff_id) == "staff" else "ADM-11"
+    if state.kind(staff_id) != "staff" or staff_id not in state.pedagogues():
+        raise Refused(duty, "Статус «педагог» подтверждают работающие педагогические работники", duty)
+    if not own:
+        require_admin(state, ctx, "ADM-11")
+    if not state.has_joined(staff_id):
+        raise Refused(_join_duty(state, staff_id), "Сначала присоединитесь к организации по ссылке-приглашению", duty)
+    if bool(state.person(staff_id)["status_confirmed"]):  # type: ignore[index]
+        raise Refused(duty, f"Статус «педагог» у {state.name(staff_id)} уже подтверждён", duty)
+    staff = state.s.staff
+    return Change(
+        duty,
+        f"Подтверждён статус «педагог»: {state.name(staff_id)}",
+        staff_id,
+        tables={"staff": set_where(staff, staff["id"] == staff_id, status_confirmed=True)},
+    )
+
+
+@procedure("annul_invite", "Аннулировать ссылку-приглашение", "ADM-13")
+def annul_invite(state: State, ctx: Context, *, invite_id: str) -> Change:
+    link = find_invite(state, invite_id)
+    if link is None:
+        raise Refused("ADM-13", f"Ссылки «{invite_id}» нет", "ADM-13")
+    if ctx.actor is not None and ctx.actor != link["created_by"]:
+        require_admin(state, ctx, "ADM-13")
+    if pd.notna(link["used"]) or pd.notna(link["annulled"]):
+        raise Refused("ADM-13", f"Ссылка {link['id']} уже использована или аннулирована", "ADM-13")
+    invites = state.s.invites
+    return Change(
+        "ADM-13",
+        f"Аннулирована ссылка-приглашение {link['id']}",
+        link["id"],
+        tables={"invites": set_where(invites, invites["id"] == link["id"], annulled=ctx.day)},
+    )
+
+
+@procedure("annul_stale_invites", "Аннулировать невостребованные ссылки", "ADM-13")
+def annul_stale_invites(state: State, ctx: Context, *, max_age_days: int = AuditSettings.invite_max_age_days) -> Change:
+    require_admin(state, ctx, "ADM-13")
+    inv = state.s.invites
+    open_ = inv["used"].isna() & inv["annulled"].isna()
+    stale = open_ & ((inv["created"] < state.day - pd.Timedelta(days=max_age_days)) | (inv["valid_until"] < state.day))
+    ids = sorted(inv.loc[stale, "id"])
+    if not ids:
+        raise Refused("ADM-13", "Невостребованных ссылок нет", "ADM-13")
+    return Change(
+        "ADM-13",
+        "Аннулированы невостребованные ссылки: " + ", ".join(ids),
+        None,
+        tables={"invites": set_where(inv, stale, annulled=ctx.day)},
+        params={"invites": ids},
+    )
