@@ -8,38 +8,13 @@ import datetime as dt
 import pytest
 
 from sferum_lib.checks import audit
-from sferum_lib.procedures import Refused, Workspace
+from sferum_lib.procedures import PROCEDURES, Refused, Workspace
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.store import Store
 from sferum_lib.workbook import import_workbook
 from sferum_lib.workbook.writer import export_snapshot
-from tests.helpers import D, snapshot_of
+from tests.helpers import RECORDS, D, snapshot_of
 
-RECORDS = {
-    "Организация": [
-        ["Параметр", "Значение"],
-        ["Полное наименование", "Учреждение дополнительного образования «Тест»"],
-        ["Краткое наименование", "УДО «Тест»"],
-        ["Руководитель", "E01"],
-    ],
-    "Сотрудники": [
-        ["ID", "Фамилия", "Имя", "Отчество", "Должность", "Телефон", "Email", "Дата приёма"],
-        ["E01", "Морозова", "Алла", "Викторовна", "руководитель", "", "", D(2010, 9, 1)],
-        ["E02", "Кравец", "Игорь", "Олегович", "заместитель руководителя", "", "", D(2016, 9, 1)],
-        ["E03", "Сергеев", "Антон", "Павлович", "методист", "8 (978) 111-22-33", "admin@example.org", D(2019, 9, 1)],
-        ["E04", "Лысенко", "Марина", "Игоревна", "педагог дополнительного образования", "", "", D(2018, 9, 1)],
-        ["E05", "Пак", "Вера", "Сергеевна", "методист", "", "", D(2017, 9, 1)],
-        ["E06", "Голубев", "Степан", "Ильич", "сторож", "", "", D(2020, 3, 1)],
-    ],
-    "Объединения": [["Код", "Название", "Педагог"], ["RT", "Робототехника", "E04"], ["AM", "Авиамоделирование", "E04"]],
-    "Обучающиеся": [["ID", "Фамилия", "Имя", "Объединения"]],
-    "Родители": [["ID", "Фамилия", "Имя", "Дети"]],
-    "Чаты": [["ID", "Название", "Тип"]],
-    "Участники чатов": [["Чат", "Участник"]],
-    "Каналы": [["Название"]],
-    "Ссылки-приглашения": [["ID", "Создана", "Куда", "Роль"]],
-    "Заявки": [["ID", "Заявитель", "Роль", "Подана"]],
-}
 END = D(2026, 10, 15)
 
 
@@ -199,6 +174,7 @@ def test_a_whole_school_year_ends_with_a_clean_audit_and_a_full_journal(year, tm
     catalogue = default_catalogue()
     untouched = {d.id for d in catalogue.state_changing()} - year.duties
     assert untouched == set(), untouched
+    assert set(PROCEDURES) == set(year.done)  # every procedure succeeded at least once
 
     # the year's state exports to a workbook that imports back with the same clean audit
     back = import_workbook(export_snapshot(final, tmp_path / "year.xlsx")).snapshot

@@ -1,0 +1,437 @@
+"""Procedures: each precondition refuses with the right duty and clause; one transaction; many processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sferum_lib.checks import audit
+from sferum_lib.errors import UsageError
+from sferum_lib.procedures import PROCEDURES, Refused, Workspace, procedures_for
+from sferum_lib.regulation import default_catalogue
+from sferum_lib.sandbox import Sandbox
+from sferum_lib.store import Store
+from tests.helpers import RECORDS, D, snapshot_of
+
+DAY = D(2026, 9, 10)
+
+
+def workspace(path) -> Workspace:
+    store = Store(path)
+    store.start_state(snapshot_of(RECORDS), "records")
+    return Workspace(store)
+
+
+def token(ws: Workspace, invite_id: str) -> str:
+    invites = ws.state().invites
+    return invites.loc[invites["id"] == invite_id, "token"].iloc[0]
+
+
+def set_up(ws: Workspace) -> dict[str, str]:
+    """Orders, registration, «Учительская», one class, staff joined, a pupil and a parent, section chats."""
+    do = ws.perform
+    do("appoint_administrator", actor="E01", day=DAY, staff_id="E03", order_number="12")
+    do("send_application", actor="E03", day=DAY)
+    do("register_administrator", actor="E03", day=DAY, phone="89781112233")
+    do("create_teachers_room", actor="E03", day=DAY)
+    do("create_class", actor="E03", day=DAY, section="RT")
+    for person in ("E01", "E04", "E05"):
+        link = do("issue_invite", actor="E03", day=DAY, target="Учительская", role="педагог").object
+        do("join_by_invite", actor=person, day=DAY, person_id=person, invite=token(ws, link))
+    do(
+        "record_arrival",
+        actor="E03",
+        day=DAY,
+        kind="pupil",
+        person_id="U01",
+        last_name="Савченко",
+        first_name="Илья",
+        sections=["RT"],
+    )
+    do(
+        "record_arrival",
+        actor="E03",
+        day=DAY,
+        kind="pupil",
+        person_id="U02",
+        last_name="Бондарь",
+        first_name="Глеб",
+        sections=["AM"],
+    )
+    do(
+        "record_arrival",
+        actor="E03",
+        day=DAY,
+        kind="parent",
+        person_id="R01",
+        last_name="Савченко",
+        first_name="Ольга",
+        children=["U01"],
+    )
+    do(
+        "record_arrival",
+        actor="E03",
+        day=DAY,
+        kind="parent",
+        person_id="R02",
+        last_name="Бондарь",
+        first_name="Инна",
+        children=["U02"],
+    )
+    ids = {}
+    for key, chat_type, section in (
+        ("students", "section-students", "RT"),
+        ("parents", "section-parents", "RT"),
+        ("am_students", "section-students", "AM"),
+    ):
+        ids[key] = do("create_chat", actor="E04", day=DAY, chat_type=chat_type, name=key, section=section).object
+    return ids
+
+
+@pytest.fixture
+def ready(tmp_path):
+    with workspace(tmp_path / "w.db") as ws:
+        yield ws, set_up(ws)
+
+
+def refused(ws: Workspace, key: str, actor: str | None, day: dt.date = DAY, **params) -> Refused:
+    with pytest.raises(Refused) as caught:
+        ws.perform(key, actor=actor, day=day, **params)
+    error = caught.value
+    assert error.clause == default_catalogue()[error.duty].clause
+    assert f"{error.duty})" in str(error)
+    return error
+
+
+# --- the order of the regulation ---------------------------------------------------------------------
+
+
+def test_teachers_room_needs_an_appointed_administrator_first(tmp_path):
+    with workspace(tmp_path / "w.db") as ws:
+        error = refused(ws, "create_teachers_room", "E03")
+        assert (error.duty, error.attempted) == ("ADM-01", "ADM-05")
+
+
+def test_application_needs_the_appointment_order(tmp_path):
+    with workspace(tmp_path / "w.db") as ws:
+        assert refused(ws, "send_application", "E03").duty == "ADM-01"
+
+
+def test_only_the_head_appoints_the_administrator_and_only_from_pedagogical_staff(tmp_path):
+    with workspace(tmp_path / "w.db") as ws:
+        assert refused(ws, "appoint_administrator", "E04", staff_id="E03", order_number="1").duty == "HEAD-02"
+        error = refused(ws, "appoint_administrator", "E01", staff_id="E06", order_number="1")
+        assert error.duty == "HEAD-02" and "педагогических" in error.message
+
+
+def test_application_needs_the_administrators_mobile_and_email(tmp_path):
+    with workspace(tmp_path / "w.db") as ws:
+        ws.perform("appoint_administrator", actor="E01", day=DAY, staff_id="E05", order_number="12")
+        error = refused(ws, "send_application", "E05")
+        assert error.duty == "ADM-02" and "мобильный" in error.message
+
+
+def test_registration_needs_the_application_and_the_same_phone(tmp_path):
+    with workspace(tmp_path / "w.db") as ws:
+        ws.perform("appoint_administrator", actor="E01", day=DAY, staff_id="E03", order_number="12")
+        assert refused(ws, "register_administrator", "E03", phone="89781112233").duty == "ADM-02"
+        ws.perform("send_application", actor="E03", day=DAY)
+        error = refused(ws, "register_administrator", "E03", phone="+7 978 999 99 99")
+        assert error.duty == "ADM-03" and "в заявке" in error.message
+
+
+def test_invite_to_the_teachers_room_needs_the_room_and_section_invites_need_the_class(tmp_path):
+    with workspace(tmp_path / "w.db") as ws:
+        ws.perform("appoint_administrator", actor="E01", day=DAY, staff_id="E03", order_number="12")
+        ws.perform("send_application", actor="E03", day=DAY)
+        ws.perform("register_administrator", actor="E03", day=DAY, phone="+79781112233")
+        error = refused(ws, "issue_invite", "E03", target="Учительская", role="педагог")
+        assert error.duty == "ADM-05" and str(error) == "Сначала создайте «Учительскую» (п. 2.1, ADM-05)"
+        assert refused(ws, "issue_invite", "E03", target="объединение:RT", role="обучающийся").duty == "ADM-06"
+
+
+# --- links and roles ---------------------------------------------------------------------------------
+
+
+def test_a_used_link_cannot_be_used_again(ready):
+    ws, _ = ready
+    link = ws.perform("issue_invite", actor="E03", day=DAY, target="Учительская", role="педагог").object
+    ws.perform("join_by_invite", actor="E02", day=DAY, person_id="E02", invite=token(ws, link))
+    assert refused(ws, "join_by_invite", "E05", person_id="E05", invite=link).duty == "ADM-07"
+
+
+def test_annulled_and_expired_links_are_refused(ready):
+    ws, _ = ready
+    annulled = ws.perform("issue_invite", actor="E03", day=DAY, target="Учительская", role="педагог").object
+    ws.perform("annul_invite", actor="E03", day=DAY, invite_id=annulled)
+    assert refused(ws, "join_by_invite", "E02", person_id="E02", invite=annulled).duty == "ADM-13"
+    expiring = ws.perform(
+        "issue_invite", actor="E03", day=DAY, target="Учительская", role="педагог", valid_until=D(2026, 9, 12)
+    ).object
+    error = refused(ws, "join_by_invite", "E02", day=D(2026, 9, 13), person_id="E02", invite=expiring)
+    assert error.duty == "ADM-13" and "истёк" in error.message
+
+
+def test_a_role_cannot_be_changed(ready):
+    ws, _ = ready
+    link = ws.perform("issue_invite", actor="E03", day=DAY, target="Учительская", role="педагог").object
+    error = refused(ws, "join_by_invite", "U01", person_id="U01", invite=link)
+    assert error.duty == "ADM-07" and "Роль изменить нельзя" in error.message
+    request = ws.perform("file_request", actor="R01", day=DAY, person_id="R01", role="обучающийся").object
+    assert refused(ws, "accept_request", "E03", request_id=request).duty == "ADM-07"
+
+
+def test_a_pupil_joins_only_a_chat_of_their_own_section(ready):
+    ws, ids = ready
+    link = ws.perform(
+        "issue_invite", actor="E04", day=DAY, target=f"чат:{ids['am_students']}", role="обучающийся"
+    ).object
+    assert refused(ws, "join_by_invite", "U01", person_id="U01", invite=token(ws, link)).duty == "STU-01"
+
+
+def test_a_parent_joins_only_the_chat_of_their_childs_section(ready):
+    ws, ids = ready
+    link = ws.perform("issue_invite", actor="E04", day=DAY, target=f"чат:{ids['parents']}", role="родитель").object
+    assert refused(ws, "join_by_invite", "R02", person_id="R02", invite=token(ws, link)).duty == "PAR-01"
+
+
+def test_a_link_into_a_parents_chat_is_for_parents(ready):
+    ws, ids = ready
+    error = refused(ws, "issue_invite", "E04", target=f"чат:{ids['parents']}", role="обучающийся")
+    assert error.duty == "PDO-03"
+
+
+def test_a_teacher_cannot_invite_into_the_teachers_room(ready):
+    ws, _ = ready
+    assert refused(ws, "issue_invite", "E05", target="Учительская", role="педагог").duty == "ADM-08"
+
+
+# --- who may do what ---------------------------------------------------------------------------------
+
+
+def test_a_pupil_cannot_create_chats(ready):
+    ws, _ = ready
+    error = refused(ws, "create_chat", "U01", chat_type="other", name="Болталка")
+    assert error.duty == "PDO-03" and "обучающиеся" in error.message
+
+
+def test_a_teacher_who_has_not_joined_cannot_create_chats(ready):
+    ws, _ = ready
+    assert refused(ws, "create_chat", "E02", chat_type="other", name="Чат").duty in ("HEAD-03", "PDO-01")
+
+
+def test_management_chats_are_the_heads(ready):
+    ws, _ = ready
+    assert refused(ws, "create_chat", "E04", chat_type="head-teachers", name="Педагоги").duty == "HEAD-06"
+
+
+def test_only_people_who_belong_may_be_added_to_a_section_chat(ready):
+    ws, ids = ready
+    link = ws.perform("issue_invite", actor="E04", day=DAY, target=f"чат:{ids['parents']}", role="родитель").object
+    ws.perform("join_by_invite", actor="R01", day=DAY, person_id="R01", invite=token(ws, link))
+    error = refused(ws, "add_chat_member", "E04", chat_id=ids["students"], person_id="R01")
+    assert error.duty == "PDO-03" and "обучающихся" in error.message
+    assert refused(ws, "add_chat_member", "E04", chat_id=ids["students"], person_id="U01").duty == "ADM-07"
+
+
+def test_a_decided_request_cannot_be_decided_again(ready):
+    ws, _ = ready
+    request = ws.perform("file_request", actor="U01", day=DAY, person_id="U01", role="обучающийся").object
+    ws.perform("reject_request", actor="E03", day=DAY, request_id=request)
+    assert refused(ws, "accept_request", "E03", request_id=request).duty == "ADM-10"
+
+
+def test_additional_administrator_must_have_joined(ready):
+    ws, _ = ready
+    error = refused(ws, "appoint_additional_admin", "E03", staff_id="E02")
+    assert error.duty == "ADM-08" and "присоединившегося" in error.message
+
+
+def test_status_is_confirmed_after_joining(ready):
+    ws, _ = ready
+    error = refused(ws, "confirm_status", "E02", staff_id="E02")
+    assert error.duty == "HEAD-03" and error.attempted == "HEAD-04"
+
+
+def test_movement_rules(ready):
+    ws, _ = ready
+    assert refused(ws, "record_departure", "E03", person_id="R01").duty == "ADM-12"
+    error = refused(
+        ws, "record_arrival", "E03", kind="pupil", person_id="R01", last_name="А", first_name="Б", sections=["RT"]
+    )
+    assert error.duty == "ADM-12" and "занят" in error.message
+    assert (
+        refused(
+            ws, "record_arrival", "E03", kind="pupil", person_id="U09", last_name="А", first_name="Б", sections=["XX"]
+        ).duty
+        == "ADM-06"
+    )
+
+
+def test_channels_broadcasts_and_links_have_their_rules(ready):
+    ws, _ = ready
+    assert refused(ws, "publish_to_channel", "E03", name="Общий", text="Привет").duty == "ADM-14"
+    assert refused(ws, "plan_broadcast", "E03", title="Урок", when=D(2026, 9, 1)).duty == "ADM-15"
+    used = ws.perform("issue_invite", actor="E03", day=DAY, target="Учительская", role="педагог").object
+    ws.perform("join_by_invite", actor="E02", day=DAY, person_id="E02", invite=token(ws, used))
+    assert refused(ws, "annul_invite", "E03", invite_id=used).duty == "ADM-13"
+
+
+# --- what the journal and the store guarantee --------------------------------------------------------
+
+
+def test_departure_removes_the_person_and_the_parents_who_no_longer_belong(ready):
+    ws, ids = ready
+    for person, target, role in (("U01", ids["students"], "обучающийся"), ("R01", ids["parents"], "родитель")):
+        link = ws.perform("issue_invite", actor="E04", day=DAY, target=f"чат:{target}", role=role).object
+        ws.perform("join_by_invite", actor=person, day=DAY, person_id=person, invite=token(ws, link))
+    done = ws.perform("record_departure", actor="E03", day=D(2026, 9, 20), person_id="U01")
+    assert "удалён из чатов: 2" in done.summary
+    members = ws.state().members
+    assert not members["person_id"].isin(["U01", "R01"]).any()
+    result = audit(ws.state(), D(2026, 9, 20))
+    assert not result.findings["check"].isin(["foreign-members", "departed-members"]).any()
+
+
+def test_a_crash_between_state_change_and_journal_entry_leaves_both_unchanged(ready, monkeypatch):
+    ws, _ = ready
+    before = ws.state()
+    entries = len(ws.store.journal())
+
+    def broken(entry):
+        raise OSError("диск отключён")
+
+    monkeypatch.setattr(ws.store, "append_journal", broken)
+    with pytest.raises(OSError):
+        ws.perform("create_class", actor="E03", day=DAY, section="AM")
+    monkeypatch.undo()
+    assert ws.state().sections.equals(before.sections)
+    assert len(ws.store.journal()) == entries
+
+
+def test_unknown_procedure_and_wrong_parameters_are_usage_errors(ready):
+    ws, _ = ready
+    with pytest.raises(UsageError, match="Неизвестное действие"):
+        ws.perform("fly_to_the_moon", actor="E03", day=DAY)
+    with pytest.raises(UsageError, match="неверные параметры"):
+        ws.perform("create_class", actor="E03", day=DAY, sektion="AM")
+
+
+def test_every_state_changing_duty_of_the_catalogue_has_a_procedure():
+    missing = [d.id for d in default_catalogue() if d.changes_state and not procedures_for(d.id)]
+    assert missing == []
+    not_changing = {d.id for d in default_catalogue() if not d.changes_state}
+    assert not_changing == {
+        "ADM-16",
+        "HEAD-07",
+        "PDO-04",
+        "PED-04",
+        "STU-02",
+        "STU-03",
+        "STU-04",
+        "PAR-02",
+        "RIGHT-01",
+        "RIGHT-02",
+        "RIGHT-03",
+        "RIGHT-04",
+        "FIN-01",
+        "FIN-02",
+        "FIN-03",
+    }
+
+
+def test_every_procedure_names_known_duties_and_a_russian_title():
+    catalogue = default_catalogue()
+    for proc in PROCEDURES.values():
+        assert proc.duties and all(catalogue[d] for d in proc.duties)
+        assert any("а" <= ch <= "я" for ch in proc.title.lower())
+
+
+def _issue_links(path: str, n: int) -> None:
+    with Workspace(path) as ws:
+        for _ in range(n):
+            ws.perform("issue_invite", actor="E03", day=DAY, target="Учительская", role="педагог")
+
+
+def test_two_processes_working_on_one_store_lose_nothing(ready):
+    ws, _ = ready
+    path = str(ws.store.path)
+    before = len(ws.state().invites)
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_issue_links, args=(path, 8)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    invites = ws.state().invites
+    assert len(invites) == before + 16 and invites["id"].is_unique
+    assert (ws.store.journal()["procedure"] == "issue_invite").sum() == before + 16
+
+
+ACTIONS = st.sampled_from(
+    [
+        ("record_departure", "E03", {"person_id": "U01"}),
+        ("record_departure", "E03", {"person_id": "E05"}),
+        ("record_departure", "E03", {"person_id": "U02"}),
+        ("add_chat_member", "E04", {"chat_id": "C001", "person_id": "U01"}),
+        ("add_chat_member", "E04", {"chat_id": "C001", "person_id": "E05"}),
+        ("add_chat_member", "E04", {"chat_id": "C002", "person_id": "R01"}),
+        ("add_chat_member", "E04", {"chat_id": "C002", "person_id": "R02"}),
+        ("add_chat_member", "E04", {"chat_id": "C003", "person_id": "U02"}),
+        ("add_chat_member", "E04", {"chat_id": "C001", "person_id": "U02"}),
+        ("join_chat", "U01", {"chat": "C001"}),
+        ("join_chat", "U02", {"chat": "C003"}),
+        ("join_chat", "R01", {"chat": "C002"}),
+        ("join_chat", "R02", {"chat": "C002"}),
+        ("join_chat", "U02", {"chat": "C001"}),
+    ]
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(ACTIONS, min_size=1, max_size=10))
+def test_any_accepted_sequence_leaves_no_foreign_or_departed_members(tmp_path_factory, actions):
+    with workspace(tmp_path_factory.mktemp("seq") / "w.db") as ws:
+        set_up(ws)
+        roles = {"U": "обучающийся", "R": "родитель"}
+        for key, actor, params in actions:
+            try:
+                if key == "join_chat":
+                    link = ws.perform(
+                        "issue_invite", actor="E04", day=DAY, target=f"чат:{params['chat']}", role=roles[actor[0]]
+                    ).object
+                    ws.perform("join_by_invite", actor=actor, day=DAY, person_id=actor, invite=token(ws, link))
+                else:
+                    ws.perform(key, actor=actor, day=DAY, **params)
+            except Refused:
+                pass
+        found = set(audit(ws.state(), DAY).findings["check"])
+        assert not found & {"foreign-members", "departed-members"}
+
+
+def test_sandbox_is_made_reset_and_kept_in_its_own_folder(tmp_path):
+    box = Sandbox.create(tmp_path / "занятие", "Иванова Мария", start="fresh", as_of=DAY)
+    assert box.path == tmp_path / "занятие" / "Иванова_Мария" / "sandbox.db"
+    with box.workspace() as ws:
+        head = ws.state().organisation.head_id
+        ws.perform("issue_usage_order", actor=head, day=DAY, number="5")
+        assert ws.state().organisation.usage_order_number == "5"
+        assert len(ws.store.journal()) == 1
+    box.reset()
+    with box.workspace() as ws:
+        assert ws.state().organisation.usage_order_number is None
+        assert ws.store.journal().empty
+
+
+def test_fresh_practice_organisation_has_records_but_no_platform_work(tmp_path):
+    box = Sandbox.create(tmp_path, "Пётр", start="fresh", as_of=DAY)
+    with box.workspace() as ws:
+        state = ws.state()
+    assert len(state.staff) >= 10 and len(state.pupils) > 0
+    assert state.chats.empty and state.invites.empty and state.staff["joined"].isna().all()
+    assert state.organisation.admin_id is None
