@@ -88,7 +88,9 @@ def _common(parser: argparse.ArgumentParser, *, as_of: bool = True, snapshot: bo
             "--as-of", type=_date, metavar="ГГГГ-ММ-ДД", help="дата, на которую проверять (по умолчанию сегодня)"
         )
     if snapshot:
-        parser.add_argument("--snapshot", type=_positive, metavar="N", help="номер снимка (по умолчанию последний)")
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument("--snapshot", type=_positive, metavar="N", help="номер снимка (по умолчанию последний)")
+        which.add_argument("--state", action="store_true", help="взять рабочее состояние (после действий по журналу)")
     if fmt:
         parser.add_argument("--format", choices=("table", "json"), default="table", help="вид вывода: таблица или JSON")
 
@@ -149,6 +151,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("table", "json"), default="table", help="вид вывода")
 
+    p = sub.add_parser("state", help="рабочее состояние организации, которое меняют действия по положению")
+    p.add_argument(
+        "action", choices=("start",), help="start — начать рабочее состояние со снимка (журнал начнётся заново)"
+    )
+    p.add_argument("--from", dest="first", type=_positive, metavar="N", help="номер снимка (по умолчанию последний)")
+    _common(p, as_of=False)
+
+    p = sub.add_parser("do", help="выполнить действие по положению в рабочем состоянии и записать его в журнал")
+    p.add_argument("action", nargs="?", metavar="ДЕЙСТВИЕ", help="ключ действия; список — sferum do --list")
+    p.add_argument("--list", action="store_true", help="перечислить действия")
+    p.add_argument("--as", dest="actor", metavar="ID", help="кто выполняет (ID сотрудника, обучающегося или родителя)")
+    p.add_argument("--day", type=_date, metavar="ГГГГ-ММ-ДД", help="дата действия (по умолчанию сегодня)")
+    p.add_argument(
+        "-p",
+        dest="params",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("ИМЯ", "ЗНАЧЕНИЕ"),
+        help="параметр действия; можно повторять",
+    )
+    _common(p, as_of=False)
+
+    p = sub.add_parser("journal", help="журнал выполненных действий")
+    _common(p, as_of=False, fmt=True)
+
+    p = sub.add_parser("sandbox", help="учебная организация для одного участника занятия")
+    p.add_argument("action", choices=("create", "reset"), help="create — создать (заново), reset — вернуть к началу")
+    p.add_argument("--session", required=True, metavar="ПАПКА", help="папка занятия")
+    p.add_argument("--trainee", required=True, metavar="ИМЯ", help="участник занятия")
+    p.add_argument(
+        "--start",
+        choices=("fresh", "demo"),
+        default="fresh",
+        help="fresh — организация до начала работы на платформе, demo — как в демо",
+    )
+
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
     p.add_argument("--size", type=_positive, metavar="N", help="число людей в организации (по умолчанию около 925)")
@@ -161,6 +200,15 @@ def _store(args: argparse.Namespace, create: bool = False):
     from sferum_lib.store import Store
 
     return Store(args.store, create=create)
+
+
+def _load(args: argparse.Namespace) -> tuple[str, Any]:
+    """The snapshot the command works on, and how to name it: «снимок № N» or «рабочее состояние»."""
+    with _store(args) as store:
+        if getattr(args, "state", False):
+            return "рабочее состояние", store.state()
+        number = args.snapshot or store.latest()
+        return f"снимок № {number}", store.snapshot(number)
 
 
 def _print_json(data: Any) -> None:
@@ -211,11 +259,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from sferum_lib.workbook.writer import export_snapshot
 
-    with _store(args) as store:
-        number = args.snapshot or store.latest()
-        snapshot = store.snapshot(number)
+    source, snapshot = _load(args)
     export_snapshot(snapshot, args.out)
-    print(f"Снимок № {number} записан в книгу: {args.out}", file=sys.stderr)
+    print(f"Записано в книгу {args.out} ({source}).", file=sys.stderr)
     return EXIT_OK
 
 
@@ -236,9 +282,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from sferum_lib.checks import AuditSettings, audit
     from sferum_lib.render import audit_table
 
-    with _store(args) as store:
-        number = args.snapshot or store.latest()
-        snapshot = store.snapshot(number)
+    source, snapshot = _load(args)
     settings = AuditSettings(args.invite_max_age_days, args.request_max_age_days)
     result = audit(snapshot, _as_of(args), settings)
     for key, why in result.not_performed.items():
@@ -246,7 +290,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(result.to_records())
     else:
-        print(audit_table(result, snapshot.organisation, number, per_check=None if args.all else 10))
+        print(audit_table(result, snapshot.organisation, source, per_check=None if args.all else 10))
     return EXIT_OK
 
 
@@ -254,14 +298,12 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from sferum_lib.checks import indicators
     from sferum_lib.render import indicators_table
 
-    with _store(args) as store:
-        number = args.snapshot or store.latest()
-        snapshot = store.snapshot(number)
+    source, snapshot = _load(args)
     items = indicators(snapshot, _as_of(args))
     if args.format == "json":
         _print_json({i.key: i.value for i in items})
     else:
-        print(indicators_table(items, snapshot.organisation, _as_of(args), number))
+        print(indicators_table(items, snapshot.organisation, _as_of(args), source))
     return EXIT_OK
 
 
@@ -298,6 +340,73 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out=Path(args.out), size=args.size, seed=args.seed, store=args.store, as_of=args.as_of)
 
 
+def cmd_state(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        number = args.first or store.latest()
+        store.start_state(store.snapshot(number), f"снимок № {number}")
+    print(f"Рабочее состояние начато со снимка № {number}; журнал пуст.", file=sys.stderr)
+    return EXIT_OK
+
+
+_DATE_PARAMS = {"date", "order_date", "valid_until", "when"}
+_LIST_PARAMS = {"sections", "children"}
+_INT_PARAMS = {"max_age_days"}
+
+
+def _param(name: str, value: str) -> Any:
+    if name in _DATE_PARAMS:
+        return _date(value)
+    if name in _LIST_PARAMS:
+        return [item.strip() for item in value.replace(",", ";").split(";") if item.strip()]
+    if name in _INT_PARAMS:
+        return _positive(value)
+    return value
+
+
+def cmd_do(args: argparse.Namespace) -> int:
+    from sferum_lib.procedures import PROCEDURES, Workspace
+
+    if args.list or not args.action:
+        for key, proc in sorted(PROCEDURES.items()):
+            print(f"{key:<26} {proc.title} ({', '.join(proc.duties)})")
+        return EXIT_OK
+    try:
+        params = {name: _param(name, value) for name, value in args.params}
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(str(exc)) from None
+    with _store(args) as store:
+        performed = Workspace(store).perform(args.action, actor=args.actor, day=args.day or dt.date.today(), **params)
+    print(f"Выполнено [{performed.duty}]: {performed.summary}", file=sys.stderr)
+    if performed.object:
+        print(performed.object)
+    return EXIT_OK
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    from sferum_lib.render import journal_table
+
+    with _store(args) as store:
+        journal = store.journal()
+    if args.format == "json":
+        _print_json(journal.to_dict(orient="records"))
+    else:
+        print(journal_table(journal))
+    return EXIT_OK
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from sferum_lib.sandbox import Sandbox
+
+    if args.action == "create":
+        box = Sandbox.create(args.session, args.trainee, start=args.start)
+    else:
+        box = Sandbox(args.session, args.trainee)
+        box.reset()
+    print(f"Учебная организация: {box.path}", file=sys.stderr)
+    print(box.path)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": cmd_template,
     "import": cmd_import,
@@ -307,6 +416,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "indicators": cmd_indicators,
     "movement": cmd_movement,
     "duties": cmd_duties,
+    "state": cmd_state,
+    "do": cmd_do,
+    "journal": cmd_journal,
+    "sandbox": cmd_sandbox,
     "demo": cmd_demo,
 }
 
@@ -337,6 +450,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SferumError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the output went to `head` or a closed pager: nothing is wrong
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python quiet when it flushes at exit
+        return EXIT_OK
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return EXIT_FAILURE

@@ -471,9 +471,9 @@ def run_demo(
     workbook = out / "демо-организация.xlsx"
     export_snapshot(now, workbook)
     result = audit(now, day)
-    print(audit_table(result, now.organisation, second))
+    print(audit_table(result, now.organisation, f"снимок № {second}"))
     print()
-    print(indicators_table(indicators(now, day), now.organisation, day, second))
+    print(indicators_table(indicators(now, day), now.organisation, day, f"снимок № {second}"))
     print()
     print(movement_table(movement(before, now, day), first, second, day))
     print()

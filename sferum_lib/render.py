@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
+import pandas as pd
+
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, AuditResult, Indicator
 from sferum_lib.model import Organisation
 
@@ -27,12 +29,12 @@ def count_phrase(n: int, one: str, few: str, many: str) -> str:
 
 
 def audit_table(
-    result: AuditResult, org: Organisation, snapshot: int, width: int = 100, per_check: int | None = 10
+    result: AuditResult, org: Organisation, source: str, width: int = 100, per_check: int | None = 10
 ) -> str:
     """The audit grouped by clause; at most ``per_check`` findings of a check are listed (all when ``None``)."""
     counts = result.counts()
     lines = [
-        f"Аудит соответствия положению — {org.short_name}, на {ru_date(result.as_of)} (снимок № {snapshot})",
+        f"Аудит соответствия положению — {org.short_name}, на {ru_date(result.as_of)} ({source})",
         "Итого: "
         + count_phrase(counts[VIOLATION], "нарушение", "нарушения", "нарушений")
         + ", "
@@ -66,8 +68,8 @@ def audit_table(
     return "\n".join(lines)
 
 
-def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, snapshot: int) -> str:
-    lines = [f"Показатели — {org.short_name}, на {ru_date(as_of)} (снимок № {snapshot})", ""]
+def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, source: str) -> str:
+    lines = [f"Показатели — {org.short_name}, на {ru_date(as_of)} ({source})", ""]
     title_width = max(len(i.title) for i in items)
     for item in items:
         value = "нет данных" if item.value is None else f"{item.value * 100:5.1f} %"
@@ -85,4 +87,16 @@ def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: i
             lines += textwrap.wrap(
                 f"{names[kind]} ({len(ids)}): {shown}", width=100, initial_indent="  ", subsequent_indent="    "
             )
+    return "\n".join(lines)
+
+
+def journal_table(journal: pd.DataFrame) -> str:
+    """The journal of procedures, one line each: number, day, who, duty, what."""
+    if journal.empty:
+        return "Журнал пуст: действий ещё не было."
+    lines = ["Журнал действий по положению", ""]
+    for row in journal.itertuples(index=False):
+        day = dt.date.fromisoformat(row.on_day)
+        text = f"{row.seq:>4}. {ru_date(day)}  {row.actor or '—'}  [{row.duty}]  {row.summary}"
+        lines += textwrap.wrap(text, width=110, subsequent_indent="       ")
     return "\n".join(lines)

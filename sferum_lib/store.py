@@ -135,10 +135,11 @@ def _create_private(path: Path) -> None:
     os.chmod(path, 0o600)  # the umask may only take bits away, but be explicit
 
 
-def _to_sql(frame: pd.DataFrame, table: str) -> list[tuple[object, ...]]:
-    """Rows ready for sqlite3: ISO dates, 0/1 flags, None for empty."""
+def _to_sql(frame: pd.DataFrame, table: str, names: Iterable[str]) -> list[tuple[object, ...]]:
+    """Rows of the named columns ready for sqlite3: ISO dates, 0/1 flags, None for empty."""
     columns: list[np.ndarray] = []
-    for column, dtype in TABLES[table].items():
+    for column in names:
+        dtype = TABLES[table][column]
         values = frame[column]
         if dtype == DATE:
             text = np.datetime_as_string(values.to_numpy().astype("datetime64[D]"))
@@ -245,7 +246,7 @@ class Store:
             columns = COLUMNS[table]
             placeholders = ", ".join("?" * (len(columns) + 1))
             names = ", ".join(f'"{c}"' for c in columns)
-            data = [(snapshot_id, *row) for row in _to_sql(snapshot.tables[table], table)]
+            data = [(snapshot_id, *row) for row in _to_sql(snapshot.tables[table], table, columns)]
             self.con.executemany(f'INSERT INTO "snap_{table}" (snapshot_id, {names}) VALUES ({placeholders})', data)
 
     def snapshots(self) -> list[SnapshotInfo]:

@@ -173,6 +173,12 @@ class State:
         )
         return found | ({self.org.head_id} if self.org.head_id else set())
 
+    def admin_registered(self) -> bool:
+        """Registered by the procedure, or — in imported data — the administrator has joined the platform."""
+        if self.org.admin_registered is not None:
+            return True
+        return self.org.admin_id is not None and self.has_joined(self.org.admin_id)
+
     def teachers_room_exists(self) -> bool:
         return self.org.teachers_room_created is not None or bool(self.s.staff["in_teachers_room"].any())
 

@@ -24,7 +24,7 @@ def require_admin(state: State, ctx: Context, duty: str) -> None:
     """The actor is an administrator, and the administrator has registered on the platform."""
     if state.org.admin_id is None or state.org.admin_order_number is None or state.org.admin_order_date is None:
         raise Refused("ADM-01", "Сначала руководитель назначает администратора платформы приказом", duty)
-    if state.org.admin_registered is None:
+    if not state.admin_registered():
         raise Refused("ADM-03", "Сначала администратор регистрируется на платформе по номеру из заявки", duty)
     if ctx.actor is not None and ctx.actor not in state.administrators():
         raise Refused("ADM-08", "Это делает администратор платформы или дополнительный администратор", duty)

@@ -186,3 +186,61 @@ def test_the_installed_command_runs_as_a_module_with_russian_help():
     )
     assert done.returncode == 0
     assert "Использование: sferum" in done.stdout and "команды" in done.stdout and "показать эту справку" in done.stdout
+
+
+def test_working_state_procedures_and_journal_from_the_command_line(capsys, store, tmp_path):
+    run(capsys, "import", str(write_xlsx(clean_book(), tmp_path / "b.xlsx")), "--store", store)
+    assert run(capsys, "state", "start", "--store", store)[0] == 0
+    code, out, err = run(
+        capsys,
+        "do",
+        "issue_invite",
+        "--as",
+        "E02",
+        "--day",
+        "2026-10-01",
+        "-p",
+        "target",
+        "объединение:RT",
+        "-p",
+        "role",
+        "обучающийся",
+        "--store",
+        store,
+    )
+    assert (code, out.strip()) == (0, "I002") and "[ADM-07]" in err
+    code, _, err = run(capsys, "do", "create_class", "--as", "E02", "-p", "section", "RT", "--store", store)
+    assert code == 2 and "уже создан (п. 2.1, ADM-06)" in err
+    code, out, _ = run(capsys, "journal", "--format", "json", "--store", store)
+    assert [e["procedure"] for e in json.loads(out)] == ["issue_invite"]
+    code, out, _ = run(capsys, "audit", "--state", "--as-of", "2026-10-15", "--format", "json", "--store", store)
+    assert [f["subject"] for f in json.loads(out)] == ["I002"]
+    code, out, _ = run(
+        capsys, "audit", "--snapshot", "1", "--as-of", "2026-10-15", "--format", "json", "--store", store
+    )
+    assert json.loads(out) == []  # the imported snapshot is untouched
+    code, _, _ = run(capsys, "export", str(tmp_path / "state.xlsx"), "--state", "--store", store)
+    assert code == 0 and (tmp_path / "state.xlsx").exists()
+
+
+def test_procedure_with_a_bad_parameter_is_a_usage_error(capsys, store, tmp_path):
+    run(capsys, "import", str(write_xlsx(clean_book(), tmp_path / "b.xlsx")), "--store", store)
+    run(capsys, "state", "start", "--store", store)
+    code, _, err = run(
+        capsys, "do", "plan_broadcast", "--as", "E02", "-p", "when", "завтра", "-p", "title", "Урок", "--store", store
+    )
+    assert code == 2 and "не дата" in err
+    code, _, err = run(capsys, "do", "create_class", "--as", "E02", "-p", "code", "RT", "--store", store)
+    assert code == 2 and "неверные параметры" in err
+
+
+def test_state_is_needed_before_procedures(capsys, store):
+    run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    code, _, err = run(capsys, "do", "create_class", "--as", "E03", "-p", "section", "AM", "--store", store)
+    assert code == 2 and "нет рабочего состояния" in err
+
+
+def test_sandbox_command_creates_and_resets(capsys, tmp_path):
+    code, out, _ = run(capsys, "sandbox", "create", "--session", str(tmp_path), "--trainee", "Анна Петрова")
+    assert code == 0 and out.strip().endswith("Анна_Петрова/sandbox.db")
+    assert run(capsys, "sandbox", "reset", "--session", str(tmp_path), "--trainee", "Анна Петрова")[0] == 0

@@ -70,10 +70,10 @@ def test_failure_in_the_middle_of_an_import_leaves_the_store_as_it_was(tmp_path,
         store.add_snapshot(snapshot, "a.xlsx")
         real = store_module._to_sql
 
-        def failing(frame, table):
+        def failing(frame, table, columns):
             if table == "chats":  # staff, sections, pupils … are already written by now
                 raise RuntimeError("диск переполнен")
-            return real(frame, table)
+            return real(frame, table, columns)
 
         monkeypatch.setattr(store_module, "_to_sql", failing)
         with pytest.raises(RuntimeError):
@@ -119,3 +119,21 @@ def test_two_processes_importing_at_once_lose_nothing(tmp_path):
     with Store(path) as store:
         assert [s.number for s in store.snapshots()] == list(range(1, 11))
         assert store.con.execute("SELECT count(*) FROM snap_staff").fetchone()[0] == 40
+
+
+def test_a_version_1_store_is_migrated_keeping_its_snapshots(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    snapshot = snapshot_of(clean_book())
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(store_module, "COLUMNS", store_module._V1_COLUMNS)
+    with Store(path) as old:
+        old.add_snapshot(snapshot, "old.xlsx")
+        assert old.schema_version == 1
+    monkeypatch.undo()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        back = store.snapshot(1)
+        assert back.staff.equals(snapshot.staff)
+        assert back.invites["token"].isna().all()
+        assert store.journal().empty
