@@ -188,6 +188,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="fresh — организация до начала работы на платформе, demo — как в демо",
     )
 
+    p = sub.add_parser("report", help="отчёт-блокнот (papermill): HTML для руководителя, XLSX и JSON")
+    p.add_argument("name", nargs="?", metavar="ОТЧЁТ", help="имя отчёта или all — все отчёты; список — --list")
+    p.add_argument("--list", action="store_true", help="перечислить отчёты и их параметры")
+    p.add_argument(
+        "-p",
+        dest="params",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("ИМЯ", "ЗНАЧЕНИЕ"),
+        help="параметр отчёта; можно повторять",
+    )
+    p.add_argument("--out", metavar="ПАПКА", help="папка для результатов (по умолчанию out/reports)")
+    _common(p)
+
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
     p.add_argument("--size", type=_positive, metavar="N", help="число людей в организации (по умолчанию около 925)")
@@ -407,6 +422,58 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _list_reports() -> None:
+    import papermill
+
+    from sferum_lib.reports import REPORTS
+    from sferum_lib.reports.runner import notebook_path
+
+    for name, spec in REPORTS.items():
+        print(f"{name} — {spec.title} ({', '.join(spec.duties)})")
+        for param in papermill.inspect_notebook(str(notebook_path(name))).values():
+            print(f"    {param['name']}: {param['inferred_type_name']} = {param['default']}  — {param['help']}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sferum_lib.reports.runner import ReportFailed, run_all, run_report
+
+    if args.list or not args.name:
+        _list_reports()
+        return EXIT_OK
+    params = dict(args.params)
+    if args.store:
+        params["store"] = args.store
+    if args.as_of:
+        params["as_of"] = args.as_of.isoformat()
+    out = args.out or params.pop("out_dir", None) or "out/reports"
+    if args.name != "all":
+        try:
+            result = run_report(args.name, params, out)
+        except ReportFailed as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_BAD_INPUT if exc.user_error else EXIT_FAILURE
+        print(
+            f"Отчёт «{args.name}» готов за {result.seconds:.1f} с: {Path(out).resolve()}/{args.name}.html",
+            file=sys.stderr,
+        )
+        print(Path(out).resolve() / f"{args.name}.html")
+        return EXIT_OK
+    from tqdm import tqdm
+
+    from sferum_lib.reports import REPORTS
+
+    with tqdm(total=len(REPORTS), desc="Отчёты", unit=" отч.", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        done, failed = run_all(params, out, on_done=lambda name, error: bar.update())
+    for failure in failed:
+        print(str(failure), file=sys.stderr)
+    for result in sorted(done, key=lambda r: r.name):
+        print(Path(out).resolve() / f"{result.name}.html")
+    print(f"Готово отчётов: {len(done)} из {len(REPORTS)}; папка: {Path(out).resolve()}", file=sys.stderr)
+    if failed:
+        return EXIT_BAD_INPUT if all(f.user_error for f in failed) else EXIT_FAILURE
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": cmd_template,
     "import": cmd_import,
@@ -420,6 +487,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "do": cmd_do,
     "journal": cmd_journal,
     "sandbox": cmd_sandbox,
+    "report": cmd_report,
     "demo": cmd_demo,
 }
 

@@ -151,6 +151,7 @@ TABLES: dict[str, dict[str, str]] = {
         "owner_id": TEXT,
         "created": DATE,
         "last_message": DATE,
+        "messenger": TEXT,  # the client the chat lives in; empty means the organisation's old one (VK)
     },
     # Участники чатов
     "members": {"chat_id": TEXT, "person_id": TEXT, "added": DATE},

@@ -103,11 +103,17 @@ CREATE TABLE journal (
   params TEXT NOT NULL
 )"""
 
+# Schema version 3: each chat records the messenger it lives in (the move from VK Messenger to MAX).
+_V3_ADDED: dict[str, tuple[str, ...]] = {"chats": ("messenger",)}
+_V3 = "ALTER TABLE snap_chats ADD COLUMN messenger TEXT"
+
 #: Columns of each snapshot table in the current schema.
-COLUMNS: dict[str, tuple[str, ...]] = {t: c + _V2_ADDED.get(t, ()) for t, c in _V1_COLUMNS.items()}
+COLUMNS: dict[str, tuple[str, ...]] = {
+    t: c + _V2_ADDED.get(t, ()) + _V3_ADDED.get(t, ()) for t, c in _V1_COLUMNS.items()
+}
 
 #: Migrations in order; migration i brings the schema from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_v1(), _V2)
+MIGRATIONS: tuple[str, ...] = (_v1(), _V2, _V3)
 #: The working state that procedures change lives under this snapshot id; imports are numbered from 1.
 STATE_ID = 0
 SCHEMA_VERSION = len(MIGRATIONS)

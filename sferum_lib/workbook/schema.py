@@ -124,6 +124,14 @@ CHATS = Sheet(
         Column("Владелец", "owner_id", width=12, help="ID сотрудника"),
         Column("Создан", "created", "date", width=12),
         Column("Последнее сообщение", "last_message", "date", width=20),
+        Column(
+            "Мессенджер",
+            "messenger",
+            "choice",
+            choices=tuple(m.value for m in Messenger),
+            width=16,
+            help="где живёт чат: «VK Мессенджер» (пусто) или «MAX» — для переезда в MAX",
+        ),
     ),
 )
 MEMBERS = Sheet(

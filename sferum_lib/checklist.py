@@ -1,0 +1,247 @@
+"""One person's checklist: their roles' duties from the catalogue and what the data shows of each.
+
+Used by the `person` report and by the role notebooks' work mode. A duty is «выполнено», «не выполнено»,
+«не требуется» (the regulation says «при необходимости» and nothing calls for it) or «не видно по данным»
+(the workbook holds nothing that shows it, e.g. helping participants).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sferum_lib.checks import audit
+from sferum_lib.errors import UsageError
+from sferum_lib.model import ChatType, Snapshot, has_joined, is_pedagogical
+from sferum_lib.regulation import Duty, default_catalogue
+
+DONE, PENDING, NOT_NEEDED, UNSEEN = "выполнено", "не выполнено", "не требуется", "не видно по данным"
+
+
+@dataclass(frozen=True)
+class Item:
+    duty: Duty
+    status: str
+    detail: str
+
+
+def roles_of(snapshot: Snapshot, person_id: str) -> list[str]:
+    """Catalogue roles of a person: a staff member may be administrator and teacher at once."""
+    staff, pupils, parents = snapshot.staff, snapshot.pupils, snapshot.parents
+    if (pupils["id"] == person_id).any():
+        return ["student"]
+    if (parents["id"] == person_id).any():
+        return ["parent"]
+    row = staff[staff["id"] == person_id]
+    if row.empty:
+        raise UsageError(f"Человека с ID «{person_id}» нет в данных организации.")
+    position = str(row["position"].iloc[0]).lower()
+    org = snapshot.organisation
+    roles = []
+    if person_id == org.admin_id or row["platform_role"].iloc[0] == "администратор":
+        roles.append("admin")
+    if person_id == org.head_id or (
+        ("руководитель" in position or "заместитель" in position) and "педагог" not in position
+    ):
+        roles.append("head")
+    if "педагог дополнительного образования" in position:
+        roles.append("pdo")
+    elif bool(is_pedagogical(row["position"]).iloc[0]) and "head" not in roles:
+        roles.append("ped")
+    return roles
+
+
+class _Facts:
+    def __init__(self, snapshot: Snapshot, person_id: str, as_of: dt.date) -> None:
+        self.s, self.id, self.day = snapshot, person_id, pd.Timestamp(as_of)
+        self.findings = audit(snapshot, as_of).findings
+        self.person = self._person()
+
+    def _person(self) -> pd.Series:
+        for table in (self.s.staff, self.s.pupils, self.s.parents):
+            found = table[table["id"] == self.id]
+            if not found.empty:
+                return found.iloc[0]
+        raise UsageError(f"Человека с ID «{self.id}» нет в данных организации.")
+
+    def count(self, check: str, subject_prefix: str | None = None) -> int:
+        found = self.findings[self.findings["check"] == check]
+        if subject_prefix is not None:
+            found = found[found["subject"].str.startswith(subject_prefix)]
+        return len(found)
+
+    @property
+    def joined(self) -> bool:
+        return bool(has_joined(pd.Series([self.person["joined"]]), self.day).iloc[0])
+
+    def chats_of(self, types: set[str], sections: set[str] | None = None) -> set[str]:
+        """IDs of the person's chats of the given types (and sections)."""
+        chats = self.s.chats[self.s.chats["type"].isin(types)]
+        if sections is not None:
+            chats = chats[chats["section_code"].isin(sections)]
+        mine = set(self.s.members.loc[self.s.members["person_id"] == self.id, "chat_id"])
+        return set(chats["id"]) & mine
+
+    def sections_taught(self) -> set[str]:
+        return set(self.s.sections.loc[self.s.sections["teacher_id"] == self.id, "code"])
+
+    def sections_attended(self) -> set[str]:
+        enrol = self.s.enrolments
+        return set(enrol.loc[enrol["pupil_id"] == self.id, "section_code"])
+
+    def children_sections(self) -> set[str]:
+        kids = set(self.s.kinship.loc[self.s.kinship["parent_id"] == self.id, "pupil_id"])
+        enrol = self.s.enrolments
+        return set(enrol.loc[enrol["pupil_id"].isin(kids), "section_code"])
+
+
+def _done(ok: bool, detail_ok: str, detail_pending: str) -> tuple[str, str]:
+    return (DONE, detail_ok) if ok else (PENDING, detail_pending)
+
+
+def _org_check(check: str, what: str, todo: str) -> Callable[[_Facts], tuple[str, str]]:
+    def rule(f: _Facts) -> tuple[str, str]:
+        n = f.count(check)
+        return _done(n == 0, what, f"{todo}: {n}")
+
+    return rule
+
+
+def _own_section_chats(f: _Facts) -> tuple[str, str]:
+    sections = f.sections_taught()
+    if not sections:
+        return NOT_NEEDED, "за педагогом не закреплены объединения"
+    missing = sum(f.count("section-chats", f"{code}/") for code in sections)
+    return _done(missing == 0, "у всех объединений педагога есть три чата", f"не хватает чатов объединений: {missing}")
+
+
+def _member_everywhere(f: _Facts, chat_type: ChatType, sections: set[str], who: str) -> tuple[str, str]:
+    if not sections:
+        return NOT_NEEDED, f"{who} не числится ни в одном объединении"
+    missing = [code for code in sorted(sections) if not f.chats_of({chat_type.value}, {code})]
+    return _done(
+        not missing, "состоит в чатах всех своих объединений", "нет в чатах объединений: " + ", ".join(missing)
+    )
+
+
+def _recent_activity(f: _Facts) -> tuple[str, str]:
+    chats = f.s.chats[f.s.chats["owner_id"] == f.id]
+    if chats.empty:
+        return PENDING, "у педагога нет своих чатов"
+    active = chats["last_message"] >= f.day - pd.Timedelta(days=30)
+    return _done(
+        bool(active.all()),
+        "во всех чатах педагога были сообщения за 30 дней",
+        f"чатов без сообщений за 30 дней: {int((~active).sum())}",
+    )
+
+
+RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
+    "ADM-01": lambda f: _done(
+        f.s.organisation.admin_id == f.id
+        and bool(f.s.organisation.admin_order_date)
+        and bool(f.s.organisation.admin_order_number),
+        "назначен приказом",
+        "нет номера или даты приказа о назначении",
+    ),
+    "ADM-02": lambda f: _done(
+        f.s.organisation.application_sent is not None or f.joined,
+        "заявка отправлена",
+        "отправьте заявку на info@sferum.ru",
+    ),
+    "ADM-03": lambda f: _done(
+        f.s.organisation.admin_registered is not None or f.joined,
+        "зарегистрирован",
+        "зарегистрируйтесь по номеру из заявки",
+    ),
+    "ADM-04": lambda f: (DONE, "сведения об организации внесены"),
+    "ADM-05": lambda f: _done(
+        f.s.organisation.teachers_room_created is not None or bool(f.s.staff["in_teachers_room"].any()),
+        "«Учительская» создана",
+        "создайте «Учительскую»",
+    ),
+    "ADM-06": _org_check("structure", "классы всех объединений созданы", "объединений без класса"),
+    "ADM-07": _org_check("teachers-room", "все педагоги в «Учительской»", "педагогов вне «Учительской»"),
+    "ADM-08": lambda f: (
+        (DONE, "назначены")
+        if (f.s.staff["platform_role"] == "дополнительный администратор").any()
+        else (PENDING, "дополнительные администраторы не назначены")
+    ),
+    "ADM-09": lambda f: _done(
+        bool(
+            f.s.staff.loc[f.s.staff["position"].str.contains("педагог дополнительного", na=False), "cabinet"]
+            .notna()
+            .all()
+        ),
+        "педагоги прикреплены к кабинетам",
+        "не у всех педагогов указан кабинет",
+    ),
+    "ADM-10": _org_check("pending-requests", "нерассмотренных заявок нет", "нерассмотренных заявок"),
+    "ADM-11": _org_check("teacher-status", "статусы подтверждены", "статус не подтверждён у педагогов"),
+    "ADM-12": lambda f: _done(
+        f.count("departed-members") + f.count("foreign-members") == 0,
+        "выбывших и посторонних в чатах нет",
+        f"выбывших и посторонних в чатах: {f.count('departed-members') + f.count('foreign-members')}",
+    ),
+    "ADM-13": _org_check("stale-invites", "невостребованных ссылок нет", "ссылок аннулировать"),
+    "ADM-14": _org_check("system-channels", "каналы «Общий» и «Сотрудники» есть", "нет системных каналов"),
+    "HEAD-01": lambda f: _done(
+        bool(f.s.organisation.usage_order_number and f.s.organisation.usage_order_date),
+        "приказ издан",
+        "издайте приказ об использовании платформы",
+    ),
+    "HEAD-02": lambda f: _done(
+        bool(f.s.organisation.admin_id and f.s.organisation.admin_order_date),
+        "администратор назначен приказом",
+        "назначьте администратора приказом",
+    ),
+    "HEAD-03": lambda f: _done(
+        f.joined and bool(f.person.get("in_teachers_room", False)),
+        "в «Учительской»",
+        "вступите в «Учительскую» по ссылке-приглашению",
+    ),
+    "HEAD-04": lambda f: _done(
+        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "подтвердите статус «педагог»"
+    ),
+    "HEAD-06": _org_check("management-chats", "все управленческие чаты созданы", "управленческих чатов не хватает"),
+    "PDO-01": lambda f: _done(f.joined, "присоединился", "вступите по ссылке-приглашению администратора"),
+    "PDO-02": lambda f: _done(
+        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "пройдите подтверждение статуса «педагог»"
+    ),
+    "PDO-03": _own_section_chats,
+    "PDO-04": _recent_activity,
+    "PED-01": lambda f: _done(f.joined, "присоединился", "вступите по ссылке-приглашению администратора"),
+    "PED-02": lambda f: _done(
+        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "пройдите подтверждение статуса «педагог»"
+    ),
+    "PED-03": lambda f: _done(
+        bool(f.chats_of({ChatType.LESSON.value, ChatType.OTHER.value})),
+        "учебные чаты созданы",
+        "создайте чат занятия с обучающимися",
+    ),
+    "PED-04": _recent_activity,
+    "STU-01": lambda f: _member_everywhere(f, ChatType.SECTION_STUDENTS, f.sections_attended(), "обучающийся"),
+    "STU-02": lambda f: _done(
+        bool(f.chats_of({t.value for t in ChatType})), "участвует в чатах", "нет ни в одном чате"
+    ),
+    "PAR-01": lambda f: _member_everywhere(f, ChatType.SECTION_PARENTS, f.children_sections(), "ребёнок"),
+    "PAR-02": lambda f: _done(
+        bool(f.chats_of({t.value for t in ChatType})), "участвует в чатах", "нет ни в одном чате"
+    ),
+}
+
+
+def checklist(snapshot: Snapshot, person_id: str, as_of: dt.date) -> list[Item]:
+    """The person's duties, each with its status and what the data shows."""
+    facts = _Facts(snapshot, person_id, as_of)
+    catalogue = default_catalogue()
+    items = []
+    for role in roles_of(snapshot, person_id):
+        for duty in catalogue.for_role(role):
+            rule = RULES.get(duty.id)
+            status, detail = rule(facts) if rule else (UNSEEN, "в книге организации нет данных об этом")
+            items.append(Item(duty, status, detail))
+    return items

@@ -1,0 +1,158 @@
+"""What a report is: parameters, tables and charts with Russian titles, built by a library function.
+
+A report notebook is a thin view: it validates its parameters with :func:`prepare`, builds the report's
+:class:`ReportData` and writes the artifacts. The same functions run under papermill, in JupyterLab and in tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sferum_lib.errors import UsageError
+from sferum_lib.model import Snapshot
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a report notebook, as its `parameters` cell declares it."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+
+
+COMMON_PARAMS: tuple[Param, ...] = (
+    Param("store", str, "", "хранилище; пусто — $SFERUM_STORE или sferum.db"),
+    Param("snapshot", int, 0, "номер снимка; 0 — последний"),
+    Param("as_of", str, "", "дата отчёта ГГГГ-ММ-ДД; пусто — сегодня"),
+    Param("out_dir", str, "out/reports", "папка для результатов"),
+    Param("mask_personal_data", bool, True, "скрывать телефоны и email в HTML"),
+)
+
+
+@dataclass
+class Table:
+    """A table of a report: a sheet of the XLSX, a section of the HTML, a key of the JSON."""
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    note: str = ""
+    personal: tuple[str, ...] = ()  # columns with phones or emails, masked in HTML for a wide audience
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    png: bytes
+
+
+@dataclass
+class ReportData:
+    name: str
+    title: str
+    organisation: str
+    as_of: dt.date
+    params: dict[str, Any]
+    summary: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    json: Any = None  # what the .json holds; by default every table's records
+
+    def json_data(self) -> Any:
+        if self.json is not None:
+            return self.json
+        return {t.key: _records(t.frame) for t in self.tables}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = frame.astype(object).where(frame.notna(), None)
+    for column in out.columns:
+        out[column] = [v.date().isoformat() if isinstance(v, pd.Timestamp) else v for v in out[column]]
+    return out.to_dict(orient="records")
+
+
+@dataclass
+class Context:
+    """Validated parameters and the data they point at, loaded lazily."""
+
+    params: dict[str, Any]
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.params["as_of"]
+
+    def store(self):
+        from sferum_lib.store import Store
+
+        return Store(self.params["store"] or None, create=False)
+
+    def snapshot(self, number: int | None = None) -> tuple[int, Snapshot]:
+        with self.store() as store:
+            number = number or self.params["snapshot"] or store.latest()
+            return number, store.snapshot(number)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    title: str
+    duties: tuple[str, ...]
+    build: Callable[[Context], ReportData]
+    params: tuple[Param, ...] = ()
+
+    @property
+    def all_params(self) -> tuple[Param, ...]:
+        return (*COMMON_PARAMS, *self.params)
+
+
+def _convert(param: Param, value: Any) -> Any:
+    """Convert a value given as text (from the command line) or as a literal to the parameter's type."""
+    if param.type is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1", "да", "yes"):
+            return True
+        if text in ("false", "0", "нет", "no"):
+            return False
+        raise ValueError("ожидается да/нет (true/false)")
+    if param.type is int:
+        if isinstance(value, bool):
+            raise ValueError("ожидается целое число")
+        number = int(value)
+        if number < 0:
+            raise ValueError("ожидается целое число не меньше 0")
+        return number
+    return "" if value is None else str(value)
+
+
+def validate(spec: ReportSpec, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Check names and convert values; every problem is reported at once, in Russian."""
+    declared = {p.name: p for p in spec.all_params}
+    problems = [f"неизвестный параметр «{name}»" for name in given if name not in declared]
+    values: dict[str, Any] = {}
+    for name, param in declared.items():
+        try:
+            values[name] = _convert(param, given.get(name, param.default))
+        except (TypeError, ValueError) as exc:
+            problems.append(f"параметр «{name}» = «{given.get(name)}»: {exc}")
+    if not problems:
+        text = values["as_of"]
+        try:
+            values["as_of"] = dt.date.fromisoformat(text) if text else dt.date.today()
+        except ValueError:
+            problems.append(f"параметр «as_of» = «{text}»: ожидается дата ГГГГ-ММ-ДД")
+    if problems:
+        known = ", ".join(declared)
+        raise UsageError(f"Отчёт «{spec.title}»: " + "; ".join(problems) + f". Параметры отчёта: {known}.")
+    values["out_dir"] = str(Path(values["out_dir"]).resolve())
+    return values

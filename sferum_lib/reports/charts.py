@@ -1,0 +1,58 @@
+"""Charts the head would rather look at than read, labelled in Russian, as PNG bytes."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from sferum_lib.reports.base import Chart
+
+
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    _figure().close(fig)
+    return buffer.getvalue()
+
+
+def coverage_chart(coverage: pd.DataFrame) -> Chart:
+    """Horizontal bars: the share of pupils and of parents in their section's chats."""
+    plt = _figure()
+    data = coverage.fillna(0).sort_values("В чате объединения, %")
+    height = max(2.5, 0.35 * len(data) + 1)
+    fig, ax = plt.subplots(figsize=(8, height))
+    y = range(len(data))
+    ax.barh([i + 0.2 for i in y], data["В чате объединения, %"], height=0.4, label="обучающиеся в чате объединения")
+    ax.barh([i - 0.2 for i in y], data["Родители в чате, %"], height=0.4, label="родители в чате родителей")
+    ax.set_yticks(list(y), data["Объединение"])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("доля, %")
+    ax.set_title("Охват чатами по объединениям")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return Chart("coverage", "Охват чатами по объединениям", _png(fig))
+
+
+def trend_chart(trend: pd.DataFrame) -> Chart:
+    """Lines: each indicator across the store's snapshots."""
+    plt = _figure()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    labels = [f"№ {n}\n{d}" for n, d in zip(trend["Снимок"], trend["Дата"], strict=True)]
+    for column in trend.columns[2:]:
+        ax.plot(labels, trend[column], marker="o", label=column)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("%")
+    ax.set_title("Показатели по снимкам")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
+    ax.grid(alpha=0.3)
+    return Chart("trend", "Показатели по снимкам", _png(fig))

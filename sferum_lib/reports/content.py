@@ -1,0 +1,583 @@
+"""The seven reports: what each computes from the store, as tables with Russian headers and charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, audit, indicators, movement
+from sferum_lib.checks.audit import AuditSettings
+from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
+from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table
+
+# what to do about each finding, and who does it (the regulation's roles)
+ACTIONS: dict[str, tuple[str, str]] = {
+    "admin-appointed": ("Издать приказ о назначении администратора, внести номер и дату", "руководитель"),
+    "admin-contacts": ("Внести личный мобильный телефон и email администратора", "администратор"),
+    "local-act": ("Издать приказ об использовании платформы", "руководитель"),
+    "teachers-room": (
+        "Выслать ссылку-приглашение в «Учительскую» и проследить, чтобы педагог вступил",
+        "администратор",
+    ),
+    "teacher-status": ("Завершить подтверждение статуса «педагог»", "администратор и педагог"),
+    "structure": ("Создать класс объединения в структуре организации", "администратор"),
+    "section-chats": ("Создать недостающий чат объединения", "педагог объединения"),
+    "student-coverage": ("Пригласить обучающегося в чат объединения по ссылке", "педагог объединения"),
+    "parent-coverage": ("Пригласить родителя в чат родителей объединения", "педагог объединения"),
+    "management-chats": ("Создать управленческий чат", "руководитель"),
+    "system-channels": ("Создать системный канал", "администратор"),
+    "stale-invites": ("Аннулировать ссылку-приглашение", "администратор"),
+    "pending-requests": ("Рассмотреть заявку: принять или отклонить", "администратор"),
+    "departed-members": ("Удалить выбывшего из всех чатов", "администратор и владельцы чатов"),
+    "foreign-members": ("Удалить постороннего из чата объединения", "педагог объединения"),
+}
+
+
+def _org(snapshot: Snapshot) -> str:
+    return snapshot.organisation.short_name
+
+
+def _pct(numerator: float, denominator: float) -> float | None:
+    return None if not denominator else round(100 * numerator / denominator, 1)
+
+
+def _names(snapshot: Snapshot) -> pd.Series:
+    tables = [snapshot.staff, snapshot.pupils, snapshot.parents]
+    return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in tables])
+
+
+# --- audit ---------------------------------------------------------------------------------------------
+
+
+def build_audit(ctx: Context) -> ReportData:
+    number, snapshot = ctx.snapshot()
+    result = audit(snapshot, ctx.as_of, AuditSettings())
+    f = result.findings
+    todo = f["check"].map(lambda k: ACTIONS[k][0])
+    who = f["check"].map(lambda k: ACTIONS[k][1])
+    findings = pd.DataFrame(
+        {
+            "Пункт": "п. " + f["clause"],
+            "Проверка": f["check"].map(lambda k: CHECKS_BY_KEY[k].title),
+            "Вид": f["severity"],
+            "Объект": f["subject"],
+            "Что обнаружено": f["message"],
+            "Что сделать": todo,
+            "Кто делает": who,
+            "Обязанность": f["duty"],
+        }
+    )
+    counts = f.groupby(["check", "severity"]).size().rename("n").reset_index()
+    order = {c.key: i for i, c in enumerate(CHECKS)}
+    counts = counts.sort_values("check", key=lambda s: s.map(order))
+    summary = pd.DataFrame(
+        {
+            "Пункт": counts["check"].map(lambda k: "п. " + CHECKS_BY_KEY[k].clause),
+            "Проверка": counts["check"].map(lambda k: CHECKS_BY_KEY[k].title),
+            "Вид": counts["severity"],
+            "Сколько": counts["n"],
+            "Что сделать": counts["check"].map(lambda k: ACTIONS[k][0]),
+            "Кто делает": counts["check"].map(lambda k: ACTIONS[k][1]),
+        }
+    )
+    tables = [
+        Table("summary", "Итоги по проверкам", summary),
+        Table("findings", "Все нарушения и замечания", findings, "Сгруппированы по пунктам положения."),
+    ]
+    if result.not_performed:
+        missing = pd.DataFrame(
+            {
+                "Проверка": [CHECKS_BY_KEY[k].title for k in result.not_performed],
+                "Почему": list(result.not_performed.values()),
+            }
+        )
+        tables.append(Table("not_performed", "Не проверено (нет данных)", missing))
+    c = result.counts()
+    lead = [f"Снимок № {number}. Нарушений: {c[VIOLATION]}, замечаний: {c[REMARK]}."]
+    if result.not_performed:
+        lead.append(f"Не проверено из-за отсутствия листов: {len(result.not_performed)}.")
+    return ReportData(
+        "audit",
+        "Аудит соответствия положению",
+        _org(snapshot),
+        ctx.as_of,
+        ctx.params,
+        lead,
+        tables,
+        json=result.to_records(),
+    )
+
+
+# --- indicators ----------------------------------------------------------------------------------------
+
+
+def _indicator_frame(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
+    items = indicators(snapshot, as_of)
+    return pd.DataFrame(
+        {
+            "Показатель": [i.title for i in items],
+            "Ключ": [i.key for i in items],
+            "Формула": [i.formula for i in items],
+            "Числитель": [i.numerator for i in items],
+            "Знаменатель": [i.denominator for i in items],
+            "Значение, %": [None if i.value is None else round(i.value * 100, 1) for i in items],
+        }
+    )
+
+
+def build_indicators(ctx: Context) -> ReportData:
+    number, snapshot = ctx.snapshot()
+    items = indicators(snapshot, ctx.as_of)
+    table = Table(
+        "indicators",
+        "Показатели с формулами",
+        _indicator_frame(snapshot, ctx.as_of),
+        "Доля = числитель / знаменатель; пустое значение — знаменатель пуст (нет данных).",
+    )
+    return ReportData(
+        "indicators",
+        "Показатели использования платформы",
+        _org(snapshot),
+        ctx.as_of,
+        ctx.params,
+        [f"Снимок № {number}. Показателей: {len(items)}."],
+        [table],
+        json={
+            i.key: {
+                "title": i.title,
+                "formula": i.formula,
+                "numerator": i.numerator,
+                "denominator": i.denominator,
+                "value": i.value,
+            }
+            for i in items
+        },
+    )
+
+
+# --- usage for the head ----------------------------------------------------------------------------------
+
+
+def section_coverage(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
+    """Per section: pupils, who joined, who is in the section's chats, which chats exist."""
+    from sferum_lib.model import has_joined, is_current
+
+    day = pd.Timestamp(as_of)
+    pupils = snapshot.pupils
+    current = pupils[is_current(pupils["enrolled"], pupils["expelled"], day)]
+    enrol = snapshot.enrolments.merge(current[["id", "joined"]], left_on="pupil_id", right_on="id")
+    enrol["has_joined"] = has_joined(enrol["joined"], day)
+    chats, members = snapshot.chats, snapshot.members
+    in_type = members.merge(chats[["id", "type", "section_code"]], left_on="chat_id", right_on="id")
+    students_in = set(
+        zip(
+            in_type.loc[in_type["type"] == ChatType.SECTION_STUDENTS.value, "section_code"],
+            in_type.loc[in_type["type"] == ChatType.SECTION_STUDENTS.value, "person_id"],
+            strict=True,
+        )
+    )
+    parents_in = set(
+        zip(
+            in_type.loc[in_type["type"] == ChatType.SECTION_PARENTS.value, "section_code"],
+            in_type.loc[in_type["type"] == ChatType.SECTION_PARENTS.value, "person_id"],
+            strict=True,
+        )
+    )
+    enrol["in_chat"] = [(s, p) in students_in for s, p in zip(enrol["section_code"], enrol["pupil_id"], strict=True)]
+    fam = snapshot.kinship.merge(enrol[["pupil_id", "section_code"]], on="pupil_id").drop_duplicates(
+        ["parent_id", "section_code"]
+    )
+    fam["in_chat"] = [(s, p) in parents_in for s, p in zip(fam["section_code"], fam["parent_id"], strict=True)]
+    names = _names(snapshot)
+    rows = []
+    for section in snapshot.sections.itertuples(index=False):
+        e = enrol[enrol["section_code"] == section.code]
+        p = fam[fam["section_code"] == section.code]
+        types = set(chats.loc[chats["section_code"] == section.code, "type"])
+        rows.append(
+            {
+                "Код": section.code,
+                "Объединение": section.name,
+                "Педагог": names.get(section.teacher_id, section.teacher_id),
+                "Обучающихся": len(e),
+                "Присоединились, %": _pct(e["has_joined"].sum(), len(e)),
+                "В чате объединения, %": _pct(e["in_chat"].sum(), len(e)),
+                "Родителей": len(p),
+                "Родители в чате, %": _pct(p["in_chat"].sum(), len(p)),
+                "Класс создан": "да" if section.class_created else "нет",
+                "Чаты": ", ".join(
+                    CHAT_TYPE_LABELS[t].split(" — ")[-1]
+                    for t in ChatType
+                    if t.value in types and t in SECTION_BOUND_TYPES
+                )
+                or "нет",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def build_usage(ctx: Context) -> ReportData:
+    from sferum_lib.reports import charts
+
+    number, snapshot = ctx.snapshot()
+    frame = _indicator_frame(snapshot, ctx.as_of)[["Показатель", "Числитель", "Знаменатель", "Значение, %"]]
+    trend_rows = []
+    with ctx.store() as store:
+        infos = store.snapshots()
+        for info in infos:
+            taken = min(dt.date.fromisoformat(info.imported_at[:10]), ctx.as_of)
+            values = {i.key: i for i in indicators(store.snapshot(info.number), taken)}
+            row = {"Снимок": info.number, "Дата": taken.strftime("%d.%m.%Y")}
+            row |= {i.title: None if i.value is None else round(i.value * 100, 1) for i in values.values()}
+            trend_rows.append(row)
+    trend = pd.DataFrame(trend_rows)
+    coverage = section_coverage(snapshot, ctx.as_of)
+    lead = [f"Снимок № {number}; снимков в хранилище: {len(infos)}."]
+    low = coverage[coverage["В чате объединения, %"].fillna(100) < 80]
+    if len(low):
+        lead.append("Объединения, где в чате меньше 80 % обучающихся: " + ", ".join(low["Объединение"]) + ".")
+    return ReportData(
+        "usage",
+        "Использование платформы: статистика для руководителя",
+        _org(snapshot),
+        ctx.as_of,
+        ctx.params,
+        lead,
+        [
+            Table("indicators", "Показатели", frame),
+            Table("trend", "Показатели по снимкам, %", trend, "Каждый снимок — на дату его загрузки."),
+            Table("sections", "Охват по объединениям", coverage),
+        ],
+        [charts.coverage_chart(coverage), charts.trend_chart(trend)],
+    )
+
+
+# --- invite links --------------------------------------------------------------------------------------
+
+
+def build_invites(ctx: Context) -> ReportData:
+    number, snapshot = ctx.snapshot()
+    soon = ctx.params["soon_days"]
+    max_age = AuditSettings().invite_max_age_days
+    day = pd.Timestamp(ctx.as_of)
+    inv = snapshot.invites
+    open_ = inv[inv["used"].isna() & inv["annulled"].isna()].copy()
+    # the first day a link counts as stale: past its age limit, or the day after its «Действует до»
+    by_age = open_["created"] + pd.Timedelta(days=max_age + 1)
+    by_validity = open_["valid_until"] + pd.Timedelta(days=1)
+    open_["stale_from"] = pd.concat([by_age, by_validity], axis=1).min(axis=1)
+    open_["status"] = "действует"
+    open_.loc[open_["stale_from"] <= day, "status"] = "аннулировать сейчас"
+    open_.loc[(open_["stale_from"] > day) & (open_["stale_from"] <= day + pd.Timedelta(days=soon)), "status"] = (
+        f"станет невостребованной в ближайшие {soon} дн."
+    )
+    names = _names(snapshot)
+    open_["creator"] = open_["created_by"].map(lambda c: f"{names.get(c, c)} ({c})" if isinstance(c, str) else "—")
+    listing = pd.DataFrame(
+        {
+            "Ссылка": open_["id"],
+            "Куда": open_["target"],
+            "Роль": open_["role"],
+            "Создана": open_["created"].dt.strftime("%d.%m.%Y"),
+            "Действует до": open_["valid_until"].dt.strftime("%d.%m.%Y"),
+            "Кем": open_["creator"],
+            "Невостребована с": open_["stale_from"].dt.strftime("%d.%m.%Y"),
+            "Что делать": open_["status"],
+        }
+    ).sort_values(["Что делать", "Кем", "Ссылка"])
+    now = listing[listing["Что делать"] == "аннулировать сейчас"]
+    later = listing[listing["Что делать"].str.startswith("станет")]
+    by_creator = (
+        open_.groupby("creator")["status"]
+        .agg(
+            **{
+                "Аннулировать сейчас": lambda s: int((s == "аннулировать сейчас").sum()),
+                "Скоро станут невостребованными": lambda s: int(s.str.startswith("станет").sum()),
+                "Всего открытых": "size",
+            }
+        )
+        .reset_index()
+        .rename(columns={"creator": "Кем созданы"})
+    )
+    lead = [
+        f"Снимок № {number}. Аннулировать сейчас: {len(now)}; станут невостребованными в ближайшие {soon} дн.: "
+        f"{len(later)}; всего неиспользованных ссылок: {len(open_)}.",
+        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия (п. 2.1, ADM-13).",
+    ]
+    return ReportData(
+        "invites",
+        "Ссылки-приглашения: что аннулировать",
+        _org(snapshot),
+        ctx.as_of,
+        ctx.params,
+        lead,
+        [
+            Table("annul_now", "Аннулировать сейчас", now),
+            Table("soon", f"Станут невостребованными в ближайшие {soon} дн.", later),
+            Table("by_creator", "По тем, кто создал ссылки", by_creator),
+        ],
+    )
+
+
+# --- movement ------------------------------------------------------------------------------------------
+
+
+def build_movement(ctx: Context) -> ReportData:
+    with ctx.store() as store:
+        numbers = [s.number for s in store.snapshots()]
+        if not numbers:
+            store.latest()  # raises the store's own Russian message
+        second = ctx.params["to_snapshot"] or numbers[-1]
+        first = ctx.params["from_snapshot"] or max([n for n in numbers if n < second], default=second)
+        before, after = store.snapshot(first), store.snapshot(second)
+    moves = movement(before, after, ctx.as_of)
+    names = _names(after).combine_first(_names(before))
+    chats_of = after.members.groupby("person_id")["chat_id"].agg(lambda s: ", ".join(sorted(s)))
+    sections_of = after.enrolments.groupby("pupil_id")["section_code"].agg(", ".join)
+    staff = after.staff.set_index("id")
+    rows_in, rows_out = [], []
+    for kind, word in (("staff", "сотрудник"), ("students", "обучающийся")):
+        for pid in moves["arrived"][kind]:
+            if kind == "staff":
+                what = staff.loc[pid, "position"]
+                action = "Выслать ссылку-приглашение в «Учительскую» в роли «педагог» (ADM-07)"
+                phone, email = staff.loc[pid, "phone"], staff.loc[pid, "email"]
+            else:
+                what = "объединения: " + sections_of.get(pid, "—")
+                action = "Пригласить в чаты своих объединений; родителей — в чаты родителей (PDO-03, STU-01, PAR-01)"
+                phone = email = None
+            rows_in.append(
+                {
+                    "ID": pid,
+                    "ФИО": names.get(pid, pid),
+                    "Кто": word,
+                    "Должность / объединения": what,
+                    "Телефон": phone,
+                    "Email": email,
+                    "Что сделать на платформе": action,
+                }
+            )
+        for pid in moves["departed"][kind]:
+            chats = chats_of.get(pid, "")
+            action = "Удалить из чатов: " + chats + " (ADM-12)" if chats else "В чатах не состоит — ничего"
+            rows_out.append(
+                {
+                    "ID": pid,
+                    "ФИО": names.get(pid, pid),
+                    "Кто": word,
+                    "Ещё состоит в чатах": chats or "—",
+                    "Что сделать на платформе": action,
+                }
+            )
+    arrived = pd.DataFrame(
+        rows_in, columns=["ID", "ФИО", "Кто", "Должность / объединения", "Телефон", "Email", "Что сделать на платформе"]
+    )
+    departed = pd.DataFrame(rows_out, columns=["ID", "ФИО", "Кто", "Ещё состоит в чатах", "Что сделать на платформе"])
+    lead = [
+        f"Сравнение снимков № {first} и № {second} на {ctx.as_of:%d.%m.%Y}: прибыло {len(arrived)}, "
+        f"выбыло {len(departed)}."
+    ]
+    return ReportData(
+        "movement",
+        "Движение обучающихся и сотрудников",
+        _org(after),
+        ctx.as_of,
+        ctx.params,
+        lead,
+        [Table("arrived", "Прибыли", arrived, personal=("Телефон", "Email")), Table("departed", "Выбыли", departed)],
+        json={"from": first, "to": second, **moves},
+    )
+
+
+# --- the move to MAX -----------------------------------------------------------------------------------
+
+
+def build_max_migration(ctx: Context) -> ReportData:
+    number, snapshot = ctx.snapshot()
+    chats = snapshot.chats.copy()
+    chats["messenger"] = chats["messenger"].fillna(Messenger.VK.value)
+    chats["group"] = chats["section_code"].fillna("организация")
+    members = snapshot.members.merge(chats[["id", "type", "group", "messenger"]], left_on="chat_id", right_on="id")
+    moved_kinds = set(
+        zip(
+            chats.loc[chats["messenger"] == Messenger.MAX.value, "group"],
+            chats.loc[chats["messenger"] == Messenger.MAX.value, "type"],
+            strict=True,
+        )
+    )
+    in_max = set(
+        zip(
+            members.loc[members["messenger"] == Messenger.MAX.value, "group"],
+            members.loc[members["messenger"] == Messenger.MAX.value, "person_id"],
+            strict=True,
+        )
+    )
+    old = chats[chats["messenger"] != Messenger.MAX.value]
+    old_members = members[members["messenger"] != Messenger.MAX.value][["group", "person_id"]].drop_duplicates()
+    old_members["done"] = [
+        (g, p) in in_max for g, p in zip(old_members["group"], old_members["person_id"], strict=True)
+    ]
+    old = old.assign(done=[(g, t) in moved_kinds for g, t in zip(old["group"], old["type"], strict=True)])
+    section_names = dict(zip(snapshot.sections["code"], snapshot.sections["name"], strict=True))
+    rows = []
+    for group in sorted(set(old["group"]) | set(old_members["group"])):
+        c, m = old[old["group"] == group], old_members[old_members["group"] == group]
+        rows.append(
+            {
+                "Объединение": section_names.get(group, "чаты организации"),
+                "Код": group,
+                "Чатов в VK": len(c),
+                "Пересоздано в MAX": int(c["done"].sum()),
+                "Людей пригласить": len(m),
+                "Уже в MAX": int(m["done"].sum()),
+                "Готово, %": _pct(int(c["done"].sum()) + int(m["done"].sum()), len(c) + len(m)),
+            }
+        )
+    per_section = pd.DataFrame(rows)
+    names = _names(snapshot)
+    todo_chats = old[~old["done"]]
+    count = members.groupby("chat_id").size()
+    chats_table = pd.DataFrame(
+        {
+            "Чат": todo_chats["id"],
+            "Название": todo_chats["name"],
+            "Тип": todo_chats["type"].map({t.value: label for t, label in CHAT_TYPE_LABELS.items()}),
+            "Объединение": todo_chats["group"],
+            "Владелец": todo_chats["owner_id"].map(lambda o: names.get(o, o)),
+            "Участников": todo_chats["id"].map(count).fillna(0).astype(int),
+        }
+    )
+    people = old_members[~old_members["done"]]
+    people_table = pd.DataFrame(
+        {
+            "ID": people["person_id"],
+            "ФИО": people["person_id"].map(lambda p: names.get(p, p)),
+            "Объединение": people["group"],
+        }
+    )
+    total_chats, total_people = len(old), len(old_members)
+    done_chats, done_people = int(old["done"].sum()), int(old_members["done"].sum())
+    lead = [
+        f"Мессенджер организации по настройке: {snapshot.organisation.messenger.value}. Снимок № {number}.",
+        f"Пересоздано чатов в MAX: {done_chats} из {total_chats}; приглашено людей: {done_people} из {total_people}.",
+        "Чат считается пересозданным, если в MAX есть чат того же типа для того же объединения.",
+    ]
+    return ReportData(
+        "max-migration",
+        "Переезд из VK Мессенджера в MAX",
+        _org(snapshot),
+        ctx.as_of,
+        ctx.params,
+        lead,
+        [
+            Table("sections", "Ход переезда по объединениям", per_section),
+            Table("chats", "Чаты, которые нужно пересоздать в MAX", chats_table),
+            Table("people", "Кого пригласить в новые чаты", people_table),
+        ],
+        json={
+            "chats_total": total_chats,
+            "chats_done": done_chats,
+            "people_total": total_people,
+            "people_done": done_people,
+            "sections": per_section.to_dict(orient="records"),
+            "chats": chats_table.to_dict(orient="records"),
+            "people": people_table.to_dict(orient="records"),
+        },
+    )
+
+
+# --- one person's checklist ----------------------------------------------------------------------------
+
+
+def build_person(ctx: Context) -> ReportData:
+    from sferum_lib.checklist import DONE, PENDING, checklist, roles_of
+    from sferum_lib.errors import UsageError
+    from sferum_lib.regulation import default_catalogue
+
+    person_id = ctx.params["person_id"]
+    if not person_id:
+        raise UsageError("Отчёт «Чек-лист»: укажите ID человека: -p person_id E03")
+    number, snapshot = ctx.snapshot()
+    items = checklist(snapshot, person_id, ctx.as_of)
+    catalogue = default_catalogue()
+    name = _names(snapshot).get(person_id, person_id)
+    roles = ", ".join(catalogue.roles[r] for r in roles_of(snapshot, person_id))
+    person = None
+    for table in (snapshot.staff, snapshot.parents):
+        found = table[table["id"] == person_id]
+        if not found.empty:
+            person = found.iloc[0]
+    card = pd.DataFrame(
+        [
+            {
+                "ID": person_id,
+                "ФИО": name,
+                "Роль": roles,
+                "Телефон": None if person is None else person.get("phone"),
+                "Email": None if person is None else person.get("email"),
+            }
+        ]
+    )
+    frame = pd.DataFrame(
+        {
+            "Обязанность": [i.duty.id for i in items],
+            "Пункт": ["п. " + i.duty.clause if i.duty.clause[:1].isdigit() else i.duty.clause for i in items],
+            "Что": [i.duty.title for i in items],
+            "Состояние": [i.status for i in items],
+            "Подробности": [i.detail for i in items],
+        }
+    )
+    done = sum(i.status == DONE for i in items)
+    pending = sum(i.status == PENDING for i in items)
+    lead = [
+        f"{name} — {roles}. Выполнено: {done}, не выполнено: {pending}, всего обязанностей: {len(items)}.",
+        f"По снимку № {number} на {ctx.as_of:%d.%m.%Y}.",
+    ]
+    return ReportData(
+        "person",
+        f"Чек-лист: {name}",
+        _org(snapshot),
+        ctx.as_of,
+        ctx.params,
+        lead,
+        [
+            Table("person", "Кто", card, personal=("Телефон", "Email")),
+            Table("duties", "Обязанности по положению", frame),
+        ],
+    )
+
+
+REPORTS: dict[str, ReportSpec] = {
+    spec.name: spec
+    for spec in (
+        ReportSpec("usage", "Использование платформы: статистика для руководителя", ("ADM-18", "HEAD-07"), build_usage),
+        ReportSpec("audit", "Аудит соответствия положению", ("ADM-18",), build_audit),
+        ReportSpec(
+            "invites",
+            "Ссылки-приглашения: что аннулировать",
+            ("ADM-13",),
+            build_invites,
+            (Param("soon_days", int, 2, "сколько дней вперёд смотреть на ссылки, которые скоро устареют"),),
+        ),
+        ReportSpec(
+            "movement",
+            "Движение обучающихся и сотрудников",
+            ("ADM-12",),
+            build_movement,
+            (
+                Param("from_snapshot", int, 0, "прежний снимок; 0 — предпоследний"),
+                Param("to_snapshot", int, 0, "новый снимок; 0 — последний"),
+            ),
+        ),
+        ReportSpec("indicators", "Показатели использования платформы", ("ADM-18",), build_indicators),
+        ReportSpec("max-migration", "Переезд из VK Мессенджера в MAX", ("ADM-04", "ADM-07"), build_max_migration),
+        ReportSpec(
+            "person",
+            "Чек-лист одного человека",
+            ("ADM-16",),
+            build_person,
+            (Param("person_id", str, "", "ID сотрудника, обучающегося или родителя"),),
+        ),
+    )
+}
