@@ -207,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
     p.add_argument("--size", type=_positive, metavar="N", help="число людей в организации (по умолчанию около 925)")
     p.add_argument("--seed", type=int, default=135, help="начальное значение генератора (135)")
+    p.add_argument("--no-reports", action="store_true", help="не строить отчёты (быстрее)")
     _common(p)
     return parser
 
@@ -352,7 +353,14 @@ def cmd_duties(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from sferum_lib.demo import run_demo
 
-    return run_demo(out=Path(args.out), size=args.size, seed=args.seed, store=args.store, as_of=args.as_of)
+    return run_demo(
+        out=Path(args.out),
+        size=args.size,
+        seed=args.seed,
+        store=args.store,
+        as_of=args.as_of,
+        reports=not args.no_reports,
+    )
 
 
 def cmd_state(args: argparse.Namespace) -> int:

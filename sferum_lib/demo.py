@@ -331,6 +331,15 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
         )
     )
     members = pd.concat(parts, ignore_index=True).drop_duplicates(["chat_id", "person_id"])
+    # the move to MAX has begun: a few sections' pupils' chats are re-created there, half of their members in
+    moved = students_chats.head(max(1, len(students_chats) // 5))
+    max_chats = chats[chats["id"].isin(moved["id"])].assign(
+        id=lambda t: "MAX-" + t["id"], name=lambda t: t["name"] + " (MAX)", messenger=Messenger.MAX.value
+    )
+    chats = pd.concat([chats, max_chats], ignore_index=True)
+    old_members = members[members["chat_id"].isin(moved["id"])]
+    max_members = old_members[rng.random(len(old_members)) < 0.5].assign(chat_id=lambda t: "MAX-" + t["chat_id"])
+    members = pd.concat([members, max_members], ignore_index=True)
     members["added"] = pd.NaT
 
     # --- invite links and join requests ----------------------------------------------------------------
@@ -448,8 +457,32 @@ def earlier(snapshot: Snapshot, as_of: dt.date, days: int = 30) -> Snapshot:
     )
 
 
+def demo_store(as_of: dt.date | None = None, seed: int = 135) -> Path:
+    """A store with the demo's two snapshots in the temporary folder, built once per day and seed."""
+    import os
+    import tempfile
+
+    from sferum_lib.store import Store
+
+    day = as_of or dt.date.today()
+    path = Path(tempfile.gettempdir()) / f"sferum-demo-{os.getuid()}-{seed}-{day.isoformat()}.db"
+    if not path.exists():
+        now = generate(None, seed, day)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with Store(tmp) as st:
+            st.add_snapshot(earlier(now, day), "демо: месяц назад")
+            st.add_snapshot(now, "демо")
+        os.replace(tmp, path)  # another process may build the same store at once: the last one wins whole
+    return path
+
+
 def run_demo(
-    out: Path, size: int | None = None, seed: int = 135, store: str | None = None, as_of: dt.date | None = None
+    out: Path,
+    size: int | None = None,
+    seed: int = 135,
+    store: str | None = None,
+    as_of: dt.date | None = None,
+    reports: bool = True,
 ) -> int:
     """Build the demo into a store, export its workbook, print its audit, indicators and movement."""
     from sferum_lib.checks import audit, indicators, movement
@@ -477,6 +510,16 @@ def run_demo(
     print()
     print(movement_table(movement(before, now, day), first, second, day))
     print()
+    if reports:
+        from sferum_lib.reports.runner import run_all
+
+        done, failed = run_all({"store": str(store_path), "as_of": day.isoformat()}, out / "reports")
+        for failure in failed:
+            print(str(failure), file=sys.stderr)
+        print(
+            f"Отчёты ({len(done)}): {out / 'reports'} — откройте файлы .html в браузере; .xlsx — в Excel.",
+            file=sys.stderr,
+        )
     print(f"Хранилище демо: {store_path}  (снимки № {first} и № {second})", file=sys.stderr)
     print(f"Книга демо-организации: {workbook}", file=sys.stderr)
     print(f"Дальше: sferum audit --store {store_path}   ·   sferum indicators --store {store_path}", file=sys.stderr)

@@ -249,7 +249,7 @@ def _student_coverage(f: _Facts) -> pd.DataFrame:
     return _frame(
         missing["section_code"] + "/" + missing["person_id"],
         "Обучающийся "
-        + missing["person_id"]
+        + f.who(missing["person_id"])
         + " не состоит ни в одном чате объединения «"
         + missing["section_code"]
         + "» с обучающимися.",
@@ -263,7 +263,7 @@ def _parent_coverage(f: _Facts) -> pd.DataFrame:
     return _frame(
         missing["section_code"] + "/" + missing["person_id"],
         "Родитель "
-        + missing["person_id"]
+        + f.who(missing["person_id"])
         + " не состоит в чате родителей объединения «"
         + missing["section_code"]
         + "».",

@@ -27,7 +27,10 @@ class Report:
     def build(self) -> ReportData:
         from sferum_lib.reports.base import Context
 
-        return self.spec.build(Context(self.params))
+        ctx = Context(self.params)
+        data = self.spec.build(ctx)
+        data.summary = [*dict.fromkeys(ctx.notes), *data.summary]
+        return data
 
     def write(self, data: ReportData) -> dict[str, Path]:
         from sferum_lib.reports.artifacts import write_all

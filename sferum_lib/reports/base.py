@@ -85,15 +85,23 @@ class Context:
     """Validated parameters and the data they point at, loaded lazily."""
 
     params: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def as_of(self) -> dt.date:
         return self.params["as_of"]
 
-    def store(self):
-        from sferum_lib.store import Store
+    def store(self):  # the store module is imported lazily: a notebook pays only for what it uses
+        from sferum_lib.store import Store, default_store_path
 
-        return Store(self.params["store"] or None, create=False)
+        path = self.params["store"] or None
+        if path is None and not default_store_path().exists():
+            # nothing to report on yet: show the demo organisation rather than fail with defaults
+            from sferum_lib.demo import demo_store
+
+            path = demo_store(self.as_of)
+            self.notes.append("Хранилище не указано и не найдено: показана демонстрационная организация.")
+        return Store(path, create=False)
 
     def snapshot(self, number: int | None = None) -> tuple[int, Snapshot]:
         with self.store() as store:
@@ -155,4 +163,6 @@ def validate(spec: ReportSpec, given: Mapping[str, Any]) -> dict[str, Any]:
         known = ", ".join(declared)
         raise UsageError(f"Отчёт «{spec.title}»: " + "; ".join(problems) + f". Параметры отчёта: {known}.")
     values["out_dir"] = str(Path(values["out_dir"]).resolve())
+    if values["store"]:  # the kernel runs in out_dir: a relative store path must not change its meaning
+        values["store"] = str(Path(values["store"]).resolve())
     return values

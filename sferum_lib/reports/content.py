@@ -495,10 +495,12 @@ def build_person(ctx: Context) -> ReportData:
     from sferum_lib.errors import UsageError
     from sferum_lib.regulation import default_catalogue
 
-    person_id = ctx.params["person_id"]
+    number, snapshot = ctx.snapshot()
+    person_id = ctx.params["person_id"] or snapshot.organisation.admin_id or snapshot.organisation.head_id
     if not person_id:
         raise UsageError("Отчёт «Чек-лист»: укажите ID человека: -p person_id E03")
-    number, snapshot = ctx.snapshot()
+    if not ctx.params["person_id"]:
+        ctx.notes.append(f"Человек не указан (person_id): показан администратор платформы ({person_id}).")
     items = checklist(snapshot, person_id, ctx.as_of)
     catalogue = default_catalogue()
     name = _names(snapshot).get(person_id, person_id)

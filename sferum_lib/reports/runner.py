@@ -50,13 +50,22 @@ class RunResult:
     seconds: float
 
 
-def _describe_step(notebook: Path, cell_index: int) -> str:
+def _describe_step(notebook: Path) -> str:
+    """«шаг 2 («Расчёт отчёта»)»: the failed cell among the notebook's working steps, by its heading comment."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    cell = nb.cells[cell_index]
-    first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")), "")
-    return f"шаг {cell_index + 1} («{first.strip()[:60]}»)"
+    steps = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))
+    ]
+    for number, cell in enumerate(steps, start=1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            heading = cell.source.splitlines()[0].lstrip("# ").strip() if cell.source else ""
+            heading = heading.split(". ", 1)[-1]
+            return f"шаг {number} («{heading}»)"
+    return "шаг не определён"
 
 
 def run_report(name: str, params: Mapping[str, Any] | None = None, out_dir: str | Path | None = None) -> RunResult:
@@ -106,9 +115,9 @@ def run_report(name: str, params: Mapping[str, Any] | None = None, out_dir: str 
         )
     except PapermillExecutionError as exc:
         shutil.move(output, failed)
-        step = _describe_step(failed, exc.cell_index)
+        step = _describe_step(failed)
         user = exc.ename in USER_ERRORS
-        detail = exc.evalue if user else f"{exc.ename}: {exc.evalue}"
+        detail = (exc.evalue if user else f"{exc.ename}: {exc.evalue}").rstrip(".")
         raise ReportFailed(
             name, f"Отчёт «{spec.title}» не построен: {step}: {detail}. Частичный результат: {failed}", failed, user
         ) from None

@@ -333,3 +333,12 @@ def test_messages_name_the_person_as_well_as_the_id():
     book["Участники чатов"].append(["K1", "R01"])
     record = audit(snapshot_of(book), AS_OF).to_records()[0]
     assert "Савченко Ольга Петровна (R01)" in record["message"]
+
+
+def test_coverage_messages_name_pupils_and_parents():
+    book = clean_book()
+    book["Участники чатов"].remove(["K1", "U02"])
+    book["Участники чатов"].remove(["K2", "R02"])
+    messages = [r["message"] for r in audit(snapshot_of(book), AS_OF).to_records()]
+    assert any("Ткачук Денис Юрьевич (R02)" in m for m in messages)
+    assert any("Ткачук Алина (U02)" in m for m in messages)

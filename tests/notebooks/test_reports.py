@@ -1,0 +1,145 @@
+"""Report notebooks executed by papermill inside pytest, asserting on the artifacts they leave."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import papermill
+import pytest
+from openpyxl import load_workbook
+
+from sferum_lib.cli import main
+from sferum_lib.errors import UsageError
+from sferum_lib.reports import REPORTS
+from sferum_lib.reports.artifacts import mask_email, mask_phone
+from sferum_lib.reports.runner import ReportFailed, notebook_path, run_all, run_report
+from sferum_lib.store import Store
+from tests.helpers import D, clean_book, set_cell, snapshot_of
+
+AS_OF = "2026-10-15"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> str:
+    """Two snapshots of a small organisation whose names try to break HTML and Excel."""
+    before = clean_book()
+    after = clean_book()
+    set_cell(after, "Обучающиеся", "U02", "Фамилия", "<script>alert(1)</script>")
+    after["Участники чатов"].remove(["K1", "U02"])  # so the audit names the pupil
+    set_cell(after, "Сотрудники", "E02", "Отчество", '=HYPERLINK("http://evil","x")')
+    after["Обучающиеся"].append(["U03", "Бондарь", "Глеб", "RT", D(2026, 10, 1), "", ""])
+    after["Ссылки-приглашения"].append(["I2", D(2026, 10, 1), "E02", "Учительская", "педагог", "", "", ""])
+    path = tmp_path_factory.mktemp("store") / "s.db"
+    with Store(path) as st:
+        st.add_snapshot(snapshot_of(before), "before.xlsx")
+        st.add_snapshot(snapshot_of(after), "after.xlsx")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def all_reports(store, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    done, failed = run_all({"store": store, "as_of": AS_OF, "person_id": "E02"}, out)
+    assert failed == [] and len(done) == len(REPORTS)
+    return out
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_every_report_leaves_its_four_artifacts(all_reports, name):
+    for suffix in ("ipynb", "html", "xlsx", "json"):
+        assert (all_reports / f"{name}.{suffix}").stat().st_size > 0, suffix
+    html = (all_reports / f"{name}.html").read_text(encoding="utf-8")
+    assert "<h1>" in html and "УДО «Тест»" in html and "15.10.2026" in html
+    assert "prepare(" not in html and "import " not in html  # no code in the HTML
+
+
+def test_audit_report_json_equals_the_command(all_reports, store, capsys):
+    assert main(["audit", "--store", store, "--as-of", AS_OF, "--format", "json"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    assert json.loads((all_reports / "audit.json").read_text(encoding="utf-8")) == expected
+    assert any(f["subject"] == "I2" for f in expected)
+
+
+def test_html_escapes_a_name_that_is_a_script(all_reports):
+    html = (all_reports / "audit.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+
+
+def test_xlsx_holds_no_live_formula(all_reports):
+    path = all_reports / "person.xlsx"
+    with zipfile.ZipFile(path) as archive:
+        xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert "HYPERLINK" in xml and "<f>" not in xml
+    sheet = load_workbook(path).worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+
+
+def test_personal_data_is_masked_in_html_unless_asked_not_to(all_reports, store, tmp_path):
+    masked = (all_reports / "person.html").read_text(encoding="utf-8")
+    assert "+7 978 ***-**-33" in masked and "a***@example.org" in masked
+    assert "+79781112233" not in masked and "admin@example.org" not in masked
+    run_report("person", {"store": store, "as_of": AS_OF, "person_id": "E02", "mask_personal_data": "false"}, tmp_path)
+    plain = (tmp_path / "person.html").read_text(encoding="utf-8")
+    assert "+79781112233" in plain and "admin@example.org" in plain
+
+
+def test_movement_report_lists_the_arrival_and_what_to_do(all_reports):
+    data = json.loads((all_reports / "movement.json").read_text(encoding="utf-8"))
+    assert data["arrived"]["students"] == ["U03"] and (data["from"], data["to"]) == (1, 2)
+    assert "Пригласить в чаты" in (all_reports / "movement.html").read_text(encoding="utf-8")
+
+
+def test_invites_report_tells_what_to_annul_by_creator(all_reports):
+    data = json.loads((all_reports / "invites.json").read_text(encoding="utf-8"))
+    assert [row["Ссылка"] for row in data["annul_now"]] == ["I2"]
+    assert data["by_creator"][0]["Аннулировать сейчас"] == 1
+
+
+def test_usage_report_draws_its_charts(all_reports):
+    assert (all_reports / "usage-coverage.png").read_bytes()[:4] == b"\x89PNG"
+    assert "data:image/png;base64," in (all_reports / "usage.html").read_text(encoding="utf-8")
+
+
+def test_unknown_parameter_is_refused_before_any_kernel_starts(store, tmp_path):
+    with pytest.raises(UsageError, match="неизвестный параметр «colour»"):
+        run_report("audit", {"store": store, "colour": "red"}, tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_failing_report_names_itself_and_the_step_and_keeps_its_partial_output(store, tmp_path):
+    with pytest.raises(ReportFailed) as caught:
+        run_report("person", {"store": store, "as_of": AS_OF, "person_id": "NOBODY"}, tmp_path)
+    message = str(caught.value)
+    assert "Чек-лист" in message and "шаг 2 («Расчёт отчёта»)" in message and "NOBODY" in message
+    assert caught.value.user_error
+    assert (tmp_path / "person.ОШИБКА.ipynb").exists() and not (tmp_path / "person.ipynb").exists()
+
+
+def test_notebook_parameters_are_the_reports_declared_parameters():
+    for name, spec in REPORTS.items():
+        found = papermill.inspect_notebook(str(notebook_path(name)))
+        assert list(found) == [p.name for p in spec.all_params], name
+        assert all(found[p.name]["help"] for p in spec.all_params)
+
+
+def test_report_command_runs_one_report_and_lists_them(store, tmp_path, capsys):
+    code = main(["report", "indicators", "--store", store, "--as-of", AS_OF, "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0 and out.strip().endswith("indicators.html") and "готов" in err
+    assert main(["report", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert "max-migration — Переезд" in listing and "soon_days: int = 2" in listing
+
+
+def test_report_command_with_a_bad_value_exits_2_in_russian(store, tmp_path, capsys):
+    code = main(["report", "audit", "--store", store, "-p", "snapshot", "два", "--out", str(tmp_path)])
+    assert code == 2 and "параметр «snapshot»" in capsys.readouterr().err
+
+
+def test_masking_keeps_only_the_last_digits_and_the_domain():
+    assert mask_phone("+79781234534") == "+7 978 ***-**-34"
+    assert mask_email("lavrova@example.org") == "l***@example.org"
+    assert mask_phone(None) is None
