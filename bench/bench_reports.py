@@ -56,8 +56,10 @@ def main() -> None:
     print(f"sferum report audit, demo (median of {args.runs}):  {ours_m:.2f} s")
     print(f"ratio: {ours_m / theirs_m:.2f} (target ≤ 1.5)")
     print("single reports: " + ", ".join(f"{k} {v:.2f} s" for k, v in single.items()))
-    print(f"sferum report all: {everything:.2f} s; slowest single ({slowest}) {single[slowest]:.2f} s; "
-          f"ratio {everything / single[slowest]:.2f} (target ≤ 2.5)")
+    print(
+        f"sferum report all: {everything:.2f} s; slowest single ({slowest}) {single[slowest]:.2f} s; "
+        f"ratio {everything / single[slowest]:.2f} (target ≤ 2.5)"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,23 @@ def write_xlsx(data: ReportData, path: Path) -> None:
         wb.save(tmp)
 
 
+def plain(value: Any) -> Any:
+    """JSON-ready: NaN and NaT become null, timestamps ISO dates, numpy numbers Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return plain(value.item())
+    return value
+
+
 def write_all(data: ReportData, out_dir: str | Path, mask: bool) -> dict[str, Path]:
     """Write the HTML, XLSX, JSON and PNG files of a report; return their paths by kind."""
     out = Path(out_dir)
@@ -163,7 +181,8 @@ def write_all(data: ReportData, out_dir: str | Path, mask: bool) -> dict[str, Pa
     paths = {"html": out / f"{data.name}.html", "xlsx": out / f"{data.name}.xlsx", "json": out / f"{data.name}.json"}
     paths["html"].write_text(render_html(data, mask), encoding="utf-8")
     write_xlsx(data, paths["xlsx"])
-    paths["json"].write_text(json.dumps(data.json_data(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    text = json.dumps(plain(data.json_data()), ensure_ascii=False, indent=1, default=str, allow_nan=False)
+    paths["json"].write_text(text, encoding="utf-8")
     for chart in data.charts:
         paths[f"png:{chart.key}"] = out / f"{data.name}-{chart.key}.png"
         paths[f"png:{chart.key}"].write_bytes(chart.png)

@@ -50,6 +50,8 @@ def all_reports(store, tmp_path_factory) -> Path:
 def test_every_report_leaves_its_four_artifacts(all_reports, name):
     for suffix in ("ipynb", "html", "xlsx", "json"):
         assert (all_reports / f"{name}.{suffix}").stat().st_size > 0, suffix
+    text = (all_reports / f"{name}.json").read_text(encoding="utf-8")
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"{name}.json holds {c}, which is not JSON"))
     html = (all_reports / f"{name}.html").read_text(encoding="utf-8")
     assert "<h1>" in html and "УДО «Тест»" in html and "15.10.2026" in html
     assert "prepare(" not in html and "import " not in html  # no code in the HTML
