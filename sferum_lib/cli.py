@@ -203,6 +203,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="ПАПКА", help="папка для результатов (по умолчанию out/reports)")
     _common(p)
 
+    p = sub.add_parser("docs", help="документы из шаблонов: приказы, заявка, положение, памятки (DOCX)")
+    p.add_argument("name", nargs="?", metavar="ДОКУМЕНТ", help="имя документа или all — все; список — --list")
+    p.add_argument("--list", action="store_true", help="перечислить документы")
+    p.add_argument("--out", metavar="ПАПКА", default="out/documents", help="папка для документов (out/documents)")
+    p.add_argument(
+        "--templates", metavar="ПАПКА", help="папка шаблонов (по умолчанию templates/ или $SFERUM_TEMPLATES)"
+    )
+    p.add_argument("--restore-templates", action="store_true", help="вернуть исходные шаблоны (правленые — заменить)")
+    _common(p, as_of=False, snapshot=True)
+
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
     p.add_argument("--size", type=_positive, metavar="N", help="число людей в организации (по умолчанию около 925)")
@@ -482,6 +492,39 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from sferum_lib.documents import DOCUMENTS, MissingData, make_document, templates_dir
+    from sferum_lib.documents.defaults import write_default_templates
+
+    folder = Path(args.templates) if args.templates else templates_dir()
+    if args.restore_templates:
+        for path in write_default_templates(folder, overwrite=True):
+            print(f"Восстановлен шаблон: {path}", file=sys.stderr)
+        return EXIT_OK
+    if args.list or not args.name:
+        for name, spec in DOCUMENTS.items():
+            print(f"{name:<14} {spec.title} ({', '.join(spec.duties[:3])}{'…' if len(spec.duties) > 3 else ''})")
+        print(f"Шаблоны: {folder}", file=sys.stderr)
+        return EXIT_OK
+    names = list(DOCUMENTS) if args.name == "all" else [args.name]
+    if args.name != "all" and args.name not in DOCUMENTS:
+        raise UsageError(f"Неизвестный документ «{args.name}». Документы: {', '.join(DOCUMENTS)}.")
+    _source, snapshot = _load(args)
+    refused = []
+    for name in names:
+        try:
+            made = make_document(name, snapshot, args.out, folder)
+        except MissingData as exc:
+            refused.append(exc)
+            continue
+        print(made.path)
+        for blank in made.blanks:
+            print(f"  {name}: оставлено пустым для заполнения от руки — {blank}", file=sys.stderr)
+    for exc in refused:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT if refused else EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": cmd_template,
     "import": cmd_import,
@@ -496,6 +539,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "journal": cmd_journal,
     "sandbox": cmd_sandbox,
     "report": cmd_report,
+    "docs": cmd_docs,
     "demo": cmd_demo,
 }
 

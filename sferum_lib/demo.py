@@ -520,6 +520,14 @@ def run_demo(
             f"Отчёты ({len(done)}): {out / 'reports'} — откройте файлы .html в браузере; .xlsx — в Excel.",
             file=sys.stderr,
         )
+    from sferum_lib.documents import make_all
+
+    made, refused = make_all(now, out / "documents", today=day)
+    for exc in refused:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+    print(
+        f"Документы ({len(made)}): {out / 'documents'} — приказы, заявка, положение, памятки (DOCX).", file=sys.stderr
+    )
     print(f"Хранилище демо: {store_path}  (снимки № {first} и № {second})", file=sys.stderr)
     print(f"Книга демо-организации: {workbook}", file=sys.stderr)
     print(f"Дальше: sferum audit --store {store_path}   ·   sferum indicators --store {store_path}", file=sys.stderr)

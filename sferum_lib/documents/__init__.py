@@ -1,0 +1,82 @@
+"""Documents from templates: the orders, the application letter, the regulation and a memo per role.
+
+Templates are DOCX files in `templates/` (or ``$SFERUM_TEMPLATES``) that the organisation edits in Word;
+:func:`make_document` fills one from a snapshot with docxtpl, escaping every value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sferum_lib.documents.content import DOCUMENTS, Draft, MissingData
+from sferum_lib.errors import SferumError, UsageError
+from sferum_lib.model import Snapshot
+
+OVERRIDES_FILE = "склонение.yaml"
+
+
+def templates_dir() -> Path:
+    """`templates/` of the project, unless ``$SFERUM_TEMPLATES`` names another folder."""
+    default = Path(__file__).resolve().parents[2] / "templates"
+    return Path(os.environ.get("SFERUM_TEMPLATES") or default)
+
+
+@dataclass(frozen=True)
+class Made:
+    name: str
+    path: Path
+    blanks: list[str]
+
+
+def make_document(
+    name: str,
+    snapshot: Snapshot,
+    out_dir: str | Path,
+    templates: str | Path | None = None,
+    today: dt.date | None = None,
+) -> Made:
+    """Fill the template of document ``name`` and write ``out_dir/name.docx``; raise :class:`MissingData`."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
+
+    from sferum_lib.workbook.writer import atomic_path
+
+    spec = DOCUMENTS.get(name)
+    if spec is None:
+        raise UsageError(f"Неизвестный документ «{name}». Документы: {', '.join(DOCUMENTS)}.")
+    folder = Path(templates) if templates else templates_dir()
+    template = folder / spec.template
+    if not template.exists():
+        raise UsageError(f"Нет шаблона «{template}». Вернуть исходные шаблоны: sferum docs --restore-templates")
+    draft: Draft = spec.build(snapshot, today or dt.date.today(), folder / OVERRIDES_FILE)
+    out = Path(out_dir)
+    path = out / f"{name}.docx"
+    try:
+        document = DocxTemplate(template)
+        document.render(draft.context, autoescape=True)
+        with atomic_path(path) as tmp:
+            document.save(tmp)
+    except TemplateError as exc:
+        raise SferumError(
+            f"Шаблон «{template.name}» испорчен при правке: {exc}. Исправьте его в Word или "
+            "верните исходный: sferum docs --restore-templates"
+        ) from None
+    return Made(name, path, draft.blanks)
+
+
+def make_all(
+    snapshot: Snapshot, out_dir: str | Path, templates: str | Path | None = None, today: dt.date | None = None
+) -> tuple[list[Made], list[MissingData]]:
+    made, refused = [], []
+    for name in DOCUMENTS:
+        try:
+            made.append(make_document(name, snapshot, out_dir, templates, today))
+        except MissingData as exc:
+            refused.append(exc)
+    return made, refused
+
+
+__all__ = ["DOCUMENTS", "Made", "MissingData", "make_all", "make_document", "templates_dir"]
