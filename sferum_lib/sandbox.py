@@ -40,12 +40,11 @@ def fresh(snapshot: Snapshot) -> Snapshot:
     )
     nat = pd.NaT
     staff = snapshot.staff.assign(platform_role=None, joined=nat, status_confirmed=False, in_teachers_room=False)
-    current = staff["dismissed"].isna()
     return Snapshot(
         org,
         {
             **snapshot.tables,
-            "staff": staff[current].reset_index(drop=True).astype(snapshot.staff.dtypes.to_dict()),
+            "staff": staff.astype(snapshot.staff.dtypes.to_dict()),
             "sections": snapshot.sections.assign(class_created=False),
             "pupils": snapshot.pupils.assign(joined=nat).astype(snapshot.pupils.dtypes.to_dict()),
             "parents": snapshot.parents.assign(joined=nat).astype(snapshot.parents.dtypes.to_dict()),
@@ -59,6 +58,11 @@ def practice_organisation(start: str = "fresh", as_of: dt.date | None = None, se
     if start not in STARTS:
         raise UsageError(f"Начало учебной организации: «fresh» (с нуля) или «demo» (как в демо), а не «{start}».")
     demo = generate(PRACTICE_PEOPLE, seed=seed, as_of=as_of)
+    # the future administrator (the first methodist) has the contacts an application needs
+    staff = demo.staff.copy()
+    first_methodist = staff.index[staff["position"] == "методист"][0]
+    staff.loc[first_methodist, ["phone", "email"]] = ["+79787000135", "admin@cntt.example.org"]
+    demo = demo.with_tables(staff=staff)
     return fresh(demo) if start == "fresh" else demo
 
 
@@ -100,6 +104,12 @@ class Sandbox:
         return Workspace(Store(self.path, create=False))
 
     def reset(self) -> None:
-        """Bring the practice organisation back to its start; the journal starts anew."""
+        """Bring the practice organisation back to its start (the latest snapshot); the journal starts anew."""
         with Store(self.path, create=False) as store:
-            store.start_state(store.snapshot(1), "начало занятия (сброс)")
+            store.start_state(store.snapshot(), "начало занятия (сброс)")
+
+    def keep_as_start(self) -> None:
+        """Make the current state the start that :meth:`reset` returns to (after a role's set-up)."""
+        with Store(self.path, create=False) as store:
+            store.add_snapshot(store.state(), "начало занятия")
+            store.start_state(store.snapshot(), "начало занятия")

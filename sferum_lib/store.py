@@ -112,8 +112,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     t: c + _V2_ADDED.get(t, ()) + _V3_ADDED.get(t, ()) for t, c in _V1_COLUMNS.items()
 }
 
+# Schema version 4: training progress (steps done, self-check answers, refusals met) of trainees.
+_V4 = """CREATE TABLE training_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  trainee TEXT NOT NULL,
+  role TEXT NOT NULL,
+  duty TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  correct INTEGER
+);
+CREATE INDEX training_events_by_trainee ON training_events(trainee, role)"""
+
 #: Migrations in order; migration i brings the schema from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_v1(), _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_v1(), _V2, _V3, _V4)
 #: The working state that procedures change lives under this snapshot id; imports are numbered from 1.
 STATE_ID = 0
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -364,3 +377,41 @@ class Store:
         )
         frame["params"] = frame["params"].map(json.loads)
         return frame
+
+    # --- training progress ------------------------------------------------------------------------------
+
+    def record_training(
+        self, trainee: str, role: str, duty: str, kind: str, detail: str, correct: bool | None = None
+    ) -> None:
+        """Append a training event: ``kind`` is «done» (step performed), «answer» or «refused»."""
+        with self.transaction():
+            self.con.execute(
+                "INSERT INTO training_events (at, trainee, role, duty, kind, detail, correct) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    dt.datetime.now().isoformat(timespec="seconds"),
+                    trainee,
+                    role,
+                    duty,
+                    kind,
+                    detail,
+                    None if correct is None else int(correct),
+                ),
+            )
+
+    def training_events(self, trainee: str | None = None, role: str | None = None) -> pd.DataFrame:
+        query = "SELECT seq, at, trainee, role, duty, kind, detail, correct FROM training_events"
+        where, params = [], []
+        if trainee is not None:
+            where.append("trainee = ?")
+            params.append(trainee)
+        if role is not None:
+            where.append("role = ?")
+            params.append(role)
+        if where:
+            query += " WHERE " + " AND ".join(where)
+        return pd.read_sql_query(query + " ORDER BY seq", self.con, params=params)
+
+    def forget_training(self, trainee: str, role: str) -> None:
+        with self.transaction():
+            self.con.execute("DELETE FROM training_events WHERE trainee = ? AND role = ?", (trainee, role))

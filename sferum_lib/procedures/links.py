@@ -188,7 +188,7 @@ def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -
     tables["invites"] = set_where(invites, invites["id"] == link["id"], used=ctx.day)
     return Change(
         duty,
-        f"{state.name(person_id)} присоединился по ссылке {link['id']} в {where}",
+        f"{state.name(person_id)}: вступление по ссылке {link['id']} в {where}",
         person_id,
         tables=tables,
         params={"invite": link["id"], "target": target},
