@@ -1,0 +1,98 @@
+"""Views for the role notebooks: the training wizard, the name entry of app mode and the work-mode checklist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sferum_lib.errors import UsageError
+
+MODES = ("обучение", "работа")
+ROLE_PERSON = {"admin": "admin_id", "head": "head_id"}
+_STATUS_COLOURS = {
+    "выполнено": "#2e7d32",
+    "не выполнено": "#c62828",
+    "не требуется": "#757575",
+    "не видно по данным": "#757575",
+}
+
+
+def checklist_html(store: str | None, person: str, as_of: dt.date | None = None) -> str:
+    """A person's duties with their status, as a static HTML table (works under papermill too)."""
+    from sferum_lib.checklist import checklist, roles_of
+    from sferum_lib.regulation import default_catalogue
+    from sferum_lib.store import Store
+
+    day = as_of or dt.date.today()
+    with Store(store or None, create=False) as st:
+        snapshot = st.snapshot()
+    roles = ", ".join(default_catalogue().roles[r] for r in roles_of(snapshot, person))
+    rows = "".join(
+        f"<tr><td>{html.escape(i.duty.id)}</td><td>{html.escape(i.duty.citation)}</td>"
+        f"<td>{html.escape(i.duty.title)}</td>"
+        f'<td style="color:{_STATUS_COLOURS[i.status]}"><b>{html.escape(i.status)}</b></td>'
+        f"<td>{html.escape(i.detail)}</td></tr>"
+        for i in checklist(snapshot, person, day)
+    )
+    return (
+        f"<h2>Что осталось сделать: {html.escape(person)} ({html.escape(roles)})</h2>"
+        f"<p>{html.escape(snapshot.organisation.short_name)}, по данным на {day:%d.%m.%Y}.</p>"
+        "<table><tr><th>Обязанность</th><th>Пункт</th><th>Что</th><th>Состояние</th><th>Подробности</th></tr>"
+        f"{rows}</table>"
+    )
+
+
+def role_notebook(role: str, namespace: Mapping[str, Any]) -> Any:
+    """What a role notebook shows for its parameters: the wizard, a name entry, or the person's checklist."""
+    import ipywidgets as w
+    from IPython.display import HTML
+
+    mode = str(namespace.get("mode", "обучение"))
+    if mode not in MODES:
+        raise UsageError(f"Режим «{mode}» не известен: «обучение» или «работа».")
+    if mode == "работа":
+        person = str(namespace.get("person") or "")
+        if not person:
+            raise UsageError("В режиме «работа» укажите person — ID сотрудника, обучающегося или родителя.")
+        return HTML(checklist_html(namespace.get("store") or None, person))
+
+    from sferum_lib.training import Training
+    from sferum_lib.ui.wizard import RoleWizard
+
+    session = Path(str(namespace.get("session") or "out/training"))
+    trainee = str(namespace.get("trainee") or "").strip()
+    if trainee:
+        return RoleWizard(Training(session, trainee, role)).widget
+
+    # app mode: each connection is one trainee, who first says who they are
+    name = w.Text(description="Ваше имя:", placeholder="Фамилия Имя", style={"description_width": "initial"})
+    start = w.Button(description="Начать", button_style="primary")
+    box = w.VBox(
+        [
+            w.HTML(
+                "<h2>Обучение по положению о «Сферуме»</h2><p>Введите фамилию и имя, чтобы начать "
+                "(или продолжить) занятие.</p>"
+            ),
+            name,
+            start,
+        ]
+    )
+    out = w.Output()
+
+    def begin(_: Any) -> None:
+        if not name.value.strip():
+            return
+        try:
+            box.children = [RoleWizard(Training(session, name.value.strip(), role)).widget]
+        except Exception as exc:  # shown, not swallowed
+            with out:
+                print(f"Не получилось начать: {exc}")
+
+    start.on_click(begin)
+    return w.VBox([box, out])
+
+
+__all__ = ["MODES", "checklist_html", "role_notebook"]
