@@ -213,6 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--restore-templates", action="store_true", help="вернуть исходные шаблоны (правленые — заменить)")
     _common(p, as_of=False, snapshot=True)
 
+    p = sub.add_parser("training", help="учебные занятия: подготовить блокноты участников, подвести итоги")
+    p.add_argument("action", choices=("prepare", "report"), help="prepare — подготовить; report — итоги занятия")
+    p.add_argument("folder", nargs="?", metavar="ПАПКА", help="папка занятия (для report)")
+    p.add_argument("--participants", metavar="СПИСОК.xlsx", help="список участников: столбец «ФИО» (для prepare)")
+    p.add_argument(
+        "--role",
+        choices=("admin", "head", "pdo", "ped", "student", "parent"),
+        help="роль, которой учатся участники (для prepare)",
+    )
+    p.add_argument("--out", metavar="ПАПКА", help="папка занятия (для prepare) или отчёта (для report)")
+
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
     p.add_argument("--size", type=_positive, metavar="N", help="число людей в организации (по умолчанию около 925)")
@@ -525,6 +536,33 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if refused else EXIT_OK
 
 
+def cmd_training(args: argparse.Namespace) -> int:
+    from sferum_lib.training.sessions import prepare_session, read_participants, session_report
+
+    if args.action == "prepare":
+        if not (args.participants and args.role and args.out):
+            raise UsageError("Для подготовки занятия укажите --participants СПИСОК.xlsx --role РОЛЬ --out ПАПКА.")
+        names = read_participants(args.participants)
+        for item in prepare_session(names, args.role, args.out):
+            print(item.notebook)
+        print(
+            f"Подготовлено участников: {len(names)}. Каждому — свой блокнот и своя учебная организация в "
+            f"{Path(args.out).resolve()}. Итоги: sferum training report {args.out}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    if not args.folder:
+        raise UsageError("Укажите папку занятия: sferum training report ПАПКА")
+    from sferum_lib.reports.artifacts import write_all
+
+    data = session_report(args.folder)
+    paths = write_all(data, args.out or args.folder, mask=False)
+    print(paths["html"])
+    for line in data.summary:
+        print(line, file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": cmd_template,
     "import": cmd_import,
@@ -540,6 +578,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sandbox": cmd_sandbox,
     "report": cmd_report,
     "docs": cmd_docs,
+    "training": cmd_training,
     "demo": cmd_demo,
 }
 

@@ -22,7 +22,7 @@ from sferum_lib.sandbox import Sandbox
 from sferum_lib.training.steps import STEPS, Step, personas, practice_sections
 
 ROLES = tuple(STEPS)
-DONE, ANSWER, REFUSED = "done", "answer", "refused"
+DONE, ANSWER, REFUSED, START = "done", "answer", "refused", "start"
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,7 @@ class Training:
         Sandbox.create(self.sandbox.folder.parent, self.trainee, start="fresh", as_of=self.day)
         with self.sandbox.workspace() as ws:
             _set_up(ws, self.role, self.day)
+            ws.store.record_training(self.trainee, self.role, "—", START, "учебная организация подготовлена")
         self.sandbox.keep_as_start()
 
     # --- reading ---------------------------------------------------------------------------------------
@@ -234,3 +235,4 @@ class Training:
         self.sandbox.reset()
         with self.sandbox.workspace() as ws:
             ws.store.forget_training(self.trainee, self.role)
+            ws.store.record_training(self.trainee, self.role, "—", START, "занятие начато заново")
