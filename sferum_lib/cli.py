@@ -224,6 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="ПАПКА", help="папка занятия (для prepare) или отчёта (для report)")
 
+    p = sub.add_parser(
+        "app", help="ролевой блокнот как веб-приложение (Voilà): код скрыт, у каждого участника своё ядро"
+    )
+    p.add_argument("role", choices=("admin", "head", "pdo", "ped", "student", "parent"), help="роль")
+    p.add_argument("--session", default="out/training", metavar="ПАПКА", help="папка занятия (out/training)")
+    p.add_argument("--port", type=_positive, default=8866, help="порт (8866)")
+    p.add_argument("--ip", default="127.0.0.1", help="адрес; 0.0.0.0 — доступно в локальной сети")
+
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
     p.add_argument("--size", type=_positive, metavar="N", help="число людей в организации (по умолчанию около 925)")
@@ -563,6 +571,22 @@ def cmd_training(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from sferum_lib.app import serve
+
+    where = "localhost" if args.ip == "127.0.0.1" else "адрес этого компьютера"
+    print(
+        f"Откройте в браузере: http://{where}:{args.port}/ (остановить — Ctrl+C). Папка занятия: {args.session}",
+        file=sys.stderr,
+    )
+    process = serve(args.role, args.session, args.port, args.ip)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": cmd_template,
     "import": cmd_import,
@@ -579,6 +603,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": cmd_report,
     "docs": cmd_docs,
     "training": cmd_training,
+    "app": cmd_app,
     "demo": cmd_demo,
 }
 

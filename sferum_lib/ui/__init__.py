@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from sferum_lib.errors import UsageError
 
 MODES = ("обучение", "работа")
+#: The session folder `sferum app` serves; a role notebook run without a `session` parameter uses it.
+SESSION_ENV = "SFERUM_SESSION"
 ROLE_PERSON = {"admin": "admin_id", "head": "head_id"}
 _STATUS_COLOURS = {
     "выполнено": "#2e7d32",
@@ -62,7 +65,7 @@ def role_notebook(role: str, namespace: Mapping[str, Any]) -> Any:
     from sferum_lib.training import Training
     from sferum_lib.ui.wizard import RoleWizard
 
-    session = Path(str(namespace.get("session") or "out/training"))
+    session = Path(str(namespace.get("session") or os.environ.get(SESSION_ENV) or "out/training"))
     trainee = str(namespace.get("trainee") or "").strip()
     if trainee:
         return RoleWizard(Training(session, trainee, role)).widget

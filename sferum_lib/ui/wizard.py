@@ -40,7 +40,7 @@ class RoleWizard:
         )
         self.progress_bar = w.IntProgress(min=0, max=len(training.steps), description="Пройдено:")
         self.progress_label = w.Label()
-        self.back_button = w.Button(description="← Назад", icon="arrow-left")
+        self.back_button = w.Button(description="← Назад")
         self.next_button = w.Button(description="Далее →")
         self.reset_button = w.Button(description="Начать заново", button_style="warning")
         self.back_button.on_click(self._safe(lambda _: self.go(-1)))
