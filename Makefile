@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench slides clean
 
 demo: $(STAMP)
 	$(BIN)/sferum demo --out out/demo
@@ -18,6 +18,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+slides: $(STAMP)
+	$(BIN)/jupyter nbconvert --to slides --no-input --execute notebooks/seminar/seminar.ipynb --output-dir out/seminar
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

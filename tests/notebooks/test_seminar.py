@@ -1,0 +1,29 @@
+"""The seminar deck is built from the catalogue and converts to slides without code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbconvert import SlidesExporter
+from nbconvert.preprocessors import ExecutePreprocessor
+
+from sferum_lib import seminar
+
+DECK = Path(__file__).resolve().parents[2] / "notebooks" / "seminar" / "seminar.ipynb"
+
+
+def test_slides_carry_the_catalogues_duties_and_no_code(tmp_path):
+    nb = nbformat.read(DECK, as_version=4)
+    ExecutePreprocessor(timeout=120, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    exporter = SlidesExporter(exclude_input=True)
+    body, _ = exporter.from_notebook_node(nb)
+    assert "PDO-03" in body and "Безопасность" in body and "Переезд в MAX" in body
+    assert "seminar.duties_slide" not in body
+    assert all(c.metadata.get("slideshow", {}).get("slide_type") == "slide" for c in nb.cells)
+
+
+def test_roles_slide_lists_every_role_with_duties():
+    text = seminar.roles_slide()
+    for role in ("администратор платформы", "обучающийся", "родитель (законный представитель)"):
+        assert role in text
