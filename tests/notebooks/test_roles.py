@@ -62,7 +62,7 @@ def test_the_wrong_order_shows_the_regulations_refusal(tmp_path):
         wizard.action_feedback.value)
     assert wizard.progress_bar.value == 0
     events = training.sandbox.workspace().store.training_events("Петров Пётр", "admin")
-    assert list(events["kind"]) == ["refused"]
+    assert list(events["kind"]) == ["start", "refused"]
 
 
 def test_a_wrong_answer_is_explained_and_not_counted(tmp_path):
