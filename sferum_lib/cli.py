@@ -95,6 +95,13 @@ def _common(parser: argparse.ArgumentParser, *, as_of: bool = True, snapshot: bo
         parser.add_argument("--format", choices=("table", "json"), default="table", help="вид вывода: таблица или JSON")
 
 
+def _key_values(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`-p ИМЯ ЗНАЧЕНИЕ`, repeatable, as papermill spells it."""
+    parser.add_argument(
+        "-p", dest="params", nargs=2, action="append", default=[], metavar=("ИМЯ", "ЗНАЧЕНИЕ"), help=help_text
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sferum",
@@ -163,15 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="перечислить действия")
     p.add_argument("--as", dest="actor", metavar="ID", help="кто выполняет (ID сотрудника, обучающегося или родителя)")
     p.add_argument("--day", type=_date, metavar="ГГГГ-ММ-ДД", help="дата действия (по умолчанию сегодня)")
-    p.add_argument(
-        "-p",
-        dest="params",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("ИМЯ", "ЗНАЧЕНИЕ"),
-        help="параметр действия; можно повторять",
-    )
+    _key_values(p, "параметр действия; можно повторять")
     _common(p, as_of=False)
 
     p = sub.add_parser("journal", help="журнал выполненных действий")
@@ -191,15 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="отчёт-блокнот (papermill): HTML для руководителя, XLSX и JSON")
     p.add_argument("name", nargs="?", metavar="ОТЧЁТ", help="имя отчёта или all — все отчёты; список — --list")
     p.add_argument("--list", action="store_true", help="перечислить отчёты и их параметры")
-    p.add_argument(
-        "-p",
-        dest="params",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("ИМЯ", "ЗНАЧЕНИЕ"),
-        help="параметр отчёта; можно повторять",
-    )
+    _key_values(p, "параметр отчёта; можно повторять")
     p.add_argument("--out", metavar="ПАПКА", help="папка для результатов (по умолчанию out/reports)")
     _common(p)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from sferum_lib.model import SECTION_BOUND_TYPES, SECTION_CHAT_TYPES, ChatType
 from sferum_lib.procedures.base import Change, Context, Refused, State, append, next_id, procedure
-from sferum_lib.procedures.links import CHAT_DUTY
+from sferum_lib.procedures.links import CHAT_DUTY, owned_chat
 
 _HEAD_TYPES = {t.value for t in ChatType if t.value.startswith("head-")}
 _SECTION_TYPES = {t.value for t in SECTION_CHAT_TYPES}
@@ -64,14 +66,8 @@ def create_chat(state: State, ctx: Context, *, chat_type: str, name: str, sectio
     )
 
 
-def _own_chat(state: State, ctx: Context, chat_id: str) -> tuple[str, object]:
-    chat = state.chat(chat_id)
-    if chat is None:
-        raise Refused("PDO-03", f"Чата «{chat_id}» нет: сначала создайте его", "PDO-03")
-    duty = CHAT_DUTY[chat["type"]]
-    if ctx.actor is not None and ctx.actor != chat["owner_id"] and ctx.actor not in state.administrators():
-        raise Refused(duty, "Участников чата меняет его владелец или администратор", duty)
-    return duty, chat
+def _own_chat(state: State, ctx: Context, chat_id: str) -> tuple[str, pd.Series]:
+    return owned_chat(state, ctx, chat_id, "Участников чата меняет его владелец")
 
 
 @procedure("add_chat_member", "Добавить участника в чат", "HEAD-06", "PDO-03", "PED-03")

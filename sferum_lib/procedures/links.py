@@ -31,6 +31,17 @@ CHAT_DUTY = {
 }
 
 
+def owned_chat(state: State, ctx: Context, chat_id: str, who_may: str) -> tuple[str, pd.Series]:
+    """The chat and the duty it falls under; only its owner or an administrator may act on it."""
+    chat = state.chat(chat_id)
+    if chat is None:
+        raise Refused("PDO-03", f"Чата «{chat_id}» нет: сначала создайте его", "PDO-03")
+    duty = CHAT_DUTY[chat["type"]]
+    if ctx.actor is not None and ctx.actor != chat["owner_id"] and ctx.actor not in state.administrators():
+        raise Refused(duty, f"{who_may} или администратор", duty)
+    return duty, chat
+
+
 def _role(role: str, duty: str) -> None:
     if role not in MEMBER_ROLES:
         raise Refused(duty, "Роль: «педагог», «обучающийся» или «родитель»", duty)
@@ -64,13 +75,7 @@ def _target_check(state: State, ctx: Context, target: str, role: str) -> tuple[s
                 raise Refused("ADM-06", f"Сначала создайте класс для объединения «{section['name']}»", "ADM-07")
         return target, "ADM-07"
     if target.startswith("чат:"):
-        chat_id = target.partition(":")[2]
-        chat = state.chat(chat_id)
-        if chat is None:
-            raise Refused("PDO-03", f"Чата «{chat_id}» нет: сначала создайте его", "PDO-03")
-        duty = CHAT_DUTY[chat["type"]]
-        if ctx.actor is not None and ctx.actor != chat["owner_id"] and ctx.actor not in state.administrators():
-            raise Refused(duty, "Ссылку в чат создаёт его владелец или администратор", duty)
+        duty, chat = owned_chat(state, ctx, target.partition(":")[2], "Ссылку в чат создаёт его владелец")
         needed = CHAT_ROLE.get(chat["type"])
         if needed and role != needed:
             raise Refused(duty, f"В чат «{chat['name']}» приглашают в роли «{needed}»", duty)
