@@ -105,7 +105,8 @@ def _key_values(parser: argparse.ArgumentParser, help_text: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sferum",
-        description="Сферум-практикум: проверка соответствия положению об использовании платформы «Сферум».",
+        description="Сферум-практикум: работа и обучение по положению об использовании платформы «Сферум» — "
+        "проверки, действия, отчёты, документы, занятия.",
         epilog="Коды завершения: 0 — готово; 2 — ошибка во входных данных или в команде; 1 — иная ошибка.",
     )
     sub = parser.add_subparsers(dest="command", metavar="КОМАНДА", title="команды", parser_class=_Parser)
