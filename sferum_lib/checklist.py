@@ -234,8 +234,22 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
 }
 
 
-def checklist(snapshot: Snapshot, person_id: str, as_of: dt.date) -> list[Item]:
-    """The person's duties, each with its status and what the data shows."""
+def _from_journal(journal: pd.DataFrame | None, duty: str, person_id: str, as_of: dt.date) -> tuple[str, str] | None:
+    """A duty the workbook cannot show, seen done in the journal of procedures (by this person, by that day)."""
+    if journal is None or journal.empty:
+        return None
+    mine = journal[
+        (journal["duty"] == duty) & (journal["actor"] == person_id) & (journal["on_day"] <= as_of.isoformat())
+    ]
+    if mine.empty:
+        return None
+    last = mine.iloc[-1]
+    day = dt.date.fromisoformat(last["on_day"]).strftime("%d.%m.%Y")
+    return DONE, f"по журналу: {last['summary']} ({day})"
+
+
+def checklist(snapshot: Snapshot, person_id: str, as_of: dt.date, journal: pd.DataFrame | None = None) -> list[Item]:
+    """The person's duties, each with its status and what the data (and, if given, the journal) shows."""
     facts = _Facts(snapshot, person_id, as_of)
     catalogue = default_catalogue()
     items = []
@@ -243,5 +257,7 @@ def checklist(snapshot: Snapshot, person_id: str, as_of: dt.date) -> list[Item]:
         for duty in catalogue.for_role(role):
             rule = RULES.get(duty.id)
             status, detail = rule(facts) if rule else (UNSEEN, "в книге организации нет данных об этом")
+            if status != DONE:
+                status, detail = _from_journal(journal, duty.id, person_id, as_of) or (status, detail)
             items.append(Item(duty, status, detail))
     return items

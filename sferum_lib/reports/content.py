@@ -496,12 +496,14 @@ def build_person(ctx: Context) -> ReportData:
     from sferum_lib.regulation import default_catalogue
 
     number, snapshot = ctx.snapshot()
+    with ctx.store() as store:
+        journal = store.journal() if store.has_state() else None
     person_id = ctx.params["person_id"] or snapshot.organisation.admin_id or snapshot.organisation.head_id
     if not person_id:
         raise UsageError("Отчёт «Чек-лист»: укажите ID человека: -p person_id E03")
     if not ctx.params["person_id"]:
         ctx.notes.append(f"Человек не указан (person_id): показан администратор платформы ({person_id}).")
-    items = checklist(snapshot, person_id, ctx.as_of)
+    items = checklist(snapshot, person_id, ctx.as_of, journal)
     catalogue = default_catalogue()
     name = _names(snapshot).get(person_id, person_id)
     roles = ", ".join(catalogue.roles[r] for r in roles_of(snapshot, person_id))

@@ -32,13 +32,14 @@ def checklist_html(store: str | None, person: str, as_of: dt.date | None = None)
     day = as_of or dt.date.today()
     with Store(store or None, create=False) as st:
         snapshot = st.snapshot()
+        journal = st.journal() if st.has_state() else None
     roles = ", ".join(default_catalogue().roles[r] for r in roles_of(snapshot, person))
     rows = "".join(
         f"<tr><td>{html.escape(i.duty.id)}</td><td>{html.escape(i.duty.citation)}</td>"
         f"<td>{html.escape(i.duty.title)}</td>"
         f'<td style="color:{_STATUS_COLOURS[i.status]}"><b>{html.escape(i.status)}</b></td>'
         f"<td>{html.escape(i.detail)}</td></tr>"
-        for i in checklist(snapshot, person, day)
+        for i in checklist(snapshot, person, day, journal)
     )
     return (
         f"<h2>Что осталось сделать: {html.escape(person)} ({html.escape(roles)})</h2>"

@@ -435,3 +435,15 @@ def test_fresh_practice_organisation_has_records_but_no_platform_work(tmp_path):
     assert len(state.staff) >= 10 and len(state.pupils) > 0
     assert state.chats.empty and state.invites.empty and state.staff["joined"].isna().all()
     assert state.organisation.admin_id is None
+
+
+def test_checklist_shows_duties_the_workbook_cannot_show_as_done_by_the_journal(ready):
+    from sferum_lib.checklist import DONE, UNSEEN, checklist
+
+    ws, _ = ready
+    before = {i.duty.id: i for i in checklist(ws.state(), "E03", DAY, ws.store.journal())}
+    assert before["ADM-17"].status == UNSEEN
+    ws.perform("log_support_request", actor="E03", day=DAY, subject="Не приходят уведомления")
+    after = {i.duty.id: i for i in checklist(ws.state(), "E03", DAY, ws.store.journal())}
+    assert after["ADM-17"].status == DONE and "по журналу" in after["ADM-17"].detail
+    assert after["ADM-05"].status == DONE  # seen in the data itself: the «Учительская» exists
