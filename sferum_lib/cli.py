@@ -268,7 +268,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from sferum_lib.workbook.importer import build_snapshot
     from sferum_lib.workbook.reader import read_source
 
-    sheets = read_source(args.path)
+    sheets = read_source(args.path, progress=sys.stderr.isatty())
     try:
         result = build_snapshot(sheets, args.path, progress=sys.stderr.isatty())
     except InputFileError as exc:

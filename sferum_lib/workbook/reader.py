@@ -50,7 +50,19 @@ def _raw_sheet(name: str, records: list[list[object]], numbers: list[int]) -> Ra
     return RawSheet(name, headers, header_row, cells, rows)
 
 
-def read_xlsx(path: Path) -> dict[str, RawSheet]:
+#: Files larger than this show a progress bar while they are read (when asked to and on a terminal).
+PROGRESS_BYTES = 2_000_000
+
+
+def _bar(items: list[str], desc: str, show: bool):
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit=" лист", file=sys.stderr, disable=not show, leave=False)
+
+
+def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
     """Every sheet of an ``.xlsx`` file, keyed by its name as written."""
     # lazy import: calamine is only needed for Excel input
     from python_calamine import CalamineWorkbook
@@ -61,7 +73,8 @@ def read_xlsx(path: Path) -> dict[str, RawSheet]:
         problem = Problem(path.name, None, "", "", f"файл не читается как книга Excel (.xlsx): {exc}")
         raise InputFileError(str(path), [problem]) from None
     sheets: dict[str, RawSheet] = {}
-    for name in book.sheet_names:
+    show = progress and path.stat().st_size > PROGRESS_BYTES
+    for name in _bar(list(book.sheet_names), "Чтение книги", show):
         sheet = book.get_sheet_by_name(name)
         records = sheet.to_python(skip_empty_area=False)
         sheets[name] = _raw_sheet(name, [list(r) for r in records], list(range(1, len(records) + 1)))
@@ -93,22 +106,23 @@ def read_csv_text(name: str, text: str) -> RawSheet:
     return _raw_sheet(name, records, numbers)
 
 
-def read_csv_folder(path: Path) -> dict[str, RawSheet]:
+def read_csv_folder(path: Path, progress: bool = False) -> dict[str, RawSheet]:
     """Every ``*.csv`` of a folder, keyed by the file name without its extension."""
+    files = sorted(f for f in path.iterdir() if f.suffix.lower() == ".csv" and f.is_file())
+    show = progress and sum(f.stat().st_size for f in files) > PROGRESS_BYTES
     sheets: dict[str, RawSheet] = {}
-    for file in sorted(path.iterdir()):
-        if file.suffix.lower() == ".csv" and file.is_file():
-            sheets[file.stem] = read_csv_text(file.stem, decode(file.read_bytes()))
+    for file in _bar(files, "Чтение файлов CSV", show):
+        sheets[file.stem] = read_csv_text(file.stem, decode(file.read_bytes()))
     return sheets
 
 
-def read_source(path: str | Path) -> dict[str, RawSheet]:
+def read_source(path: str | Path, progress: bool = False) -> dict[str, RawSheet]:
     """Read an ``.xlsx`` file or a CSV folder; a missing or unsupported path is an input error."""
     source = Path(path)
     if source.is_dir():
-        return read_csv_folder(source)
+        return read_csv_folder(source, progress)
     if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(source)
+        return read_xlsx(source, progress)
     if source.is_file() and source.suffix.lower() == ".csv":
         return {source.stem: read_csv_text(source.stem, decode(source.read_bytes()))}
     if not source.exists():
