@@ -42,6 +42,12 @@ def _pct(numerator: float, denominator: float) -> float | None:
     return None if not denominator else round(100 * numerator / denominator, 1)
 
 
+def _pairs(frame: pd.DataFrame, mask: pd.Series, first: str, second: str) -> set[tuple[str, str]]:
+    """The (first, second) value pairs of the rows where ``mask`` holds."""
+    chosen = frame.loc[mask]
+    return set(zip(chosen[first], chosen[second], strict=True))
+
+
 def _names(snapshot: Snapshot) -> pd.Series:
     tables = [snapshot.staff, snapshot.pupils, snapshot.parents]
     return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in tables])
@@ -170,20 +176,8 @@ def section_coverage(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
     enrol["has_joined"] = has_joined(enrol["joined"], day)
     chats, members = snapshot.chats, snapshot.members
     in_type = members.merge(chats[["id", "type", "section_code"]], left_on="chat_id", right_on="id")
-    students_in = set(
-        zip(
-            in_type.loc[in_type["type"] == ChatType.SECTION_STUDENTS.value, "section_code"],
-            in_type.loc[in_type["type"] == ChatType.SECTION_STUDENTS.value, "person_id"],
-            strict=True,
-        )
-    )
-    parents_in = set(
-        zip(
-            in_type.loc[in_type["type"] == ChatType.SECTION_PARENTS.value, "section_code"],
-            in_type.loc[in_type["type"] == ChatType.SECTION_PARENTS.value, "person_id"],
-            strict=True,
-        )
-    )
+    students_in = _pairs(in_type, in_type["type"] == ChatType.SECTION_STUDENTS.value, "section_code", "person_id")
+    parents_in = _pairs(in_type, in_type["type"] == ChatType.SECTION_PARENTS.value, "section_code", "person_id")
     enrol["in_chat"] = [(s, p) in students_in for s, p in zip(enrol["section_code"], enrol["pupil_id"], strict=True)]
     fam = snapshot.kinship.merge(enrol[["pupil_id", "section_code"]], on="pupil_id").drop_duplicates(
         ["parent_id", "section_code"]
@@ -399,20 +393,8 @@ def build_max_migration(ctx: Context) -> ReportData:
     chats["messenger"] = chats["messenger"].fillna(Messenger.VK.value)
     chats["group"] = chats["section_code"].fillna("организация")
     members = snapshot.members.merge(chats[["id", "type", "group", "messenger"]], left_on="chat_id", right_on="id")
-    moved_kinds = set(
-        zip(
-            chats.loc[chats["messenger"] == Messenger.MAX.value, "group"],
-            chats.loc[chats["messenger"] == Messenger.MAX.value, "type"],
-            strict=True,
-        )
-    )
-    in_max = set(
-        zip(
-            members.loc[members["messenger"] == Messenger.MAX.value, "group"],
-            members.loc[members["messenger"] == Messenger.MAX.value, "person_id"],
-            strict=True,
-        )
-    )
+    moved_kinds = _pairs(chats, chats["messenger"] == Messenger.MAX.value, "group", "type")
+    in_max = _pairs(members, members["messenger"] == Messenger.MAX.value, "group", "person_id")
     old = chats[chats["messenger"] != Messenger.MAX.value]
     old_members = members[members["messenger"] != Messenger.MAX.value][["group", "person_id"]].drop_duplicates()
     old_members["done"] = [

@@ -131,6 +131,10 @@ def chats_of_type(*types: ChatType) -> Callable[[Snapshot], list[tuple[str, str]
     return choices
 
 
+APPOINT_FIELDS = (
+    Field("staff_id", "Кого назначить", "choice", staff_choices(), lambda s: personas(s)["admin"]),
+    Field("order_number", "Номер приказа", default="1"),
+)
 JOIN_Q = Question(
     "Вы вошли на платформу не в той роли. Что делать?",
     (
@@ -157,10 +161,7 @@ STEPS: dict[str, list[Step]] = {
             "head",
             "appoint_administrator",
             "Издать приказ о назначении",
-            (
-                Field("staff_id", "Кого назначить", "choice", staff_choices(), lambda s: personas(s)["admin"]),
-                Field("order_number", "Номер приказа", default="1"),
-            ),
+            APPOINT_FIELDS,
         ),
         Step(
             "ADM-02",
@@ -365,10 +366,7 @@ STEPS: dict[str, list[Step]] = {
             "head",
             "appoint_administrator",
             "Назначить администратора",
-            (
-                Field("staff_id", "Кого назначить", "choice", staff_choices(), lambda s: personas(s)["admin"]),
-                Field("order_number", "Номер приказа", default="2"),
-            ),
+            APPOINT_FIELDS,
         ),
         Step(
             "HEAD-03",
