@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench slides clean
+.PHONY: demo test lint bench slides lab clean
 
 demo: $(STAMP)
 	$(BIN)/sferum demo --out out/demo
@@ -18,6 +18,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# JupyterLab in Russian on the project's notebooks (the language is preset once in the user's settings)
+LAB_LOCALE := $(HOME)/.jupyter/lab/user-settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+lab: $(STAMP)
+	@mkdir -p $(dir $(LAB_LOCALE))
+	@[ -f $(LAB_LOCALE) ] || echo '{"locale": "ru_RU"}' > $(LAB_LOCALE)
+	$(BIN)/jupyter lab notebooks
 
 slides: $(STAMP)
 	$(BIN)/jupyter nbconvert --to slides --no-input --execute notebooks/seminar/seminar.ipynb --output-dir out/seminar

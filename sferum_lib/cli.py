@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
         "проверки, действия, отчёты, документы, занятия.",
         epilog="Коды завершения: 0 — готово; 2 — ошибка во входных данных или в команде; 1 — иная ошибка.",
     )
+    # the common options may also stand before the command: `sferum --store x.db audit`
+    parser.add_argument("--store", dest="global_store", metavar="ПУТЬ", help="файл хранилища (для любой команды)")
+    parser.add_argument(
+        "--as-of",
+        dest="global_as_of",
+        type=_date,
+        metavar="ГГГГ-ММ-ДД",
+        help="дата, на которую проверять (для любой команды)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="КОМАНДА", title="команды", parser_class=_Parser)
     sub.required = True
 
@@ -619,6 +628,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``sferum``; returns the exit code."""
     try:
         args = build_parser().parse_args(argv)
+        for name in ("store", "as_of"):
+            if getattr(args, name, None) is None and hasattr(args, name):
+                setattr(args, name, getattr(args, f"global_{name}"))
         return COMMANDS[args.command](args)
     except InputFileError as exc:
         _report_input_error(exc)

@@ -244,3 +244,10 @@ def test_sandbox_command_creates_and_resets(capsys, tmp_path):
     code, out, _ = run(capsys, "sandbox", "create", "--session", str(tmp_path), "--trainee", "Анна Петрова")
     assert code == 0 and out.strip().endswith("Анна_Петрова/sandbox.db")
     assert run(capsys, "sandbox", "reset", "--session", str(tmp_path), "--trainee", "Анна Петрова")[0] == 0
+
+
+def test_common_options_may_stand_before_the_command(capsys, store):
+    run(capsys, "--store", store, "import", str(FIXTURES / "example.xlsx"))
+    code, out, _ = run(capsys, "--store", store, "--as-of", "2026-10-15", "indicators", "--format", "json")
+    expected = json.loads((FIXTURES / "example.expected.json").read_text(encoding="utf-8"))
+    assert code == 0 and json.loads(out) == expected["indicators"]
