@@ -59,7 +59,10 @@ def _names(snapshot: Snapshot) -> pd.Series:
 def build_audit(ctx: Context) -> ReportData:
     number, snapshot = ctx.snapshot()
     result = audit(snapshot, ctx.as_of, AuditSettings())
-    f = result.findings
+    # grouped by clause for reading: clause, then the checks in their catalogue order, then the subject
+    order = {c.key: i for i, c in enumerate(CHECKS)}
+    f = result.findings.assign(_order=result.findings["check"].map(order))
+    f = f.sort_values(["clause", "_order", "subject"], kind="stable").reset_index(drop=True)
     todo = f["check"].map(lambda k: ACTIONS[k][0])
     who = f["check"].map(lambda k: ACTIONS[k][1])
     findings = pd.DataFrame(
@@ -74,9 +77,7 @@ def build_audit(ctx: Context) -> ReportData:
             "Обязанность": f["duty"],
         }
     )
-    counts = f.groupby(["check", "severity"]).size().rename("n").reset_index()
-    order = {c.key: i for i, c in enumerate(CHECKS)}
-    counts = counts.sort_values("check", key=lambda s: s.map(order))
+    counts = f.groupby(["clause", "_order", "check", "severity"]).size().rename("n").reset_index()
     summary = pd.DataFrame(
         {
             "Пункт": counts["check"].map(lambda k: "п. " + CHECKS_BY_KEY[k].clause),

@@ -145,3 +145,10 @@ def test_masking_keeps_only_the_last_digits_and_the_domain():
     assert mask_phone("+79781234534") == "+7 978 ***-**-34"
     assert mask_email("lavrova@example.org") == "l***@example.org"
     assert mask_phone(None) is None
+
+
+def test_audit_report_groups_findings_by_clause(store, tmp_path):
+    run_report("audit", {"store": store, "as_of": AS_OF}, tmp_path)
+    sheet = load_workbook(tmp_path / "audit.xlsx")["Все нарушения и замечания"]
+    clauses = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(clauses) >= 2 and clauses == sorted(clauses)
