@@ -19,6 +19,7 @@ import pandas as pd
 from sferum_lib.model import OPTIONAL_SHEETS, REQUIRED_SHEETS, ChatType, Messenger, Organisation, Snapshot, conform
 
 DEFAULT_PEOPLE = 925  # 25 staff + 400 pupils + 500 parents
+DEMO_WORKBOOK_LIMIT = 200_000  # people; the demo does not write a larger workbook
 
 SECTION_NAMES: tuple[tuple[str, str], ...] = (
     ("RT", "Робототехника"),
@@ -502,7 +503,10 @@ def run_demo(
         first = st.add_snapshot(before, "демо: месяц назад")
         second = st.add_snapshot(now, "демо")
     workbook = out / "демо-организация.xlsx"
-    export_snapshot(now, workbook)
+    if len(now.staff) + len(now.pupils) + len(now.parents) <= DEMO_WORKBOOK_LIMIT:
+        export_snapshot(now, workbook)
+    else:  # a workbook of a million people takes minutes to write and is no use to open in Excel
+        workbook = Path(f"не записана (больше {DEMO_WORKBOOK_LIMIT} человек; при необходимости: sferum export)")
     result = audit(now, day)
     print(audit_table(result, now.organisation, f"снимок № {second}"))
     print()

@@ -73,14 +73,25 @@ def _cell(value: Any) -> str:
     return html.escape(str(value))
 
 
+#: The HTML is for reading: longer tables are cut there, and the XLSX holds every row.
+HTML_MAX_ROWS = 1000
+
+
 def _table_html(frame: pd.DataFrame) -> str:
     if frame.empty:
         return '<p class="empty">Нет строк.</p>'
+    note = ""
+    if len(frame) > HTML_MAX_ROWS:
+        note = (
+            f'<p class="empty">Показаны первые {HTML_MAX_ROWS} строк из {len(frame)}; '
+            "полный список — в файле XLSX этого отчёта.</p>"
+        )
+        frame = frame.head(HTML_MAX_ROWS)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
 def _params_text(params: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import zipfile
 from pathlib import Path
@@ -152,3 +153,18 @@ def test_audit_report_groups_findings_by_clause(store, tmp_path):
     sheet = load_workbook(tmp_path / "audit.xlsx")["Все нарушения и замечания"]
     clauses = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert len(clauses) >= 2 and clauses == sorted(clauses)
+
+
+def test_long_tables_are_cut_in_html_but_whole_in_xlsx(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from sferum_lib.reports import artifacts
+    from sferum_lib.reports.base import ReportData, Table
+
+    monkeypatch.setattr(artifacts, "HTML_MAX_ROWS", 5)
+    data = ReportData("t", "Тест", "УДО", dt.date(2026, 10, 15), {}, [],
+                      [Table("rows", "Строки", pd.DataFrame({"№": range(12)}))])
+    paths = artifacts.write_all(data, tmp_path, mask=True)
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Показаны первые 5 строк из 12" in html and html.count("<tr>") == 6
+    assert load_workbook(paths["xlsx"]).worksheets[0].max_row == 13
