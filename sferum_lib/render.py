@@ -77,13 +77,19 @@ def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, 
     return "\n".join(lines)
 
 
+#: The terminal lists at most this many IDs per group; JSON and the movement report have all of them.
+MAX_IDS = 30
+
+
 def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: int, as_of: dt.date) -> str:
     names = {"staff": "Сотрудники", "students": "Обучающиеся"}
     lines = [f"Движение между снимками № {first} и № {second} на {ru_date(as_of)}"]
     for direction, title in (("arrived", "Прибыли"), ("departed", "Выбыли")):
         lines += ["", f"{title}:"]
         for kind, ids in moves[direction].items():
-            shown = ", ".join(ids) if ids else "—"
+            shown = ", ".join(ids[:MAX_IDS]) if ids else "—"
+            if len(ids) > MAX_IDS:
+                shown += f" … и ещё {len(ids) - MAX_IDS} (полный список: --format json)"
             lines += textwrap.wrap(
                 f"{names[kind]} ({len(ids)}): {shown}", width=100, initial_indent="  ", subsequent_indent="    "
             )

@@ -251,3 +251,18 @@ def test_common_options_may_stand_before_the_command(capsys, store):
     code, out, _ = run(capsys, "--store", store, "--as-of", "2026-10-15", "indicators", "--format", "json")
     expected = json.loads((FIXTURES / "example.expected.json").read_text(encoding="utf-8"))
     assert code == 0 and json.loads(out) == expected["indicators"]
+
+
+def test_movement_table_lists_a_few_ids_and_points_to_json():
+    import datetime as dt
+
+    from sferum_lib.render import MAX_IDS, movement_table
+
+    ids = [f"U{i:03d}" for i in range(MAX_IDS + 5)]
+    text = movement_table(
+        {"arrived": {"staff": [], "students": ids}, "departed": {"staff": [], "students": []}},
+        1,
+        2,
+        dt.date(2026, 10, 15),
+    )
+    assert f"U{MAX_IDS - 1:03d}" in text and f"U{MAX_IDS:03d}" not in text and "и ещё 5" in text
