@@ -184,32 +184,44 @@ def section_coverage(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
         ["parent_id", "section_code"]
     )
     fam["in_chat"] = [(s, p) in parents_in for s, p in zip(fam["section_code"], fam["parent_id"], strict=True)]
-    names = _names(snapshot)
-    rows = []
-    for section in snapshot.sections.itertuples(index=False):
-        e = enrol[enrol["section_code"] == section.code]
-        p = fam[fam["section_code"] == section.code]
-        types = set(chats.loc[chats["section_code"] == section.code, "type"])
-        rows.append(
-            {
-                "Код": section.code,
-                "Объединение": section.name,
-                "Педагог": names.get(section.teacher_id, section.teacher_id),
-                "Обучающихся": len(e),
-                "Присоединились, %": _pct(e["has_joined"].sum(), len(e)),
-                "В чате объединения, %": _pct(e["in_chat"].sum(), len(e)),
-                "Родителей": len(p),
-                "Родители в чате, %": _pct(p["in_chat"].sum(), len(p)),
-                "Класс создан": "да" if section.class_created else "нет",
-                "Чаты": ", ".join(
-                    CHAT_TYPE_LABELS[t].split(" — ")[-1]
-                    for t in ChatType
-                    if t.value in types and t in SECTION_BOUND_TYPES
-                )
-                or "нет",
-            }
+    # grouped once, not filtered per section: an organisation may have thousands of sections
+    e = enrol.groupby("section_code").agg(
+        n=("pupil_id", "size"), joined=("has_joined", "sum"), in_chat=("in_chat", "sum")
+    )
+    p = fam.groupby("section_code").agg(n=("parent_id", "size"), in_chat=("in_chat", "sum"))
+    labels = {t.value: CHAT_TYPE_LABELS[t].split(" — ")[-1] for t in ChatType if t in SECTION_BOUND_TYPES}
+    order = {t.value: i for i, t in enumerate(ChatType)}
+    present = chats[chats["type"].isin(labels)].drop_duplicates(["section_code", "type"])
+    present = present.assign(o=present["type"].map(order)).sort_values(["section_code", "o"])
+    chat_list = present.groupby("section_code")["type"].agg(lambda ts: ", ".join(labels[t] for t in ts))
+    sections = snapshot.sections
+    codes = sections["code"]
+    pupils_n = codes.map(e["n"]).fillna(0).astype(int)
+    parents_n = codes.map(p["n"]).fillna(0).astype(int)
+
+    def share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+        return (
+            (100 * numerator.fillna(0) / denominator.where(denominator > 0))
+            .round(1)
+            .astype(object)
+            .where(denominator > 0, None)
         )
-    return pd.DataFrame(rows)
+
+    names = _names(snapshot)
+    return pd.DataFrame(
+        {
+            "Код": codes,
+            "Объединение": sections["name"],
+            "Педагог": sections["teacher_id"].map(names).fillna(sections["teacher_id"]),
+            "Обучающихся": pupils_n,
+            "Присоединились, %": share(codes.map(e["joined"]), pupils_n),
+            "В чате объединения, %": share(codes.map(e["in_chat"]), pupils_n),
+            "Родителей": parents_n,
+            "Родители в чате, %": share(codes.map(p["in_chat"]), parents_n),
+            "Класс создан": sections["class_created"].map({True: "да", False: "нет"}),
+            "Чаты": codes.map(chat_list).fillna("нет"),
+        }
+    ).reset_index(drop=True)
 
 
 def build_usage(ctx: Context) -> ReportData:
@@ -403,21 +415,21 @@ def build_max_migration(ctx: Context) -> ReportData:
     ]
     old = old.assign(done=[(g, t) in moved_kinds for g, t in zip(old["group"], old["type"], strict=True)])
     section_names = dict(zip(snapshot.sections["code"], snapshot.sections["name"], strict=True))
-    rows = []
-    for group in sorted(set(old["group"]) | set(old_members["group"])):
-        c, m = old[old["group"] == group], old_members[old_members["group"] == group]
-        rows.append(
-            {
-                "Объединение": section_names.get(group, "чаты организации"),
-                "Код": group,
-                "Чатов в VK": len(c),
-                "Пересоздано в MAX": int(c["done"].sum()),
-                "Людей пригласить": len(m),
-                "Уже в MAX": int(m["done"].sum()),
-                "Готово, %": _pct(int(c["done"].sum()) + int(m["done"].sum()), len(c) + len(m)),
-            }
-        )
-    per_section = pd.DataFrame(rows)
+    c = old.groupby("group")["done"].agg(["size", "sum"])
+    m = old_members.groupby("group")["done"].agg(["size", "sum"])
+    both = c.add_suffix("_chats").join(m.add_suffix("_people"), how="outer").fillna(0).astype(int).sort_index()
+    total = both["size_chats"] + both["size_people"]
+    per_section = pd.DataFrame(
+        {
+            "Объединение": [section_names.get(g, "чаты организации") for g in both.index],
+            "Код": both.index,
+            "Чатов в VK": both["size_chats"],
+            "Пересоздано в MAX": both["sum_chats"],
+            "Людей пригласить": both["size_people"],
+            "Уже в MAX": both["sum_people"],
+            "Готово, %": (100 * (both["sum_chats"] + both["sum_people"]) / total.where(total > 0)).round(1),
+        }
+    ).reset_index(drop=True)
     names = _names(snapshot)
     todo_chats = old[~old["done"]]
     count = members.groupby("chat_id").size()

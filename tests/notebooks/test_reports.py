@@ -168,3 +168,21 @@ def test_long_tables_are_cut_in_html_but_whole_in_xlsx(tmp_path, monkeypatch):
     html = paths["html"].read_text(encoding="utf-8")
     assert "Показаны первые 5 строк из 12" in html and html.count("<tr>") == 6
     assert load_workbook(paths["xlsx"]).worksheets[0].max_row == 13
+
+
+def test_max_migration_counts_chats_recreated_in_max_and_people_already_there(tmp_path):
+    from sferum_lib.reports.base import Context
+    from sferum_lib.reports.content import build_max_migration
+
+    book = clean_book()
+    book["Чаты"][0].append("Мессенджер")
+    book["Чаты"].append(["M1", "RT ребята (MAX)", "объединение — обучающиеся", "RT", "E03", D(2026, 10, 1),
+                         D(2026, 10, 14), "MAX"])
+    book["Участники чатов"].append(["M1", "U01"])
+    path = tmp_path / "s.db"
+    with Store(path) as st:
+        st.add_snapshot(snapshot_of(book), "b.xlsx")
+    data = build_max_migration(Context({"store": str(path), "snapshot": 0, "as_of": dt.date(2026, 10, 15)}))
+    assert (data.json["chats_total"], data.json["chats_done"]) == (7, 1)
+    assert data.json["people_done"] == 1
+    assert "K1" not in {row["Чат"] for row in data.json["chats"]}  # re-created: no longer to do
