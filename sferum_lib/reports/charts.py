@@ -25,10 +25,19 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+#: A chart stays readable with this many sections; a larger organisation shows those with the lowest coverage.
+MAX_BARS = 25
+
+
 def coverage_chart(coverage: pd.DataFrame) -> Chart:
     """Horizontal bars: the share of pupils and of parents in their section's chats."""
     plt = _figure()
-    data = coverage.fillna(0).sort_values("В чате объединения, %")
+    data = coverage.fillna(0).sort_values("В чате объединения, %", kind="stable")
+    title = "Охват чатами по объединениям"
+    if len(data) > MAX_BARS:
+        title = f"{MAX_BARS} объединений с самым низким охватом (из {len(data)})"
+        data = data.head(MAX_BARS)
+    data = data.iloc[::-1]  # the lowest at the bottom, as the eye reads a ranking
     height = max(2.5, 0.35 * len(data) + 1)
     fig, ax = plt.subplots(figsize=(8, height))
     y = range(len(data))
@@ -37,10 +46,10 @@ def coverage_chart(coverage: pd.DataFrame) -> Chart:
     ax.set_yticks(list(y), data["Объединение"])
     ax.set_xlim(0, 100)
     ax.set_xlabel("доля, %")
-    ax.set_title("Охват чатами по объединениям")
+    ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    return Chart("coverage", "Охват чатами по объединениям", _png(fig))
+    return Chart("coverage", title, _png(fig))
 
 
 def trend_chart(trend: pd.DataFrame) -> Chart:

@@ -186,3 +186,16 @@ def test_max_migration_counts_chats_recreated_in_max_and_people_already_there(tm
     assert (data.json["chats_total"], data.json["chats_done"]) == (7, 1)
     assert data.json["people_done"] == 1
     assert "K1" not in {row["Чат"] for row in data.json["chats"]}  # re-created: no longer to do
+
+
+def test_coverage_chart_of_a_large_organisation_shows_the_lowest_sections_only():
+    import pandas as pd
+
+    from sferum_lib.reports import charts
+
+    coverage = pd.DataFrame({"Объединение": [f"О{i}" for i in range(300)],
+                             "В чате объединения, %": [float(i % 100) for i in range(300)],
+                             "Родители в чате, %": [50.0] * 300})
+    chart = charts.coverage_chart(coverage)
+    assert chart.title == f"{charts.MAX_BARS} объединений с самым низким охватом (из 300)"
+    assert chart.png[:4] == b"\x89PNG" and len(chart.png) < 200_000
