@@ -75,19 +75,26 @@ def folder_name(trainee: str) -> str:
 
 
 class Sandbox:
-    """One trainee's practice organisation: ``<session>/<trainee>/sandbox.db``."""
+    """One trainee's practice organisation: ``<session>/<trainee>/<name>.db`` (``sandbox.db`` by default;
+    role training keeps one per role, so learning a second role does not disturb the first)."""
 
-    def __init__(self, session: str | Path, trainee: str) -> None:
+    def __init__(self, session: str | Path, trainee: str, name: str = "sandbox") -> None:
         self.trainee = trainee
         self.folder = Path(session) / folder_name(trainee)
-        self.path = self.folder / "sandbox.db"
+        self.path = self.folder / f"{name}.db"
 
     @classmethod
     def create(
-        cls, session: str | Path, trainee: str, start: str = "fresh", as_of: dt.date | None = None, seed: int = 135
+        cls,
+        session: str | Path,
+        trainee: str,
+        start: str = "fresh",
+        as_of: dt.date | None = None,
+        seed: int = 135,
+        name: str = "sandbox",
     ) -> Sandbox:
         """Make the trainee's sandbox (again, if it existed) from a practice organisation."""
-        box = cls(session, trainee)
+        box = cls(session, trainee, name)
         box.folder.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{box.path}{suffix}").unlink(missing_ok=True)

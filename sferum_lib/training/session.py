@@ -131,7 +131,7 @@ def _react(ws: Workspace, role: str, step: Step, performed: Any, day: dt.date) -
 
 
 class Training:
-    """One trainee, one role, one practice organisation in ``<session>/<trainee>/sandbox.db``."""
+    """One trainee, one role, one practice organisation in ``<session>/<trainee>/<role>.db``."""
 
     def __init__(self, session: str | Path, trainee: str, role: str, day: dt.date | None = None) -> None:
         if role not in STEPS:
@@ -139,12 +139,12 @@ class Training:
         self.role, self.trainee = role, trainee
         self.day = day or dt.date.today()
         self.steps = STEPS[role]
-        self.sandbox = Sandbox(session, trainee)
+        self.sandbox = Sandbox(session, trainee, role)
         if not self.sandbox.exists():
             self._make()
 
     def _make(self) -> None:
-        Sandbox.create(self.sandbox.folder.parent, self.trainee, start="fresh", as_of=self.day)
+        Sandbox.create(self.sandbox.folder.parent, self.trainee, start="fresh", as_of=self.day, name=self.role)
         with self.sandbox.workspace() as ws:
             _set_up(ws, self.role, self.day)
             ws.store.record_training(self.trainee, self.role, "—", START, "учебная организация подготовлена")

@@ -103,7 +103,7 @@ def _events(folder: Path) -> pd.DataFrame:
     from sferum_lib.store import Store
 
     frames = []
-    for db in sorted(folder.glob("*/sandbox.db")):
+    for db in sorted(folder.glob("*/*.db")):
         with Store(db, create=False) as store:
             frames.append(store.training_events())
     if not frames:

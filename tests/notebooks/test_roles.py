@@ -105,7 +105,7 @@ def test_app_mode_asks_the_name_first(tmp_path):
     name, start = box.children[1], box.children[2]
     name.value = "Орлова Ирина"
     start.click()
-    assert (tmp_path / "Орлова_Ирина" / "sandbox.db").exists()
+    assert (tmp_path / "Орлова_Ирина" / "parent.db").exists()
     assert "Орлова Ирина" in box.children[0].children[0].value
 
 
@@ -121,3 +121,12 @@ def test_work_mode_notebook_under_papermill_yields_a_static_checklist(tmp_path):
     )
     text = out.read_text(encoding="utf-8")
     assert "Что осталось сделать: E004" in text and "не выполнено" in text and "ADM-13" in text
+
+
+def test_a_second_role_gets_its_own_practice_organisation(tmp_path):
+    teacher = Training(tmp_path, "Иванова Мария", "pdo", DAY)
+    teacher.perform(0, {"invite": teacher.choices(teacher.steps[0])["invite"][-1][1]})
+    admin = Training(tmp_path, "Иванова Мария", "admin", DAY)
+    assert admin.sandbox.path != teacher.sandbox.path
+    assert admin.state().organisation.admin_id is None  # the admin role starts from scratch
+    assert Training(tmp_path, "Иванова Мария", "pdo", DAY).completed() == 0 and teacher.progress()[0].performed

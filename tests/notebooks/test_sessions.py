@@ -43,7 +43,7 @@ def test_prepare_makes_a_notebook_and_a_sandbox_per_participant_then_the_report_
     nb = nbformat.read(notebook, as_version=4)
     injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert "trainee = 'Петров Пётр'" in injected.source and not any(c.get("outputs") for c in nb.cells)
-    assert (session / "Иванова_Мария" / "sandbox.db").exists()
+    assert (session / "Иванова_Мария" / "student.db").exists()
 
     training = Training(session, "Петров Пётр", "student")
     links = training.choices(training.steps[0])["invite"]
