@@ -418,13 +418,18 @@ def _param(name: str, value: str) -> Any:
 
 def cmd_do(args: argparse.Namespace) -> int:
     from sferum_lib.procedures import PROCEDURES, Workspace
+    from sferum_lib.procedures.params import describe, english_name
 
     if args.list or not args.action:
         for key, proc in sorted(PROCEDURES.items()):
             print(f"{key:<26} {proc.title} ({', '.join(proc.duties)})")
+            print(f"{'':<26} параметры: {describe(key)}")
         return EXIT_OK
+    if args.action not in PROCEDURES:
+        raise UsageError(f"Неизвестное действие «{args.action}». Список: sferum do --list")
     try:
-        params = {name: _param(name, value) for name, value in args.params}
+        named = [(english_name(args.action, name), value) for name, value in args.params]
+        params = {name: _param(name, value) for name, value in named}
     except argparse.ArgumentTypeError as exc:
         raise UsageError(str(exc)) from None
     with _store(args) as store:

@@ -266,3 +266,26 @@ def test_movement_table_lists_a_few_ids_and_points_to_json():
         dt.date(2026, 10, 15),
     )
     assert f"U{MAX_IDS - 1:03d}" in text and f"U{MAX_IDS:03d}" not in text and "и ещё 5" in text
+
+
+def test_procedure_parameters_may_be_given_in_russian_and_are_listed(capsys, store, tmp_path):
+    run(capsys, "import", str(write_xlsx(clean_book(), tmp_path / "b.xlsx")), "--store", store)
+    run(capsys, "state", "start", "--store", store)
+    code, out, _ = run(
+        capsys,
+        "do",
+        "issue_invite",
+        "--as",
+        "E02",
+        "-p",
+        "куда",
+        "Учительская",
+        "-p",
+        "роль",
+        "педагог",
+        "--store",
+        store,
+    )
+    assert code == 0 and out.strip() == "I002"
+    _, listing, _ = run(capsys, "do", "--list")
+    assert "куда (target) — организация, Учительская" in listing
