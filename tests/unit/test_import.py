@@ -234,3 +234,11 @@ def test_choices_accept_any_dash_case_and_the_apps_own_role_words():
     assert list(snapshot.chats["type"][:2]) == ["head-deputies", "head-teachers"]
     assert list(snapshot.requests["role"]) == ["обучающийся", "обучающийся"]
     assert list(snapshot.requests["decision"]) == ["принята", "принята"]
+
+
+@pytest.mark.parametrize("written", ["VK-мессенджер", "ВК", "vk messenger", "MAX", "макс"])
+def test_messenger_setting_accepts_the_usual_spellings(written):
+    book = clean_book()
+    book["Организация"].append(["Мессенджер", written])
+    expected = "MAX" if written.lower() in ("max", "макс") else "VK Мессенджер"
+    assert snapshot_of(book).organisation.messenger.value == expected
