@@ -152,6 +152,26 @@ LINK_Q = Question(
     "Ссылка выдаётся для одной роли и одного класса или чата; пересылать её нельзя (информационная безопасность).",
 )
 
+
+def join_step(duty: str, why: str, actor: str, button: str, question: Question) -> Step:
+    """A persona joins by a link the trainee picks (the wrong one is refused)."""
+    return Step(
+        duty,
+        why,
+        actor,
+        "join_by_invite",
+        button,
+        (Field("invite", "Ссылка", "choice", open_invites),),
+        (question,),
+        fixed={"person_id": actor},
+    )
+
+
+def status_step(duty: str, why: str, actor: str, button: str) -> Step:
+    """A persona confirms their own «педагог» status."""
+    return Step(duty, why, actor, "confirm_status", button, fixed={"staff_id": actor})
+
+
 STEPS: dict[str, list[Step]] = {
     "admin": [
         Step(
@@ -368,24 +388,14 @@ STEPS: dict[str, list[Step]] = {
             "Назначить администратора",
             APPOINT_FIELDS,
         ),
-        Step(
+        join_step(
             "HEAD-03",
             "Руководитель присоединяется к «Учительской» в роли «педагог».",
             "head",
-            "join_by_invite",
             "Присоединиться по ссылке-приглашению",
-            (Field("invite", "Ссылка", "choice", open_invites),),
-            (JOIN_Q,),
-            fixed={"person_id": "head"},
+            JOIN_Q,
         ),
-        Step(
-            "HEAD-04",
-            "Подтверждённый статус нужен и руководителю.",
-            "head",
-            "confirm_status",
-            "Подтвердить статус «педагог»",
-            fixed={"staff_id": "head"},
-        ),
+        status_step("HEAD-04", "Подтверждённый статус нужен и руководителю.", "head", "Подтвердить статус «педагог»"),
         Step(
             "HEAD-05",
             "Руководитель обеспечивает администратора материалами для системных каналов.",
@@ -435,23 +445,15 @@ STEPS: dict[str, list[Step]] = {
         ),
     ],
     "pdo": [
-        Step(
+        join_step(
             "PDO-01",
             "Педагог присоединяется по ссылке администратора в роли «педагог».",
             "teacher",
-            "join_by_invite",
             "Присоединиться по ссылке-приглашению",
-            (Field("invite", "Ссылка", "choice", open_invites),),
-            (JOIN_Q,),
-            fixed={"person_id": "teacher"},
+            JOIN_Q,
         ),
-        Step(
-            "PDO-02",
-            "Подтверждённый статус открывает функции педагога.",
-            "teacher",
-            "confirm_status",
-            "Пройти подтверждение статуса",
-            fixed={"staff_id": "teacher"},
+        status_step(
+            "PDO-02", "Подтверждённый статус открывает функции педагога.", "teacher", "Пройти подтверждение статуса"
         ),
         Step(
             "PDO-03",
@@ -499,23 +501,15 @@ STEPS: dict[str, list[Step]] = {
         ),
     ],
     "ped": [
-        Step(
+        join_step(
             "PED-01",
             "Педагогический работник присоединяется по ссылке администратора в роли «педагог».",
             "methodist",
-            "join_by_invite",
             "Присоединиться по ссылке-приглашению",
-            (Field("invite", "Ссылка", "choice", open_invites),),
-            (JOIN_Q,),
-            fixed={"person_id": "methodist"},
+            JOIN_Q,
         ),
-        Step(
-            "PED-02",
-            "Подтверждённый статус открывает функции педагога.",
-            "methodist",
-            "confirm_status",
-            "Пройти подтверждение статуса",
-            fixed={"staff_id": "methodist"},
+        status_step(
+            "PED-02", "Подтверждённый статус открывает функции педагога.", "methodist", "Пройти подтверждение статуса"
         ),
         Step(
             "PED-03",
@@ -544,15 +538,12 @@ STEPS: dict[str, list[Step]] = {
         ),
     ],
     "student": [
-        Step(
+        join_step(
             "STU-01",
             "Обучающийся вступает по ссылке педагога только в чат своего объединения.",
             "pupil",
-            "join_by_invite",
             "Вступить в чат по ссылке",
-            (Field("invite", "Ссылка", "choice", open_invites),),
-            (LINK_Q,),
-            fixed={"person_id": "pupil"},
+            LINK_Q,
         ),
         Step(
             "STU-02",
@@ -595,15 +586,12 @@ STEPS: dict[str, list[Step]] = {
         ),
     ],
     "parent": [
-        Step(
+        join_step(
             "PAR-01",
             "Родитель вступает в чат по ссылке педагога или администрации.",
             "parent",
-            "join_by_invite",
             "Вступить в чат по ссылке",
-            (Field("invite", "Ссылка", "choice", open_invites),),
-            (LINK_Q,),
-            fixed={"person_id": "parent"},
+            LINK_Q,
         ),
         Step(
             "PAR-02",
