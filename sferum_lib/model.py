@@ -112,6 +112,7 @@ TABLES: dict[str, dict[str, str]] = {
         "joined": DATE,
         "status_confirmed": FLAG,
         "in_teachers_room": FLAG,
+        "gender": TEXT,  # Пол: «м», «ж» or empty (then inferred where a message needs it)
     },
     # Объединения
     "sections": {"code": TEXT, "name": TEXT, "teacher_id": TEXT, "cabinet": TEXT, "class_created": FLAG},
@@ -126,6 +127,7 @@ TABLES: dict[str, dict[str, str]] = {
         "enrolled": DATE,
         "expelled": DATE,
         "joined": DATE,
+        "gender": TEXT,  # Пол
     },
     # Обучающиеся → Объединения: one row per (pupil, section)
     "enrolments": {"pupil_id": TEXT, "section_code": TEXT},
@@ -139,6 +141,7 @@ TABLES: dict[str, dict[str, str]] = {
         "email": TEXT,
         "activist": FLAG,
         "joined": DATE,
+        "gender": TEXT,  # Пол
     },
     # Родители → Дети: one row per (parent, pupil)
     "kinship": {"parent_id": TEXT, "pupil_id": TEXT},
@@ -208,12 +211,15 @@ class Organisation:
     short_name: str  # Краткое наименование
     city: str | None = None  # Город
     head_id: str | None = None  # Руководитель (ID сотрудника)
+    head_position: str | None = None  # Должность руководителя, as signed («И.о. директора»); empty = «Директор»
     admin_id: str | None = None  # Администратор платформы (ID сотрудника)
     admin_order_number: str | None = None  # Приказ о назначении администратора: номер
     admin_order_date: dt.date | None = None  # … дата
     usage_order_number: str | None = None  # Приказ об использовании платформы: номер
     usage_order_date: dt.date | None = None  # … дата
     email: str | None = None  # Email организации
+    address: str | None = None  # Адрес организации
+    phone: str | None = None  # Телефон организации
     messenger: Messenger = Messenger.VK  # Мессенджер
     application_sent: dt.date | None = None  # Заявка на регистрацию отправлена
     admin_registered: dt.date | None = None  # Администратор зарегистрирован (вошёл по номеру из заявки)

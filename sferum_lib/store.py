@@ -107,9 +107,13 @@ CREATE TABLE journal (
 _V3_ADDED: dict[str, tuple[str, ...]] = {"chats": ("messenger",)}
 _V3 = "ALTER TABLE snap_chats ADD COLUMN messenger TEXT"
 
+# Schema version 5 (workbook contract v2): the optional «Пол» of people, for messages that agree with them.
+_V5_ADDED: dict[str, tuple[str, ...]] = {"staff": ("gender",), "pupils": ("gender",), "parents": ("gender",)}
+_V5 = ";\n".join(f'ALTER TABLE "snap_{t}" ADD COLUMN gender TEXT' for t in _V5_ADDED)
+
 #: Columns of each snapshot table in the current schema.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    t: c + _V2_ADDED.get(t, ()) + _V3_ADDED.get(t, ()) for t, c in _V1_COLUMNS.items()
+    t: c + _V2_ADDED.get(t, ()) + _V3_ADDED.get(t, ()) + _V5_ADDED.get(t, ()) for t, c in _V1_COLUMNS.items()
 }
 
 # Schema version 4: training progress (steps done, self-check answers, refusals met) of trainees.
@@ -126,7 +130,7 @@ _V4 = """CREATE TABLE training_events (
 CREATE INDEX training_events_by_trainee ON training_events(trainee, role)"""
 
 #: Migrations in order; migration i brings the schema from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_v1(), _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_v1(), _V2, _V3, _V4, _V5)
 #: The working state that procedures change lives under this snapshot id; imports are numbered from 1.
 STATE_ID = 0
 SCHEMA_VERSION = len(MIGRATIONS)

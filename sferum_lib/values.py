@@ -104,6 +104,23 @@ def parse_flag(value: Any) -> bool | _Invalid:
     return INVALID
 
 
+_MALE = frozenset({"м", "м.", "муж", "муж.", "мужской", "мужчина"})
+_FEMALE = frozenset({"ж", "ж.", "жен", "жен.", "женский", "женщина"})
+
+
+def parse_gender(value: Any) -> str | _Invalid | None:
+    """«Пол»: «м» / «ж» (also «муж», «жен», «мужской», «женский», any case); empty means not given."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    text = text.lower().replace("ё", "е")
+    if text in _MALE:
+        return "м"
+    if text in _FEMALE:
+        return "ж"
+    return INVALID
+
+
 def parse_phone(value: Any) -> str | _Invalid | None:
     """A phone in any common Russian notation, returned as E.164 (``+79781234567``)."""
     text = cell_text(value)

@@ -65,6 +65,7 @@ STAFF = Sheet(
         Column("Присоединился", "joined", "date", width=15, help="дата присоединения к организации"),
         Column("Статус подтверждён", "status_confirmed", "flag", width=19),
         Column("В Учительской", "in_teachers_room", "flag", width=15),
+        Column("Пол", "gender", "gender", width=6, help="м или ж; пусто — по отчеству"),
     ),
     required=True,
     help="Все работники организации, в том числе непедагогические.",
@@ -95,6 +96,7 @@ PUPILS = Sheet(
         Column("Дата зачисления", "enrolled", "date", width=16),
         Column("Дата отчисления", "expelled", "date", width=16),
         Column("Присоединился", "joined", "date", width=15),
+        Column("Пол", "gender", "gender", width=6, help="м или ж; пусто — по отчеству"),
     ),
 )
 PARENTS = Sheet(
@@ -110,6 +112,7 @@ PARENTS = Sheet(
         Column("Дети", "children", "list", True, width=14, help="ID обучающихся через «;»"),
         Column("Актив", "activist", "flag", width=8),
         Column("Присоединился", "joined", "date", width=15),
+        Column("Пол", "gender", "gender", width=6, help="м или ж; пусто — по отчеству"),
     ),
     help="Родители (законные представители) обучающихся.",
 )
@@ -194,12 +197,15 @@ ORGANISATION_PARAMS: tuple[Column, ...] = (
     Column("Краткое наименование", "short_name", required=True),
     Column("Город", "city"),
     Column("Руководитель", "head_id", help="ID сотрудника"),
+    Column("Должность руководителя", "head_position", help="как в подписи, например «И.о. директора»; пусто — «Директор»"),
     Column("Администратор платформы", "admin_id", help="ID сотрудника"),
     Column("Приказ о назначении администратора: номер", "admin_order_number"),
     Column("Приказ о назначении администратора: дата", "admin_order_date", "date"),
     Column("Приказ об использовании платформы: номер", "usage_order_number"),
     Column("Приказ об использовании платформы: дата", "usage_order_date", "date"),
     Column("Email организации", "email", "email"),
+    Column("Адрес организации", "address"),
+    Column("Телефон организации", "phone", "phone"),
     Column("Мессенджер", "messenger", "choice", choices=tuple(m.value for m in Messenger)),
     Column("Заявка на регистрацию отправлена", "application_sent", "date"),
     Column("Администратор зарегистрирован", "admin_registered", "date"),
@@ -213,4 +219,5 @@ EXPECTED: dict[str, str] = {
     "flag": "ожидается «да» или «нет» (также «+»/«-», «1»/«0»)",
     "phone": "ожидается номер телефона, например 8 (978) 123-45-67 или +7 978 1234567",
     "email": "ожидается адрес электронной почты, например name@example.ru",
+    "gender": "ожидается «м» или «ж» (также «муж», «жен», «мужской», «женский»)",
 }

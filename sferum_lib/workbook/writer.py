@@ -236,6 +236,7 @@ def write_template(path: str | Path) -> Path:
         "Решение": ("принята", "отклонена"),
         "да/нет": YES_NO,
         "Мессенджер": ("VK Мессенджер", "MAX"),
+        "Пол": ("м", "ж"),
     }
 
     org = wb.create_sheet(ORGANISATION_SHEET)
@@ -293,6 +294,8 @@ def write_template(path: str | Path) -> Path:
                 validate(ws, col, "Должность", strict=False)  # free text: the list only suggests
             elif column.field == "platform_role":
                 validate(ws, col, "Роль в платформе")
+            elif column.field == "gender":
+                validate(ws, col, "Пол", strict=False)  # «муж», «жен» … are accepted too
             elif column.field == "type" and sheet.table == "chats":
                 validate(ws, col, "Тип чата")
             elif column.field == "role":
