@@ -197,7 +197,9 @@ ORGANISATION_PARAMS: tuple[Column, ...] = (
     Column("Краткое наименование", "short_name", required=True),
     Column("Город", "city"),
     Column("Руководитель", "head_id", help="ID сотрудника"),
-    Column("Должность руководителя", "head_position", help="как в подписи, например «И.о. директора»; пусто — «Директор»"),
+    Column(
+        "Должность руководителя", "head_position", help="как в подписи, например «И.о. директора»; пусто — «Директор»"
+    ),
     Column("Администратор платформы", "admin_id", help="ID сотрудника"),
     Column("Приказ о назначении администратора: номер", "admin_order_number"),
     Column("Приказ о назначении администратора: дата", "admin_order_date", "date"),
