@@ -143,6 +143,22 @@ _YOU_PHRASES = {"Администратор назначается руково�
 _WORD = re.compile(r"[А-Яа-яЁё]+")
 
 
+_PROFILE_FORMS = re.compile(r"учебн(ый|ого|ым|ом) профил[а-яё]*(?: в)? VK-мессенджер[а-яё]*")
+_PROFILE_CASES = {
+    "ый": "profile",
+    "ого": "profile_genitive",
+    "ым": "profile_instrumental",
+    "ом": "profile_prepositional",
+}
+
+
+def in_messenger(text: str, messenger: Messenger) -> str:
+    """The regulation's words about the profile (written for VK in every spelling) for the messenger in use."""
+    phrases = MESSENGER_PHRASES[messenger]
+    text = _PROFILE_FORMS.sub(lambda m: phrases[_PROFILE_CASES[m.group(1)]], text)
+    return re.sub(r"VK-мессенджер[а-яё]*", phrases["messenger"], text) if messenger != Messenger.VK else text
+
+
 def to_reader(text: str) -> str:
     """A duty of the regulation told to the one who performs it: «Присоединяется …» → «Вы присоединяетесь …»."""
     for third, second in _YOU_PHRASES.items():
@@ -543,9 +559,15 @@ def memo_for(role: str) -> Callable[[Snapshot, dt.date, Path | None], Draft]:
         catalogue = default_catalogue()
         ctx = _base(snapshot, today, overrides)
         edition = ctx["edition"]
+        messenger = snapshot.organisation.messenger
         ctx["role"] = {"key": role, "addressee": MEMO_ADDRESSEES[role]}
         ctx["duties"] = [
-            {"number": i, "title": d.title, "citation": cite(d.clause, edition), "text": to_reader(d.text).rstrip(".")}
+            {
+                "number": i,
+                "title": d.title,
+                "citation": cite(d.clause, edition),
+                "text": to_reader(in_messenger(d.text, messenger)).rstrip("."),
+            }
             for i, d in enumerate(catalogue.for_role(role), start=1)
         ]
         ctx["rights"] = [
