@@ -30,7 +30,7 @@ from sferum_lib.regulation.editions import (
 from sferum_lib.values import is_mobile
 
 BLANK_DATE = "«___» ____________ 20__ г."
-BLANK_DIGITS = "«___» ____________ 20__ г."
+BLANK_DIGITS = "___.___.20___"
 BLANK_NUMBER = "_____"
 BLANK_LINE = "________________"
 DEFAULT_HEAD_POSITION = "Директор"

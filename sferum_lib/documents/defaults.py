@@ -123,12 +123,21 @@ def _tag(doc, tag: str) -> None:
     doc.add_paragraph(tag)
 
 
+def _column_widths(table, widths) -> None:
+    """Word reads the cells' widths, LibreOffice the table grid's: set both."""
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
 def _two_blocks(doc, left: str, right: str, *, size: int | None = None) -> None:
     """Two blocks side by side (the sender and the addressee, the adoption and the approval) without borders."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     widths = (Mm(95), Mm(80))
+    _column_widths(table, widths)
     for cell, text, width in zip(table.rows[0].cells, (left, right), widths, strict=True):
         cell.width = width
         paragraph = cell.paragraphs[0]
@@ -336,7 +345,8 @@ def correspondence(path: Path) -> None:
         doc,
         "Представляется педагогическому совету вместе с новой редакцией Положения. В новой редакции вводная "
         "часть и разделы пронумерованы по порядку, абзацы без номера получили номера пунктов; содержание "
-        "положений сохранено. До принятия новой редакции действует нумерация редакции 2023 года.",
+        "положений сохранено, исправлены опечатки и согласование слов, наименование организации приведено "
+        "полностью. До принятия новой редакции действует нумерация редакции 2023 года.",
         align="justify",
         indent=True,
         after=12,
@@ -345,6 +355,7 @@ def correspondence(path: Path) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = (Mm(80), Mm(30), Mm(65))
+    _column_widths(table, widths)
     head = ("Редакция 2023 года", "Новая редакция", "Содержание")
     body = ("{{ row.old }}", "{{ row.new }}", "{{ row.content }}")
     rows = (head, ("{%tr for row in rows %}", "", ""), body, ("{%tr endfor %}", "", ""))
