@@ -8,6 +8,7 @@ in the case the sentence needs, and every citation of the regulation in the edit
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -332,6 +333,29 @@ def _pretty_phone(phone: str | None) -> str:
     return phone or ""
 
 
+# words that agree with the person named; a person whose gender is unknown gets both endings
+_GENDER_FORMS: dict[str | None, dict[str, str]] = {
+    "м": {
+        "appointed": "назначен",
+        "acquainted": "ознакомлен",
+        "prepared": "Подготовил",
+        "responsible": "ответственным",
+    },
+    "ж": {
+        "appointed": "назначена",
+        "acquainted": "ознакомлена",
+        "prepared": "Подготовила",
+        "responsible": "ответственной",
+    },
+    None: {
+        "appointed": "назначен(а)",
+        "acquainted": "ознакомлен(а)",
+        "prepared": "Подготовил(а)",
+        "responsible": "ответственным(-ой)",
+    },
+}
+
+
 def _person(snapshot: Snapshot, staff_id: str | None, overrides: Path | None) -> dict[str, Any] | None:
     if not staff_id:
         return None
@@ -339,9 +363,15 @@ def _person(snapshot: Snapshot, staff_id: str | None, overrides: Path | None) ->
     if found.empty:
         return None
     row = found.iloc[0]
-    name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides)
-    gender = row.get("gender") if "gender" in row.index else None
-    female = gender == "ж" if gender in ("м", "ж") else name.female
+    given = row.get("gender") if "gender" in row.index else None
+    given = given if given in ("м", "ж") else None
+    if "gender" in inspect.signature(PersonName.of).parameters:  # the declension knows «Пол» (contract v2)
+        name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides, gender=given)
+    else:
+        name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides)
+    gender = given or getattr(name, "gender", "ж" if name.female else "м")
+    female = gender == "ж"
+    forms = _GENDER_FORMS.get(gender, _GENDER_FORMS[None])
     phone = row["phone"] if isinstance(row["phone"], str) else None
     position = _text(row["position"])
     return {
@@ -357,10 +387,7 @@ def _person(snapshot: Snapshot, staff_id: str | None, overrides: Path | None) ->
         "genitive_short": compact_initials(name.short("genitive")),
         "signature": compact_initials(name.signature()),
         "female": female,
-        "appointed": "назначена" if female else "назначен",
-        "acquainted": "ознакомлена" if female else "ознакомлен",
-        "prepared": "Подготовила" if female else "Подготовил",
-        "responsible": "ответственной" if female else "ответственным",
+        **forms,
         "position": _lower_first(position),
         "position_accusative": position_in(position, "accusative"),
         "position_dative": position_in(position, "dative"),

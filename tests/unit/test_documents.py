@@ -391,3 +391,14 @@ def test_initials_are_written_without_a_space_between_them():
     assert compact_initials("Е. С. Лаврова") == "Е.С. Лаврова"
     assert compact_initials("Лавровой Е. С.") == "Лавровой Е.С."
     assert compact_initials("Ди Каприо Л.") == "Ди Каприо Л."
+
+
+def test_the_gender_given_in_the_workbook_decides_the_agreement(tmp_path):
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Имя", "Саша")
+    set_cell(book, "Сотрудники", "E02", "Отчество", "")
+    book["Сотрудники"][0].append("Пол")
+    for row in book["Сотрудники"][1:]:
+        row.append("ж" if row[0] == "E02" else "")
+    text = text_of(make_document("order-admin", snapshot_of(book), tmp_path, today=TODAY).path)
+    assert "С приказом ознакомлена:" in text
