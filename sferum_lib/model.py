@@ -221,6 +221,7 @@ class Organisation:
     address: str | None = None  # Адрес организации
     phone: str | None = None  # Телефон организации
     messenger: Messenger = Messenger.VK  # Мессенджер
+    regulation_edition: str | None = None  # Редакция положения: «2023» (empty) or «новая»; citations follow it
     application_sent: dt.date | None = None  # Заявка на регистрацию отправлена
     admin_registered: dt.date | None = None  # Администратор зарегистрирован (вошёл по номеру из заявки)
     teachers_room_created: dt.date | None = None  # «Учительская» создана

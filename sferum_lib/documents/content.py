@@ -1,8 +1,15 @@
-"""What goes into each document, taken from the organisation's data, and what must be there first."""
+"""What goes into each document, taken from the organisation's data, and what must be there first.
+
+Documents are written as a secretary signs them (ГОСТ Р 7.0.97-2016): the signer's position as the
+organisation writes it, initials before the surname under a signature («А.В. Морозова»), names and positions
+in the case the sentence needs, and every citation of the regulation in the edition in force.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,62 +19,79 @@ from sferum_lib.documents.names import PersonName, date_words
 from sferum_lib.errors import SferumError
 from sferum_lib.model import Messenger, Snapshot
 from sferum_lib.regulation import default_catalogue
+from sferum_lib.regulation.editions import (
+    CLAUSES,
+    EDITION_TITLES,
+    SECTIONS,
+    cite,
+    clause_in,
+    edition_in_force,
+    new_edition,
+)
 from sferum_lib.values import is_mobile
 
 BLANK_DATE = "«___» ____________ 20__ г."
+BLANK_DIGITS = "___.___.20___"
 BLANK_NUMBER = "_____"
+BLANK_LINE = "________________"
+DEFAULT_HEAD_POSITION = "Директор"
+#: pages of the order appointing the administrator, attached to the application (the default template: one)
+ORDER_SHEETS = 1
 
+# the platform's messenger in every phrase the documents need
 MESSENGER_PHRASES = {
     Messenger.VK: {
-        "profile_nominative": "учебный профиль VK-мессенджера",
-        "profile_genitive": "учебного профиля VK-мессенджера",
-        "profile_accusative": "учебный профиль VK-мессенджера",
-        "profile_prepositional": "учебном профиле VK-мессенджера",
+        "messenger": "VK-мессенджер",
+        "profile": "учебный профиль в VK-мессенджере",
+        "profile_genitive": "учебного профиля в VK-мессенджере",
+        "profile_accusative": "учебный профиль в VK-мессенджере",
+        "profile_instrumental": "учебным профилем в VK-мессенджере",
+        "profile_prepositional": "учебном профиле в VK-мессенджере",
     },
     Messenger.MAX: {
-        "profile_nominative": "учебный профиль мессенджера MAX",
-        "profile_genitive": "учебного профиля мессенджера MAX",
-        "profile_accusative": "учебный профиль мессенджера MAX",
-        "profile_prepositional": "учебном профиле мессенджера MAX",
+        "messenger": "мессенджер MAX",
+        "profile": "учебный профиль в мессенджере MAX",
+        "profile_genitive": "учебного профиля в мессенджере MAX",
+        "profile_accusative": "учебный профиль в мессенджере MAX",
+        "profile_instrumental": "учебным профилем в мессенджере MAX",
+        "profile_prepositional": "учебном профиле в мессенджере MAX",
     },
 }
 
-# the regulation's own words that open each role's list of duties (seed, п. 2.1–2.7)
-ROLE_INTROS = {
-    "admin": "Администратор ИКОП «Сферум» координирует процессы по использованию платформы в образовательной "
-    "организации, а именно:",
-    "head": "Администрация образовательной организации способствует выполнению образовательных программ "
-    "посредством применения функциональных возможностей платформы, а именно:",
-    "pdo": "Педагог дополнительного образования координирует процессы по использованию функциональных возможностей "
-    "учебного профиля для решения учебных и внеучебных задач в классе; для этого:",
-    "ped": "Педагогический работник (методист, педагог дополнительного образования), ведущий занятия, координирует "
-    "процессы по использованию функциональных возможностей учебного профиля для решения образовательных "
-    "задач:",
-    "student": "Обучающийся для осуществления образовательной коммуникации и решения образовательных задач "
-    "использует функциональные возможности учебного профиля, а именно:",
-    "parent": "Родитель (законный представитель) с целью участия в образовательной коммуникации использует "
-    "функциональные возможности учебного профиля, а именно:",
+# whom each memo is addressed to (dative: «Памятка педагогу …»)
+MEMO_ADDRESSEES = {
+    "admin": "администратору ИКОП «Сферум»",
+    "head": "руководителю и заместителям руководителя",
+    "pdo": "педагогу дополнительного образования",
+    "ped": "педагогическому работнику, ведущему занятия",
+    "student": "обучающемуся",
+    "parent": "родителю (законному представителю) обучающегося",
 }
-# clean numbering of the generated regulation: the seed's numbers are irregular (section «1» holds 2.1–2.7,
-# two role paragraphs have no number); rights and final provisions keep their item numbers
-ROLE_ITEMS = {"admin": "2.1", "head": "2.2", "pdo": "2.3", "ped": "2.4", "student": "2.5", "parent": "2.6"}
-RENUMBERED = [
-    "вводная часть без номера («Общие положения») → раздел 1, пункты 1.1–1.3",
-    "раздел «1. Организация работы участников образовательных отношений…» → раздел 2",
-    "абзац «Педагогический работник (методист, педагог дополнительного образования), ведущий занятия…» → п. 2.4",
-    "абзац «Обучающийся для осуществления образовательной коммуникации…» → п. 2.5",
-    "п. 2.7 (родитель, законный представитель) → п. 2.6",
-    "раздел «2. Права участников образовательных отношений» → раздел 3 (пункты 3.1–3.4 без изменений)",
-]
+MEMO_ROLES = tuple(MEMO_ADDRESSEES)
+#: roles held by pedagogical staff, who have the right of п. 3.4
+PEDAGOGICAL_ROLES = frozenset({"admin", "head", "pdo", "ped"})
+
+# the participants' rights (section 3), told to the reader; the clause of each is cited in the edition in force
+RIGHTS = (
+    ("3.1", "Вы имеете доступ к платформе на безвозмездной основе круглосуточно."),
+    ("3.2", "Вы имеете право обращаться в службу технической поддержки по адресу электронной почты info@sferum.ru."),
+    ("3.3", "Вы имеете право на доступ к информационным ресурсам и инструкциям, размещённым на сайте prof-sferum.ru."),
+    (
+        "3.4",
+        "Как педагогический работник вы имеете право посещать семинары и вебинары, в рамках которых освещаются "
+        "методические вопросы по применению функционала цифрового сервиса.",
+    ),
+)
+
 SAFETY = {
     "common": [
-        "Не пересылайте ссылки-приглашения посторонним: ссылка выдаётся для одной роли и одного класса или чата.",
-        "Роль на платформе изменить нельзя: если вы вошли не в той роли, попросите администратора удалить вас "
-        "и прислать ссылку для нужной роли.",
+        "Открывайте ссылки-приглашения только от администратора или педагога вашей организации и не пересылайте "
+        "их посторонним.",
         "Не сообщайте никому коды из СМС и пароль от учебного профиля.",
     ],
     "admin": [
-        "Аннулируйте ссылки, не использованные за 7 дней, и ссылки с истёкшим сроком (п. 2.1).",
+        "Аннулируйте невостребованные ссылки-приглашения: срок, после которого ссылка считается "
+        "невостребованной, устанавливают правила организации.",
         "Удаляйте из чатов выбывших и посторонних: в чате объединения — только его обучающиеся, их "
         "родители и педагоги.",
     ],
@@ -76,13 +100,201 @@ SAFETY = {
         "родители обучающихся объединения и педагоги."
     ],
     "ped": ["Приглашайте в чат занятия только обучающихся своей секции."],
-    "student": [
-        "Вступайте только в чаты своего объединения по ссылке педагога.",
-        "Безопасный режим профиля (видимость только для контактов) не отключайте.",
-    ],
+    "student": ["Вступайте только в чаты своего объединения по ссылке педагога."],
     "parent": ["Ссылку или QR-код для родителя открывайте на своём телефоне, а не в профиле ребёнка."],
     "head": ["В управленческие чаты приглашайте только тех, кому они предназначены."],
 }
+
+# the regulation's verbs (third person) as the memos say them to the reader
+_YOU_VERBS = {
+    "направляет": "направляете",
+    "проходит": "проходите",
+    "вносит": "вносите",
+    "редактирует": "редактируете",
+    "создает": "создаёте",
+    "создаёт": "создаёте",
+    "прикрепляет": "прикрепляете",
+    "рассматривает": "рассматриваете",
+    "принимает": "принимаете",
+    "завершает": "завершаете",
+    "аннулирует": "аннулируете",
+    "ведет": "ведёте",
+    "ведёт": "ведёте",
+    "размещает": "размещаете",
+    "развивает": "развиваете",
+    "планирует": "планируете",
+    "организует": "организуете",
+    "организывает": "организуете",
+    "оказывает": "оказываете",
+    "осуществляет": "осуществляете",
+    "доводит": "доводите",
+    "издает": "издаёте",
+    "издаёт": "издаёте",
+    "назначает": "назначаете",
+    "присоединяется": "присоединяетесь",
+    "подтверждает": "подтверждаете",
+    "обеспечивает": "обеспечиваете",
+    "поддерживает": "поддерживаете",
+    "участвует": "участвуете",
+    "координирует": "координируете",
+    "использует": "используете",
+    "способствует": "способствуете",
+}
+_YOU_PHRASES = {"Администратор назначается руководителем": "Вас назначает администратором руководитель"}
+_WORD = re.compile(r"[А-Яа-яЁё]+")
+
+
+_PROFILE_FORMS = re.compile(r"учебн(ый|ого|ым|ом) профил[а-яё]*(?: в)? VK-мессенджер[а-яё]*")
+_PROFILE_CASES = {
+    "ый": "profile",
+    "ого": "profile_genitive",
+    "ым": "profile_instrumental",
+    "ом": "profile_prepositional",
+}
+
+
+def in_messenger(text: str, messenger: Messenger) -> str:
+    """The regulation's words about the profile (written for VK in every spelling) for the messenger in use."""
+    phrases = MESSENGER_PHRASES[messenger]
+    text = _PROFILE_FORMS.sub(lambda m: phrases[_PROFILE_CASES[m.group(1)]], text)
+    return re.sub(r"VK-мессенджер[а-яё]*", phrases["messenger"], text) if messenger != Messenger.VK else text
+
+
+def to_reader(text: str) -> str:
+    """A duty of the regulation told to the one who performs it: «Присоединяется …» → «Вы присоединяетесь …»."""
+    for third, second in _YOU_PHRASES.items():
+        if text.startswith(third):
+            return second + text[len(third) :]
+    first = True
+    out, last = [], 0
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        you = _YOU_VERBS.get(word.lower())
+        if you is None:
+            continue
+        out.append(text[last : match.start()])
+        if first:
+            at_start = match.start() == 0
+            out.append(("Вы " if at_start else "вы ") + you)
+            first = False
+        else:
+            out.append(you)
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+# --- names, positions and organisations in the case a sentence needs ---------------------------------------
+
+_INITIALS_SPACE = re.compile(r"(?<=\b\w\.)\s+(?=\w\.)")
+
+
+def compact_initials(text: str) -> str:
+    """«Е. С. Лаврова» → «Е.С. Лаврова»: no space between initials (ГОСТ Р 7.0.97-2016)."""
+    return _INITIALS_SPACE.sub("", text)
+
+
+_ADJ_ENDINGS = ("ый", "ий", "ой", "ое", "ее", "ая", "яя")
+_VELAR = tuple("гкх")
+_SIBILANT = tuple("жшщч")
+
+
+def _adjective(word: str, case: str, feminine_noun: bool) -> str:
+    stem, end = word[:-2], word[-2:]
+    if end in ("ая", "яя"):
+        soft = end == "яя" or stem.endswith(_SIBILANT)
+        return stem + {"genitive": "ей" if soft else "ой", "dative": "ей" if soft else "ой",
+                       "accusative": "юю" if end == "яя" else "ую"}[case]  # fmt: skip
+    soft = end in ("ее",) or (end == "ий" and not stem.endswith(_VELAR))
+    if case == "accusative" and end in ("ое", "ее"):
+        return word  # neuter: accusative = nominative
+    return stem + ({"genitive": "его", "dative": "ему"} if soft else {"genitive": "ого", "dative": "ому"}).get(
+        case, "его" if soft else "ого"
+    )
+
+
+def _noun(word: str, case: str, animate: bool) -> str | None:
+    low = word.lower()
+    if case == "accusative" and not animate:
+        if low.endswith("а"):
+            return word[:-1] + "у"
+        if low.endswith("я"):
+            return word[:-1] + "ю"
+        return word
+    if case == "accusative":
+        case = "genitive"  # an animate masculine noun: accusative = genitive
+    if low.endswith("ие"):
+        return word[:-1] + {"genitive": "я", "dative": "ю"}[case]
+    if low.endswith("ия"):
+        return word[:-1] + "и"
+    if low.endswith("а"):
+        return word[:-1] + ({"genitive": "и" if low[-2:-1] in "гкхжшщч" else "ы", "dative": "е"}[case])
+    if low.endswith("я"):
+        return word[:-1] + {"genitive": "и", "dative": "е"}[case]
+    if low.endswith(("ь", "й")):
+        return word[:-1] + {"genitive": "я", "dative": "ю"}[case]
+    if low.endswith("ец"):
+        return word[:-2] + {"genitive": "ца", "dative": "цу"}[case]
+    if low[-1:] in "бвгджзклмнпрстфхцчшщ":
+        return word + {"genitive": "а", "dative": "у"}[case]
+    return None
+
+
+def decline_head(text: str, case: str, animate: bool = True) -> str | None:
+    """Decline the head of a title or a position — its leading adjectives and first noun — and keep the rest.
+
+    «старший методист» → «старшего методиста»; «Муниципальное бюджетное учреждение дополнительного
+    образования «…»» → «Муниципального бюджетного учреждения …»; «педагог-организатор» → «педагога-организатора».
+    ``None`` when the head is not a word these rules know (an abbreviation, a quoted name).
+    """
+    words = text.split(" ")
+    out: list[str] = []
+    for i, word in enumerate(words):
+        core = word.strip(",")
+        if (not core.isalpha() and "-" not in core) or core.isupper():
+            return None
+        low = core.lower()
+        if low.endswith(_ADJ_ENDINGS) and i + 1 < len(words):
+            out.append(word)
+            continue
+        if len(low) > 5 and low.endswith(("ом", "ем", "ами", "ями")):
+            return None  # already in another case («заведующий хозяйством»): leave as written
+        parts = core.split("-")
+        declined = [_noun(p, case, animate) for p in parts]
+        if any(d is None for d in declined):
+            return None
+        feminine = low.endswith(("а", "я", "ь")) and not animate
+        adjectives = [_adjective(a, case, feminine) for a in out]
+        return " ".join([*adjectives, "-".join(declined), *words[i + 1 :]])  # type: ignore[arg-type]
+    return None
+
+
+def _lower_first(text: str) -> str:
+    """«Методист» → «методист» inside a sentence; an abbreviation («УВР») keeps its capitals."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def position_in(position: str, case: str) -> str:
+    """A staff position in ``case`` for running text («назначить … методиста»); unknown heads stay as written."""
+    text = _lower_first(" ".join(position.split()))
+    if not text:
+        return ""
+    return decline_head(text, case, animate=True) or text
+
+
+def org_genitive(full_name: str) -> str:
+    """The organisation's full name in the genitive («локальным нормативным актом Муниципального …»)."""
+    name = " ".join(full_name.split())
+    head = name.split("«")[0].strip()
+    declined = decline_head(head, "genitive", animate=False) if head else None
+    return name.replace(head, declined, 1) if declined else name
+
+
+# --- the data ----------------------------------------------------------------------------------------------
 
 
 class MissingData(SferumError):
@@ -107,8 +319,41 @@ def _org_cell(param: str) -> str:
     return f"лист «Организация», параметр «{param}»"
 
 
-def _staff_cell(staff_id: str, row: int | None, column: str) -> str:
+def _staff_cell(staff_id: str, column: str) -> str:
     return f"лист «Сотрудники», сотрудник {staff_id}, столбец «{column}»"
+
+
+def _text(value: object) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _pretty_phone(phone: str | None) -> str:
+    if phone and re.fullmatch(r"\+7\d{10}", phone):
+        return f"+7 {phone[2:5]} {phone[5:8]}-{phone[8:10]}-{phone[10:12]}"
+    return phone or ""
+
+
+# words that agree with the person named; a person whose gender is unknown gets both endings
+_GENDER_FORMS: dict[str | None, dict[str, str]] = {
+    "м": {
+        "appointed": "назначен",
+        "acquainted": "ознакомлен",
+        "prepared": "Подготовил",
+        "responsible": "ответственным",
+    },
+    "ж": {
+        "appointed": "назначена",
+        "acquainted": "ознакомлена",
+        "prepared": "Подготовила",
+        "responsible": "ответственной",
+    },
+    None: {
+        "appointed": "назначен(а)",
+        "acquainted": "ознакомлен(а)",
+        "prepared": "Подготовил(а)",
+        "responsible": "ответственным(-ой)",
+    },
+}
 
 
 def _person(snapshot: Snapshot, staff_id: str | None, overrides: Path | None) -> dict[str, Any] | None:
@@ -118,43 +363,84 @@ def _person(snapshot: Snapshot, staff_id: str | None, overrides: Path | None) ->
     if found.empty:
         return None
     row = found.iloc[0]
-    name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides)
+    given = row.get("gender") if "gender" in row.index else None
+    given = given if given in ("м", "ж") else None
+    if "gender" in inspect.signature(PersonName.of).parameters:  # the declension knows «Пол» (contract v2)
+        name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides, gender=given)
+    else:
+        name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides)
+    gender = given or getattr(name, "gender", "ж" if name.female else "м")
+    female = gender == "ж"
+    forms = _GENDER_FORMS.get(gender, _GENDER_FORMS[None])
     phone = row["phone"] if isinstance(row["phone"], str) else None
-    pretty = f"+7 {phone[2:5]} {phone[5:8]}-{phone[8:10]}-{phone[10:12]}" if phone and is_mobile(phone) else phone
+    position = _text(row["position"])
     return {
         "id": staff_id,
         "full": name.full(),
         "genitive": name.full("genitive"),
         "dative": name.full("dative"),
         "accusative": name.full("accusative"),
-        "instrumental": name.full("instrumental"),
-        "short": name.short(),
-        "dative_short": name.short("dative"),
-        "genitive_short": name.short("genitive"),
-        "signature": name.signature(),
-        "female": name.female,
-        "appointed": "назначена" if name.female else "назначен",
-        "acquainted": "ознакомлена" if name.female else "ознакомлен",
-        "position": row["position"] if isinstance(row["position"], str) else "",
-        "phone": pretty,
+        "short": compact_initials(name.short()),
+        "accusative_short": compact_initials(name.short("accusative")),
+        "accusative_short_end": _end(compact_initials(name.short("accusative"))),
+        "dative_short": compact_initials(name.short("dative")),
+        "genitive_short": compact_initials(name.short("genitive")),
+        "signature": compact_initials(name.signature()),
+        "female": female,
+        **forms,
+        "position": _lower_first(position),
+        "position_accusative": position_in(position, "accusative"),
+        "position_dative": position_in(position, "dative"),
+        "position_dative_cap": _upper_first(position_in(position, "dative")),
+        "phone": _pretty_phone(phone),
         "mobile": is_mobile(phone),
-        "email": row["email"] if isinstance(row["email"], str) else None,
+        "email": _text(row["email"]) or None,
     }
+
+
+def _end(text: str) -> str:
+    """Close a sentence that ends with a name: «… Сергеева А.П.», not «… А.П..»."""
+    return text if text.endswith(".") else text + "."
+
+
+def _digits(day: dt.date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else BLANK_DIGITS
 
 
 def _base(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> dict[str, Any]:
     org = snapshot.organisation
+    edition = edition_in_force(getattr(org, "regulation_edition", None))
+    head = _person(snapshot, org.head_id, overrides)
+    head_position = _text(org.head_position) or DEFAULT_HEAD_POSITION
+    if head is not None:
+        head["signer"] = head_position[:1].upper() + head_position[1:]
+    phrases = MESSENGER_PHRASES[org.messenger]
     return {
         "org": {
             "full_name": org.full_name,
+            "genitive": org_genitive(org.full_name),
             "short_name": org.short_name,
-            "city": org.city or "________",
-            "email": org.email or "",
+            "city": _text(org.city),
+            "place": f"г. {_text(org.city)}" if _text(org.city) else "",
+            "email": _text(org.email),
+            "address": _text(org.address),
+            "phone": _pretty_phone(org.phone) if org.phone else "",
         },
-        "messenger": {"name": org.messenger.value, **MESSENGER_PHRASES[org.messenger]},
-        "head": _person(snapshot, org.head_id, overrides),
+        "messenger": {"name": org.messenger.value, **phrases},
+        "head": head,
+        "head_position": head_position[:1].upper() + head_position[1:],
         "admin": _person(snapshot, org.admin_id, overrides),
         "today": date_words(today),
+        "edition": edition,
+        **{
+            key: f"{word} об использовании информационно-коммуникационной образовательной платформы «Сферум» "
+            f"и {phrases['profile_genitive']}"
+            for key, word in (
+                ("regulation_title", "Положение"),
+                ("regulation_genitive", "Положения"),
+                ("regulation_dative", "Положению"),
+            )
+        },
     }
 
 
@@ -163,7 +449,11 @@ def _order(number: str | None, date: dt.date | None, what: str, blanks: list[str
         blanks.append(f"номер приказа {what} — {_org_cell(f'Приказ {what}: номер')}")
     if not date:
         blanks.append(f"дата приказа {what} — {_org_cell(f'Приказ {what}: дата')}")
-    return {"number": number or BLANK_NUMBER, "date": date_words(date) if date else BLANK_DATE}
+    return {
+        "number": number or BLANK_NUMBER,
+        "date": date_words(date) if date else BLANK_DATE,
+        "digits": _digits(date),
+    }
 
 
 def _need(document: str, ctx: dict[str, Any], *who: str) -> None:
@@ -176,12 +466,17 @@ def _need(document: str, ctx: dict[str, Any], *who: str) -> None:
         raise MissingData(document, missing)
 
 
+COUNCIL_BLANK = "протокол от ___.___.20___ № _____"
+COUNCIL_NOTE = "дата и номер протокола педагогического совета — впишите от руки"
+
+
 def order_admin(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
     ctx = _base(snapshot, today, overrides)
     _need("Приказ о назначении администратора", ctx, "head", "admin")
     blanks: list[str] = []
     org = snapshot.organisation
     ctx["order"] = _order(org.admin_order_number, org.admin_order_date, "о назначении администратора", blanks)
+    ctx["basis"] = clause_in("2.1, 2.2", ctx["edition"])
     return Draft(ctx, blanks)
 
 
@@ -191,8 +486,20 @@ def order_usage(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> D
     blanks: list[str] = []
     org = snapshot.organisation
     ctx["order"] = _order(org.usage_order_number, org.usage_order_date, "об использовании платформы", blanks)
+    ctx["council"] = COUNCIL_BLANK
+    blanks.append(COUNCIL_NOTE)
     if ctx["admin"] is None:
-        ctx["admin"] = {"accusative": "________________"}
+        ctx["admin"] = {
+            "position_accusative": "",
+            "accusative_short": BLANK_LINE,
+            "accusative_short_end": BLANK_LINE + ".",
+            "responsible": "ответственным",
+            "dative_short": BLANK_LINE,
+            "position_dative": "",
+            "position_dative_cap": "",
+            "signature": BLANK_LINE,
+            "acquainted": "ознакомлен(а)",
+        }
         blanks.append(f"ответственный (администратор платформы) — {_org_cell('Администратор платформы')}")
     return Draft(ctx, blanks)
 
@@ -203,68 +510,112 @@ def application(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> D
     org, admin = snapshot.organisation, ctx["admin"]
     missing = []
     if not admin["mobile"]:
-        missing.append("личный мобильный телефон администратора — " + _staff_cell(admin["id"], None, "Телефон"))
+        missing.append("личный мобильный телефон администратора — " + _staff_cell(admin["id"], "Телефон"))
+    if not admin["email"]:
+        # the platform writes to the administrator: the organisation's address is not theirs (2.1)
+        missing.append("личный адрес электронной почты администратора — " + _staff_cell(admin["id"], "Email"))
     if not org.admin_order_number:
         missing.append(
             f"номер приказа о назначении администратора — {_org_cell('Приказ о назначении администратора: номер')}"
         )
     if missing:
         raise MissingData("Заявка на регистрацию", missing)
-    blanks: list[str] = []
+    blanks: list[str] = ["исходящий номер и дата письма — впишите при регистрации письма"]
     ctx["order"] = _order(org.admin_order_number, org.admin_order_date, "о назначении администратора", blanks)
-    if not admin["email"]:
-        if org.email:
-            admin["email"] = org.email
-            blanks.append(
-                "личного email администратора нет, указан email организации — "
-                + _staff_cell(admin["id"], None, "Email")
-            )
-        else:
-            admin["email"] = "________________"
-            blanks.append("email администратора — " + _staff_cell(admin["id"], None, "Email"))
+    ctx["sheets"] = ORDER_SHEETS
+    ctx["org"]["address"] = ctx["org"]["address"] or BLANK_LINE
+    ctx["org"]["phone"] = ctx["org"]["phone"] or BLANK_LINE
+    ctx["org"]["email"] = ctx["org"]["email"] or BLANK_LINE
+    for param, key in (
+        ("Адрес организации", "address"),
+        ("Телефон организации", "phone"),
+        ("Email организации", "email"),
+    ):
+        if ctx["org"][key] == BLANK_LINE:
+            blanks.append(f"{param.lower()} — {_org_cell(param)}")
     return Draft(ctx, blanks)
 
 
-def regulation_sections() -> list[dict[str, Any]]:
-    """Sections 2–4 of the regulation from the duty catalogue, numbered cleanly."""
-    catalogue = default_catalogue()
-    roles = [
-        {"number": ROLE_ITEMS[role], "text": ROLE_INTROS[role], "duties": [d.text for d in catalogue.for_role(role)]}
-        for role in ROLE_ITEMS
-    ]
-    rights = [{"number": d.clause, "text": d.text, "duties": []} for d in catalogue.for_role("all")]
-    final = [{"number": d.clause, "text": d.text, "duties": []} for d in catalogue.for_role("none")]
-    return [
-        {"number": 2, "title": "Организация работы участников образовательных отношений на платформе", "points": roles},
-        {"number": 3, "title": "Права участников образовательных отношений", "points": rights},
-        {"number": 4, "title": "Заключительные положения", "points": final},
-    ]
+def regulation_phrases(snapshot: Snapshot) -> dict[str, str]:
+    """The words of the organisation that fill the new edition's placeholders."""
+    org = snapshot.organisation
+    phrases = dict(MESSENGER_PHRASES[org.messenger])
+    return {
+        **phrases,
+        "messenger": phrases["messenger"],
+        "org_genitive": org_genitive(org.full_name),
+        "org_short": " ".join(org.short_name.split()),
+    }
 
 
 def regulation(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
     ctx = _base(snapshot, today, overrides)
-    if ctx["head"] is None:
-        ctx["head"] = {"signature": "________________"}
     blanks: list[str] = []
     org = snapshot.organisation
     ctx["order"] = _order(org.usage_order_number, org.usage_order_date, "об использовании платформы", blanks)
-    ctx["sections"] = regulation_sections()
-    ctx["renumbered"] = RENUMBERED
+    ctx["council"] = COUNCIL_BLANK
+    blanks.append(COUNCIL_NOTE)
+    title, paragraphs = new_edition(regulation_phrases(snapshot))
+    ctx["title"] = title
+    ctx["paragraphs"] = [{"kind": p.kind, "number": p.number, "text": p.text} for p in paragraphs]
     return Draft(ctx, blanks)
+
+
+def correspondence_rows() -> list[dict[str, str]]:
+    """The sections and the cited provisions, 2023 edition → new edition, in the order of the text."""
+    rows: list[dict[str, str]] = []
+    for number, (old_section, new_section, _what) in enumerate(SECTIONS, start=1):
+        rows.append({"old": f"Раздел {old_section}", "new": f"Раздел {new_section}", "content": ""})
+        for clause in CLAUSES:
+            if clause.new.split(".")[0] == str(number):
+                rows.append({"old": cite(clause.old, "2023"), "new": f"п. {clause.new}", "content": clause.content})
+    return rows
+
+
+def correspondence(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
+    ctx = _base(snapshot, today, overrides)
+    ctx["rows"] = correspondence_rows()
+    ctx["edition_title"] = EDITION_TITLES[ctx["edition"]]
+    if ctx["admin"] is None:
+        ctx["admin"] = {"prepared": "Подготовил(а)", "position": "", "signature": BLANK_LINE}
+    return Draft(ctx)
 
 
 def memo_for(role: str) -> Callable[[Snapshot, dt.date, Path | None], Draft]:
     def build(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
         catalogue = default_catalogue()
         ctx = _base(snapshot, today, overrides)
-        if ctx["admin"] is None:
-            ctx["admin"] = {"full": "(не назначен)"}
-        ctx["role"] = {"key": role, "title": "для роли «" + catalogue.roles[role] + "»"}
+        edition = ctx["edition"]
+        messenger = snapshot.organisation.messenger
+        ctx["role"] = {"key": role, "addressee": MEMO_ADDRESSEES[role]}
         ctx["duties"] = [
-            {"number": i, "title": d.title, "citation": d.citation, "text": d.text}
+            {
+                "number": i,
+                "title": d.title,
+                "citation": cite(d.clause, edition),
+                "text": to_reader(in_messenger(d.text, messenger)).rstrip("."),
+            }
             for i, d in enumerate(catalogue.for_role(role), start=1)
         ]
+        ctx["rights"] = [
+            {"text": text.rstrip("."), "citation": cite(clause, edition)}
+            for clause, text in RIGHTS
+            if clause != "3.4" or role in PEDAGOGICAL_ROLES
+        ]
         ctx["safety"] = SAFETY["common"] + SAFETY.get(role, [])
+        admin = ctx["admin"]
+        if role == "admin" or admin is None:
+            ctx["help"] = (
+                "По вопросам работы платформы обращайтесь в службу технической поддержки: info@sferum.ru; "
+                "инструкции — на сайте prof-sferum.ru."
+            )
+        else:
+            parts = [f"эл. почта {admin['email']}" if admin["email"] else "", f"тел. {admin['phone']}"]
+            contacts = "; ".join(p for p in parts if p and p != "тел. ")
+            where = f" ({contacts})." if contacts else "."
+            ctx["help"] = (
+                f"Если что-то не получается, обращайтесь к администратору ИКОП «Сферум» — {admin['full']}{where}"
+            )
         return Draft(ctx)
 
     return build
@@ -304,7 +655,18 @@ DOCUMENTS: dict[str, DocumentSpec] = {
             application,
         ),
         DocumentSpec(
-            "regulation", "Положение об использовании ИКОП «Сферум»", "regulation.docx", ("HEAD-01",), regulation
+            "regulation",
+            "Положение об использовании ИКОП «Сферум» (новая редакция)",
+            "regulation.docx",
+            ("HEAD-01",),
+            regulation,
+        ),
+        DocumentSpec(
+            "correspondence",
+            "Лист соответствия нумерации пунктов положения (для педагогического совета)",
+            "correspondence.docx",
+            ("HEAD-01",),
+            correspondence,
         ),
         *(
             DocumentSpec(
@@ -314,9 +676,18 @@ DOCUMENTS: dict[str, DocumentSpec] = {
                 tuple(d.id for d in default_catalogue().for_role(role)),
                 memo_for(role),
             )
-            for role in ROLE_ITEMS
+            for role in MEMO_ROLES
         ),
     )
 }
 
-__all__ = ["DOCUMENTS", "Draft", "MissingData"]
+__all__ = [
+    "DOCUMENTS",
+    "Draft",
+    "MissingData",
+    "compact_initials",
+    "decline_head",
+    "org_genitive",
+    "position_in",
+    "to_reader",
+]

@@ -209,6 +209,13 @@ ORGANISATION_PARAMS: tuple[Column, ...] = (
     Column("Адрес организации", "address"),
     Column("Телефон организации", "phone", "phone"),
     Column("Мессенджер", "messenger", "choice", choices=tuple(m.value for m in Messenger)),
+    Column(
+        "Редакция положения",
+        "regulation_edition",
+        "choice",
+        choices=("2023", "новая"),
+        help="по какой редакции положения ссылаться на пункты; пусто — «2023»",
+    ),
     Column("Заявка на регистрацию отправлена", "application_sent", "date"),
     Column("Администратор зарегистрирован", "admin_registered", "date"),
     Column("Учительская создана", "teachers_room_created", "date"),

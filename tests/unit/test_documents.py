@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from sferum_lib.cli import main
 from sferum_lib.documents import DOCUMENTS, MissingData, make_all, make_document
@@ -58,24 +60,42 @@ def test_dates_in_words():
     assert date_words(dt.date(2026, 3, 1)) == "1 марта 2026 г."
 
 
-def test_order_appointing_the_administrator_names_them_in_the_accusative(tmp_path):
+def test_order_appointing_the_administrator_names_them_by_position_and_initials(tmp_path):
     made = make_document("order-admin", snapshot_of(clean_book()), tmp_path, today=TODAY)
     text = text_of(made.path)
-    assert "Назначить администратором ИКОП «Сферум» УДО «Тест» Сергеева Антона Павловича" in text
-    assert "20 августа 2026 г." in text and "№ 12" in text
-    assert "А. В. Морозова" in text and "С приказом ознакомлен:" in text
+    assert "1. Назначить администратором ИКОП «Сферум» в УДО «Тест» методиста Сергеева А.П.\n" in text
+    assert "2. Методисту Сергееву А.П.:" in text
+    assert "должность —" not in text
+    assert "в соответствии с пунктами 2.1, 2.2 Положения об использовании" in text
+    assert "20 августа 2026 г.\t№ 12" in text
+    assert "Директор\tА.В. Морозова" in text and "С приказом ознакомлен:" in text
+    assert "____________ А.П. Сергеев" in text
     assert made.blanks == []
 
 
-def test_female_administrator_gets_feminine_forms(tmp_path):
+def test_orders_are_signed_in_the_heads_position_as_written(tmp_path):
+    book = clean_book()
+    book["Организация"].append(["Должность руководителя", "И.о. директора"])
+    for name in ("order-admin", "order-usage"):
+        text = text_of(make_document(name, snapshot_of(book), tmp_path, today=TODAY).path)
+        assert "И.о. директора\tА.В. Морозова" in text, name
+        assert "Руководитель\t" not in text
+
+
+def test_female_administrator_gets_feminine_forms_in_every_item(tmp_path):
     book = clean_book()
     set_param(book, "Администратор платформы", "E03")
     set_cell(book, "Сотрудники", "E03", "Телефон", "+7 978 555 44 33")
     set_cell(book, "Сотрудники", "E03", "Email", "lysenko@example.org")
     snapshot = snapshot_of(book)
-    assert "Лысенко Марину Игоревну" in text_of(make_document("order-admin", snapshot, tmp_path, today=TODAY).path)
+    order = text_of(make_document("order-admin", snapshot, tmp_path, today=TODAY).path)
+    assert "педагога дополнительного образования Лысенко М.И." in order
+    assert "2. Педагогу дополнительного образования Лысенко М.И.:" in order
+    assert "С приказом ознакомлена:" in order
+    usage = text_of(make_document("order-usage", snapshot, tmp_path, today=TODAY).path)
+    assert "3. Назначить ответственной за организацию работы" in usage
     application = text_of(make_document("application", snapshot, tmp_path, today=TODAY).path)
-    assert "назначена Лысенко Марина Игоревна" in application
+    assert "назначена педагог дополнительного образования Лысенко Марина Игоревна" in application
     assert "+7 978 555-44-33" in application and "lysenko@example.org" in application
 
 
@@ -102,6 +122,38 @@ def test_application_without_phone_or_order_number_is_refused_naming_the_cells(t
     assert not (tmp_path / "application.docx").exists()
 
 
+def test_application_without_the_administrators_own_email_is_refused_even_if_the_organisation_has_one(tmp_path):
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Email", "")
+    book["Организация"].append(["Email организации", "office@example.org"])
+    with pytest.raises(MissingData) as caught:
+        make_document("application", snapshot_of(book), tmp_path, today=TODAY)
+    assert "личный адрес электронной почты администратора — лист «Сотрудники», сотрудник E02, столбец «Email»" in str(
+        caught.value
+    )
+    assert not (tmp_path / "application.docx").exists()
+
+
+def test_application_carries_the_senders_details_and_the_attachment(tmp_path):
+    book = clean_book()
+    book["Организация"].append(["Адрес организации", "298300, г. Керчь, ул. Ленина, д. 1"])
+    book["Организация"].append(["Телефон организации", "8 (978) 000-11-22"])
+    book["Организация"].append(["Email организации", "office@example.org"])
+    made = make_document("application", snapshot_of(book), tmp_path, today=TODAY)
+    document = Document(made.path)
+    sender, addressee = (cell.text for cell in document.tables[0].rows[0].cells)
+    assert sender.startswith("Учреждение дополнительного образования «Тест»\n(УДО «Тест»)\n298300, г. Керчь")
+    assert "Тел.: +7 978 000-11-22" in sender and "Эл. почта: office@example.org" in sender
+    assert sender.endswith("____________ № ____________")  # the outgoing number and date, in their place
+    assert addressee.startswith("Службе технической поддержки") and "info@sferum.ru" in addressee
+    text = text_of(made.path)
+    assert "адрес электронной почты: admin@example.org;" in text
+    assert "office@example.org" not in text  # the organisation's address is never passed off as the admin's
+    assert "Приложение: копия приказа от 20 августа 2026 г. № 12" in text and "на 1 л. в 1 экз." in text
+    assert "Исполнитель: Сергеев Антон Павлович" in text
+    assert made.blanks == ["исходящий номер и дата письма — впишите при регистрации письма"]
+
+
 def test_no_administrator_refuses_the_order(tmp_path):
     book = clean_book()
     set_param(book, "Администратор платформы", "")
@@ -109,37 +161,71 @@ def test_no_administrator_refuses_the_order(tmp_path):
         make_document("order-admin", snapshot_of(book), tmp_path, today=TODAY)
 
 
-def test_order_on_use_names_the_platform_per_the_messenger_setting(tmp_path):
+def test_order_on_use_names_the_council_and_the_platform_per_the_messenger_setting(tmp_path):
     book = clean_book()
-    vk = text_of(make_document("order-usage", snapshot_of(book), tmp_path, today=TODAY).path)
-    assert "учебного профиля VK-мессенджера" in vk
+    made = make_document("order-usage", snapshot_of(book), tmp_path, today=TODAY)
+    vk = text_of(made.path)
+    assert (
+        "Об использовании информационно-коммуникационной образовательной платформы «Сферум» и учебного "
+        "профиля в VK-мессенджере" in vk
+    )
+    assert "на основании решения педагогического совета УДО «Тест» (протокол от" in vk
+    assert "принятое педагогическим советом УДО «Тест»" in vk
+    assert "дата и номер протокола педагогического совета — впишите от руки" in made.blanks
     book["Организация"].append(["Мессенджер", "MAX"])
-    max_text = text_of(make_document("order-usage", snapshot_of(book), tmp_path, today=TODAY).path)
-    assert "мессенджера MAX" in max_text and "VK" not in max_text
+    for name in DOCUMENTS:
+        if name == "application":
+            continue
+        text = text_of(make_document(name, snapshot_of(book), tmp_path, today=TODAY).path)
+        assert "VK" not in text, name
+    max_order = text_of(make_document("order-usage", snapshot_of(book), tmp_path, today=TODAY).path)
+    assert "платформы «Сферум» и учебного профиля в мессенджере MAX" in max_order
 
 
-def test_regulation_is_numbered_cleanly_from_the_catalogue_and_lists_the_renumbering(tmp_path):
-    text = text_of(make_document("regulation", snapshot_of(clean_book()), tmp_path, today=TODAY).path)
-    for heading in ("2. Организация работы", "3. Права участников", "4. Заключительные положения"):
-        assert heading in text
-    for item in (
-        "2.1. Администратор",
-        "2.4. Педагогический работник",
-        "2.5. Обучающийся",
-        "2.6. Родитель",
-        "3.2. Участники имеют право",
-        "4.3. Вопросы",
-    ):
-        assert item in text, item
-    assert "— Создаёт структурный компонент – кабинет «Учительская»" in text
-    assert "п. 2.7 (родитель, законный представитель) → п. 2.6" in text
-
-
-def test_memo_lists_the_roles_duties_and_safety(tmp_path):
+def test_memo_speaks_to_the_reader_without_duty_codes(tmp_path):
     text = text_of(make_document("memo-student", snapshot_of(clean_book()), tmp_path, today=TODAY).path)
-    assert "для роли «обучающийся»" in text
-    assert "1) Вступление в чат по ссылке (абз. «Обучающийся…», STU-01)" in text
-    assert "Безопасный режим" in text and "Сергеев Антон Павлович" in text
+    assert text.startswith("ПАМЯТКА\nобучающемуся\n")
+    assert (
+        "1. Вы присоединяетесь по ссылке-приглашению, полученной от педагога, в чат "
+        "(п. 2.3, абз. «Обучающийся…»)." in text
+    )
+    assert "Сергеев Антон Павлович (эл. почта admin@example.org; тел. +7 978 111-22-33)" in text
+    assert "п. 3.4" not in text  # the right of pedagogical staff
+    for name in DOCUMENTS:
+        if name.startswith("memo-"):
+            memo = text_of(make_document(name, snapshot_of(clean_book()), tmp_path, today=TODAY).path)
+            assert not re.search(r"\b[A-Z]+-\d{2}\b", memo), name
+            assert not re.search(r"\b(Присоединяется|Создаёт|Направляет|Участвует|Обеспечивает)\b", memo), name
+
+
+def test_teachers_memos_hold_the_participants_rights(tmp_path):
+    for role in ("pdo", "ped"):
+        text = text_of(make_document(f"memo-{role}", snapshot_of(clean_book()), tmp_path, today=TODAY).path)
+        for clause in ("3.1", "3.2", "3.3", "3.4"):
+            assert f"(п. {clause})." in text, (role, clause)
+        assert "вы имеете право посещать семинары и вебинары" in text
+
+
+def test_memo_citations_follow_the_edition_in_force(tmp_path):
+    book = clean_book()
+    assert "(п. 2.3, абз. «Педагогический работник…»)" in text_of(
+        make_document("memo-ped", snapshot_of(book), tmp_path, today=TODAY).path
+    )
+    book["Организация"].append(["Редакция положения", "новая"])
+    text = text_of(make_document("memo-ped", snapshot_of(book), tmp_path, today=TODAY).path)
+    assert "(п. 2.4)" in text and "абз." not in text
+    parent = text_of(make_document("memo-parent", snapshot_of(book), tmp_path, today=TODAY).path)
+    assert "(п. 2.6)" in parent and "2.7" not in parent
+
+
+def test_correspondence_sheet_is_a_document_of_its_own(tmp_path):
+    made = make_document("correspondence", snapshot_of(clean_book()), tmp_path, today=TODAY)
+    table = Document(made.path).tables[0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == ["Редакция 2023 года", "Новая редакция", "Содержание"]
+    assert ["п. 2.3, абз. «Педагогический работник…»", "п. 2.4", "Педагогический работник, ведущий занятия"] in rows
+    assert ["п. 2.7", "п. 2.6", "Родитель (законный представитель)"] in rows
+    assert "ЛИСТ СООТВЕТСТВИЯ" in text_of(made.path)
 
 
 def test_markup_and_formula_like_names_do_not_break_a_document(tmp_path):
@@ -150,17 +236,37 @@ def test_markup_and_formula_like_names_do_not_break_a_document(tmp_path):
     with zipfile.ZipFile(made.path) as archive:
         assert archive.testzip() is None
     text = text_of(made.path)
-    assert "А. В. <b>Морозова</b> & Ко" in text  # shown as typed, not taken as markup
-    assert "=1+2" in text
+    assert "А.В. <b>Морозова</b> & Ко" in text  # shown as typed, not taken as markup
+    assert "=1+2" not in text or "Сергеева А.=." in text
 
 
-def test_every_document_is_made_for_the_demo_organisation(tmp_path):
+def test_every_document_is_made_for_the_demo_organisation_but_the_application_names_the_missing_email(tmp_path):
     from sferum_lib.demo import generate
 
     made, refused = make_all(generate(as_of=TODAY), tmp_path, today=TODAY)
-    assert refused == [] and len(made) == len(DOCUMENTS)
+    assert [m.name for m in made] == [name for name in DOCUMENTS if name != "application"]
+    assert len(refused) == 1 and "столбец «Email»" in str(refused[0])  # the demo's administrator gave no email
     for doc in made:
         assert Document(doc.path).paragraphs  # opens as a valid DOCX
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_every_document_is_laid_out_as_gost_asks(tmp_path, name):
+    made = make_document(name, snapshot_of(clean_book()), tmp_path, today=TODAY)
+    document = Document(made.path)
+    for section in document.sections:
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        assert round(section.left_margin.mm) == round(section.top_margin.mm) == round(section.bottom_margin.mm) == 20
+        assert section.right_margin.mm >= 10
+        assert section.different_first_page_header_footer  # no number on the first page
+        header = section.header._element.xml
+        assert "PAGE" in header and "fldChar" in header
+        assert section.header.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER  # middle of the top margin
+        assert "PAGE" not in section.first_page_header._element.xml
+    normal = document.styles["Normal"].font
+    assert normal.name == "Times New Roman" and 12 <= normal.size.pt <= 14
+    sizes = {run.font.size.pt for p in document.paragraphs for run in p.runs if run.font.size}
+    assert all(12 <= size <= 14 for size in sizes), sizes
 
 
 def test_an_edited_template_changes_the_document_without_code(tmp_path):
@@ -199,3 +305,100 @@ def test_docs_command_lists_makes_and_refuses(tmp_path, capsys):
     capsys.readouterr()
     code = main(["docs", "application", "--store", store, "--out", str(tmp_path / "docs2")])
     assert code == 2 and "столбец «Телефон»" in capsys.readouterr().err
+
+
+def test_the_shipped_templates_are_the_defaults(tmp_path):
+    """`templates/` holds what `sferum docs --restore-templates` writes: no stale copy after a change of layout."""
+    from sferum_lib.documents import templates_dir
+    from sferum_lib.documents.defaults import DEFAULTS
+
+    write_default_templates(tmp_path)
+    for name in DEFAULTS:
+        shipped, fresh = Document(templates_dir() / name), Document(tmp_path / name)
+        assert [p.text for p in shipped.paragraphs] == [p.text for p in fresh.paragraphs], name
+        assert [c.text for t in shipped.tables for r in t.rows for c in r.cells] == [
+            c.text for t in fresh.tables for r in t.rows for c in r.cells
+        ], name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Присоединяется к чату по ссылке.", "Вы присоединяетесь к чату по ссылке."),
+        ("При необходимости создаёт структуру.", "При необходимости вы создаёте структуру."),
+        ("Вносит, редактирует информацию.", "Вы вносите, редактируете информацию."),
+        ("Ведет, размещает информацию, развивает каналы.", "Вы ведёте, размещаете информацию, развиваете каналы."),
+        (
+            "Администратор назначается руководителем по приказу.",
+            "Вас назначает администратором руководитель по приказу.",
+        ),
+    ],
+)
+def test_duties_are_told_to_the_reader(text, expected):
+    from sferum_lib.documents.content import to_reader
+
+    assert to_reader(text) == expected
+
+
+def test_the_profile_is_named_for_the_messenger_in_use():
+    from sferum_lib.documents.content import in_messenger
+    from sferum_lib.model import Messenger
+
+    text = "по использованию функционала учебного профиля VK-мессенджер; в учебном профиле в VK-мессенджере"
+    assert in_messenger(text, Messenger.VK) == (
+        "по использованию функционала учебного профиля в VK-мессенджере; в учебном профиле в VK-мессенджере"
+    )
+    assert in_messenger(text, Messenger.MAX) == (
+        "по использованию функционала учебного профиля в мессенджере MAX; в учебном профиле в мессенджере MAX"
+    )
+
+
+@pytest.mark.parametrize(
+    ("position", "case", "expected"),
+    [
+        ("методист", "accusative", "методиста"),
+        ("Старший методист", "accusative", "старшего методиста"),
+        ("педагог-организатор", "dative", "педагогу-организатору"),
+        ("заместитель директора по УВР", "accusative", "заместителя директора по УВР"),
+        ("учитель", "dative", "учителю"),
+    ],
+)
+def test_positions_decline_in_running_text(position, case, expected):
+    from sferum_lib.documents.content import position_in
+
+    assert position_in(position, case) == expected
+
+
+@pytest.mark.parametrize(
+    ("full_name", "genitive"),
+    [
+        ("Муниципальное бюджетное учреждение дополнительного образования «Центр»", "Муниципального бюджетного "
+         "учреждения дополнительного образования «Центр»"),
+        ("Средняя общеобразовательная школа № 5", "Средней общеобразовательной школы № 5"),
+        ("Государственная автономная организация «Х»", "Государственной автономной организации «Х»"),
+        ("МБУДО «ЦНТТ»", "МБУДО «ЦНТТ»"),
+    ],
+)  # fmt: skip
+def test_the_organisations_name_declines_in_its_head_only(full_name, genitive):
+    from sferum_lib.documents.content import org_genitive
+
+    assert org_genitive(full_name) == genitive
+
+
+def test_initials_are_written_without_a_space_between_them():
+    from sferum_lib.documents.content import compact_initials
+
+    assert compact_initials("Е. С. Лаврова") == "Е.С. Лаврова"
+    assert compact_initials("Лавровой Е. С.") == "Лавровой Е.С."
+    assert compact_initials("Ди Каприо Л.") == "Ди Каприо Л."
+
+
+def test_the_gender_given_in_the_workbook_decides_the_agreement(tmp_path):
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Имя", "Саша")
+    set_cell(book, "Сотрудники", "E02", "Отчество", "")
+    book["Сотрудники"][0].append("Пол")
+    for row in book["Сотрудники"][1:]:
+        row.append("ж" if row[0] == "E02" else "")
+    text = text_of(make_document("order-admin", snapshot_of(book), tmp_path, today=TODAY).path)
+    assert "С приказом ознакомлена:" in text
