@@ -56,6 +56,9 @@ PLACES_ENV = "SFERUM_APP_PLACES"
 #: Where the ``sferum`` Voilà template lives (a Jupyter data folder).
 DATA_DIR = Path(__file__).resolve().parent / "app_data"
 TEMPLATE = "sferum"
+PAGE_TITLE = "Обучение по положению о «Сферуме»"
+#: What a participant sees instead of a failed cell's traceback.
+CELL_ERROR = "Эта часть занятия не открылась. Обновите страницу; если не поможет, скажите ведущему."
 _CLAIMS = ".browsers"  # in the session folder: one file per claimed name, holding the browser's hash
 
 
@@ -159,6 +162,7 @@ def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:
     browser = hashlib.sha256(token.encode("utf-8")).hexdigest()
     notebook = copy.deepcopy(notebook)
     notebook.cells.insert(0, nbformat.v4.new_code_cell(f"{BROWSER_VAR} = {browser!r}"))
+    notebook.metadata["title"] = PAGE_TITLE  # the browser tab, instead of the notebook's file name
     return notebook
 
 
@@ -170,12 +174,22 @@ def error_page(status_code: int) -> str:
     return env.get_template("error.html").render(status_code=status_code)
 
 
+def _strip_cell_errors(executor: Any, cell: Any) -> Any:
+    """Voilà's own replacement of a traceback is English and names its options: ours is Russian and says nothing
+    of the server (the traceback stays in the kernel's log, in the methodist's terminal)."""
+    for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+        if output.get("output_type") == "error":
+            output["ename"], output["evalue"], output["traceback"] = "Ошибка", CELL_ERROR, [CELL_ERROR]
+    return cell
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run Voilà with the hook installed (a Callable cannot be given on Voilà's command line)."""
     import jinja2
     import tornado.web
     from traitlets.config import Config
     from voila.app import Voila
+    from voila.execute import VoilaExecutor
 
     class SferumVoila(Voila):
         def init_settings(self) -> dict[str, Any]:
@@ -193,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
     # Tornado's bare pages (static files, unknown paths) are English: every handler that does not render its own
     # error page renders ours; Jupyter's handlers render the template's, its API handlers answer JSON
     tornado.web.RequestHandler.write_error = russian_error  # type: ignore[method-assign]
+    VoilaExecutor.strip_code_cell_errors = _strip_cell_errors  # type: ignore[method-assign]
     config = Config()
     config.VoilaConfiguration.prelaunch_hook = prelaunch_hook
     SferumVoila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config)
@@ -269,6 +284,7 @@ def voila_command(role: str, port: int, ip: str, token: str | None, runtime: Pat
         f"--Voila.connection_dir_root={runtime}",
         "--Voila.log_level=WARN",
         f"--template={TEMPLATE}",
+        "--HTMLExporter.language_code=ru",
         "--VoilaConfiguration.show_tracebacks=False",
         "--KernelManager.transport=ipc",
         f"--MappingKernelManager.cull_idle_timeout={IDLE_MINUTES * 60}",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import sys
+import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sferum_lib.errors import UsageError
+from sferum_lib.errors import SferumError, UsageError
 
 MODES = ("обучение", "работа")
 #: The session folder `sferum app` serves; a role notebook run without a `session` parameter uses it.
@@ -109,9 +111,13 @@ def role_notebook(role: str, namespace: Mapping[str, Any]) -> Any:
             return
         try:
             box.children = [RoleWizard(Training(session, trainee, role)).widget]
-        except Exception as exc:  # shown, not swallowed
+        except SferumError as exc:  # a Russian message meant for the person
             with out:
                 print(f"Не получилось начать: {exc}")
+        except Exception:  # details (paths, traceback) go to the methodist's terminal, not to the participant
+            traceback.print_exc(file=sys.__stderr__)
+            with out:
+                print("Не получилось начать: внутренняя ошибка. Скажите ведущему, он увидит подробности.")
 
     start.on_click(begin)
     return w.VBox([box, out])

@@ -9,6 +9,7 @@ import socket
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from sferum_lib.app import serve, stop
@@ -61,7 +62,7 @@ def voila(tmp_path_factory):
     server = serve("pdo", session, port)
     try:
         wait_for(port)
-        yield f"http://127.0.0.1:{port}/", session
+        yield f"http://127.0.0.1:{port}/", session, server
     finally:
         stop(server)
         if old_home is not None:
@@ -105,7 +106,7 @@ def shot(page, name: str) -> None:
 
 
 def test_a_teacher_completes_two_steps_in_the_browser_and_the_store_keeps_them(voila, browser):
-    url, session = voila
+    url, session, _ = voila
     page = new_page(browser)
     enter(page, url, "Иванова Мария")
     page.get_by_role("button", name="Присоединиться по ссылке-приглашению").click(timeout=60_000)
@@ -122,7 +123,7 @@ def test_a_teacher_completes_two_steps_in_the_browser_and_the_store_keeps_them(v
 
 
 def test_a_second_browser_under_the_same_name_is_refused_and_a_reload_keeps_progress(voila, browser):
-    url, session = voila
+    url, session, server = voila
     first = new_page(browser)
     first.goto(url, timeout=90_000)
     first.get_by_placeholder("Фамилия Имя").wait_for(timeout=90_000)
@@ -145,5 +146,13 @@ def test_a_second_browser_under_the_same_name_is_refused_and_a_reload_keeps_prog
     first.get_by_role("button", name="Начать").click()
     first.get_by_text("Действие уже выполнено.").wait_for(timeout=60_000)  # their progress, back
     assert "уже занято" not in first.content()
+
+    # the kernel dies (or is culled): the page says what to do instead of showing dead widgets
+    for process in psutil.Process(server.process.pid).children(recursive=True):
+        if "ipykernel" in " ".join(process.cmdline()):
+            process.kill()
+    notice = first.locator("#sferum-disconnected")
+    notice.wait_for(timeout=30_000)
+    assert "прогресс сохранён" in notice.inner_text()
     first.context.close()
     assert Training(session, "Петрова Анна", "pdo").progress()[0].performed

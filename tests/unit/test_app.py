@@ -151,3 +151,14 @@ def test_voila_runs_with_ipc_kernels_culling_and_no_tracebacks(tmp_path):
     ):
         assert option in command
     assert app.IDLE_MINUTES <= 10
+
+
+def test_a_failed_cell_shows_a_russian_line_not_a_traceback():
+    cell = nbformat.v4.new_code_cell("1/0")
+    cell.outputs = [
+        nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=["/srv/x.py"])
+    ]
+    app._strip_cell_errors(None, cell)
+    shown = str(cell.outputs)
+    assert app.CELL_ERROR in shown
+    assert "ZeroDivisionError" not in shown and "/srv" not in shown and "Voil" not in shown
