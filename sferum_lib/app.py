@@ -53,6 +53,8 @@ COOKIE = "sferum_browser"
 BROWSER_VAR = "_sferum_browser"
 #: Environment of the Voilà process: the cap on participants.
 PLACES_ENV = "SFERUM_APP_PLACES"
+#: Environment of the Voilà process: the private folder of its connection files and IPC sockets.
+RUNTIME_ENV = "SFERUM_APP_RUNTIME"
 #: Where the ``sferum`` Voilà template lives (a Jupyter data folder).
 DATA_DIR = Path(__file__).resolve().parent / "app_data"
 TEMPLATE = "sferum"
@@ -210,7 +212,12 @@ def main(argv: list[str] | None = None) -> None:
     VoilaExecutor.strip_code_cell_errors = _strip_cell_errors  # type: ignore[method-assign]
     config = Config()
     config.VoilaConfiguration.prelaunch_hook = prelaunch_hook
-    SferumVoila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config)
+    try:
+        SferumVoila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config)
+    finally:
+        # `sferum app` removes its runtime folder, unless it was killed outright: then the last one out does
+        with contextlib.suppress(OSError, KeyError):
+            os.rmdir(os.environ[RUNTIME_ENV])
 
 
 # --- the methodist's side ------------------------------------------------------------------------------------------
@@ -326,6 +333,7 @@ def serve(
         PLACES_ENV: str(places),
         "JUPYTER_PATH": os.pathsep.join(p for p in (str(DATA_DIR), os.environ.get("JUPYTER_PATH", "")) if p),
         "JUPYTER_RUNTIME_DIR": str(runtime),
+        RUNTIME_ENV: str(runtime),
     }
     process = subprocess.Popen(
         voila_command(role, port, ip, token, runtime),

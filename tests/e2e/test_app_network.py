@@ -3,6 +3,7 @@ error pages, and that stopping it by PID or Ctrl+C leaves no Voilà and no kerne
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -88,7 +89,11 @@ def test_past_the_places_a_russian_page_and_sigterm_leaves_no_kernel(tmp_path, c
     assert status == 200 and WIDGET in page
     assert any(c.startswith("sferum_browser=") and "HttpOnly" in c for c in cookies)
     assert len(kernels_of(process)) == 1
-    assert all(".json" in " ".join(k.cmdline()) for k in kernels_of(process))
+    (kernel,) = kernels_of(process)
+    connection = json.loads(Path(kernel.cmdline()[kernel.cmdline().index("-f") + 1]).read_text())
+    assert connection["transport"] == "ipc"  # Unix sockets: no TCP port to collide on
+    sockets = {c.laddr for c in kernel.net_connections(kind="unix")}
+    assert {f"{connection['ip']}-{connection[f'{name}_port']}" for name in ("shell", "iopub", "hb")} <= sockets
     status, page, _ = get(url)
     assert status == 503 and "<h1>Мест нет</h1>" in page
     assert_nothing_of_the_server(page)
