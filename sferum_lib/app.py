@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import errno
 import hashlib
+import inspect
 import ipaddress
 import os
 import secrets
@@ -147,6 +148,30 @@ def browser_of(namespace: Any) -> str | None:
 # --- inside the Voilà process --------------------------------------------------------------------------------------
 
 
+#: Visitors let in whose kernel is not started yet (when they were let in): at the start of a seminar thirty people
+#: open the page at once and kernels take up to a minute to start, so counting kernels alone would let all in.
+_admitted: list[float] = []
+_ADMISSION_SECONDS = 300  # a visitor whose kernel never started (an error on the way) stops counting after this
+
+
+def _count_starts(kernel_manager: Any) -> None:
+    """Make the kernel manager take one admitted visitor off the list as each kernel it starts is listed."""
+    if getattr(kernel_manager, "_sferum_counted", False):
+        return
+    original = kernel_manager.start_kernel
+
+    async def start_kernel(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = original(*args, **kwargs)
+            return await result if inspect.isawaitable(result) else result
+        finally:
+            if _admitted:
+                _admitted.pop(0)
+
+    kernel_manager.start_kernel = start_kernel
+    kernel_manager._sferum_counted = True
+
+
 def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:
     """Voilà calls this before it starts a participant's kernel: refuse past the cap, identify the browser."""
     import copy
@@ -155,8 +180,12 @@ def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:
     from tornado.web import HTTPError
 
     places = int(os.environ.get(PLACES_ENV) or MAX_PARTICIPANTS)
-    if len(handler.kernel_manager.list_kernel_ids()) >= places:
+    _count_starts(handler.kernel_manager)
+    now = time.monotonic()
+    _admitted[:] = [t for t in _admitted if now - t < _ADMISSION_SECONDS]
+    if len(handler.kernel_manager.list_kernel_ids()) + len(_admitted) >= places:
         raise HTTPError(503)  # rendered by the template's error page as «мест нет»
+    _admitted.append(now)
     token = handler.get_cookie(COOKIE)
     if not token or len(token) < 32:
         token = secrets.token_urlsafe(32)

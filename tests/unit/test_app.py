@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import socket
@@ -31,11 +32,23 @@ def test_a_name_belongs_to_the_first_browser_until_released(tmp_path):
     assert "Иванова" not in " ".join(p.name for p in claims)  # file names do not spell people's names
 
 
+class FakeKernelManager:
+    def __init__(self, kernels: int) -> None:
+        self.kernels = [f"k{i}" for i in range(kernels)]
+
+    def list_kernel_ids(self) -> list[str]:
+        return list(self.kernels)
+
+    async def start_kernel(self, **kwargs) -> str:
+        self.kernels.append(f"k{len(self.kernels)}")
+        return self.kernels[-1]
+
+
 class FakeHandler:
     """What the hook uses of Voilà's request handler."""
 
-    def __init__(self, kernels: int, cookie: str | None = None) -> None:
-        self.kernel_manager = type("KM", (), {"list_kernel_ids": lambda _self: [f"k{i}" for i in range(kernels)]})()
+    def __init__(self, kernels: int = 0, cookie: str | None = None, manager: FakeKernelManager | None = None) -> None:
+        self.kernel_manager = manager or FakeKernelManager(kernels)
         self.cookies = {app.COOKIE: cookie} if cookie else {}
         self.set: dict[str, tuple[str, dict]] = {}
 
@@ -78,11 +91,34 @@ def test_the_hook_recognises_a_returning_browser():
     assert injected(result) == hashlib.sha256(token.encode()).hexdigest()
 
 
+@pytest.fixture(autouse=True)
+def nobody_admitted():
+    app._admitted.clear()
+    yield
+    app._admitted.clear()
+
+
 def test_past_the_places_the_hook_refuses_with_503(monkeypatch):
     monkeypatch.setenv(app.PLACES_ENV, "2")
     with pytest.raises(HTTPError) as caught:
         app.prelaunch_hook(FakeHandler(kernels=2), notebook(), "/tmp")
     assert caught.value.status_code == 503
+
+
+def test_visitors_arriving_together_count_before_their_kernels_start(monkeypatch):
+    monkeypatch.setenv(app.PLACES_ENV, "2")
+    manager = FakeKernelManager(0)
+    app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")
+    app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")
+    with pytest.raises(HTTPError):  # no kernel has started yet, but both places are taken
+        app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")
+    asyncio.run(manager.start_kernel())
+    asyncio.run(manager.start_kernel())
+    assert not app._admitted  # each started kernel took its visitor off the list: counted once
+    with pytest.raises(HTTPError):
+        app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")
+    manager.kernels.pop()  # one participant leaves
+    app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")
 
 
 @pytest.mark.parametrize(
