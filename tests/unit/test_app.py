@@ -198,3 +198,27 @@ def test_a_failed_cell_shows_a_russian_line_not_a_traceback():
     shown = str(cell.outputs)
     assert app.CELL_ERROR in shown
     assert "ZeroDivisionError" not in shown and "/srv" not in shown and "Voil" not in shown
+
+
+def test_the_name_entry_refuses_a_taken_name_and_shows_nothing_of_its_progress(tmp_path):
+    from sferum_lib.ui import role_notebook
+
+    def visit(browser: str, name: str):
+        view = role_notebook("parent", {"session": str(tmp_path), app.BROWSER_VAR: browser})
+        box = view.children[0]
+        box.children[1].value = name
+        box.children[2].click()
+        return box
+
+    first = visit("a" * 64, "Орлова Ирина")
+    assert "Орлова Ирина" in first.children[0].children[0].value  # the wizard replaced the name entry
+    second = visit("b" * 64, "орлова  ирина")
+    assert len(second.children) == 4  # still the name entry, with the refusal under it
+    refusal = second.children[3].value
+    assert "уже занято в другом браузере" in refusal and "«орлова ирина»" in refusal
+    again = visit("a" * 64, "Орлова Ирина")  # the first browser after a reload
+    assert "Орлова Ирина" in again.children[0].children[0].value
+    outside = role_notebook("parent", {"session": str(tmp_path)})  # JupyterLab, no app: no binding
+    outside.children[0].children[1].value = "Орлова Ирина"
+    outside.children[0].children[2].click()
+    assert "Орлова Ирина" in outside.children[0].children[0].children[0].value
