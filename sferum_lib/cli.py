@@ -232,9 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("role", choices=("admin", "head", "pdo", "ped", "student", "parent"), help="роль")
     p.add_argument("--session", default="out/training", metavar="ПАПКА", help="папка занятия (out/training)")
-    p.add_argument("--port", type=app_mode.port_number, default=8866, help="порт, от 1 до 65535 (8866)")
+    p.add_argument("--port", type=app_mode.port_number, default=8866, metavar="ПОРТ", help="порт, от 1 до 65535 (8866)")
     p.add_argument(
-        "--ip", default="127.0.0.1", help="адрес; 0.0.0.0 — доступно в локальной сети (тогда адрес содержит токен)"
+        "--ip",
+        default="127.0.0.1",
+        metavar="АДРЕС",
+        help="адрес; 0.0.0.0 — доступно в локальной сети (тогда адрес содержит токен)",
     )
     p.add_argument(
         "--places",
