@@ -426,7 +426,10 @@ def run(server: Server) -> int:
             stop(server)
             return 0
         stop(server)
-        return 0 if code in (0, -signal.SIGTERM) else 1
+        if code in (0, -signal.SIGTERM):
+            return 0
+        print(f"Voilà остановилась сама (код {code}); подробности — в сообщениях выше.", file=sys.stderr)
+        return 1
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
