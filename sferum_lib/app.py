@@ -318,7 +318,7 @@ def voila_command(role: str, port: int, ip: str, token: str | None, runtime: Pat
         f"--Voila.ip={ip}",
         f"--Voila.token={token or ''}",
         f"--Voila.connection_dir_root={runtime}",
-        "--Voila.log_level=WARN",
+        "--Voila.log_level=ERROR",  # the methodist sees our Russian lines, not Voilà's English warnings
         f"--template={TEMPLATE}",
         "--HTMLExporter.language_code=ru",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -424,6 +424,7 @@ def run(server: Server) -> int:
             for s in previous:
                 signal.signal(s, signal.SIG_IGN)
             stop(server)
+            print("Приложение остановлено: Voilà и ядра участников завершены.", file=sys.stderr)
             return 0
         stop(server)
         if code in (0, -signal.SIGTERM):
