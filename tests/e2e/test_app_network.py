@@ -121,3 +121,17 @@ def test_beyond_localhost_the_address_is_real_and_carries_a_required_token(tmp_p
     status, page, _ = get(url)
     assert status == 200 and WIDGET in page
     stop_and_check(process, signal.SIGINT)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_even_kill_9_of_sferum_app_takes_voila_and_its_kernels_down(tmp_path, cleanup):
+    port = free_port()
+    process, url = start(tmp_path, "--port", str(port))
+    cleanup.append(process)
+    assert get(url)[0] == 200
+    family = psutil.Process(process.pid).children(recursive=True)
+    assert kernels_of(process)
+    process.kill()  # no chance to clean up: Linux sends Voilà SIGTERM as its parent dies (PR_SET_PDEATHSIG)
+    process.wait(10)
+    _, still = psutil.wait_procs(family, timeout=30)
+    assert not [p for p in still if p.status() != psutil.STATUS_ZOMBIE]
