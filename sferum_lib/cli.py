@@ -225,13 +225,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="ПАПКА", help="папка занятия (для prepare) или отчёта (для report)")
 
+    from sferum_lib import app as app_mode
+
     p = sub.add_parser(
         "app", help="ролевой блокнот как веб-приложение (Voilà): код скрыт, у каждого участника своё ядро"
     )
     p.add_argument("role", choices=("admin", "head", "pdo", "ped", "student", "parent"), help="роль")
     p.add_argument("--session", default="out/training", metavar="ПАПКА", help="папка занятия (out/training)")
-    p.add_argument("--port", type=_positive, default=8866, help="порт (8866)")
-    p.add_argument("--ip", default="127.0.0.1", help="адрес; 0.0.0.0 — доступно в локальной сети")
+    p.add_argument("--port", type=app_mode.port_number, default=8866, metavar="ПОРТ", help="порт, от 1 до 65535 (8866)")
+    p.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        metavar="АДРЕС",
+        help="адрес; 0.0.0.0 — доступно в локальной сети (тогда адрес содержит токен)",
+    )
+    p.add_argument(
+        "--places",
+        type=app_mode.places_number,
+        default=app_mode.MAX_PARTICIPANTS,
+        metavar="N",
+        help=f"сколько участников одновременно ({app_mode.MAX_PARTICIPANTS}); следующим — страница «мест нет»",
+    )
+    p.add_argument(
+        "--release",
+        metavar="ИМЯ",
+        help="освободить имя участника, занятое в другом браузере (сменил компьютер), и выйти",
+    )
 
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
@@ -578,19 +597,32 @@ def cmd_training(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from sferum_lib.app import serve
+    from sferum_lib import app as app_mode
 
-    where = "localhost" if args.ip == "127.0.0.1" else "адрес этого компьютера"
-    print(
-        f"Откройте в браузере: http://{where}:{args.port}/ (остановить — Ctrl+C). Папка занятия: {args.session}",
-        file=sys.stderr,
-    )
-    process = serve(args.role, args.session, args.port, args.ip)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
+    session = Path(args.session).resolve()
+    if args.release is not None:
+        freed = app_mode.release(session, args.release)
+        print(
+            f"Имя «{args.release}» освобождено: первый браузер, в котором его введут, продолжит занятие."
+            if freed
+            else f"Имя «{args.release}» не было занято ни одним браузером в папке занятия {session}."
+        )
         return EXIT_OK
+    server = app_mode.serve(args.role, session, args.port, args.ip, places=args.places)
+    try:
+        app_mode.wait_ready(server, args.ip, args.port)
+    except BaseException:
+        app_mode.stop(server)
+        raise
+    print(f"Адрес для участников: {server.url}", flush=True)
+    if server.token:
+        print("Адрес содержит токен доступа: без него страница не откроется. Раздайте адрес целиком.", flush=True)
+    print(
+        f"Мест: {server.places}; ядро закрытой страницы освобождается через {app_mode.IDLE_MINUTES} мин. "
+        f"Папка занятия: {session}. Остановить — Ctrl+C.",
+        flush=True,
+    )
+    return app_mode.run(server)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
-from sferum_lib.app import serve
+from sferum_lib.app import serve, stop
 from sferum_lib.training import Training
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,51 +50,109 @@ def wait_for(port: int, seconds: float = 60) -> None:
     raise TimeoutError(f"Voilà did not start on port {port}")
 
 
-@pytest.fixture
-def voila(tmp_path, monkeypatch):
-    home = tmp_path / "home"
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    root = tmp_path_factory.mktemp("app")
+    home = root / "home"
     home.mkdir()
-    monkeypatch.setenv("HOME", str(home))  # Voilà, the kernel and Chromium write under ~
+    old_home = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)  # Voilà, the kernel and Chromium write under ~
     port = free_port()
-    session = tmp_path / "занятие"
-    process = serve("pdo", session, port)
+    session = root / "занятие"
+    server = serve("pdo", session, port)
     try:
         wait_for(port)
-        yield f"http://127.0.0.1:{port}/", session
+        yield f"http://127.0.0.1:{port}/", session, server
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except Exception:
-            process.kill()
+        stop(server)
+        if old_home is not None:
+            os.environ["HOME"] = old_home
         shutil.rmtree(home, ignore_errors=True)
 
 
-def test_a_teacher_completes_two_steps_in_the_browser_and_the_store_keeps_them(voila):
+@pytest.fixture(scope="module")
+def browser(voila):
     from playwright.sync_api import sync_playwright
 
-    url, session = voila
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
-            page = browser.new_page()
-            # Voilà's page asks a public CDN for icons: never wait on the network
-            page.route(
-                "**/*",
-                lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1") else route.abort(),
-            )
-            page.goto(url, timeout=90_000)
-            page.get_by_placeholder("Фамилия Имя").fill("Иванова Мария", timeout=90_000)
-            page.get_by_role("button", name="Начать").click()
-            page.get_by_role("button", name="Присоединиться по ссылке-приглашению").click(timeout=60_000)
-            page.get_by_text("Готово:").wait_for(timeout=30_000)
-            page.get_by_text("Попросить администратора удалить вас и прислать ссылку для нужной роли").click()
-            page.get_by_role("button", name="Проверить").click()
-            page.get_by_text("Верно.").wait_for(timeout=30_000)
-            page.get_by_role("button", name="Далее →").click()
-            page.get_by_role("button", name="Пройти подтверждение статуса").click(timeout=30_000)
-            page.get_by_text("Подтверждён статус").wait_for(timeout=30_000)
-            assert "2 из 4" in page.content()
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(browser):
+    """A page in its own context: its own cookies, as another computer's browser would have."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
+    # Voilà's page asks a public CDN for icons: never wait on the network
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1") else route.abort(),
+    )
+    return context.new_page()
+
+
+def enter(page, url: str, name: str) -> None:
+    page.goto(url, timeout=90_000)
+    page.get_by_placeholder("Фамилия Имя").fill(name, timeout=90_000)
+    page.get_by_role("button", name="Начать").click()
+
+
+def shot(page, name: str) -> None:
+    folder = os.environ.get("SFERUM_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name))
+
+
+def test_a_teacher_completes_two_steps_in_the_browser_and_the_store_keeps_them(voila, browser):
+    url, session, _ = voila
+    page = new_page(browser)
+    enter(page, url, "Иванова Мария")
+    page.get_by_role("button", name="Присоединиться по ссылке-приглашению").click(timeout=60_000)
+    page.get_by_text("Готово:").wait_for(timeout=30_000)
+    page.get_by_text("Попросить администратора удалить вас и прислать ссылку для нужной роли").click()
+    page.get_by_role("button", name="Проверить").click()
+    page.get_by_text("Верно.").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Далее →").click()
+    page.get_by_role("button", name="Пройти подтверждение статуса").click(timeout=30_000)
+    page.get_by_text("Подтверждён статус").wait_for(timeout=30_000)
+    assert "2 из 4" in page.content()
+    page.context.close()
     assert Training(session, "Иванова Мария", "pdo").completed() == 2
+
+
+def test_a_second_browser_under_the_same_name_is_refused_and_a_reload_keeps_progress(voila, browser):
+    url, session, server = voila
+    first = new_page(browser)
+    first.goto(url, timeout=90_000)
+    first.get_by_placeholder("Фамилия Имя").wait_for(timeout=90_000)
+    shot(first, "app-name-entry.png")
+    first.get_by_placeholder("Фамилия Имя").fill("Петрова Анна")
+    first.get_by_role("button", name="Начать").click()
+    first.get_by_role("button", name="Присоединиться по ссылке-приглашению").click(timeout=60_000)
+    first.get_by_text("Готово:").wait_for(timeout=30_000)
+
+    second = new_page(browser)
+    enter(second, url, "петрова  анна")  # the same participant for the app, whatever the case and spaces
+    second.get_by_text("уже занято в другом браузере").wait_for(timeout=30_000)
+    shot(second, "app-name-taken.png")
+    assert second.get_by_text("Участник:").count() == 0  # nothing of the other's progress
+    assert "Готово:" not in second.content()
+    second.context.close()
+
+    first.reload(timeout=90_000)  # the same browser: the same participant
+    first.get_by_placeholder("Фамилия Имя").fill("Петрова Анна", timeout=90_000)
+    first.get_by_role("button", name="Начать").click()
+    first.get_by_text("Действие уже выполнено.").wait_for(timeout=60_000)  # their progress, back
+    assert "уже занято" not in first.content()
+
+    # the kernel dies (or is culled): the page says what to do instead of showing dead widgets
+    for process in psutil.Process(server.process.pid).children(recursive=True):
+        if "ipykernel" in " ".join(process.cmdline()):
+            process.kill()
+    notice = first.locator("#sferum-disconnected")
+    notice.wait_for(timeout=30_000)
+    assert "прогресс сохранён" in notice.inner_text()
+    first.context.close()
+    assert Training(session, "Петрова Анна", "pdo").progress()[0].performed
