@@ -60,6 +60,10 @@ RUNTIME_ENV = "SFERUM_APP_RUNTIME"
 DATA_DIR = Path(__file__).resolve().parent / "app_data"
 TEMPLATE = "sferum"
 PAGE_TITLE = "Обучение по положению о «Сферуме»"
+#: The browser tab of the workbench (``sferum app admin --store``), instead of the training title.
+WORK_TITLE = "Рабочее место администратора «Сферума»"
+#: Environment of the Voilà process: the page title, when it is not the training's.
+TITLE_ENV = "SFERUM_APP_TITLE"
 #: What a participant sees instead of a failed cell's traceback.
 CELL_ERROR = "Эта часть занятия не открылась. Обновите страницу; если не поможет, скажите ведущему."
 _CLAIMS = ".browsers"  # in the session folder: one file per claimed name, holding the browser's hash
@@ -93,6 +97,19 @@ def notebook_for(role: str) -> Path:
     if role not in STEPS:
         raise UsageError(f"Неизвестная роль «{role}». Роли: {', '.join(STEPS)}.")
     return Path(__file__).resolve().parents[1] / "notebooks" / "roles" / f"{role}.ipynb"
+
+
+#: Roles that have a work notebook over the organisation's store (``sferum app ROLE --store PATH``).
+WORK_ROLES = ("admin",)
+
+
+def work_notebook_for(role: str) -> Path:
+    if role not in WORK_ROLES:
+        raise UsageError(
+            f"Работа с данными организации в браузере пока есть только для роли admin (рабочее место "
+            f"администратора); для роли «{role}» — режим «работа» ролевого блокнота или команды sferum."
+        )
+    return Path(__file__).resolve().parents[1] / "notebooks" / "work" / f"{role}.ipynb"
 
 
 # --- who may work under a name -------------------------------------------------------------------------------------
@@ -193,7 +210,7 @@ def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:
     browser = hashlib.sha256(token.encode("utf-8")).hexdigest()
     notebook = copy.deepcopy(notebook)
     notebook.cells.insert(0, nbformat.v4.new_code_cell(f"{BROWSER_VAR} = {browser!r}"))
-    notebook.metadata["title"] = PAGE_TITLE  # the browser tab, instead of the notebook's file name
+    notebook.metadata["title"] = os.environ.get(TITLE_ENV) or PAGE_TITLE  # the tab, not the notebook's file name
     return notebook
 
 
@@ -306,12 +323,14 @@ class Server:
     places: int
 
 
-def voila_command(role: str, port: int, ip: str, token: str | None, runtime: Path) -> list[str]:
+def voila_command(
+    role: str, port: int, ip: str, token: str | None, runtime: Path, notebook: Path | None = None
+) -> list[str]:
     return [
         sys.executable,
         "-m",
         "sferum_lib.app",
-        str(notebook_for(role)),
+        str(notebook or notebook_for(role)),
         "--no-browser",
         f"--port={port}",
         "--Voila.port_retries=0",  # never move silently to another port than the printed one
@@ -344,12 +363,15 @@ def serve(
     ip: str = "127.0.0.1",
     places: int = MAX_PARTICIPANTS,
     token: str | None = None,
+    store: str | Path | None = None,
 ) -> Server:
     """Start Voilà for a role; every participant who opens the page gets their own kernel and practice organisation.
 
-    Beyond the loopback a token is always required (one is made if not given).
+    With ``store`` the role's work notebook is served instead, over the organisation's own store (each browser
+    still gets its own kernel; the store's transactions keep their actions apart). Beyond the loopback a token is
+    always required (one is made if not given).
     """
-    notebook_for(role)
+    notebook = work_notebook_for(role) if store is not None else notebook_for(role)
     _check_port(ip, port)
     if token is None and not is_loopback(ip):
         token = secrets.token_urlsafe(18)
@@ -364,8 +386,13 @@ def serve(
         "JUPYTER_RUNTIME_DIR": str(runtime),
         RUNTIME_ENV: str(runtime),
     }
+    if store is not None:
+        from sferum_lib.store import STORE_ENV
+
+        env[STORE_ENV] = str(Path(store).resolve())
+        env[TITLE_ENV] = WORK_TITLE
     process = subprocess.Popen(
-        voila_command(role, port, ip, token, runtime),
+        voila_command(role, port, ip, token, runtime, notebook),
         env=env,
         start_new_session=True,  # a terminal's Ctrl+C reaches ``sferum app`` only, which stops Voilà in order
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,

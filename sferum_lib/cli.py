@@ -232,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("role", choices=("admin", "head", "pdo", "ped", "student", "parent"), help="роль")
     p.add_argument("--session", default="out/training", metavar="ПАПКА", help="папка занятия (out/training)")
+    p.add_argument(
+        "--store",
+        metavar="ПУТЬ",
+        help="работа с данными организации вместо обучения: рабочее место администратора над этим хранилищем",
+    )
     p.add_argument("--port", type=app_mode.port_number, default=8866, metavar="ПОРТ", help="порт, от 1 до 65535 (8866)")
     p.add_argument(
         "--ip",
@@ -608,18 +613,25 @@ def cmd_app(args: argparse.Namespace) -> int:
             else f"Имя «{args.release}» не было занято ни одним браузером в папке занятия {session}."
         )
         return EXIT_OK
-    server = app_mode.serve(args.role, session, args.port, args.ip, places=args.places)
+    store = None
+    if args.store:
+        store = Path(args.store).resolve()
+        app_mode.work_notebook_for(args.role)  # refuse a role without a work notebook before anything starts
+        if not store.parent.is_dir():
+            raise UsageError(f"Папки «{store.parent}» для хранилища нет: создайте её или укажите другой путь.")
+    server = app_mode.serve(args.role, session, args.port, args.ip, places=args.places, store=store)
     try:
         app_mode.wait_ready(server, args.ip, args.port)
     except BaseException:
         app_mode.stop(server)
         raise
-    print(f"Адрес для участников: {server.url}", flush=True)
+    print(f"Адрес {'рабочего места' if store else 'для участников'}: {server.url}", flush=True)
     if server.token:
         print("Адрес содержит токен доступа: без него страница не откроется. Раздайте адрес целиком.", flush=True)
+    where = f"Хранилище: {store}" if store else f"Папка занятия: {session}"
     print(
         f"Мест: {server.places}; ядро закрытой страницы освобождается через {app_mode.IDLE_MINUTES} мин. "
-        f"Папка занятия: {session}. Остановить — Ctrl+C.",
+        f"{where}. Остановить — Ctrl+C.",
         flush=True,
     )
     return app_mode.run(server)

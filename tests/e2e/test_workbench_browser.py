@@ -1,0 +1,160 @@
+"""The administrator's workbench in a real browser: Voilà serves notebooks/work/admin.ipynb over a store,
+headless Chromium uploads the example workbook, acts on the to-do list and downloads a report and a document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from sferum_lib.app import serve, stop
+from sferum_lib.store import Store
+from tests.e2e.test_app_browser import ARGS, CHROMIUM, free_port, wait_for
+
+EXAMPLE = Path("/work/shared/examples/example.xlsx")
+if not EXAMPLE.exists():
+    EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example.xlsx"
+AS_OF = "2026-10-15"  # the day the example's expected audit is stated for
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench")
+    home = root / "home"
+    home.mkdir()
+    old_home = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)  # Voilà, the kernel and Chromium write under ~
+    port = free_port()
+    store = root / "организация.db"
+    server = serve("admin", root / "session", port, store=store)
+    try:
+        wait_for(port)
+        yield f"http://127.0.0.1:{port}/", store, root
+    finally:
+        stop(server)
+        if old_home is not None:
+            os.environ["HOME"] = old_home
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(bench):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU", accept_downloads=True)
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1") else route.abort(),
+    )
+    page = context.new_page()
+    page.goto(url, timeout=90_000)
+    page.get_by_role("button", name="Проверить и загрузить").wait_for(timeout=120_000)
+    page.locator("input[type=date]").fill(AS_OF)
+    page.locator("input[type=date]").dispatch_event("change")
+    return page
+
+
+def shot(page, name: str) -> None:
+    folder = os.environ.get("SFERUM_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+def appointed_copy(folder: Path) -> Path:
+    """The example in a temp folder, with the date of the administrator's appointment order filled in: without
+    it the regulation lets the administrator do nothing (the workbench shows that refusal)."""
+    path = folder / "пример.xlsx"
+    shutil.copy(EXAMPLE, path)
+    wb = load_workbook(path)
+    wb["Организация"].append(["Приказ о назначении администратора: дата", dt.date(2026, 8, 20)])
+    wb.save(path)
+    return path
+
+
+def download(page, link_text: str, folder: Path) -> Path:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_text(link_text).click()
+    target = folder / info.value.suggested_filename
+    info.value.save_as(target)
+    return target
+
+
+def test_upload_annul_the_stale_links_and_download_a_report_and_a_document(bench, browser):
+    url, store, root = bench
+    page = open_page(browser, url)
+    shot(page, "1-upload-empty.png")
+    page.locator("input[type=file]").set_input_files(str(appointed_copy(root)))
+    page.get_by_role("button", name="Проверить и загрузить").click()
+    page.get_by_text("Снимок № 1 сохранён").wait_for(timeout=60_000)
+    shot(page, "2-upload-saved.png")
+
+    page.get_by_role("tab", name="Что сделать").click()
+    page.get_by_text("Аннулировать все").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Аннулировать", exact=True).count() == 2  # I1 and I5
+    shot(page, "3-todo.png")
+    page.get_by_role("button", name="Аннулировать все").click()
+    page.get_by_text("Выполнено: Аннулированы невостребованные ссылки").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Аннулировать", exact=True).count() == 0  # the items are gone
+    shot(page, "4-todo-done.png")
+    with Store(store) as st:
+        journal = st.journal()
+        invites = st.state().invites.set_index("id")
+    assert list(journal["procedure"]) == ["annul_stale_invites"]
+    assert journal.iloc[0]["actor"] == "E03" and journal.iloc[0]["params"]["invites"] == ["I1", "I5"]
+    assert invites.loc[["I1", "I5"], "annulled"].notna().all()
+
+    page.get_by_role("tab", name="Отчёты").click()
+    page.locator("select:has(option:text-is('Аудит соответствия положению'))").select_option(
+        label="Аудит соответствия положению"
+    )
+    page.get_by_role("button", name="Построить").click()
+    page.get_by_text("Отчёт построен").wait_for(timeout=240_000)
+    shot(page, "5-report.png")
+    report = download(page, "Скачать audit.html", root)
+    assert "<html" in report.read_text(encoding="utf-8").lower()
+
+    page.get_by_role("tab", name="Документы").click()
+    page.get_by_role("button", name="Составить").click()
+    page.get_by_text("Документ составлен").wait_for(timeout=60_000)
+    shot(page, "6-document.png")
+    document = download(page, ".docx", root)
+    assert document.suffix == ".docx" and document.read_bytes()[:2] == b"PK"
+
+    page.get_by_role("tab", name="Журнал").click()
+    page.get_by_text("Аннулированы невостребованные ссылки").first.wait_for(timeout=30_000)
+    shot(page, "7-journal.png")
+    page.context.close()
+
+
+def test_a_broken_workbook_shows_its_errors_and_saves_nothing(bench, browser):
+    url, store, root = bench
+    broken = root / "сломанная.xlsx"
+    shutil.copy(EXAMPLE, broken)
+    wb = load_workbook(broken)
+    wb["Сотрудники"]["A3"] = wb["Сотрудники"]["A2"].value  # a duplicate ID
+    wb.save(broken)
+    before = len(Store(store).snapshots()) if store.exists() else 0
+    page = open_page(browser, url)
+    page.locator("input[type=file]").set_input_files(str(broken))
+    page.get_by_role("button", name="Проверить и загрузить").click()
+    page.get_by_text("Книга не принята").wait_for(timeout=60_000)
+    assert page.locator("table.sb td", has_text="Сотрудники").count() >= 1
+    assert page.get_by_text("Скачать книгу с выделенными ошибками").count() == 1
+    shot(page, "8-upload-errors.png")
+    after = len(Store(store).snapshots()) if store.exists() else 0
+    assert after == before
+    page.context.close()
