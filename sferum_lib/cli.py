@@ -520,7 +520,9 @@ def _default_words(value: Any, type_name: str) -> str:
     if type_name == "bool":
         return "да" if str(value) == "True" else "нет"
     text = str(value).strip("'\"")
-    return f"«{text}»" if text else "пусто"
+    if not text:
+        return "пусто"
+    return f"«{text}»" if type_name == "str" else text
 
 
 def _list_reports() -> None:
