@@ -338,8 +338,12 @@ class Store:
             # our own older store: bring it up to date once, then read as asked
             self.con.close()
             self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._migrate()
-            self.con.close()
+            self.readonly = False
+            try:
+                self._migrate()
+            finally:
+                self.readonly = True
+                self.con.close()
             self.con = self._connect()
 
     def __enter__(self) -> Store:
