@@ -327,7 +327,7 @@ def test_a_locked_store_is_a_russian_message_with_exit_1(capsys, store, monkeypa
 def test_paths_are_resolved_once_and_printed_whole(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SFERUM_STORE", raising=False)
-    code, out, err = run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", "папка/s.db")
+    code, _out, err = run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", "папка/s.db")
     assert code == 0 and f"«{tmp_path / 'папка' / 's.db'}»" in err
     code, _out, err = run(capsys, "export", "книга.xlsx", "--store", "папка/s.db")
     assert code == 0 and str(tmp_path / "книга.xlsx") in err
