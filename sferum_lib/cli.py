@@ -584,7 +584,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         html = out / f"{args.name}.html"
         print(html)
         header = _report_header(out, args.name)
-        print(f"Отчёт «{args.name}» готов за {result.seconds:.1f} с: {header}.", file=sys.stderr)
+        print(f"Отчёт «{REPORTS[args.name].title}» готов за {result.seconds:.1f} с: {header}.", file=sys.stderr)
         print(f"Откройте: {html}", file=sys.stderr)
         return EXIT_OK
     from tqdm import tqdm

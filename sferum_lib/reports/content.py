@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -85,6 +86,14 @@ def target_words(target: str, words: dict[str, str]) -> str:
     return target
 
 
+_TARGET_IN_TEXT = re.compile(r"«(чат|объединение):([^»]+)»")
+
+
+def message_words(message: str, words: dict[str, str]) -> str:
+    """A finding's text with invite targets in words: «чат:P-TM» → чат «Родители ТМ»."""
+    return _TARGET_IN_TEXT.sub(lambda m: target_words(f"{m.group(1)}:{m.group(2)}", words), str(message))
+
+
 def _source(ctx: Context, number: int) -> dict[str, str]:
     """The keyword arguments of ReportData that say which data a report shows."""
     return {"source": ctx.source(number), "store": ctx.params["store"]}
@@ -109,7 +118,7 @@ def build_audit(ctx: Context) -> ReportData:
             "Проверка": f["check"].map(lambda k: CHECKS_BY_KEY[k].title),
             "Вид": f["severity"],
             "Объект": f["subject"].map(lambda x: subject_words(x, words)),
-            "Что обнаружено": f["message"],
+            "Что обнаружено": f["message"].map(lambda m: message_words(m, words)),
             "Что сделать": todo,
             "Кто делает": who,
             "Обязанность": f["duty"],
