@@ -306,7 +306,9 @@ class Store:
         if not self.readonly:
             return sqlite3.connect(self.path, timeout=30, isolation_level=None)
         uri = "file:" + urllib.parse.quote(str(self.path)) + "?mode=ro"
-        if not _writable(self.path):  # nowhere to put a journal: the file cannot change under us
+        wal = Path(f"{self.path}-wal")
+        pending = wal.exists() and wal.stat().st_size > 0  # changes not yet in the file: SQLite must read them
+        if not _writable(self.path) and not pending:  # nowhere to put a journal: the file cannot change under us
             uri += "&immutable=1"
         return sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
 
