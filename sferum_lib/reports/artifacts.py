@@ -272,11 +272,17 @@ def plain(value: Any) -> Any:
     return value
 
 
-def json_document(data: ReportData, mask: bool) -> dict[str, Any]:
-    """The .json of a report: what it shows (organisation, snapshot, day) and its data, masked when asked."""
+def json_document(data: ReportData, mask: bool) -> Any:
+    """The .json of a report: what it shows (organisation, snapshot, day) and its data, masked when asked.
+
+    Only a report of a store's snapshot carries the header; other tables written this way (a training
+    session's results) keep their plain shape.
+    """
     body = plain(data.json_data())
     if mask:
         body = scrub_all(body)
+    if not data.source:
+        return body
     return {
         "report": data.name,
         "title": data.title,
