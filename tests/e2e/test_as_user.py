@@ -93,6 +93,7 @@ def _assert_masked(folder: Path) -> None:
                 assert secret not in text, f"{secret} in {path.name}"
 
 
+@pytest.mark.slow
 def test_store_in_the_current_folder_and_report_all_again_and_again(home):
     """`sferum import` makes sferum.db here; `report all --out отчёты` three times lands in ./отчёты, of Радуга."""
     made = sferum(home, "import", "книга.xlsx")
@@ -161,6 +162,7 @@ def test_without_a_store_reports_refuse_and_demo_is_asked_for_by_name(home):
     assert both.returncode == 2 and "--demo и --store" in both.stderr
 
 
+@pytest.mark.slow
 def test_a_failing_report_makes_report_all_fail_and_says_so_last(home):
     assert sferum(home, "import", "книга.xlsx").returncode == 0
     run = sferum(home, "report", "all", "--out", "отчёты", "-p", "person_id", "NOBODY")
