@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -71,18 +72,45 @@ def _date(text: str) -> dt.date:
     raise argparse.ArgumentTypeError(f"«{text}» — не дата; ожидается ГГГГ-ММ-ДД, например 2026-10-15")
 
 
-def _positive(text: str) -> int:
+#: No snapshot number, day count or size the commands take comes near this: past it a number is a typo.
+MAX_NUMBER = 1_000_000_000
+#: The demo is measured up to a million people; ten times that still fits a big machine.
+MAX_DEMO_PEOPLE = 10_000_000
+
+
+def _positive(text: str, limit: int = MAX_NUMBER) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"«{text}» — не целое число") from None
     if value < 1:
         raise argparse.ArgumentTypeError("ожидается целое число не меньше 1")
+    if value > limit:
+        raise argparse.ArgumentTypeError(f"«{text}» — слишком большое число (наибольшее — {limit})")
     return value
 
 
-def _common(parser: argparse.ArgumentParser, *, as_of: bool = True, snapshot: bool = False, fmt: bool = False) -> None:
-    parser.add_argument("--store", metavar="ПУТЬ", help="файл хранилища (по умолчанию $SFERUM_STORE или sferum.db)")
+def _people(text: str) -> int:
+    return _positive(text, MAX_DEMO_PEOPLE)
+
+
+def _common(
+    parser: argparse.ArgumentParser,
+    *,
+    as_of: bool = True,
+    snapshot: bool = False,
+    fmt: bool = False,
+    demo: bool = False,
+) -> None:
+    parser.add_argument(
+        "--store", metavar="ПУТЬ", help="файл хранилища (по умолчанию $SFERUM_STORE или sferum.db в текущей папке)"
+    )
+    if demo:
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="вместо своего хранилища взять демонстрационную организацию (вымышленный ЦНТТ)",
+        )
     if as_of:
         parser.add_argument(
             "--as-of", type=_date, metavar="ГГГГ-ММ-ДД", help="дата, на которую проверять (по умолчанию сегодня)"
@@ -131,13 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="записать снимок обратно в книгу Excel")
     p.add_argument("out", metavar="КНИГА.xlsx", help="куда записать книгу")
-    _common(p, as_of=False, snapshot=True)
+    _common(p, as_of=False, snapshot=True, demo=True)
 
     p = sub.add_parser("snapshots", help="перечислить снимки в хранилище")
-    _common(p, as_of=False, fmt=True)
+    _common(p, as_of=False, fmt=True, demo=True)
 
     p = sub.add_parser("audit", help="аудит соответствия положению")
-    _common(p, snapshot=True, fmt=True)
+    _common(p, snapshot=True, fmt=True, demo=True)
     p.add_argument(
         "--invite-max-age-days",
         type=_positive,
@@ -155,12 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="в таблице показать все замечания, а не первые 10 по проверке")
 
     p = sub.add_parser("indicators", help="показатели использования платформы")
-    _common(p, snapshot=True, fmt=True)
+    _common(p, snapshot=True, fmt=True, demo=True)
 
     p = sub.add_parser("movement", help="прибывшие и выбывшие между двумя снимками")
     p.add_argument("--from", dest="first", type=_positive, required=True, metavar="N", help="номер прежнего снимка")
     p.add_argument("--to", dest="second", type=_positive, required=True, metavar="M", help="номер нового снимка")
-    _common(p, fmt=True)
+    _common(p, fmt=True, demo=True)
 
     p = sub.add_parser("duties", help="обязанности по положению (каталог)")
     p.add_argument(
@@ -202,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="перечислить отчёты и их параметры")
     _key_values(p, "параметр отчёта; можно повторять")
     p.add_argument("--out", metavar="ПАПКА", help="папка для результатов (по умолчанию out/reports)")
-    _common(p)
+    _common(p, demo=True)
 
     p = sub.add_parser("docs", help="документы из шаблонов: приказы, заявка, положение, памятки (DOCX)")
     p.add_argument("name", nargs="?", metavar="ДОКУМЕНТ", help="имя документа или all — все; список — --list")
@@ -212,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--templates", metavar="ПАПКА", help="папка шаблонов (по умолчанию templates/ или $SFERUM_TEMPLATES)"
     )
     p.add_argument("--restore-templates", action="store_true", help="вернуть исходные шаблоны (правленые — заменить)")
-    _common(p, as_of=False, snapshot=True)
+    _common(p, as_of=False, snapshot=True, demo=True)
 
     p = sub.add_parser("training", help="учебные занятия: подготовить блокноты участников, подвести итоги")
     p.add_argument("action", choices=("prepare", "report"), help="prepare — подготовить; report — итоги занятия")
@@ -259,26 +287,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
-    p.add_argument("--size", type=_positive, metavar="N", help="число людей в организации (по умолчанию около 925)")
+    p.add_argument("--size", type=_people, metavar="N", help="число людей в организации (по умолчанию около 925)")
     p.add_argument("--seed", type=int, default=135, help="начальное значение генератора (135)")
     p.add_argument("--no-reports", action="store_true", help="не строить отчёты (быстрее)")
     _common(p)
     return parser
 
 
-def _store(args: argparse.Namespace, create: bool = False):
+def _store(args: argparse.Namespace, create: bool = False, readonly: bool = False):
     from sferum_lib.store import Store
 
-    return Store(args.store, create=create)
+    return Store(args.store, create=create, readonly=readonly)
 
 
 def _load(args: argparse.Namespace) -> tuple[str, Any]:
     """The snapshot the command works on, and how to name it: «снимок № N» or «рабочее состояние»."""
-    with _store(args) as store:
+    with _store(args, readonly=True) as store:
         if getattr(args, "state", False):
             return "рабочее состояние", store.state()
         number = args.snapshot or store.latest()
         return f"снимок № {number}", store.snapshot(number)
+
+
+def _default_store() -> Path:
+    from sferum_lib.store import default_store_path
+
+    return default_store_path()
 
 
 def _print_json(data: Any) -> None:
@@ -336,7 +370,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_snapshots(args: argparse.Namespace) -> int:
-    with _store(args) as store:
+    with _store(args, readonly=True) as store:
         items = store.snapshots()
     if args.format == "json":
         _print_json([item.__dict__ for item in items])
@@ -381,7 +415,7 @@ def cmd_movement(args: argparse.Namespace) -> int:
     from sferum_lib.checks import movement
     from sferum_lib.render import movement_table
 
-    with _store(args) as store:
+    with _store(args, readonly=True) as store:
         before, after = store.snapshot(args.first), store.snapshot(args.second)
     moves = movement(before, after, _as_of(args))
     if args.format == "json":
@@ -408,7 +442,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from sferum_lib.demo import run_demo
 
     return run_demo(
-        out=Path(args.out),
+        out=Path(os.path.abspath(args.out)),
         size=args.size,
         seed=args.seed,
         store=args.store,
@@ -458,16 +492,30 @@ def cmd_do(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     with _store(args) as store:
         performed = Workspace(store).perform(args.action, actor=args.actor, day=args.day or dt.date.today(), **params)
-    print(f"Выполнено [{performed.duty}]: {performed.summary}", file=sys.stderr)
+        who = _who(store.state(), args.actor)
+    print(f"Выполнено [{performed.duty}] — {who}: {performed.summary}", file=sys.stderr)
     if performed.object:
         print(performed.object)
     return EXIT_OK
 
 
+def _who(snapshot: Any, actor: str | None) -> str:
+    """Who performed an action, as the journal will name them."""
+    if not actor:
+        return "исполнитель не указан (укажите --as ID, чтобы журнал называл, кто выполнил действие)"
+    from sferum_lib.model import full_name
+
+    for table in (snapshot.staff, snapshot.pupils, snapshot.parents):
+        found = table[table["id"] == actor]
+        if not found.empty:
+            return f"выполняет {full_name(found).iloc[0]} ({actor})"
+    return f"выполняет {actor}"
+
+
 def cmd_journal(args: argparse.Namespace) -> int:
     from sferum_lib.render import journal_table
 
-    with _store(args) as store:
+    with _store(args, readonly=True) as store:
         journal = store.journal()
     if args.format == "json":
         _print_json(journal.to_dict(orient="records"))
@@ -489,6 +537,18 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_TYPE_WORDS = {"str": "текст", "int": "целое число", "bool": "да или нет"}
+
+
+def _default_words(value: Any, type_name: str) -> str:
+    if type_name == "bool":
+        return "да" if str(value) == "True" else "нет"
+    text = str(value).strip("'\"")
+    if not text:
+        return "пусто"
+    return f"«{text}»" if type_name == "str" else text
+
+
 def _list_reports() -> None:
     import papermill
 
@@ -498,45 +558,74 @@ def _list_reports() -> None:
     for name, spec in REPORTS.items():
         print(f"{name} — {spec.title} ({', '.join(spec.duties)})")
         for param in papermill.inspect_notebook(str(notebook_path(name))).values():
-            print(f"    {param['name']}: {param['inferred_type_name']} = {param['default']}  — {param['help']}")
+            kind = param["inferred_type_name"]
+            print(
+                f"    -p {param['name']} ЗНАЧЕНИЕ — {param['help']} ({_TYPE_WORDS.get(kind, kind)}; "
+                f"по умолчанию {_default_words(param['default'], kind)})"
+            )
+    print("Общие параметры можно задать и так: --store ПУТЬ, --as-of ДАТА, --out ПАПКА, --demo.")
+
+
+def _report_header(out: Path, name: str) -> str:
+    """«ЦНТТ · снимок № 2 (загружен 15.10.2026) · на 15.10.2026», read back from the report's own JSON."""
+    try:
+        meta = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        day = dt.date.fromisoformat(meta["as_of"])
+        parts = [meta["organisation"], meta["source"], f"на {day:%d.%m.%Y}"]
+        return " · ".join(p for p in parts if p)
+    except (OSError, ValueError, KeyError, TypeError):
+        return "что показывает отчёт — не удалось прочитать его JSON"
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sferum_lib.reports.runner import ReportFailed, run_all, run_report
+    from sferum_lib.reports import REPORTS
+    from sferum_lib.reports.runner import ReportFailed, check_store, run_all, run_report
 
     if args.list or not args.name:
         _list_reports()
         return EXIT_OK
+    if args.name != "all" and args.name not in REPORTS:
+        raise UsageError(f"Неизвестный отчёт «{args.name}». Отчёты: {', '.join(REPORTS)}, all; список — --list.")
     params = dict(args.params)
+    for name in ("store", "out_dir"):
+        if params.get(name):  # given with -p: relative to this folder, like --store and --out
+            params[name] = os.path.abspath(params[name])
     if args.store:
         params["store"] = args.store
+    params["store"] = params.get("store") or str(_default_store())
     if args.as_of:
         params["as_of"] = args.as_of.isoformat()
-    out = args.out or params.pop("out_dir", None) or "out/reports"
+    out = Path(args.out or params.pop("out_dir", None) or os.path.abspath("out/reports"))
+    params.pop("out_dir", None)
+    check_store(params)  # no store, or not a store: one clear refusal before any kernel starts
     if args.name != "all":
         try:
             result = run_report(args.name, params, out)
         except ReportFailed as exc:
             print(str(exc), file=sys.stderr)
+            print(f"Отчёт «{args.name}» не построен (подробности выше).", file=sys.stderr)
             return EXIT_BAD_INPUT if exc.user_error else EXIT_FAILURE
-        print(
-            f"Отчёт «{args.name}» готов за {result.seconds:.1f} с: {Path(out).resolve()}/{args.name}.html",
-            file=sys.stderr,
-        )
-        print(Path(out).resolve() / f"{args.name}.html")
+        html = out / f"{args.name}.html"
+        print(html)
+        header = _report_header(out, args.name)
+        print(f"Отчёт «{REPORTS[args.name].title}» готов за {result.seconds:.1f} с: {header}.", file=sys.stderr)
+        print(f"Откройте: {html}", file=sys.stderr)
         return EXIT_OK
     from tqdm import tqdm
-
-    from sferum_lib.reports import REPORTS
 
     with tqdm(total=len(REPORTS), desc="Отчёты", unit=" отч.", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         done, failed = run_all(params, out, on_done=lambda name, error: bar.update())
     for failure in failed:
         print(str(failure), file=sys.stderr)
     for result in sorted(done, key=lambda r: r.name):
-        print(Path(out).resolve() / f"{result.name}.html")
-    print(f"Готово отчётов: {len(done)} из {len(REPORTS)}; папка: {Path(out).resolve()}", file=sys.stderr)
+        print(out / f"{result.name}.html")
+    # the last lines are the verdict: what was built, of which data, what failed and where everything is
+    if done:
+        print(f"Данные отчётов: {_report_header(out, sorted(done, key=lambda r: r.name)[0].name)}.", file=sys.stderr)
+    print(f"Готово отчётов: {len(done)} из {len(REPORTS)}; папка: {out}", file=sys.stderr)
     if failed:
+        names = ", ".join(sorted(f.name for f in failed))
+        print(f"ОШИБКА: не построено отчётов — {len(failed)} ({names}); причины — выше.", file=sys.stderr)
         return EXIT_BAD_INPUT if all(f.user_error for f in failed) else EXIT_FAILURE
     return EXIT_OK
 
@@ -673,20 +762,57 @@ def _report_input_error(exc: InputFileError) -> None:
         print(f"Копия книги с выделенными ошибками: {copy}", file=sys.stderr)
 
 
+#: Arguments that name files or folders: made absolute against the user's folder before anything runs.
+_PATH_ARGS = ("store", "out", "path", "errors_to", "templates", "participants", "folder", "session")
+
+
+def _resolve(args: argparse.Namespace) -> None:
+    """Fill the common options given before the command, resolve every path once, and pick the demo if asked."""
+    for name in ("store", "as_of"):
+        if getattr(args, name, None) is None and hasattr(args, name):
+            setattr(args, name, getattr(args, f"global_{name}"))
+    for name in _PATH_ARGS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and value:
+            setattr(args, name, os.path.abspath(os.path.expanduser(value)))
+    if getattr(args, "demo", False) and args.command != "demo":
+        if args.store:
+            raise UsageError("--demo и --store вместе не указываются: либо своё хранилище, либо демонстрационное.")
+        from sferum_lib.demo import demo_store
+
+        args.store = str(demo_store(getattr(args, "as_of", None)))
+        print(
+            "Демонстрационная организация (вымышленный ЦНТТ), а не ваши данные. Свои данные: sferum import КНИГА.xlsx",
+            file=sys.stderr,
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``sferum``; returns the exit code."""
+    """Entry point of ``sferum``; returns the exit code.
+
+    Everything the command writes is its owner's only (umask 077, inherited by report kernels): the files hold
+    people's names, phones and emails.
+    """
+    from sferum_lib.files import private_umask
+
+    umask = private_umask()
+    args: argparse.Namespace | None = None
     try:
         args = build_parser().parse_args(argv)
-        for name in ("store", "as_of"):
-            if getattr(args, name, None) is None and hasattr(args, name):
-                setattr(args, name, getattr(args, f"global_{name}"))
+        _resolve(args)
         return COMMANDS[args.command](args)
     except InputFileError as exc:
         _report_input_error(exc)
         return EXIT_BAD_INPUT
     except SferumError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return getattr(exc, "exit_code", EXIT_BAD_INPUT)
+    except sqlite3.Error as exc:  # the store's own English errors, in Russian
+        from sferum_lib.store import store_error
+
+        error = store_error(exc, getattr(args, "store", None) or _default_store())
+        print(f"Ошибка: {error}", file=sys.stderr)
+        return getattr(error, "exit_code", EXIT_BAD_INPUT)
     except BrokenPipeError:  # the output went to `head` or a closed pager: nothing is wrong
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python quiet when it flushes at exit
         return EXIT_OK
@@ -702,6 +828,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    finally:
+        os.umask(umask)  # main() may be called in-process (tests): leave the caller's umask as it was
 
 
 if __name__ == "__main__":

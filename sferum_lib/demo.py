@@ -9,6 +9,7 @@ so the audit finds the same kinds of things whatever the day. Every audit check 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -459,8 +460,10 @@ def earlier(snapshot: Snapshot, as_of: dt.date, days: int = 30) -> Snapshot:
 
 
 def demo_store(as_of: dt.date | None = None, seed: int = 135) -> Path:
-    """A store with the demo's two snapshots in the temporary folder, built once per day and seed."""
-    import os
+    """A store with the demo's two snapshots in the temporary folder, built once per day and seed.
+
+    Only an explicit request uses it (``--demo``): a report never falls back to it on its own.
+    """
     import tempfile
 
     from sferum_lib.store import Store
@@ -487,13 +490,15 @@ def run_demo(
 ) -> int:
     """Build the demo into a store, export its workbook, print its audit, indicators and movement."""
     from sferum_lib.checks import audit, indicators, movement
+    from sferum_lib.files import private_dir
     from sferum_lib.render import audit_table, indicators_table, movement_table
     from sferum_lib.store import Store
     from sferum_lib.workbook.writer import export_snapshot
 
     day = as_of or dt.date.today()
-    out.mkdir(parents=True, exist_ok=True)
-    store_path = Path(store) if store else out / "demo.db"
+    out = Path(os.path.abspath(out))
+    private_dir(out)
+    store_path = Path(os.path.abspath(store)) if store else out / "demo.db"
     if not store:  # the demo's own store is rebuilt on every run
         for suffix in ("", "-wal", "-shm"):
             Path(f"{store_path}{suffix}").unlink(missing_ok=True)
@@ -514,27 +519,41 @@ def run_demo(
     print()
     print(movement_table(movement(before, now, day), first, second, day))
     print()
+    failures: list[str] = []
+    report_line = "отчёты: не строились (--no-reports)"
     if reports:
+        from sferum_lib.reports import REPORTS
         from sferum_lib.reports.runner import run_all
 
         done, failed = run_all({"store": str(store_path), "as_of": day.isoformat()}, out / "reports")
         for failure in failed:
             print(str(failure), file=sys.stderr)
-        print(
-            f"Отчёты ({len(done)}): {out / 'reports'} — откройте файлы .html в браузере; .xlsx — в Excel.",
-            file=sys.stderr,
+        if failed:
+            failures.append("отчёты " + ", ".join(sorted(f.name for f in failed)))
+        report_line = (
+            f"отчёты: {len(done)} из {len(REPORTS)} — {out / 'reports'} "
+            "(откройте usage.html в браузере; .xlsx — в Excel)"
         )
-    from sferum_lib.documents import make_all
+    from sferum_lib.documents import DOCUMENTS, make_all
 
     made, refused = make_all(now, out / "documents", today=day)
     for exc in refused:
         print(f"Ошибка: {exc}", file=sys.stderr)
-    print(
-        f"Документы ({len(made)}): {out / 'documents'} — приказы, заявка, положение, памятки (DOCX).", file=sys.stderr
-    )
-    print(f"Хранилище демо: {store_path}  (снимки № {first} и № {second})", file=sys.stderr)
-    print(f"Книга демо-организации: {workbook}", file=sys.stderr)
-    print(f"Дальше: sferum audit --store {store_path}   ·   sferum indicators --store {store_path}", file=sys.stderr)
+    if refused:
+        failures.append(f"документов: {len(refused)}")
+    # the last lines are the verdict, not 250 lines up: what was built, where, and what failed
+    print("", file=sys.stderr)
+    print("Итог демо:", file=sys.stderr)
+    print(f"  хранилище: {store_path} (снимки № {first} и № {second})", file=sys.stderr)
+    print(f"  книга демо-организации: {workbook}", file=sys.stderr)
+    print(f"  {report_line}", file=sys.stderr)
+    print(f"  документы: {len(made)} из {len(DOCUMENTS)} — {out / 'documents'} (DOCX)", file=sys.stderr)
+    print(f"  дальше: sferum audit --store {store_path}   ·   sferum report all --demo --out отчёты", file=sys.stderr)
+    if failures:
+        print(f"ОШИБКА: демо построено не полностью — не получились {'; '.join(failures)}. Причины — выше.",
+              file=sys.stderr)
+        return 1
+    print("Демо построено полностью.", file=sys.stderr)
     return 0
 
 

@@ -1,5 +1,8 @@
 """The SQLite store: every imported snapshot, numbered from 1, in one file readable by its owner only.
 
+Commands that only read open the file read-only: they never migrate it, switch it to WAL or touch a file that
+is not a store. SQLite's English errors become Russian :class:`StoreError` messages (:func:`store_error`).
+
 The file runs in WAL mode so a report can read while an import writes; the schema carries a version
 (``PRAGMA user_version``) and is brought up to date by the migrations below when a store is opened. Each
 import is one transaction: a failure leaves the store as it was.
@@ -11,6 +14,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -146,16 +150,88 @@ class SnapshotInfo:
 
 
 def default_store_path() -> Path:
-    """``$SFERUM_STORE`` or ``sferum.db`` in the current folder."""
-    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+    """``$SFERUM_STORE`` or ``sferum.db`` in the current folder, as an absolute path."""
+    return Path(os.path.abspath(os.environ.get(STORE_ENV) or DEFAULT_STORE))
+
+
+def missing_store_message(path: str | Path) -> str:
+    """What to do when there is no store yet: import one's own data, or ask for the demo by name."""
+    return (
+        f"Хранилище «{path}» не найдено: данных организации нет. Загрузите свою книгу: sferum import КНИГА.xlsx "
+        "(хранилище sferum.db появится в текущей папке) или укажите хранилище: --store ПУТЬ. "
+        "Посмотреть на демонстрационной организации: добавьте --demo (например, sferum report audit --demo)."
+    )
+
+
+class StoreUnavailable(StoreError):
+    """The store exists and is fine but cannot be used right now (locked, disk full): try again later."""
+
+    exit_code = 1
+
+
+#: SQLite's own English messages, as a person should read them; ``{path}`` is the store file.
+_SQLITE_MESSAGES: tuple[tuple[str, str, bool], ...] = (
+    ("locked", "Хранилище «{path}» сейчас занято другой программой (идёт запись). Повторите через минуту.", True),
+    ("busy", "Хранилище «{path}» сейчас занято другой программой (идёт запись). Повторите через минуту.", True),
+    ("disk is full", "Нет места на диске для хранилища «{path}». Освободите место и повторите.", True),
+    ("disk i/o", "Ошибка чтения или записи диска с хранилищем «{path}». Проверьте носитель и повторите.", True),
+    (
+        "malformed",
+        "Файл хранилища «{path}» повреждён. Восстановите его из резервной копии или загрузите книгу заново "
+        "в новое хранилище: sferum import КНИГА.xlsx --store НОВОЕ.db",
+        False,
+    ),
+    ("not a database", "Файл «{path}» не является хранилищем Сферум-практикума (это не база SQLite).", False),
+    (
+        "readonly",
+        "Хранилище «{path}» доступно только для чтения (нет прав на запись или носитель только для чтения).",
+        False,
+    ),
+    ("unable to open", "Не удаётся открыть хранилище «{path}»: проверьте, что папка существует и доступна.", False),
+)
+
+
+def store_error(exc: sqlite3.Error, path: str | Path) -> StoreError:
+    """A Russian error for one of SQLite's: a usage problem (exit 2) or a transient one (exit 1)."""
+    text = str(exc).lower()
+    for needle, message, transient in _SQLITE_MESSAGES:
+        if needle in text:
+            return (StoreUnavailable if transient else StoreError)(message.format(path=path) + " Данные не изменены.")
+    return StoreUnavailable(f"Ошибка хранилища «{path}» (SQLite: {exc}). Данные не изменены.")
 
 
 def _create_private(path: Path) -> None:
     """Create the file readable and writable by its owner only (the store holds personal data)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from sferum_lib.files import private_dir
+
+    private_dir(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)  # the umask may only take bits away, but be explicit
+
+
+def _make_private(path: Path) -> None:
+    """A store made by an older version or copied with loose rights: make it the owner's only, when we may."""
+    try:
+        if path.stat().st_mode & 0o077 and path.stat().st_uid == os.geteuid():
+            os.chmod(path, 0o600)
+    except OSError:  # read-only media or someone else's file: reading it is still fine
+        pass
+
+
+def _writable(path: Path) -> bool:
+    """Can this process write the file and create its journal beside it?"""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK) and not _immutable(path)
+
+
+def _immutable(path: Path) -> bool:
+    """A file or folder marked immutable (chattr +i) refuses writes even to root, which os.access does not see."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        return True
+    os.close(fd)
+    return False
 
 
 def _to_sql(frame: pd.DataFrame, table: str, names: Iterable[str]) -> list[tuple[object, ...]]:
@@ -190,23 +266,87 @@ def _from_sql(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 class Store:
     """An open store file. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
-        self.path = Path(path) if path is not None else default_store_path()
+    def __init__(self, path: str | Path | None = None, *, create: bool = True, readonly: bool = False) -> None:
+        """Open (or, with ``create``, make) the store at ``path``.
+
+        ``readonly`` is for commands that only read: the file is opened read-only, never migrated nor switched
+        to WAL, and a file that is not a store is refused untouched. A store on read-only media is always
+        opened read-only.
+        """
+        self.path = Path(os.path.abspath(path)) if path is not None else default_store_path()
+        self.readonly = readonly
+        if self.path.is_dir():
+            raise StoreError(f"«{self.path}» — папка, а не файл хранилища. Укажите файл: --store ПАПКА/sferum.db")
         if not self.path.exists():
-            if not create:
-                raise StoreError(
-                    f"Хранилище «{self.path}» не найдено. Сначала загрузите данные: sferum import КНИГА.xlsx "
-                    "(или постройте демонстрационную организацию: sferum demo)."
-                )
-            _create_private(self.path)
+            if readonly or not create:
+                raise StoreError(missing_store_message(self.path))
+            try:
+                _create_private(self.path)
+            except OSError as exc:
+                raise StoreError(f"Не удаётся создать хранилище «{self.path}»: {exc.strerror}.") from None
+        _make_private(self.path)
+        if not readonly and not _writable(self.path):
+            self.readonly = True  # read-only media: reading works, a write says so in Russian
         try:
+            self.con = self._connect()
+            self._check()
+            if not self.readonly:
+                self.con.execute("PRAGMA journal_mode=WAL")
+                self.con.execute("PRAGMA foreign_keys=ON")
+                self.con.execute("PRAGMA synchronous=NORMAL")
+                self._migrate()
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            raise store_error(exc, self.path) from None
+        except StoreError:
+            self._close_quietly()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.readonly:
+            return sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        uri = "file:" + urllib.parse.quote(str(self.path)) + "?mode=ro"
+        wal = Path(f"{self.path}-wal")
+        pending = wal.exists() and wal.stat().st_size > 0  # changes not yet in the file: SQLite must read them
+        if not _writable(self.path) and not pending:  # nowhere to put a journal: the file cannot change under us
+            uri += "&immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+
+    def _close_quietly(self) -> None:
+        con = getattr(self, "con", None)
+        if con is not None:
+            con.close()
+
+    def _check(self) -> None:
+        """Refuse, untouched, a file that is not a store of this program (or of a newer version)."""
+        version = self.schema_version
+        tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"Хранилище «{self.path}» создано более новой версией программы (схема {version}); обновите программу."
+            )
+        fresh = version == 0 and not tables
+        if (version == 0 and tables) or (version > 0 and "snapshots" not in tables) or (fresh and self.readonly):
+            raise StoreError(
+                f"Файл «{self.path}» не является хранилищем Сферум-практикума: это другая база данных или пустой "
+                "файл. Он не изменён. Укажите хранилище, созданное командой sferum import."
+            )
+        if self.readonly and version < SCHEMA_VERSION:
+            if not _writable(self.path):
+                raise StoreError(
+                    f"Хранилище «{self.path}» создано прежней версией программы и лежит на носителе только для "
+                    "чтения: скопируйте его туда, где можно писать, и повторите команду (оно будет обновлено)."
+                )
+            # our own older store: bring it up to date once, then read as asked
+            self.con.close()
             self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.con.execute("PRAGMA journal_mode=WAL")
-            self.con.execute("PRAGMA foreign_keys=ON")
-            self.con.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"Файл «{self.path}» не является хранилищем Сферум-практикума: {exc}") from None
+            self.readonly = False
+            try:
+                self._migrate()
+            finally:
+                self.readonly = True
+                self.con.close()
+            self.con = self._connect()
 
     def __enter__(self) -> Store:
         return self
@@ -220,6 +360,11 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it lands, or none of it."""
+        if self.readonly:
+            raise StoreError(
+                f"Хранилище «{self.path}» открыто только для чтения (носитель только для чтения или нет прав на "
+                "запись): изменить его нельзя. Скопируйте его туда, где можно писать."
+            )
         self.con.execute("BEGIN IMMEDIATE")
         try:
             yield self.con
@@ -380,6 +525,9 @@ class Store:
             self.con,
         )
         frame["params"] = frame["params"].map(json.loads)
+        # an empty actor or object is None, never a float NaN that prints as «nan»
+        for column in ("actor", "object"):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
         return frame
 
     # --- training progress ------------------------------------------------------------------------------

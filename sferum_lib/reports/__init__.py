@@ -37,34 +37,41 @@ class Report:
 
         return write_all(data, self.params["out_dir"], self.params["mask_personal_data"])
 
-    def show(self, data: ReportData) -> None:
-        """Display the report in a notebook: the summary, the charts and the tables."""
-        from IPython.display import Image, Markdown, display
+    def save(self, data: ReportData) -> None:
+        """Write the artifacts and say where they are (the notebook's last step)."""
+        for path in self.write(data).values():
+            print("Записано:", path)
 
-        display(
-            Markdown(
-                f"## {data.title}\n\n{data.organisation}, на {data.as_of:%d.%m.%Y}\n\n"
-                + "\n".join(f"* {line}" for line in data.summary)
-            )
-        )
-        for chart in data.charts:
-            display(Image(chart.png))
-        for table in data.tables:
-            display(Markdown(f"### {table.title}"))
-            display(table.frame)
+    def show(self, data: ReportData) -> None:
+        """Display the report in a notebook as the HTML shows it: escaped text (no links from data), masked."""
+        from IPython.display import HTML, display
+
+        from sferum_lib.reports.artifacts import render_body
+
+        display(HTML(render_body(data, self.params["mask_personal_data"])))
+
+
+_LITERALS = (str, int, float, bool, type(None))
 
 
 def prepare(name: str, namespace: Mapping[str, Any]) -> Report:
-    """Validate a report notebook's parameters, taken from its namespace; unknown names are refused."""
-    from sferum_lib.errors import UsageError
+    """Validate a report notebook's parameters, taken from its namespace; unknown names are refused.
 
+    Only literal values count as parameters (papermill injects nothing else), so the notebook's own results of an
+    earlier run — ``report``, ``data`` — do not stop it from running again in the same kernel. Files the report
+    writes from here on are owner-only, whatever the umask the kernel started with.
+    """
+    from sferum_lib.errors import UsageError
+    from sferum_lib.files import private_umask
+
+    private_umask()
     spec = REPORTS.get(name)
     if spec is None:
         raise UsageError(f"Неизвестный отчёт «{name}». Отчёты: {', '.join(REPORTS)}.")
     given = {
         k: v
         for k, v in namespace.items()
-        if not k.startswith("_") and k not in _IPYTHON_NAMES and not callable(v) and not hasattr(v, "__loader__")
+        if not k.startswith("_") and k not in _IPYTHON_NAMES and isinstance(v, _LITERALS)
     }
     return Report(spec, validate(spec, given))
 

@@ -1,7 +1,8 @@
 """Writing a report's artifacts: HTML without code, XLSX, JSON and PNG charts.
 
-HTML escapes every value and masks phones and emails when asked (the default), because it is meant to be
-passed around; the XLSX is the administrator's working copy and keeps them, with formula-like text made safe.
+HTML, JSON and the notebook escape every value and mask phones and emails when asked (the default), because they
+are meant to be passed around; the XLSX is the administrator's working copy and keeps them, with formula-like
+text made safe. Every artifact says which organisation, snapshot and day it shows; every file is owner-only.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import base64
 import html
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sferum_lib.files import FILE_MODE, private_dir, write_private
 from sferum_lib.reports.base import ReportData, Table
 
 
@@ -37,12 +40,37 @@ def mask_email(email: Any) -> Any:
     return f"{local[:1]}***@{domain}"
 
 
+# A phone is 10 or more digits, maybe with «+», spaces, dashes and brackets; an email is anything@domain.
+_PHONE = re.compile(r"(?<![\w*])\+?\d(?:[\s\-()]*\d){9,14}(?!\w)")
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
+def scrub(value: Any) -> Any:
+    """Mask every phone and email inside a text (a finding's message, a summary line), not only in columns."""
+    if not isinstance(value, str) or not any(ch.isdigit() or ch == "@" for ch in value):
+        return value
+    value = _EMAIL.sub(lambda m: mask_email(m.group(0)), value)
+    return _PHONE.sub(lambda m: mask_phone(m.group(0)), value)
+
+
+def scrub_all(value: Any) -> Any:
+    """:func:`scrub` through lists and dicts (the JSON of a report)."""
+    if isinstance(value, dict):
+        return {k: scrub_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_all(v) for v in value]
+    return scrub(value)
+
+
 def masked(table: Table) -> pd.DataFrame:
     frame = table.frame.copy()
     for column in table.personal:
         if column in frame:
             masker = mask_email if "mail" in column.lower() else mask_phone
             frame[column] = frame[column].map(masker)
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(scrub)
     return frame
 
 
@@ -94,24 +122,55 @@ def _table_html(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
-def _params_text(params: dict[str, Any]) -> str:
-    shown = {k: v for k, v in params.items() if k not in ("out_dir",)}
-    return "; ".join(f"{k} = {v}" for k, v in shown.items())
+#: How the report's footer names its parameters: in words, not the notebook's variable names.
+PARAM_WORDS: dict[str, str] = {
+    "store": "хранилище",
+    "snapshot": "снимок",
+    "as_of": "дата отчёта",
+    "mask_personal_data": "телефоны и email скрыты",
+    "soon_days": "дней вперёд для ссылок, которые скоро устареют",
+    "from_snapshot": "прежний снимок",
+    "to_snapshot": "новый снимок",
+    "person_id": "человек (ID)",
+}
 
 
-def render_html(data: ReportData, mask: bool) -> str:
+def _param_value(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if name in ("snapshot", "from_snapshot", "to_snapshot") and value == 0:
+        return "последний" if name != "from_snapshot" else "предпоследний"
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return "не указан" if value in ("", None) else str(value)
+
+
+def params_text(params: dict[str, Any]) -> str:
+    """«хранилище — /home/…/sferum.db; снимок — последний; дата отчёта — 15.10.2026; …»."""
+    shown = {k: v for k, v in params.items() if k != "out_dir"}
+    return "; ".join(f"{PARAM_WORDS.get(k, k)} — {_param_value(k, v)}" for k, v in shown.items())
+
+
+def meta_line(data: ReportData) -> str:
+    """What the report shows, in one line: organisation, snapshot, date."""
+    parts = [data.organisation or "организация не названа"]
+    if data.source:
+        parts.append(data.source)
+    parts.append(f"на {data.as_of:%d.%m.%Y}")
+    return " · ".join(parts)
+
+
+def render_body(data: ReportData, mask: bool) -> str:
+    """The report's content as escaped HTML: what the file shows and what the notebook displays."""
+    text = scrub if mask else (lambda v: v)
     parts = [
-        "<!doctype html>",
-        '<html lang="ru"><head><meta charset="utf-8">',
-        f"<title>{html.escape(data.title)} — {html.escape(data.organisation)}</title>",
-        f"<style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(data.title)}</h1>",
-        f'<p class="meta">{html.escape(data.organisation)} · на {data.as_of:%d.%m.%Y}'
+        f'<p class="meta">{html.escape(text(meta_line(data)))}'
         + (" · персональные данные скрыты" if mask else "")
         + "</p>",
     ]
     if data.summary:
-        parts.append('<ul class="lead">' + "".join(f"<li>{html.escape(s)}</li>" for s in data.summary) + "</ul>")
+        parts.append('<ul class="lead">' + "".join(f"<li>{html.escape(text(s))}</li>" for s in data.summary) + "</ul>")
     for chart in data.charts:
         encoded = base64.b64encode(chart.png).decode()
         parts.append(
@@ -123,9 +182,22 @@ def render_html(data: ReportData, mask: bool) -> str:
         if table.note:
             parts.append(f"<p>{html.escape(table.note)}</p>")
         parts.append(_table_html(masked(table) if mask else table.frame))
-    parts.append(f'<p class="meta">Параметры отчёта: {html.escape(_params_text(data.params))}.</p>')
-    parts.append("</body></html>")
+    parts.append(f'<p class="meta">Параметры отчёта: {html.escape(params_text(data.params))}.</p>')
     return "\n".join(parts)
+
+
+def render_html(data: ReportData, mask: bool) -> str:
+    org = scrub(data.organisation) if mask else data.organisation
+    return "\n".join(
+        [
+            "<!doctype html>",
+            '<html lang="ru"><head><meta charset="utf-8">',
+            f"<title>{html.escape(data.title)} — {html.escape(org)}</title>",
+            f"<style>{_CSS}</style></head><body>",
+            render_body(data, mask),
+            "</body></html>",
+        ]
+    )
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -146,7 +218,11 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     from sferum_lib.workbook.writer import HEADER_FILL, HEADER_FONT, atomic_path, safe_cell
 
     wb = Workbook(write_only=True)
-    used: set[str] = set()
+    used: set[str] = {"Об отчёте"}
+    about = wb.create_sheet("Об отчёте")
+    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 22, 90
+    for row in about_rows(data):
+        about.append([safe_cell(about, v) for v in row])
     for table in data.tables:
         ws = wb.create_sheet(_sheet_title(table.title, used))
         frame = table.frame
@@ -162,10 +238,21 @@ def write_xlsx(data: ReportData, path: Path) -> None:
         ws.append(header)
         for row in frame.astype(object).itertuples(index=False):
             ws.append([safe_cell(ws, None if v is None or (isinstance(v, float) and pd.isna(v)) else v) for v in row])
-    if not data.tables:
-        wb.create_sheet("Отчёт").append(["Нет данных"])
     with atomic_path(path) as tmp:
         wb.save(tmp)
+    os.chmod(path, FILE_MODE)
+
+
+def about_rows(data: ReportData) -> list[tuple[str, str]]:
+    """Which organisation, snapshot and day a report shows, and how it was asked for."""
+    return [
+        ("Отчёт", data.title),
+        ("Организация", data.organisation),
+        ("Данные", data.source or "—"),
+        ("На дату", f"{data.as_of:%d.%m.%Y}"),
+        ("Хранилище", data.store or "—"),
+        ("Параметры", params_text(data.params)),
+    ]
 
 
 def plain(value: Any) -> Any:
@@ -185,16 +272,38 @@ def plain(value: Any) -> Any:
     return value
 
 
+def json_document(data: ReportData, mask: bool) -> Any:
+    """The .json of a report: what it shows (organisation, snapshot, day) and its data, masked when asked.
+
+    Only a report of a store's snapshot carries the header; other tables written this way (a training
+    session's results) keep their plain shape.
+    """
+    body = plain(data.json_data())
+    if mask:
+        body = scrub_all(body)
+    if not data.source:
+        return body
+    return {
+        "report": data.name,
+        "title": data.title,
+        "organisation": data.organisation,
+        "source": data.source,
+        "as_of": data.as_of.isoformat(),
+        "store": data.store,
+        "personal_data_masked": mask,
+        "data": body,
+    }
+
+
 def write_all(data: ReportData, out_dir: str | Path, mask: bool) -> dict[str, Path]:
-    """Write the HTML, XLSX, JSON and PNG files of a report; return their paths by kind."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the HTML, XLSX, JSON and PNG files of a report, owner-only; return their paths by kind."""
+    out = private_dir(out_dir)
     paths = {"html": out / f"{data.name}.html", "xlsx": out / f"{data.name}.xlsx", "json": out / f"{data.name}.json"}
-    paths["html"].write_text(render_html(data, mask), encoding="utf-8")
+    write_private(paths["html"], render_html(data, mask))
     write_xlsx(data, paths["xlsx"])
-    text = json.dumps(plain(data.json_data()), ensure_ascii=False, indent=1, default=str, allow_nan=False)
-    paths["json"].write_text(text, encoding="utf-8")
+    text = json.dumps(json_document(data, mask), ensure_ascii=False, indent=1, default=str, allow_nan=False)
+    write_private(paths["json"], text)
     for chart in data.charts:
         paths[f"png:{chart.key}"] = out / f"{data.name}-{chart.key}.png"
-        paths[f"png:{chart.key}"].write_bytes(chart.png)
+        write_private(paths[f"png:{chart.key}"], chart.png)
     return paths

@@ -7,9 +7,9 @@ A report notebook is a thin view: it validates its parameters with :func:`prepar
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,11 +29,11 @@ class Param:
 
 
 COMMON_PARAMS: tuple[Param, ...] = (
-    Param("store", str, "", "хранилище; пусто — $SFERUM_STORE или sferum.db"),
+    Param("store", str, "", "хранилище; пусто — $SFERUM_STORE или sferum.db в текущей папке"),
     Param("snapshot", int, 0, "номер снимка; 0 — последний"),
     Param("as_of", str, "", "дата отчёта ГГГГ-ММ-ДД; пусто — сегодня"),
     Param("out_dir", str, "out/reports", "папка для результатов"),
-    Param("mask_personal_data", bool, True, "скрывать телефоны и email в HTML"),
+    Param("mask_personal_data", bool, True, "скрывать телефоны и email в HTML, JSON и блокноте"),
 )
 
 
@@ -66,6 +66,8 @@ class ReportData:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     json: Any = None  # what the .json holds; by default every table's records
+    source: str = ""  # which data it shows: «снимок № 2 от 15.10.2026», «снимки № 1 и № 2»
+    store: str = ""  # the store file it was built from
 
     def json_data(self) -> Any:
         if self.json is not None:
@@ -92,21 +94,32 @@ class Context:
         return self.params["as_of"]
 
     def store(self):  # the store module is imported lazily: a notebook pays only for what it uses
-        from sferum_lib.store import Store, default_store_path
+        """The user's store, opened read-only; no store means no report (never someone else's data)."""
+        from sferum_lib.store import Store
 
-        path = self.params["store"] or None
-        if path is None and not default_store_path().exists():
-            # nothing to report on yet: show the demo organisation rather than fail with defaults
-            from sferum_lib.demo import demo_store
-
-            path = demo_store(self.as_of)
-            self.notes.append("Хранилище не указано и не найдено: показана демонстрационная организация.")
-        return Store(path, create=False)
+        return Store(self.params["store"] or None, readonly=True)
 
     def snapshot(self, number: int | None = None) -> tuple[int, Snapshot]:
+        import sqlite3
+
+        from sferum_lib.store import store_error
+
+        store = self.store()
+        try:
+            with store:
+                number = number or self.params["snapshot"] or store.latest()
+                return number, store.snapshot(number)
+        except sqlite3.Error as exc:
+            raise store_error(exc, store.path) from None
+
+    def source(self, number: int) -> str:
+        """«снимок № 2 (загружен 15.10.2026)»: the snapshot a report shows, as its header names it."""
         with self.store() as store:
-            number = number or self.params["snapshot"] or store.latest()
-            return number, store.snapshot(number)
+            info = {i.number: i for i in store.snapshots()}.get(number)
+        if info is None:
+            return f"снимок № {number}"
+        day = dt.date.fromisoformat(info.imported_at[:10])
+        return f"снимок № {number} (загружен {day:%d.%m.%Y})"
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,10 @@ class ReportSpec:
     @property
     def all_params(self) -> tuple[Param, ...]:
         return (*COMMON_PARAMS, *self.params)
+
+
+#: No snapshot, day count or ID number a report takes comes near this; past it a value is a typo.
+MAX_INT_PARAM = 1_000_000_000
 
 
 def _convert(param: Param, value: Any) -> Any:
@@ -139,6 +156,8 @@ def _convert(param: Param, value: Any) -> Any:
         number = int(value)
         if number < 0:
             raise ValueError("ожидается целое число не меньше 0")
+        if number > MAX_INT_PARAM:
+            raise ValueError(f"слишком большое число (наибольшее — {MAX_INT_PARAM})")
         return number
     return "" if value is None else str(value)
 
@@ -162,7 +181,16 @@ def validate(spec: ReportSpec, given: Mapping[str, Any]) -> dict[str, Any]:
     if problems:
         known = ", ".join(declared)
         raise UsageError(f"Отчёт «{spec.title}»: " + "; ".join(problems) + f". Параметры отчёта: {known}.")
-    values["out_dir"] = str(Path(values["out_dir"]).resolve())
-    if values["store"]:  # the kernel runs in out_dir: a relative store path must not change its meaning
-        values["store"] = str(Path(values["store"]).resolve())
+    return resolve_paths(values)
+
+
+def resolve_paths(values: dict[str, Any]) -> dict[str, Any]:
+    """Every path made absolute against the current folder, once: nothing later depends on a working folder.
+
+    An empty store means the default one (``$SFERUM_STORE`` or ``sferum.db`` here), named by its full path.
+    """
+    from sferum_lib.store import default_store_path
+
+    values["out_dir"] = os.path.abspath(values["out_dir"])
+    values["store"] = os.path.abspath(values["store"]) if values["store"] else str(default_store_path())
     return values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -31,7 +32,16 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "pending-requests": ("Рассмотреть заявку: принять или отклонить", "администратор"),
     "departed-members": ("Удалить выбывшего из всех чатов", "администратор и владельцы чатов"),
     "foreign-members": ("Удалить постороннего из чата объединения", "педагог объединения"),
+    "admin-eligible": ("Назначить администратором работника из числа педагогических", "руководитель"),
+    "extra-admins": ("Снять права дополнительного администратора или дождаться вступления педагога", "администратор"),
+    "activist-chats": ("Пригласить актив в чат руководителя с активом", "руководитель"),
 }
+#: What to do about a finding of a check this table does not know yet.
+OTHER_ACTION = ("Устранить по пункту положения", "администратор")
+
+
+def _action(check: str) -> tuple[str, str]:
+    return ACTIONS.get(check, OTHER_ACTION)
 
 
 def _org(snapshot: Snapshot) -> str:
@@ -53,6 +63,42 @@ def _names(snapshot: Snapshot) -> pd.Series:
     return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in tables])
 
 
+def _words(snapshot: Snapshot) -> dict[str, str]:
+    """Codes a person may meet in a report, in words: people, sections, chats, chat types."""
+    words: dict[str, str] = {t.value: f"чат «{label}»" for t, label in CHAT_TYPE_LABELS.items()}
+    words |= {code: f"объединение «{name}»" for code, name in zip(
+        snapshot.sections["code"], snapshot.sections["name"], strict=True)}
+    words |= {cid: f"чат «{name}»" for cid, name in zip(snapshot.chats["id"], snapshot.chats["name"], strict=True)}
+    words |= {pid: f"{name} ({pid})" for pid, name in _names(snapshot).items()}
+    return words
+
+
+def subject_words(subject: str, words: dict[str, str]) -> str:
+    """«BP/section-parents» → «объединение «Беспилотные авиасистемы» — чат «объединение — родители»»."""
+    return " — ".join(words.get(part, part) for part in str(subject).split("/"))
+
+
+def target_words(target: str, words: dict[str, str]) -> str:
+    """An invite's «Куда»: «чат:P-TM» → «чат «Родители ТМ»», «объединение:RT» → «объединение «Робототехника»»."""
+    kind, _, code = str(target).partition(":")
+    if code and kind in ("чат", "объединение"):
+        return words.get(code, f"{kind} {code}")
+    return target
+
+
+_TARGET_IN_TEXT = re.compile(r"«(чат|объединение):([^»]+)»")
+
+
+def message_words(message: str, words: dict[str, str]) -> str:
+    """A finding's text with invite targets in words: «чат:P-TM» → чат «Родители ТМ»."""
+    return _TARGET_IN_TEXT.sub(lambda m: target_words(f"{m.group(1)}:{m.group(2)}", words), str(message))
+
+
+def _source(ctx: Context, number: int) -> dict[str, str]:
+    """The keyword arguments of ReportData that say which data a report shows."""
+    return {"source": ctx.source(number), "store": ctx.params["store"]}
+
+
 # --- audit ---------------------------------------------------------------------------------------------
 
 
@@ -63,15 +109,16 @@ def build_audit(ctx: Context) -> ReportData:
     order = {c.key: i for i, c in enumerate(CHECKS)}
     f = result.findings.assign(_order=result.findings["check"].map(order))
     f = f.sort_values(["clause", "_order", "subject"], kind="stable").reset_index(drop=True)
-    todo = f["check"].map(lambda k: ACTIONS[k][0])
-    who = f["check"].map(lambda k: ACTIONS[k][1])
+    words = _words(snapshot)
+    todo = f["check"].map(lambda k: _action(k)[0])
+    who = f["check"].map(lambda k: _action(k)[1])
     findings = pd.DataFrame(
         {
             "Пункт": "п. " + f["clause"],
             "Проверка": f["check"].map(lambda k: CHECKS_BY_KEY[k].title),
             "Вид": f["severity"],
-            "Объект": f["subject"],
-            "Что обнаружено": f["message"],
+            "Объект": f["subject"].map(lambda x: subject_words(x, words)),
+            "Что обнаружено": f["message"].map(lambda m: message_words(m, words)),
             "Что сделать": todo,
             "Кто делает": who,
             "Обязанность": f["duty"],
@@ -84,8 +131,8 @@ def build_audit(ctx: Context) -> ReportData:
             "Проверка": counts["check"].map(lambda k: CHECKS_BY_KEY[k].title),
             "Вид": counts["severity"],
             "Сколько": counts["n"],
-            "Что сделать": counts["check"].map(lambda k: ACTIONS[k][0]),
-            "Кто делает": counts["check"].map(lambda k: ACTIONS[k][1]),
+            "Что сделать": counts["check"].map(lambda k: _action(k)[0]),
+            "Кто делает": counts["check"].map(lambda k: _action(k)[1]),
         }
     )
     tables = [
@@ -113,6 +160,7 @@ def build_audit(ctx: Context) -> ReportData:
         lead,
         tables,
         json=result.to_records(),
+        **_source(ctx, number),
     )
 
 
@@ -124,7 +172,6 @@ def _indicator_frame(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Показатель": [i.title for i in items],
-            "Ключ": [i.key for i in items],
             "Формула": [i.formula for i in items],
             "Числитель": [i.numerator for i in items],
             "Знаменатель": [i.denominator for i in items],
@@ -160,6 +207,7 @@ def build_indicators(ctx: Context) -> ReportData:
             }
             for i in items
         },
+        **_source(ctx, number),
     )
 
 
@@ -257,6 +305,7 @@ def build_usage(ctx: Context) -> ReportData:
             Table("sections", "Охват по объединениям", coverage),
         ],
         [charts.coverage_chart(coverage), charts.trend_chart(trend)],
+        **_source(ctx, number),
     )
 
 
@@ -280,11 +329,12 @@ def build_invites(ctx: Context) -> ReportData:
         f"станет невостребованной в ближайшие {soon} дн."
     )
     names = _names(snapshot)
+    words = _words(snapshot)
     open_["creator"] = open_["created_by"].map(lambda c: f"{names.get(c, c)} ({c})" if isinstance(c, str) else "—")
     listing = pd.DataFrame(
         {
             "Ссылка": open_["id"],
-            "Куда": open_["target"],
+            "Куда": open_["target"].map(lambda t: target_words(t, words)),
             "Роль": open_["role"],
             "Создана": open_["created"].dt.strftime("%d.%m.%Y"),
             "Действует до": open_["valid_until"].dt.strftime("%d.%m.%Y"),
@@ -324,6 +374,7 @@ def build_invites(ctx: Context) -> ReportData:
             Table("soon", f"Станут невостребованными в ближайшие {soon} дн.", later),
             Table("by_creator", "По тем, кто создал ссылки", by_creator),
         ],
+        **_source(ctx, number),
     )
 
 
@@ -394,6 +445,8 @@ def build_movement(ctx: Context) -> ReportData:
         lead,
         [Table("arrived", "Прибыли", arrived, personal=("Телефон", "Email")), Table("departed", "Выбыли", departed)],
         json={"from": first, "to": second, **moves},
+        source=f"снимки № {first} и № {second}",
+        store=ctx.params["store"],
     )
 
 
@@ -479,6 +532,7 @@ def build_max_migration(ctx: Context) -> ReportData:
             "chats": chats_table.to_dict(orient="records"),
             "people": people_table.to_dict(orient="records"),
         },
+        **_source(ctx, number),
     )
 
 
@@ -544,6 +598,7 @@ def build_person(ctx: Context) -> ReportData:
             Table("person", "Кто", card, personal=("Телефон", "Email")),
             Table("duties", "Обязанности по положению", frame),
         ],
+        **_source(ctx, number),
     )
 
 

@@ -289,3 +289,45 @@ def test_procedure_parameters_may_be_given_in_russian_and_are_listed(capsys, sto
     assert code == 0 and out.strip() == "I002"
     _, listing, _ = run(capsys, "do", "--list")
     assert "куда (target) — организация, Учительская" in listing
+
+
+def test_demo_with_a_failed_report_exits_1_and_says_so_in_its_last_lines(capsys, tmp_path, monkeypatch):
+    from pathlib import Path as P
+
+    from sferum_lib.reports import runner
+
+    def one_fails(params, out_dir, **_):
+        failure = runner.ReportFailed("usage", "Отчёт «Использование» не построен: шаг 2: сбой", P(), False)
+        return [], [failure]
+
+    monkeypatch.setattr(runner, "run_all", one_fails)
+    code, _out, err = run(capsys, "demo", "--out", str(tmp_path / "demo"), "--size", "200")
+    assert code == 1
+    last = err.strip().splitlines()
+    assert "ОШИБКА" in last[-1] and "usage" in last[-1]
+    assert any(str(tmp_path / "demo" / "documents") in line for line in last[-6:])
+    code, _out, err = run(capsys, "demo", "--out", str(tmp_path / "ok"), "--size", "200", "--no-reports")
+    assert code == 0 and err.strip().splitlines()[-1] == "Демо построено полностью."
+
+
+def test_a_locked_store_is_a_russian_message_with_exit_1(capsys, store, monkeypatch):
+    import sqlite3
+
+    from sferum_lib.store import Store
+
+    def locked(*_args, **_kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(Store, "add_snapshot", locked)
+    code, out, err = run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    assert code == 1 and out == ""
+    assert "занято другой программой" in err and "database is locked" not in err and "Traceback" not in err
+
+
+def test_paths_are_resolved_once_and_printed_whole(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SFERUM_STORE", raising=False)
+    code, _out, err = run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", "папка/s.db")
+    assert code == 0 and f"«{tmp_path / 'папка' / 's.db'}»" in err
+    code, _out, err = run(capsys, "export", "книга.xlsx", "--store", "папка/s.db")
+    assert code == 0 and str(tmp_path / "книга.xlsx") in err

@@ -55,13 +55,17 @@ def test_every_report_leaves_its_four_artifacts(all_reports, name):
     json.loads(text, parse_constant=lambda c: pytest.fail(f"{name}.json holds {c}, which is not JSON"))
     html = (all_reports / f"{name}.html").read_text(encoding="utf-8")
     assert "<h1>" in html and "УДО «Тест»" in html and "15.10.2026" in html
+    assert "снимок № 2" in html or "снимки № 1 и № 2" in html  # which data it shows
     assert "prepare(" not in html and "import " not in html  # no code in the HTML
+    meta = json.loads(text)
+    assert meta["organisation"] == "УДО «Тест»" and meta["as_of"] == AS_OF and meta["report"] == name
+    assert load_workbook(all_reports / f"{name}.xlsx").worksheets[0]["B2"].value == "УДО «Тест»"
 
 
 def test_audit_report_json_equals_the_command(all_reports, store, capsys):
     assert main(["audit", "--store", store, "--as-of", AS_OF, "--format", "json"]) == 0
     expected = json.loads(capsys.readouterr().out)
-    assert json.loads((all_reports / "audit.json").read_text(encoding="utf-8")) == expected
+    assert json.loads((all_reports / "audit.json").read_text(encoding="utf-8"))["data"] == expected
     assert any(f["subject"] == "I2" for f in expected)
 
 
@@ -76,27 +80,30 @@ def test_xlsx_holds_no_live_formula(all_reports):
     with zipfile.ZipFile(path) as archive:
         xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
     assert "HYPERLINK" in xml and "<f>" not in xml
-    sheet = load_workbook(path).worksheets[0]
+    sheet = load_workbook(path).worksheets[1]  # the first sheet says what the report shows
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
 
 
 def test_personal_data_is_masked_in_html_unless_asked_not_to(all_reports, store, tmp_path):
     masked = (all_reports / "person.html").read_text(encoding="utf-8")
     assert "+7 978 ***-**-33" in masked and "a***@example.org" in masked
-    assert "+79781112233" not in masked and "admin@example.org" not in masked
+    for path in all_reports.iterdir():  # the HTML, the JSON and the executed notebook of every report
+        if path.suffix in (".html", ".json", ".ipynb"):
+            text = path.read_text(encoding="utf-8")
+            assert "+79781112233" not in text and "admin@example.org" not in text, path.name
     run_report("person", {"store": store, "as_of": AS_OF, "person_id": "E02", "mask_personal_data": "false"}, tmp_path)
     plain = (tmp_path / "person.html").read_text(encoding="utf-8")
     assert "+79781112233" in plain and "admin@example.org" in plain
 
 
 def test_movement_report_lists_the_arrival_and_what_to_do(all_reports):
-    data = json.loads((all_reports / "movement.json").read_text(encoding="utf-8"))
+    data = json.loads((all_reports / "movement.json").read_text(encoding="utf-8"))["data"]
     assert data["arrived"]["students"] == ["U03"] and (data["from"], data["to"]) == (1, 2)
     assert "Пригласить в чаты" in (all_reports / "movement.html").read_text(encoding="utf-8")
 
 
 def test_invites_report_tells_what_to_annul_by_creator(all_reports):
-    data = json.loads((all_reports / "invites.json").read_text(encoding="utf-8"))
+    data = json.loads((all_reports / "invites.json").read_text(encoding="utf-8"))["data"]
     assert [row["Ссылка"] for row in data["annul_now"]] == ["I2"]
     assert data["by_creator"][0]["Аннулировать сейчас"] == 1
 
@@ -134,7 +141,8 @@ def test_report_command_runs_one_report_and_lists_them(store, tmp_path, capsys):
     assert code == 0 and out.strip().endswith("indicators.html") and "готов" in err
     assert main(["report", "--list"]) == 0
     listing = capsys.readouterr().out
-    assert "max-migration — Переезд" in listing and "soon_days: int = 2" in listing
+    assert "max-migration — Переезд" in listing and "-p soon_days ЗНАЧЕНИЕ" in listing
+    assert "целое число; по умолчанию 2" in listing and "str" not in listing and "''" not in listing
 
 
 def test_report_command_with_a_bad_value_exits_2_in_russian(store, tmp_path, capsys):
@@ -167,7 +175,7 @@ def test_long_tables_are_cut_in_html_but_whole_in_xlsx(tmp_path, monkeypatch):
     paths = artifacts.write_all(data, tmp_path, mask=True)
     html = paths["html"].read_text(encoding="utf-8")
     assert "Показаны первые 5 строк из 12" in html and html.count("<tr>") == 6
-    assert load_workbook(paths["xlsx"]).worksheets[0].max_row == 13
+    assert load_workbook(paths["xlsx"])["Строки"].max_row == 13
 
 
 def test_max_migration_counts_chats_recreated_in_max_and_people_already_there(tmp_path):
@@ -199,3 +207,95 @@ def test_coverage_chart_of_a_large_organisation_shows_the_lowest_sections_only()
     chart = charts.coverage_chart(coverage)
     assert chart.title == f"{charts.MAX_BARS} объединений с самым низким охватом (из 300)"
     assert chart.png[:4] == b"\x89PNG" and len(chart.png) < 200_000
+
+
+# --- the user's data only, private files, clean notebooks --------------------------------------------------
+
+
+def test_without_a_store_a_report_refuses_before_any_kernel_starts(tmp_path, monkeypatch):
+    from sferum_lib.errors import StoreError
+    from sferum_lib.reports.base import Context, validate
+
+    with pytest.raises(StoreError, match=r"sferum import КНИГА\.xlsx.*--demo"):
+        run_report("audit", {"store": str(tmp_path / "none.db")}, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    # the default store is sferum.db here: missing, it is a refusal, never the demo organisation
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SFERUM_STORE", raising=False)
+    values = validate(REPORTS["audit"], {})
+    assert values["store"] == str(tmp_path / "sferum.db") and values["out_dir"] == str(tmp_path / "out" / "reports")
+    with pytest.raises(StoreError, match="не найдено"):
+        Context(values).snapshot()
+    with pytest.raises(StoreError, match="не найдено"):
+        run_all({}, tmp_path / "all")
+
+
+def test_files_are_owner_only_under_umask_022_and_no_kernel_folder_is_left(store, tmp_path, monkeypatch):
+    import os
+    import stat
+    import tempfile
+
+    kernels = tmp_path / "tmp"
+    kernels.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(kernels))
+    old = os.umask(0o022)
+    try:
+        run_report("usage", {"store": store, "as_of": AS_OF}, tmp_path / "a" / "b")
+    finally:
+        os.umask(old)
+    made = [tmp_path / "a", *(tmp_path / "a").rglob("*")]
+    names = {p.name for p in made}
+    assert names >= {"a", "b", "usage.html", "usage.json", "usage.xlsx", "usage.ipynb", "usage-trend.png"}
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+    assert list(kernels.iterdir()) == []
+
+
+def _with_parameters(name: str, params: dict, repeat: int = 1):
+    """The report notebook with its parameters cell set, its cells ``repeat`` times over (one kernel)."""
+    import nbformat
+
+    nb = nbformat.read(notebook_path(name), as_version=4)
+    params_cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    params_cell.source += "\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items())
+    nb.cells = [nbformat.from_dict(dict(c)) for _ in range(repeat) for c in nb.cells]
+    return nb
+
+
+def test_a_report_notebook_runs_twice_in_one_kernel_and_shows_no_link_from_data(tmp_path):
+    from nbclient import NotebookClient
+
+    book = clean_book()
+    set_cell(book, "Объединения", "RT", "Название", "[жми](http://evil.example)")
+    set_cell(book, "Сотрудники", "E03", "Email", "lysenko@example.org")
+    path = tmp_path / "s.db"
+    with Store(path) as st:
+        st.add_snapshot(snapshot_of(book), "b.xlsx")
+    out = tmp_path / "out"
+    nb = _with_parameters("usage", {"store": str(path), "out_dir": str(out), "as_of": AS_OF}, repeat=2)
+    NotebookClient(nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if "text/markdown" in o.get("data", {})]
+    shown = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "[жми](http://evil.example)" in shown and "<a " not in shown and "lysenko@example.org" not in shown
+    assert sum("Записано:" in o.get("text", "") for o in outputs) >= 2  # both runs wrote their files
+    assert (out / "usage.html").exists()
+
+
+def test_overview_notebook_shows_the_store_or_the_demo_only_when_asked(store, tmp_path, monkeypatch):
+    from papermill.exceptions import PapermillExecutionError
+
+    overview = Path(__file__).resolve().parents[2] / "notebooks" / "overview.ipynb"
+    done = papermill.execute_notebook(str(overview), str(tmp_path / "o.ipynb"), parameters={"store": store,
+                                      "as_of": AS_OF}, progress_bar=False, kernel_name="python3")
+    printed = "".join(o.get("text", "") for c in done.cells for o in c.get("outputs", []))
+    assert "УДО «Тест» — снимок № 2 — на 15.10.2026" in printed
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SFERUM_STORE", raising=False)
+    with pytest.raises(PapermillExecutionError, match="sferum import"):
+        papermill.execute_notebook(str(overview), str(tmp_path / "n.ipynb"), progress_bar=False, kernel_name="python3")
+    demo = papermill.execute_notebook(str(overview), str(tmp_path / "d.ipynb"), parameters={"demo": True},
+                                      progress_bar=False, kernel_name="python3")
+    printed = "".join(o.get("text", "") for c in demo.cells for o in c.get("outputs", []))
+    assert "ЦНТТ» — демонстрационная организация" in printed

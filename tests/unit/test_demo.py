@@ -65,3 +65,17 @@ def test_demo_exports_to_a_workbook_that_imports_back(demo, tmp_path):
 def test_earlier_snapshot_shows_arrivals_and_departures(demo):
     moves = movement(earlier(demo, DAY), demo, DAY)
     assert moves["arrived"]["students"] and moves["departed"]["students"] and moves["departed"]["staff"]
+
+
+def test_reports_never_import_the_demo():
+    """No silent demo: no report module can reach the demo organisation (and there is no demo ↔ reports cycle)."""
+    import ast
+    from pathlib import Path
+
+    import sferum_lib.reports as reports
+
+    for path in Path(reports.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert "sferum_lib.demo" not in imported, path.name

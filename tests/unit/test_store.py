@@ -137,3 +137,94 @@ def test_a_version_1_store_is_migrated_keeping_its_snapshots(tmp_path, monkeypat
         assert back.staff.equals(snapshot.staff)
         assert back.invites["token"].isna().all()
         assert store.journal().empty
+
+
+# --- opened with care ---------------------------------------------------------------------------------------
+
+
+def _version_1_store(path, monkeypatch) -> None:
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(store_module, "COLUMNS", store_module._V1_COLUMNS)
+    with Store(path) as old:
+        old.add_snapshot(snapshot_of(clean_book()), "old.xlsx")
+    monkeypatch.undo()
+
+
+def test_reading_never_switches_a_foreign_database_to_wal_nor_adds_tables(tmp_path):
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE notes (text TEXT)")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    for kwargs in ({"readonly": True}, {"create": True}, {"create": False}):
+        with pytest.raises(StoreError, match="не является хранилищем"):
+            Store(path, **kwargs)
+    assert path.read_bytes() == before
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master")] == ["notes"]
+    con.close()
+
+
+def test_an_empty_file_is_initialised_by_an_import_but_refused_by_a_reading_command(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    with pytest.raises(StoreError, match="не является хранилищем"):
+        Store(path, readonly=True)
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+
+
+def test_a_read_only_store_refuses_writes_in_russian(tmp_path):
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.add_snapshot(snapshot_of(clean_book()), "a.xlsx")
+    with Store(path, readonly=True) as store:
+        assert store.snapshot(1).organisation.short_name == "УДО «Тест»"
+        with pytest.raises(StoreError, match="только для чтения"):
+            store.add_snapshot(snapshot_of(clean_book()), "b.xlsx")
+
+
+def test_reading_an_older_store_of_ours_brings_it_up_to_date_first(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    _version_1_store(path, monkeypatch)
+    with Store(path, readonly=True) as store:
+        assert store.readonly and store.schema_version == SCHEMA_VERSION
+        assert store.snapshot(1).staff["id"].tolist()[:2] == ["E01", "E02"]
+
+
+def test_a_store_with_loose_rights_becomes_private_when_opened(tmp_path):
+    path = tmp_path / "s.db"
+    Store(path).close()
+    os.chmod(path, 0o644)
+    Store(path, readonly=True).close()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("english", "russian", "code"),
+    [
+        ("database is locked", "занято другой программой", 1),
+        ("database or disk is full", "Нет места на диске", 1),
+        ("database disk image is malformed", "повреждён", 2),
+        ("file is not a database", "не является хранилищем", 2),
+        ("attempt to write a readonly database", "только для чтения", 2),
+        ("something new", "Ошибка хранилища", 1),
+    ],
+)
+def test_sqlite_errors_become_russian_with_an_exit_code(english, russian, code):
+    error = store_module.store_error(sqlite3.OperationalError(english), "/data/s.db")
+    assert russian in str(error) and "«/data/s.db»" in str(error)
+    assert getattr(error, "exit_code", 2) == code
+
+
+def test_the_journal_shows_none_not_nan_for_an_empty_actor(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        store.start_state(snapshot_of(clean_book()), "снимок № 1")
+        with store.transaction():
+            store.append_journal({"at": "2026-10-15T10:00:00", "on_day": "2026-10-15", "actor": None, "duty": "ADM-18",
+                                  "procedure": "hand_statistics", "summary": "передано", "object": None, "params": {}})
+        journal = store.journal()
+    assert journal["actor"].tolist() == [None] and journal["object"].tolist() == [None]
