@@ -130,11 +130,15 @@ class Workbench:
             self.todo_box.children = []
             self.journal_html.value = '<p class="note">Журнал пуст: действий ещё не было.</p>'
             return
+        from sferum_lib.model import full_name
         from sferum_lib.work import acting_admin
 
         state = self._state()
         org = state.organisation
         actor = acting_admin(state)
+        if actor:
+            names = dict(zip(state.staff["id"], full_name(state.staff), strict=True))
+            actor = f"{names.get(actor, actor)} ({actor})"
         with self._store() as store:
             number = store.latest()
         self.header.value = (
@@ -284,16 +288,16 @@ class Workbench:
         except Refused as exc:
             self.todo_message.value = f'<div class="bad"><b>Отказ по положению:</b> {html.escape(str(exc))}</div>'
             return
+        self.refresh()  # first the list without the item, then the message that says why it is gone
         self.todo_message.value = "".join(f'<div class="ok">Выполнено: {html.escape(s)}</div>' for s in done)
-        self.refresh()
 
     def _mark(self, item: Any) -> None:
         from sferum_lib.work import mark_done
 
         with self._store() as store:
             mark_done(store, item, self._actor(), self.day.value or dt.date.today())
-        self.todo_message.value = f'<div class="ok">Отмечено выполненным: {html.escape(item.text)}</div>'
         self.refresh()
+        self.todo_message.value = f'<div class="ok">Отмечено выполненным: {html.escape(item.text)}</div>'
 
     # --- 3. reports and documents ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from sferum_lib.app import serve, stop
 from sferum_lib.store import Store
@@ -85,6 +86,15 @@ def appointed_copy(folder: Path) -> Path:
     return path
 
 
+def choose(page, path: Path) -> None:
+    """Pick a file as a person does: the button opens the browser's <input type="file"> chooser."""
+    with page.expect_file_chooser(timeout=30_000) as chooser:
+        page.get_by_role("button", name="Выбрать файл").click()
+    assert chooser.value.element.get_attribute("type") == "file"
+    chooser.value.set_files(str(path))
+    page.get_by_role("button", name="Выбрать файл (1)").wait_for(timeout=30_000)
+
+
 def download(page, link_text: str, folder: Path) -> Path:
     with page.expect_download(timeout=60_000) as info:
         page.get_by_text(link_text).click()
@@ -97,18 +107,18 @@ def test_upload_annul_the_stale_links_and_download_a_report_and_a_document(bench
     url, store, root = bench
     page = open_page(browser, url)
     shot(page, "1-upload-empty.png")
-    page.locator("input[type=file]").set_input_files(str(appointed_copy(root)))
+    choose(page, appointed_copy(root))
     page.get_by_role("button", name="Проверить и загрузить").click()
     page.get_by_text("Снимок № 1 сохранён").wait_for(timeout=60_000)
     shot(page, "2-upload-saved.png")
 
     page.get_by_role("tab", name="Что сделать").click()
     page.get_by_text("Аннулировать все").wait_for(timeout=30_000)
-    assert page.get_by_role("button", name="Аннулировать", exact=True).count() == 2  # I1 and I5
+    expect(page.get_by_role("button", name="Аннулировать", exact=True)).to_have_count(2)  # I1 and I5
     shot(page, "3-todo.png")
     page.get_by_role("button", name="Аннулировать все").click()
     page.get_by_text("Выполнено: Аннулированы невостребованные ссылки").wait_for(timeout=30_000)
-    assert page.get_by_role("button", name="Аннулировать", exact=True).count() == 0  # the items are gone
+    expect(page.get_by_role("button", name="Аннулировать", exact=True)).to_have_count(0)  # the items are gone
     shot(page, "4-todo-done.png")
     with Store(store) as st:
         journal = st.journal()
@@ -135,7 +145,8 @@ def test_upload_annul_the_stale_links_and_download_a_report_and_a_document(bench
     assert document.suffix == ".docx" and document.read_bytes()[:2] == b"PK"
 
     page.get_by_role("tab", name="Журнал").click()
-    page.get_by_text("Аннулированы невостребованные ссылки").first.wait_for(timeout=30_000)
+    page.locator("table.sb td", has_text="Аннулированы невостребованные ссылки").wait_for(timeout=30_000)
+    assert page.locator("table.sb td", has_text="Сергеев Антон Павлович (E03)").count() == 1  # who acted, by name
     shot(page, "7-journal.png")
     page.context.close()
 
@@ -149,7 +160,7 @@ def test_a_broken_workbook_shows_its_errors_and_saves_nothing(bench, browser):
     wb.save(broken)
     before = len(Store(store).snapshots()) if store.exists() else 0
     page = open_page(browser, url)
-    page.locator("input[type=file]").set_input_files(str(broken))
+    choose(page, broken)
     page.get_by_role("button", name="Проверить и загрузить").click()
     page.get_by_text("Книга не принята").wait_for(timeout=60_000)
     assert page.locator("table.sb td", has_text="Сотрудники").count() >= 1
