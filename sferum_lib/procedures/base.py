@@ -91,12 +91,30 @@ def procedure(key: str, title: str, *duties: str) -> Callable[[Callable[..., Cha
 
 
 class State:
-    """Read-only questions procedures ask of the organisation on a day."""
+    """Read-only questions procedures ask of the organisation on a day.
 
-    def __init__(self, snapshot: Snapshot, day: dt.date) -> None:
+    ``journal`` loads the journal of procedures when a question needs it (a verification a teacher has
+    started is an act on the platform that the organisation's tables do not hold).
+    """
+
+    def __init__(self, snapshot: Snapshot, day: dt.date, journal: Callable[[], pd.DataFrame] | None = None) -> None:
         self.s = snapshot
         self.org = snapshot.organisation
         self.day = pd.Timestamp(day)
+        self._journal = journal
+
+    def journal(self) -> pd.DataFrame:
+        if self._journal is None:
+            return pd.DataFrame(columns=["procedure", "object", "on_day"])
+        return self._journal()
+
+    def verification_started(self, staff_id: str) -> bool:
+        """The person has started the verification of their «педагог» status (п. 2.3) by this day."""
+        journal = self.journal()
+        if journal.empty:
+            return False
+        started = journal[(journal["procedure"] == "start_verification") & (journal["object"] == staff_id)]
+        return bool((started["on_day"] <= self.day.date().isoformat()).any())
 
     # --- people -------------------------------------------------------------------------------------------
     def kind(self, person_id: str) -> str | None:
@@ -161,6 +179,14 @@ class State:
         staff = self.s.staff
         extra = set(staff.loc[staff["platform_role"] == "дополнительный администратор", "id"])
         return extra | ({self.org.admin_id} if self.org.admin_id else set())
+
+    def the_head(self) -> set[str]:
+        """The head of the organisation (руководитель) — not the deputies: the one who appoints (п. 2.1)."""
+        if self.org.head_id:
+            return {self.org.head_id}
+        staff = self.current_staff()
+        position = staff["position"].fillna("").str.lower()
+        return set(staff.loc[position.str.match(r"^(и\.\s*о\.\s*)?(руководитель|директор)"), "id"])
 
     def heads(self) -> set[str]:
         """The head and the deputies (администрация)."""

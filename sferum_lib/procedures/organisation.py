@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from sferum_lib.errors import UsageError
 from sferum_lib.model import SYSTEM_CHANNELS, Organisation
 from sferum_lib.procedures.base import Change, Context, Refused, State, append, procedure, set_where
 from sferum_lib.values import INVALID, is_mobile, parse_phone
@@ -16,8 +17,9 @@ def _org(state: State, **changes: object) -> Organisation:
 
 
 def require_head(state: State, ctx: Context, duty: str) -> None:
+    """The actor belongs to the administration (п. 2.2): the head or a deputy head."""
     if ctx.actor is not None and ctx.actor not in state.heads():
-        raise Refused(duty, "Это делает руководитель организации или его заместитель", duty)
+        raise Refused(duty, "Это делает администрация организации: руководитель или заместитель руководителя", duty)
 
 
 def require_admin(state: State, ctx: Context, duty: str) -> None:
@@ -27,7 +29,7 @@ def require_admin(state: State, ctx: Context, duty: str) -> None:
     if not state.admin_registered():
         raise Refused("ADM-03", "Сначала администратор регистрируется на платформе по номеру из заявки", duty)
     if ctx.actor is not None and ctx.actor not in state.administrators():
-        raise Refused("ADM-08", "Это делает администратор платформы или дополнительный администратор", duty)
+        raise Refused(duty, "Это делает администратор платформы или дополнительный администратор", duty)
 
 
 def _current_pedagogue(state: State, staff_id: str, duty: str, what: str) -> None:
@@ -56,7 +58,10 @@ def issue_usage_order(state: State, ctx: Context, *, number: str, date: dt.date 
 def appoint_administrator(
     state: State, ctx: Context, *, staff_id: str, order_number: str, order_date: dt.date | None = None
 ) -> Change:
-    require_head(state, ctx, "HEAD-02")
+    if ctx.actor is not None and ctx.actor not in state.the_head():
+        raise Refused(
+            "HEAD-02", "Администратора платформы назначает руководитель образовательной организации приказом", "HEAD-02"
+        )
     _current_pedagogue(state, staff_id, "HEAD-02", "Назначить администратора")
     if not str(order_number).strip():
         raise Refused("ADM-01", "Администратор назначается приказом: укажите номер приказа", "HEAD-02")
@@ -133,14 +138,13 @@ def edit_organisation(state: State, ctx: Context, **changes: object) -> Change:
     require_admin(state, ctx, "ADM-04")
     unknown = set(changes) - _EDITABLE
     if unknown or not changes:
-        raise Refused("ADM-04", "Можно изменить: полное и краткое наименование, город, email, мессенджер", "ADM-04")
+        raise UsageError("Можно изменить: полное и краткое наименование, город, email, мессенджер.")
     if "messenger" in changes:
         from sferum_lib.model import Messenger
+        from sferum_lib.procedures.words import choice
 
-        try:
-            changes["messenger"] = Messenger(changes["messenger"])
-        except ValueError:
-            raise Refused("ADM-04", "Мессенджер: «VK Мессенджер» или «MAX»", "ADM-04") from None
+        # the workbook's spellings are accepted («ВК», «VK-мессенджер», «макс»); anything else is a typing mistake
+        changes["messenger"] = Messenger(choice(changes["messenger"], [m.value for m in Messenger], "Мессенджер"))
     return Change(
         "ADM-04",
         "Изменены сведения об организации: " + ", ".join(sorted(changes)),
@@ -291,8 +295,12 @@ def hand_statistics(state: State, ctx: Context) -> Change:
     from sferum_lib.checks import indicator_values
 
     require_admin(state, ctx, "ADM-18")
+    from sferum_lib.checks import indicators
+
     values = indicator_values(state.s, ctx.day)
-    shown = ", ".join(f"{k}={'—' if v is None else f'{v:.0%}'}" for k, v in values.items())
+    shown = "; ".join(
+        f"{i.title} — {'нет данных' if i.value is None else f'{i.value:.0%}'}" for i in indicators(state.s, ctx.day)
+    )
     return Change(
         "ADM-18", f"Руководителю передана статистика использования платформы: {shown}", state.org.head_id, params=values
     )
