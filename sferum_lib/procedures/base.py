@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sferum_lib.errors import SferumError
+from sferum_lib.grammar import Person, agree
 from sferum_lib.model import (
     TABLES,
     ChatType,
@@ -141,6 +142,25 @@ class State:
         if person is None:
             return person_id
         return f"{full_name(person.to_frame().T).iloc[0]} ({person_id})"
+
+    def speaker(self, person_id: str) -> Person | None:
+        """The person as a sentence names them (gender from «Пол», patronymic or first name)."""
+        row = self.person(person_id)
+        return None if row is None else Person.from_row({**row.to_dict(), "id": person_id})
+
+    def who(self, person_id: str, case: str = "nominative") -> str:
+        """«Фамилия Имя Отчество (ID)» declined to ``case``; the bare ID for an unknown person."""
+        person = self.speaker(person_id)
+        return person_id if person is None else person.who(case)
+
+    def said(self, person_id: str, masculine: str, feminine: str, neutral: str) -> str:
+        """A sentence about the person in the form their gender needs; ``neutral`` (no gendered word) if unknown.
+
+        The three are formats with ``{who}`` (the name in the nominative) and ``{whom}`` (accusative).
+        """
+        person = self.speaker(person_id)
+        form = agree(person, masculine, feminine, neutral)
+        return form.format(who=self.who(person_id), whom=self.who(person_id, "accusative"))
 
     def current_staff(self) -> pd.DataFrame:
         staff = self.s.staff

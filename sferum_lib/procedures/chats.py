@@ -76,11 +76,17 @@ def add_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str)
     if state.kind(person_id) is None:
         raise UsageError(f"Человека с ID «{person_id}» нет в данных организации: проверьте ID.")
     if not state.is_current(person_id):
-        raise Refused("ADM-12", f"{state.name(person_id)} выбыл: в чаты его не добавляют", duty)
+        gone = state.said(
+            person_id,
+            "{who} выбыл: в чаты его не добавляют",
+            "{who} выбыла: в чаты её не добавляют",
+            "{who}: отмечено выбытие — в чаты не добавляют",
+        )
+        raise Refused("ADM-12", gone, duty)
     if not state.has_joined(person_id):
         raise Refused(
             join_duty(state, person_id),
-            f"{state.name(person_id)}: ещё нет на платформе — пришлите ссылку-приглашение",
+            f"{state.who(person_id)}: ещё нет на платформе — пришлите ссылку-приглашение",
             duty,
         )
     if not state.may_be_member(chat, person_id):  # type: ignore[arg-type]
@@ -91,10 +97,10 @@ def add_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str)
         }
         raise Refused("PDO-03", f"В чат «{chat['name']}» можно добавить {rules[chat['type']]}", duty)  # type: ignore[index]
     if person_id in state.members(chat_id):
-        raise Refused(duty, f"{state.name(person_id)} уже в чате", duty)
+        raise Refused(duty, f"{state.who(person_id)} уже в чате", duty)
     return Change(
         duty,
-        f"{state.name(person_id)} добавлен в чат «{chat['name']}»",  # type: ignore[index]
+        state.said(person_id, "{who} добавлен", "{who} добавлена", "{who}: добавление") + f" в чат «{chat['name']}»",  # type: ignore[index]
         f"{chat_id}/{person_id}",
         tables={"members": append(state.s.members, "members", chat_id=chat_id, person_id=person_id, added=ctx.day)},
     )
@@ -104,12 +110,12 @@ def add_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str)
 def remove_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str) -> Change:
     duty, chat = _own_chat(state, ctx, chat_id)
     if person_id not in state.members(chat_id):
-        raise Refused(duty, f"{state.name(person_id)} не состоит в этом чате", duty)
+        raise Refused(duty, f"{state.who(person_id)} не состоит в этом чате", duty)
     members = state.s.members
     keep = ~((members["chat_id"] == chat_id) & (members["person_id"] == person_id))
     return Change(
         duty,
-        f"{state.name(person_id)} удалён из чата «{chat['name']}»",  # type: ignore[index]
+        state.said(person_id, "{who} удалён", "{who} удалена", "{who}: удаление") + f" из чата «{chat['name']}»",  # type: ignore[index]
         f"{chat_id}/{person_id}",
         tables={"members": members[keep].reset_index(drop=True)},
     )

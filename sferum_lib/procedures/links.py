@@ -76,7 +76,7 @@ def _wrong_role(state: State, person_id: str, role: str, cited: str, duty: str, 
     right = kinds.get(state.kind(person_id) or "", "другая")
     return Refused(
         cited,
-        f"{state.name(person_id)} — не «{role}»: {way} для роли «{right}» (роль на платформе выбирают при "
+        f"{state.who(person_id)} — не «{role}»: {way} для роли «{right}» (роль на платформе выбирают при "
         "присоединении)",
         duty,
     )
@@ -188,7 +188,7 @@ def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -
     if pd.notna(link["valid_until"]) and link["valid_until"] < state.day:
         raise Refused("ADM-13", "Срок действия ссылки истёк: попросите новую ссылку-приглашение", duty)
     if not state.is_current(person_id):
-        raise Refused("ADM-12", f"{state.name(person_id)} не числится в организации на эту дату", duty)
+        raise Refused("ADM-12", f"{state.who(person_id)} не числится в организации на эту дату", duty)
     if ROLE_KIND[link["role"]] != state.kind(person_id) or (
         link["role"] == "педагог" and person_id not in state.pedagogues()
     ):
@@ -229,7 +229,7 @@ def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -
         tables["invites"] = set_where(invites, invites["id"] == link["id"], used=ctx.day)
     return Change(
         duty,
-        f"{state.name(person_id)}: вступление по ссылке {link['id']} в {where}",
+        f"{state.who(person_id)}: вступление по ссылке {link['id']} в {where}",
         person_id,
         tables=tables,
         params={"invite": link["id"], "target": target},
@@ -249,7 +249,8 @@ def file_request(state: State, ctx: Context, *, person_id: str, role: str) -> Ch
     request_id = next_id(requests, "Q")
     return Change(
         "ADM-10",
-        f"{state.name(person_id)} подал заявку {request_id} на вступление в роли «{role}»",
+        state.said(person_id, "{who} подал", "{who} подала", "{who}:")
+        + f" заявку {request_id} на вступление в роли «{role}»",
         request_id,
         tables={
             "requests": append(requests, "requests", id=request_id, applicant_id=person_id, role=role, filed=ctx.day)
@@ -273,7 +274,7 @@ def accept_request(state: State, ctx: Context, *, request_id: str) -> Change:
     request = _pending(state, ctx, request_id)
     person_id = request["applicant_id"]
     if not state.is_current(person_id):
-        raise Refused("ADM-12", f"{state.name(person_id)} не числится в организации: заявку нужно отклонить", "ADM-10")
+        raise Refused("ADM-12", f"{state.who(person_id)} не числится в организации: заявку нужно отклонить", "ADM-10")
     if ROLE_KIND[request["role"]] != state.kind(person_id) or (
         request["role"] == "педагог" and person_id not in state.pedagogues()
     ):
@@ -282,7 +283,7 @@ def accept_request(state: State, ctx: Context, *, request_id: str) -> Change:
     requests = state.s.requests
     return Change(
         "ADM-10",
-        f"Заявка {request_id} от {state.name(person_id)} принята",
+        f"Заявка {request_id} от {state.who(person_id, 'genitive')} принята",
         request_id,
         tables={
             "requests": set_where(requests, requests["id"] == request_id, decision="принята", decided=ctx.day),
@@ -316,7 +317,7 @@ def _status_candidate(state: State, staff_id: str, duty: str) -> None:
     if not state.has_joined(staff_id):
         raise Refused(join_duty(state, staff_id), "Сначала присоединитесь к организации по ссылке-приглашению", duty)
     if bool(state.person(staff_id)["status_confirmed"]):  # type: ignore[index]
-        raise Refused(duty, f"Статус «педагог» уже подтверждён: {state.name(staff_id)}", duty)
+        raise Refused(duty, f"Статус «педагог» уже подтверждён: {state.who(staff_id)}", duty)
 
 
 @procedure("start_verification", "Пройти верификацию статуса «педагог»", "PDO-02", "PED-02", "HEAD-04")
@@ -330,7 +331,7 @@ def start_verification(state: State, ctx: Context, *, staff_id: str) -> Change:
         raise Refused("ADM-11", "Верификация уже начата: её завершает администратор платформы", duty)
     return Change(
         duty,
-        f"{state.name(staff_id)}: начата верификация статуса «педагог»; завершает её администратор платформы",
+        f"{state.who(staff_id)}: начата верификация статуса «педагог»; завершает её администратор платформы",
         staff_id,
     )
 
@@ -351,14 +352,14 @@ def confirm_status(state: State, ctx: Context, *, staff_id: str) -> Change:
     if not state.verification_started(staff_id):
         raise Refused(
             _own_status_duty(state, staff_id),
-            f"Завершить можно начатую верификацию: сначала {state.name(staff_id)} проходит верификацию статуса "
+            f"Завершить можно начатую верификацию: сначала {state.who(staff_id)} проходит верификацию статуса "
             "«педагог»",
             "ADM-11",
         )
     staff = state.s.staff
     return Change(
         "ADM-11",
-        f"Подтверждён статус «педагог»: {state.name(staff_id)}",
+        f"Подтверждён статус «педагог»: {state.who(staff_id)}",
         staff_id,
         tables={"staff": set_where(staff, staff["id"] == staff_id, status_confirmed=True)},
     )

@@ -71,7 +71,13 @@ def appoint_administrator(
     roles = set_where(roles, roles["id"] == staff_id, platform_role="администратор")
     return Change(
         "HEAD-02",
-        f"Администратором платформы назначен {state.name(staff_id)}, приказ № {order_number} от {day:%d.%m.%Y}",
+        state.said(
+            staff_id,
+            "Администратором платформы назначен {who}",
+            "Администратором платформы назначена {who}",
+            "Назначение администратором платформы: {who}",
+        )
+        + f", приказ № {order_number} от {day:%d.%m.%Y}",
         staff_id,
         tables={"staff": roles},
         organisation=_org(state, admin_id=staff_id, admin_order_number=str(order_number), admin_order_date=day),
@@ -96,7 +102,7 @@ def send_application(state: State, ctx: Context) -> Change:
         raise Refused("ADM-02", "Укажите адрес электронной почты администратора: он нужен в заявке", "ADM-02")
     return Change(
         "ADM-02",
-        f"Заявка на регистрацию отправлена на info@sferum.ru; контакт: {state.name(org.admin_id)}, "
+        f"Заявка на регистрацию отправлена на info@sferum.ru; контакт: {state.who(org.admin_id)}, "
         f"{admin['phone']}, {admin['email']}",
         "организация",
         organisation=_org(state, application_sent=ctx.day),
@@ -122,7 +128,12 @@ def register_administrator(state: State, ctx: Context, *, phone: str) -> Change:
     joined = staff["joined"].where(~((staff["id"] == org.admin_id) & staff["joined"].isna()), ctx.day)
     return Change(
         "ADM-03",
-        f"Администратор {state.name(org.admin_id or '')} зарегистрирован на платформе",
+        state.said(
+            org.admin_id or "",
+            "Администратор {who} зарегистрирован на платформе",
+            "Администратор {who} зарегистрирована на платформе",
+            "Регистрация администратора на платформе: {who}",
+        ),
         org.admin_id,
         tables={"staff": staff.assign(joined=joined.astype(staff["joined"].dtype))},
         organisation=_org(state, admin_registered=ctx.day),
@@ -195,16 +206,21 @@ def appoint_additional_admin(state: State, ctx: Context, *, staff_id: str) -> Ch
     if not state.has_joined(staff_id):
         raise Refused(
             "ADM-08",
-            "Дополнительным администратором можно назначить только присоединившегося педагога: "
-            "сначала он вступает по ссылке-приглашению",
+            "Дополнительных администраторов назначают из числа присоединившихся на платформу педагогических "
+            f"работников: сначала {state.who(staff_id)} вступает по ссылке-приглашению",
             "ADM-08",
         )
     if staff_id in state.administrators():
-        raise Refused("ADM-08", f"{state.name(staff_id)} уже администратор", "ADM-08")
+        raise Refused("ADM-08", f"{state.who(staff_id)} уже администратор", "ADM-08")
     staff = state.s.staff
     return Change(
         "ADM-08",
-        f"{state.name(staff_id)} назначен дополнительным администратором",
+        state.said(
+            staff_id,
+            "{who} назначен дополнительным администратором",
+            "{who} назначена дополнительным администратором",
+            "Назначение дополнительным администратором: {who}",
+        ),
         staff_id,
         tables={"staff": set_where(staff, staff["id"] == staff_id, platform_role="дополнительный администратор")},
     )
@@ -220,7 +236,7 @@ def attach_to_cabinet(state: State, ctx: Context, *, staff_id: str, cabinet: str
     staff = state.s.staff
     return Change(
         "ADM-09",
-        f"{state.name(staff_id)} прикреплён к кабинету {cabinet}",
+        state.said(staff_id, "{who} прикреплён", "{who} прикреплена", "{who}: прикрепление") + f" к кабинету {cabinet}",
         staff_id,
         tables={"staff": set_where(staff, staff["id"] == staff_id, cabinet=str(cabinet))},
         params={"cabinet": str(cabinet)},

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sferum_lib.errors import UsageError
+from sferum_lib.grammar import Person
 from sferum_lib.model import ChatType, Snapshot
 from sferum_lib.procedures.base import Change, Context, Refused, State, append, procedure, set_where
 from sferum_lib.procedures.organisation import require_admin
 from sferum_lib.values import INVALID, parse_email, parse_gender, parse_phone
 
 _TABLE = {"staff": "staff", "pupil": "pupils", "parent": "parents"}
-_KIND_WORDS = {"staff": "сотрудник", "pupil": "обучающийся", "parent": "родитель"}
+_SHEETS = {"staff": "лист «Сотрудники»", "pupil": "лист «Обучающиеся»", "parent": "лист «Родители»"}
 
 
 @procedure("record_arrival", "Внести прибывшего", "ADM-12")
@@ -85,7 +86,7 @@ def record_arrival(
     tables[table] = append(state.s.tables[table], table, **row)
     return Change(
         "ADM-12",
-        f"Внесён прибывший {_KIND_WORDS[kind]}: {last_name} {first_name} ({person_id})",
+        f"Внесено прибытие ({_SHEETS[kind]}): {Person.of(last_name, first_name, middle_name, id=person_id).who()}",
         person_id,
         tables=tables,
         params={"kind": kind},
@@ -116,7 +117,11 @@ def record_departure(state: State, ctx: Context, *, person_id: str) -> Change:
     if kind is None:
         raise UsageError(f"Человека с ID «{person_id}» нет в данных организации.")
     if not state.is_current(person_id):
-        raise Refused("ADM-12", f"{state.name(person_id)} уже выбыл", "ADM-12")
+        raise Refused(
+            "ADM-12",
+            state.said(person_id, "{who} уже выбыл", "{who} уже выбыла", "{who}: выбытие уже отмечено"),
+            "ADM-12",
+        )
     table = _TABLE[kind]
     end = "dismissed" if kind == "staff" else "expelled"
     people = set_where(state.s.tables[table], state.s.tables[table]["id"] == person_id, **{end: ctx.day})
@@ -131,7 +136,7 @@ def record_departure(state: State, ctx: Context, *, person_id: str) -> Change:
     tables["members"] = after.members[~strays].reset_index(drop=True)
     return Change(
         "ADM-12",
-        f"Выбыл {_KIND_WORDS[kind]} {state.name(person_id)}; удалён из чатов: {removed}",
+        f"Отмечено выбытие ({_SHEETS[kind]}): {state.who(person_id)}; из чатов удалено записей об участии: {removed}",
         person_id,
         tables=tables,
         params={"kind": kind, "removed_memberships": removed},
