@@ -78,7 +78,7 @@ def test_broken_yaml_is_a_catalogue_error(tmp_path):
 
 # --- the catalogue against the regulation as approved ----------------------------------------------------
 
-SEED = Path(__file__).resolve().parents[1] / "fixtures" / "regulation_2023.txt"  # the regulation, verbatim
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "regulation_2023.md"  # the regulation, verbatim
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")  # the seed's markdown links: keep the visible text
 _NUMBER = re.compile(r"^\s*(?:[-–•*]\s*)*(?:\d+(?:\.\d+)*\.?\s+)?")  # list marks and clause numbers
 _WORD = re.compile(r"\w+(?:[-.@]\w+)*")
