@@ -314,7 +314,11 @@ def test_a_decided_request_cannot_be_decided_again(ready):
 def test_additional_administrator_must_have_joined(ready):
     ws, _ = ready
     error = refused(ws, "appoint_additional_admin", "E03", staff_id="E02")
-    assert error.duty == "ADM-08" and "присоединившегося" in error.message
+    assert (
+        error.duty == "ADM-08"
+        and "из числа присоединившихся" in error.message
+        and "Кравец Игорь Олегович (E02)" in error.message
+    )
 
 
 def test_verification_starts_after_joining(ready):
