@@ -72,7 +72,7 @@ def test_a_wrong_answer_is_explained_and_not_counted(tmp_path):
     radio, check, result = wizard.questions[0]
     radio.value = 2
     check.click()
-    assert "Неверно" in result.value and "чате объединения" in result.value
+    assert "Неверно" in result.value and "в чате секции" in result.value and "абз. «Обучающийся…»" in result.value
     assert wizard.progress_bar.value == 0
 
 
