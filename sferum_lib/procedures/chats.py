@@ -28,14 +28,14 @@ def create_chat(state: State, ctx: Context, *, chat_type: str, name: str, sectio
     if not state.has_joined(owner):
         raise Refused(join_duty(state, owner), "Сначала присоединитесь к организации по ссылке-приглашению", duty)
     if kind.value in _HEAD_TYPES and owner not in state.heads():
-        raise Refused("HEAD-06", "Управленческие чаты создаёт руководитель или его заместитель", duty)
+        raise Refused("HEAD-06", "Управленческие чаты создаёт руководитель или заместитель руководителя", duty)
     if kind in SECTION_BOUND_TYPES:
         if kind in SECTION_CHAT_TYPES and not section:
             raise Refused(duty, "Для чата объединения укажите объединение", duty)
         if section:
             row = state.row("sections", "code", section)
             if row is None:
-                raise Refused("ADM-06", f"Объединения с кодом «{section}» нет в структуре", duty)
+                raise UsageError(f"Объединения с кодом «{section}» нет в данных организации: проверьте код.")
             if kind.value in _SECTION_TYPES and owner != row["teacher_id"] and owner not in state.administrators():
                 raise Refused("PDO-03", f"Чаты объединения «{row['name']}» создаёт его педагог", duty)
     elif section:

@@ -100,12 +100,12 @@ def _target_check(state: State, ctx: Context, target: str, role: str) -> tuple[s
             if not state.teachers_room_exists():
                 raise Refused("ADM-05", "Сначала создайте «Учительскую»", "ADM-07")
             if role != "педагог":
-                raise Refused("ADM-07", "В «Учительскую» приглашают в роли «педагог»", "ADM-07")
+                raise Refused("ADM-05", "«Учительская» — для педагогических работников: роль «педагог»", "ADM-07")
         if target.startswith("объединение:"):
             code = target.partition(":")[2]
             section = state.row("sections", "code", code)
             if section is None:
-                raise Refused("ADM-06", f"Объединения с кодом «{code}» нет в структуре", "ADM-07")
+                raise UsageError(f"Объединения с кодом «{code}» нет в данных организации: проверьте код.")
             if not section["class_created"]:
                 raise Refused("ADM-06", f"Сначала создайте класс для объединения «{section['name']}»", "ADM-07")
         return target, "ADM-07"
@@ -206,7 +206,7 @@ def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -
     elif target.startswith("объединение:"):
         code = target.partition(":")[2]
         if kind == "pupil" and person_id not in state.pupils_of(code):
-            raise Refused("STU-01", "Обучающийся вступает только в класс своего объединения", duty)
+            raise Refused("ADM-07", "Ссылка ведёт в класс чужого объединения: нужна ссылка в класс своего", duty)
         where = f"класс объединения «{code}»"
     elif target.startswith("чат:"):
         chat = state.chat(target.partition(":")[2])
@@ -263,7 +263,7 @@ def _pending(state: State, ctx: Context, request_id: str) -> pd.Series:
     require_admin(state, ctx, "ADM-10")
     request = state.row("requests", "id", request_id)
     if request is None:
-        raise Refused("ADM-10", f"Заявки «{request_id}» нет", "ADM-10")
+        raise UsageError(f"Заявки «{request_id}» нет в данных организации: проверьте ID.")
     if pd.notna(request["decision"]):
         raise Refused("ADM-10", f"Заявка {request_id} уже рассмотрена: {request['decision']}", "ADM-10")
     return request

@@ -43,7 +43,7 @@ def _current_pedagogue(state: State, staff_id: str, duty: str, what: str) -> Non
 def issue_usage_order(state: State, ctx: Context, *, number: str, date: dt.date | None = None) -> Change:
     require_head(state, ctx, "HEAD-01")
     if not str(number).strip():
-        raise Refused("HEAD-01", "Укажите номер приказа", "HEAD-01")
+        raise UsageError("Укажите номер приказа.")
     day = date or ctx.day
     return Change(
         "HEAD-01",
@@ -186,7 +186,7 @@ def create_class(state: State, ctx: Context, *, section: str) -> Change:
     sections = state.s.sections
     row = state.row("sections", "code", section)
     if row is None:
-        raise Refused("ADM-06", f"Объединения с кодом «{section}» нет в утверждённой номенклатуре", "ADM-06")
+        raise UsageError(f"Объединения с кодом «{section}» нет в данных организации: проверьте код.")
     if row["class_created"]:
         raise Refused("ADM-06", f"Класс для объединения «{row['name']}» уже создан", "ADM-06")
     return Change(
@@ -246,6 +246,7 @@ def attach_to_cabinet(state: State, ctx: Context, *, staff_id: str, cabinet: str
 @procedure("create_channel", "Создать системный канал", "ADM-14")
 def create_channel(state: State, ctx: Context, *, name: str) -> Change:
     require_admin(state, ctx, "ADM-14")
+    name = next((c for c in SYSTEM_CHANNELS if c.lower() == str(name).strip().lower()), str(name))  # «общий»
     if name not in SYSTEM_CHANNELS:
         raise Refused("ADM-14", "Системные каналы организации — «Общий» и «Сотрудники»", "ADM-14")
     if name in set(state.s.channels["name"]):
@@ -268,7 +269,7 @@ def publish_to_channel(state: State, ctx: Context, *, name: str, text: str) -> C
     require_admin(state, ctx, "ADM-14")
     _channel(state, name, "ADM-14")
     if not str(text).strip():
-        raise Refused("ADM-14", "Публикация не может быть пустой", "ADM-14")
+        raise UsageError("Публикация не может быть пустой.")
     channels = state.s.channels
     return Change(
         "ADM-14",
@@ -300,7 +301,7 @@ def plan_broadcast(state: State, ctx: Context, *, title: str, when: dt.date) -> 
 def log_support_request(state: State, ctx: Context, *, subject: str) -> Change:
     require_admin(state, ctx, "ADM-17")
     if not str(subject).strip():
-        raise Refused("ADM-17", "Опишите вопрос к технической поддержке", "ADM-17")
+        raise UsageError("Опишите вопрос к технической поддержке.")
     return Change(
         "ADM-17", f"Обращение в техническую поддержку (info@sferum.ru): {subject}", None, params={"subject": subject}
     )

@@ -272,6 +272,15 @@ def test_typing_mistakes_are_accepted_or_explained_not_refused_by_the_regulation
         ws.perform("create_chat", actor="E04", day=DAY, chat_type="болталка", name="Б")
     with pytest.raises(UsageError, match="возможные значения"):
         ws.perform("edit_organisation", actor="E03", day=DAY, messenger="Telegram")
+    ws.perform("create_channel", actor="E03", day=DAY, name="общий")
+    assert list(ws.state().channels["name"]) == ["Общий"]
+    for key, params in (
+        ("create_class", {"section": "XX"}),
+        ("issue_invite", {"target": "объединение:XX", "role": "педагог"}),
+        ("accept_request", {"request_id": "Q999"}),
+    ):
+        with pytest.raises(UsageError, match="проверьте"):
+            ws.perform(key, actor="E03", day=DAY, **params)
 
 
 # --- who may do what ---------------------------------------------------------------------------------
