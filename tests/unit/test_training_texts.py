@@ -85,3 +85,18 @@ def test_seminar_slides_teach_the_rights_the_rule_in_force_and_max():
     on_max = seminar.duties_slide("pdo", "MAX")
     assert "MAX" in on_max and "VK" not in on_max
     assert "при необходимости" in seminar.duties_slide("admin")
+
+
+def test_the_wizard_shows_each_role_its_rights():
+    from sferum_lib.regulation import default_catalogue
+    from sferum_lib.ui.wizard import rights_html
+
+    catalogue = default_catalogue()
+    for role in ("pdo", "ped", "admin", "head"):
+        assert "посещать семинары и вебинары" in rights_html(role, catalogue) and "п. 3.4" in rights_html(
+            role, catalogue
+        )
+    for role in ("student", "parent"):
+        shown = rights_html(role, catalogue)
+        assert "п. 3.1" in shown and "info@sferum.ru" in shown and "п. 3.4" not in shown
+    assert "учебного профиля в MAX" in rights_html("pdo", catalogue.for_messenger("MAX"))
