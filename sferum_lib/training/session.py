@@ -73,9 +73,10 @@ def _teacher_with_chat(ws: Workspace, p: dict[str, str], day: dt.date, chat_type
     attended = set(state.enrolments.loc[state.enrolments["pupil_id"] == p["pupil"], "section_code"])
     sections = practice_sections(state)
     other = sections[~sections["code"].isin(attended)].iloc[0]  # a chat the trainee must not join
+    link = _invite(ws, p["admin"], day, "Учительская", "педагог")  # one link serves both teachers
     for teacher in dict.fromkeys([p["teacher"], other["teacher_id"]]):
-        link = _invite(ws, p["admin"], day, "Учительская", "педагог")
         _do(ws, "join_by_invite", teacher, day, person_id=teacher, invite=_token(ws, link))
+    _do(ws, "annul_invite", p["admin"], day, invite_id=link)  # the teachers have joined: the link is closed
     own = _do(ws, "create_chat", p["teacher"], day, chat_type=chat_type, name="Наше объединение", section=p["section"])
     foreign = _do(
         ws,
