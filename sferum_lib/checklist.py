@@ -159,7 +159,7 @@ def _recent_activity(f: _Facts) -> tuple[str, str]:
 def _invites_to_pupils(f: _Facts) -> str:
     """The part of ADM-07 the regulation makes conditional: links to pupils."""
     n = int((f.s.invites["role"] == "обучающийся").sum())
-    return f"ссылок для обучающихся создано: {n}" if n else "ссылок для обучающихся не создавалось"
+    return f"создано ссылок для обучающихся: {n}" if n else "ссылок для обучающихся не создавалось"
 
 
 def _requests(f: _Facts) -> tuple[str, str]:
@@ -171,7 +171,7 @@ def _requests(f: _Facts) -> tuple[str, str]:
         f"заявок педагогов ждут дольше срока ({rule}): {staff}",
     )
     pupils = f.pending_requests("pupil")
-    return status, f"{detail}; заявки обучающихся — {AS_NEEDED}: ждут дольше срока: {pupils}"
+    return status, f"{detail}; заявки обучающихся — {AS_NEEDED} (ждут дольше срока: {pupils})"
 
 
 def _stale_invites(f: _Facts) -> tuple[str, str]:
@@ -325,6 +325,6 @@ def checklist(
                 condition = f"положение: «{duty.condition}»" if duty.condition != "при необходимости" else ""
                 status, detail = AS_NEEDED, "; ".join(p for p in (condition, detail) if p)
             elif duty.id in CONDITIONAL_PARTS:
-                detail = f"{detail}; обучающимся — {AS_NEEDED}: {CONDITIONAL_PARTS[duty.id](facts)}"
+                detail = f"{detail}; обучающимся — {AS_NEEDED} ({CONDITIONAL_PARTS[duty.id](facts)})"
             items.append(Item(duty, status, detail))
     return items

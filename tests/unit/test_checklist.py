@@ -62,8 +62,8 @@ def test_a_conditional_duty_done_is_still_shown_with_what_was_done(ws):
 def test_the_pupils_part_of_links_and_requests_is_as_needed(ws):
     admin = items(ws, "E03")
     assert admin["ADM-07"].status == DONE  # the teachers' part: as the audit's «teachers-room» check sees it
-    assert "обучающимся — по необходимости: ссылок для обучающихся не создавалось" in admin["ADM-07"].detail
-    assert "заявки обучающихся — по необходимости" in admin["ADM-10"].detail
+    assert "обучающимся — по необходимости (ссылок для обучающихся не создавалось)" in admin["ADM-07"].detail
+    assert "заявки обучающихся — по необходимости (ждут дольше срока: 0)" in admin["ADM-10"].detail
 
 
 def test_limits_are_the_organisations_rules_with_the_value_in_force(ws):
