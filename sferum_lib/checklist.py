@@ -235,10 +235,14 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
         "приказ издан",
         "издайте приказ об использовании платформы",
     ),
-    "HEAD-02": lambda f: _done(
-        bool(f.s.organisation.admin_id and f.s.organisation.admin_order_date),
-        "администратор назначен приказом",
-        "назначьте администратора приказом",
+    "HEAD-02": lambda f: (
+        (NOT_NEEDED, "администратора назначает руководитель организации (п. 2.1)")
+        if f.s.organisation.head_id and f.s.organisation.head_id != f.id
+        else _done(
+            bool(f.s.organisation.admin_id and f.s.organisation.admin_order_date),
+            "администратор назначен приказом",
+            "назначьте администратора приказом",
+        )
     ),
     "HEAD-03": lambda f: _done(
         f.joined and bool(f.person.get("in_teachers_room", False)),

@@ -90,3 +90,9 @@ def test_with_max_the_checklist_says_max(ws):
 def test_every_status_has_a_colour_and_every_catalogue_condition_is_honoured():
     assert set(STATUS_COLOURS) == set(STATUSES)
     assert {d.id for d in default_catalogue() if d.conditional} == CONDITIONAL
+
+
+def test_only_the_heads_checklist_asks_to_appoint_the_administrator(ws):
+    assert items(ws, "E01")["HEAD-02"].status == DONE
+    deputy = items(ws, "E02")["HEAD-02"]
+    assert deputy.status == "не требуется" and "назначает руководитель" in deputy.detail
