@@ -198,7 +198,7 @@ STATUS_Q = Question(
 
 def status_step(duty: str, why: str, actor: str, button: str) -> Step:
     """A persona starts the verification of their own «педагог» status; the administrator completes it."""
-    return Step(duty, why, actor, "start_verification", button, questions=(STATUS_Q,), fixed={"staff_id": actor})
+    return Step(duty, why, actor, "start_verification", button, fixed={"staff_id": actor})
 
 
 ROLE_CHOICES = ("педагог", "обучающийся")  # the administrator's links: pedagogical staff and pupils (п. 2.1)
