@@ -1,8 +1,11 @@
 """One person's checklist: their roles' duties from the catalogue and what the data shows of each.
 
 Used by the `person` report and by the role notebooks' work mode. A duty is «выполнено», «не выполнено»,
-«не требуется» (the regulation says «при необходимости» and nothing calls for it) or «не видно по данным»
-(the workbook holds nothing that shows it, e.g. helping participants).
+«не требуется» (nothing in the data calls for it: a teacher without sections), «по необходимости» (the
+regulation makes it conditional — «при необходимости», «при наличии доступа» — so it is never "not done"; the
+detail says what the data shows) or «не видно по данным» (the workbook holds nothing that shows it, e.g. helping
+participants). Limits the regulation does not set are the organisation's rules (:class:`AuditSettings`) and
+are cited as such.
 """
 
 from __future__ import annotations
@@ -13,12 +16,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sferum_lib.checks import audit
+from sferum_lib.checks import AuditSettings, audit
 from sferum_lib.errors import UsageError
 from sferum_lib.model import ChatType, Snapshot, has_joined, is_pedagogical
 from sferum_lib.regulation import Duty, default_catalogue
 
 DONE, PENDING, NOT_NEEDED, UNSEEN = "выполнено", "не выполнено", "не требуется", "не видно по данным"
+AS_NEEDED = "по необходимости"
+STATUSES = (DONE, PENDING, AS_NEEDED, NOT_NEEDED, UNSEEN)
+#: How a view colours each status (green, red, and grey for the rest).
+STATUS_COLOURS = {DONE: "#2e7d32", PENDING: "#c62828", AS_NEEDED: "#757575", NOT_NEEDED: "#757575", UNSEEN: "#757575"}
 
 
 @dataclass(frozen=True)
@@ -55,9 +62,9 @@ def roles_of(snapshot: Snapshot, person_id: str) -> list[str]:
 
 
 class _Facts:
-    def __init__(self, snapshot: Snapshot, person_id: str, as_of: dt.date) -> None:
-        self.s, self.id, self.day = snapshot, person_id, pd.Timestamp(as_of)
-        self.findings = audit(snapshot, as_of).findings
+    def __init__(self, snapshot: Snapshot, person_id: str, as_of: dt.date, settings: AuditSettings) -> None:
+        self.s, self.id, self.day, self.settings = snapshot, person_id, pd.Timestamp(as_of), settings
+        self.findings = audit(snapshot, as_of, settings).findings
         self.person = self._person()
 
     def _person(self) -> pd.Series:
@@ -76,6 +83,16 @@ class _Facts:
     @property
     def joined(self) -> bool:
         return bool(has_joined(pd.Series([self.person["joined"]]), self.day).iloc[0])
+
+    def joined_text(self) -> str:
+        return f"на платформе с {self.person['joined']:%d.%m.%Y}" if self.joined else "на платформе ещё нет"
+
+    def pending_requests(self, kind: str) -> int:
+        """Requests waiting longer than the organisation's limit, from staff or from pupils."""
+        waiting = set(self.findings.loc[self.findings["check"] == "pending-requests", "subject"])
+        req = self.s.requests[self.s.requests["id"].isin(waiting)]
+        people = self.s.staff if kind == "staff" else self.s.pupils
+        return int(req["applicant_id"].isin(people["id"]).sum())
 
     def chats_of(self, types: set[str], sections: set[str] | None = None) -> set[str]:
         """IDs of the person's chats of the given types (and sections)."""
@@ -120,7 +137,7 @@ def _own_section_chats(f: _Facts) -> tuple[str, str]:
 
 def _member_everywhere(f: _Facts, chat_type: ChatType, sections: set[str], who: str) -> tuple[str, str]:
     if not sections:
-        return NOT_NEEDED, f"{who} не числится ни в одном объединении"
+        return NOT_NEEDED, f"{who} ни в одном объединении"
     missing = [code for code in sorted(sections) if not f.chats_of({chat_type.value}, {code})]
     return _done(
         not missing, "состоит в чатах всех своих объединений", "нет в чатах объединений: " + ", ".join(missing)
@@ -134,9 +151,33 @@ def _recent_activity(f: _Facts) -> tuple[str, str]:
     active = chats["last_message"] >= f.day - pd.Timedelta(days=30)
     return _done(
         bool(active.all()),
-        "во всех чатах педагога были сообщения за 30 дней",
-        f"чатов без сообщений за 30 дней: {int((~active).sum())}",
+        "во всех чатах педагога были сообщения за 30 дней (как считает показатель «Активные чаты»)",
+        f"чатов без сообщений за 30 дней (как считает показатель «Активные чаты»): {int((~active).sum())}",
     )
+
+
+def _invites_to_pupils(f: _Facts) -> str:
+    """The part of ADM-07 the regulation makes conditional: links to pupils."""
+    n = int((f.s.invites["role"] == "обучающийся").sum())
+    return f"создано ссылок для обучающихся: {n}" if n else "ссылок для обучающихся не создавалось"
+
+
+def _requests(f: _Facts) -> tuple[str, str]:
+    rule = f"по правилам организации: {f.settings.request_max_age_days} дн."
+    staff = f.pending_requests("staff")
+    status, detail = _done(
+        staff == 0,
+        f"заявок педагогов, ждущих дольше срока ({rule}), нет",
+        f"заявок педагогов ждут дольше срока ({rule}): {staff}",
+    )
+    pupils = f.pending_requests("pupil")
+    return status, f"{detail}; заявки обучающихся — {AS_NEEDED} (ждут дольше срока: {pupils})"
+
+
+def _stale_invites(f: _Facts) -> tuple[str, str]:
+    rule = f"по правилам организации: {f.settings.invite_max_age_days} дн. без использования или истёкший срок"
+    n = f.count("stale-invites")
+    return _done(n == 0, f"невостребованных ссылок нет ({rule})", f"невостребованных ссылок ({rule}): {n}")
 
 
 RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
@@ -144,7 +185,7 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
         f.s.organisation.admin_id == f.id
         and bool(f.s.organisation.admin_order_date)
         and bool(f.s.organisation.admin_order_number),
-        "назначен приказом",
+        f"приказ о назначении № {f.s.organisation.admin_order_number} от {_day(f.s.organisation.admin_order_date)}",
         "нет номера или даты приказа о назначении",
     ),
     "ADM-02": lambda f: _done(
@@ -154,8 +195,8 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
     ),
     "ADM-03": lambda f: _done(
         f.s.organisation.admin_registered is not None or f.joined,
-        "зарегистрирован",
-        "зарегистрируйтесь по номеру из заявки",
+        "регистрация на платформе пройдена",
+        "пройдите регистрацию по номеру мобильного телефона из заявки",
     ),
     "ADM-04": lambda f: (DONE, "сведения об организации внесены"),
     "ADM-05": lambda f: _done(
@@ -165,6 +206,7 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
     ),
     "ADM-06": _org_check("structure", "классы всех объединений созданы", "объединений без класса"),
     "ADM-07": _org_check("teachers-room", "все педагоги в «Учительской»", "педагогов вне «Учительской»"),
+    # the pupils' part of ADM-07 and ADM-10 is conditional: see CONDITIONAL_PARTS
     "ADM-08": lambda f: (
         (DONE, "назначены")
         if (f.s.staff["platform_role"] == "дополнительный администратор").any()
@@ -179,24 +221,28 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
         "педагоги прикреплены к кабинетам",
         "не у всех педагогов указан кабинет",
     ),
-    "ADM-10": _org_check("pending-requests", "нерассмотренных заявок нет", "нерассмотренных заявок"),
+    "ADM-10": _requests,
     "ADM-11": _org_check("teacher-status", "статусы подтверждены", "статус не подтверждён у педагогов"),
     "ADM-12": lambda f: _done(
         f.count("departed-members") + f.count("foreign-members") == 0,
         "выбывших и посторонних в чатах нет",
         f"выбывших и посторонних в чатах: {f.count('departed-members') + f.count('foreign-members')}",
     ),
-    "ADM-13": _org_check("stale-invites", "невостребованных ссылок нет", "ссылок аннулировать"),
+    "ADM-13": _stale_invites,
     "ADM-14": _org_check("system-channels", "каналы «Общий» и «Сотрудники» есть", "нет системных каналов"),
     "HEAD-01": lambda f: _done(
         bool(f.s.organisation.usage_order_number and f.s.organisation.usage_order_date),
         "приказ издан",
         "издайте приказ об использовании платформы",
     ),
-    "HEAD-02": lambda f: _done(
-        bool(f.s.organisation.admin_id and f.s.organisation.admin_order_date),
-        "администратор назначен приказом",
-        "назначьте администратора приказом",
+    "HEAD-02": lambda f: (
+        (NOT_NEEDED, "администратора назначает руководитель организации (п. 2.1)")
+        if f.s.organisation.head_id and f.s.organisation.head_id != f.id
+        else _done(
+            bool(f.s.organisation.admin_id and f.s.organisation.admin_order_date),
+            "администратор назначен приказом",
+            "назначьте администратора приказом",
+        )
     ),
     "HEAD-03": lambda f: _done(
         f.joined and bool(f.person.get("in_teachers_room", False)),
@@ -204,18 +250,18 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
         "вступите в «Учительскую» по ссылке-приглашению",
     ),
     "HEAD-04": lambda f: _done(
-        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "подтвердите статус «педагог»"
+        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "статус «педагог» не подтверждён"
     ),
     "HEAD-06": _org_check("management-chats", "все управленческие чаты созданы", "управленческих чатов не хватает"),
-    "PDO-01": lambda f: _done(f.joined, "присоединился", "вступите по ссылке-приглашению администратора"),
+    "PDO-01": lambda f: _done(f.joined, f.joined_text(), "вступите по ссылке-приглашению администратора"),
     "PDO-02": lambda f: _done(
-        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "пройдите подтверждение статуса «педагог»"
+        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "статус «педагог» не подтверждён"
     ),
     "PDO-03": _own_section_chats,
     "PDO-04": _recent_activity,
-    "PED-01": lambda f: _done(f.joined, "присоединился", "вступите по ссылке-приглашению администратора"),
+    "PED-01": lambda f: _done(f.joined, f.joined_text(), "вступите по ссылке-приглашению администратора"),
     "PED-02": lambda f: _done(
-        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "пройдите подтверждение статуса «педагог»"
+        bool(f.person.get("status_confirmed", False)), "статус подтверждён", "статус «педагог» не подтверждён"
     ),
     "PED-03": lambda f: _done(
         bool(f.chats_of({ChatType.LESSON.value, ChatType.OTHER.value})),
@@ -223,11 +269,11 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
         "создайте чат занятия с обучающимися",
     ),
     "PED-04": _recent_activity,
-    "STU-01": lambda f: _member_everywhere(f, ChatType.SECTION_STUDENTS, f.sections_attended(), "обучающийся"),
+    "STU-01": lambda f: _member_everywhere(f, ChatType.SECTION_STUDENTS, f.sections_attended(), "не числится"),
     "STU-02": lambda f: _done(
         bool(f.chats_of({t.value for t in ChatType})), "участвует в чатах", "нет ни в одном чате"
     ),
-    "PAR-01": lambda f: _member_everywhere(f, ChatType.SECTION_PARENTS, f.children_sections(), "ребёнок"),
+    "PAR-01": lambda f: _member_everywhere(f, ChatType.SECTION_PARENTS, f.children_sections(), "дети не числятся"),
     "PAR-02": lambda f: _done(
         bool(f.chats_of({t.value for t in ChatType})), "участвует в чатах", "нет ни в одном чате"
     ),
@@ -248,10 +294,30 @@ def _from_journal(journal: pd.DataFrame | None, duty: str, person_id: str, as_of
     return DONE, f"по журналу: {last['summary']} ({day})"
 
 
-def checklist(snapshot: Snapshot, person_id: str, as_of: dt.date, journal: pd.DataFrame | None = None) -> list[Item]:
-    """The person's duties, each with its status and what the data (and, if given, the journal) shows."""
-    facts = _Facts(snapshot, person_id, as_of)
-    catalogue = default_catalogue()
+#: What the data shows of the conditional part of a duty (the regulation: «обучающимся (при необходимости)»).
+CONDITIONAL_PARTS: dict[str, Callable[[_Facts], str]] = {
+    "ADM-07": _invites_to_pupils,
+}
+
+
+def _day(value: object) -> str:
+    return pd.Timestamp(value).strftime("%d.%m.%Y") if value else "—"
+
+
+def checklist(
+    snapshot: Snapshot,
+    person_id: str,
+    as_of: dt.date,
+    journal: pd.DataFrame | None = None,
+    settings: AuditSettings | None = None,
+) -> list[Item]:
+    """The person's duties, each with its status and what the data (and, if given, the journal) shows.
+
+    The duties' texts are as the organisation's messenger has them («MAX» on MAX). A conditional duty is
+    «по необходимости» whatever the data shows; the detail says what it shows.
+    """
+    facts = _Facts(snapshot, person_id, as_of, settings or AuditSettings())
+    catalogue = default_catalogue().for_messenger(snapshot.organisation.messenger)
     items = []
     for role in roles_of(snapshot, person_id):
         for duty in catalogue.for_role(role):
@@ -259,5 +325,10 @@ def checklist(snapshot: Snapshot, person_id: str, as_of: dt.date, journal: pd.Da
             status, detail = rule(facts) if rule else (UNSEEN, "в книге организации нет данных об этом")
             if status != DONE:
                 status, detail = _from_journal(journal, duty.id, person_id, as_of) or (status, detail)
+            if duty.conditional:
+                condition = f"положение: «{duty.condition}»" if duty.condition != "при необходимости" else ""
+                status, detail = AS_NEEDED, "; ".join(p for p in (condition, detail) if p)
+            elif duty.id in CONDITIONAL_PARTS:
+                detail = f"{detail}; обучающимся — {AS_NEEDED} ({CONDITIONAL_PARTS[duty.id](facts)})"
             items.append(Item(duty, status, detail))
     return items

@@ -1,11 +1,19 @@
-"""Slides of the teachers' seminar, built from the duty catalogue (the regulation in fifteen minutes)."""
+"""Slides of the teachers' seminar, built from the duty catalogue (the regulation in fifteen minutes).
+
+What a slide says is the regulation's own text, cited; what the platform does beyond it is marked «на
+платформе: …», and the organisation's own limits are shown as its rules with the value in force.
+"""
 
 from __future__ import annotations
 
 import html
 
-from sferum_lib.documents.content import SAFETY
-from sferum_lib.regulation import default_catalogue
+from sferum_lib.checks import AuditSettings
+from sferum_lib.regulation import Catalogue, default_catalogue
+
+
+def _catalogue(messenger: object) -> Catalogue:
+    return default_catalogue().for_messenger(messenger)
 
 
 def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
@@ -14,38 +22,63 @@ def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def roles_slide() -> str:
+def _list(title: str, points: list[str]) -> str:
+    return f"<h3>{html.escape(title)}</h3><ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in points) + "</ul>"
+
+
+def roles_slide(messenger: object = None) -> str:
     """Who does what: each role with the number of its duties and the clause."""
-    catalogue = default_catalogue()
+    catalogue = _catalogue(messenger)
     rows = []
     for role, title in catalogue.roles.items():
         duties = catalogue.for_role(role)
-        if role in ("all", "none") or not duties:
+        if role in ("all", "none", "pedagogues") or not duties:
             continue
         rows.append((title, duties[0].clause.split(",")[0], str(len(duties)), duties[0].title))
     return "<h3>Роли по положению</h3>" + _table(rows, ("Роль", "Пункт", "Обязанностей", "Первый шаг"))
 
 
-def duties_slide(role: str) -> str:
-    catalogue = default_catalogue()
-    rows = [(d.id, d.title, d.text) for d in catalogue.for_role(role)]
+def duties_slide(role: str, messenger: object = None) -> str:
+    catalogue = _catalogue(messenger)
+    rows = [
+        (d.id, d.title + (f" ({d.condition})" if d.conditional else ""), d.text) for d in catalogue.for_role(role)
+    ]
     return f"<h3>{html.escape(catalogue.roles[role].capitalize())}</h3>" + _table(
-        rows, ("ID", "Что", "Текст положения")
+        rows, ("Код", "Что", "Текст положения")
     )
 
 
-def safety_slide() -> str:
-    rules = SAFETY["common"] + SAFETY["pdo"] + SAFETY["admin"][:1]
-    return "<h3>Безопасность</h3><ul>" + "".join(f"<li>{html.escape(r)}</li>" for r in rules) + "</ul>"
+def rights_slide(role: str = "pdo", messenger: object = None) -> str:
+    """The rights of section 3 that pedagogical staff have (3.1–3.3 every participant, 3.4 pedagogical staff)."""
+    catalogue = _catalogue(messenger)
+    return _list("Права педагогических работников", [f"{d.text} (п. {d.clause})" for d in catalogue.rights_for(role)])
+
+
+def safety_slide(settings: AuditSettings | None = None, messenger: object = None) -> str:
+    """Information security: the regulation's provisions, the platform's behaviour and the organisation's rule."""
+    catalogue = _catalogue(messenger)
+    days = (settings or AuditSettings()).invite_max_age_days
+    points = [
+        f"{catalogue['ADM-13'].text} (п. 2.1)",
+        f"По правилам организации ссылка невостребована, если ею не пользовались {days} дн. или истёк срок её "
+        "действия; положение срока не устанавливает.",
+        "На платформе: одна ссылка-приглашение служит всей группе — классу или чату, — пока её не аннулируют "
+        "или не истечёт срок; поэтому невостребованные ссылки аннулируют.",
+        "Чаты педагога — с обучающимися своей секции и с родителями (законными представителями) этих "
+        "обучающихся (п. 2.3); родители присоединяются по ссылке педагогического работника или представителя "
+        "администрации (п. 2.7).",
+        f"Обучающийся: «{catalogue['STU-04'].text}» (абз. «Обучающийся…»). Коды из СМС не сообщают никому.",
+    ]
+    return _list("Безопасность", points)
 
 
 def max_slide() -> str:
     points = [
-        "С 2025 года «Сферум» переходит из VK Мессенджера в национальный мессенджер MAX; старые чаты VK по регионам "
-        "становятся доступными только для чтения.",
-        "Положение называет VK Мессенджер: в программе это параметр «Мессенджер» организации (VK Мессенджер или MAX).",
-        "Чаты объединения пересоздают в MAX и заново приглашают участников по ссылкам — отчёт «max-migration» "
-        "показывает, что осталось сделать.",
-        "В MAX для обучающихся по умолчанию включён безопасный режим.",
+        "На платформе: с 2025 года «Сферум» переходит из VK Мессенджера в национальный мессенджер MAX; по "
+        "сообщениям разработчика, старые чаты в VK по регионам становятся доступными только для чтения.",
+        "Положение называет VK-мессенджер; в программе мессенджер — параметр организации («VK Мессенджер» или "
+        "«MAX»), и при MAX все тексты говорят «MAX».",
+        "Чаты объединения создают в MAX заново и приглашают участников по новым ссылкам — отчёт «Переезд "
+        "из VK Мессенджера в MAX» показывает, что осталось сделать.",
     ]
-    return "<h3>Переезд в MAX</h3><ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in points) + "</ul>"
+    return _list("Переезд в MAX", points)

@@ -1,26 +1,33 @@
-"""The compliance audit of WORKBOOK.md §2, vectorized over pandas.
+"""The compliance audit of WORKBOOK.md §2 (contract version 2), vectorized over pandas.
 
 Each check is a function of a prepared :class:`_Facts` that returns a frame of findings (subject, message).
 A check declares the sheets it needs; when one is absent the check is reported as not performed, never as
 passed. Expected outcomes are data here: a stale link is a finding, not an error.
+
+A message that names a person agrees with their gender and case: its wordings are :data:`PHRASES` — a
+masculine, a feminine and a gender-free one — filled by :mod:`sferum_lib.grammar`. Limits the regulation does
+not set (the age of an unused link, of an undecided request) are the organisation's :class:`AuditSettings` and
+the messages cite them as such.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from string import Formatter
 
+import numpy as np
 import pandas as pd
 
+from sferum_lib.grammar import FEMALE, MALE, People, Person, plural
 from sferum_lib.model import (
     MANAGEMENT_CHAT_TYPES,
     SECTION_CHAT_TYPES,
     SYSTEM_CHANNELS,
     ChatType,
     Snapshot,
-    full_name,
     has_joined,
     is_current,
     is_pedagogical,
@@ -31,11 +38,12 @@ from sferum_lib.workbook.schema import normalise_header
 VIOLATION = "нарушение"
 REMARK = "замечание"
 FINDING_COLUMNS = ["check", "clause", "severity", "subject", "message", "duty"]
+EXTRA_ADMIN = "дополнительный администратор"
 
 
 @dataclass(frozen=True)
 class AuditSettings:
-    """Limits the regulation leaves to the organisation; defaults as WORKBOOK.md states them."""
+    """Limits the regulation leaves to the organisation (правила организации); defaults as WORKBOOK.md states."""
 
     invite_max_age_days: int = 7
     request_max_age_days: int = 3
@@ -67,6 +75,186 @@ class AuditResult:
         return {s: int((self.findings["severity"] == s).sum()) for s in (VIOLATION, REMARK)}
 
 
+# --- what the messages say ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One message about a person: masculine, feminine and gender-free wordings.
+
+    Fields: ``{who}`` is «Фамилия Имя Отчество (ID)» in the nominative; ``{who_genitive}``, ``{who_dative}``,
+    ``{who_accusative}`` … in that case (only in the gendered wordings); other fields are the check's own.
+    """
+
+    masculine: str
+    feminine: str
+    neutral: str
+
+    def for_gender(self, gender: str | None) -> str:
+        return self.masculine if gender == MALE else self.feminine if gender == FEMALE else self.neutral
+
+
+def _same(text: str) -> Phrase:
+    """A wording that needs no gender at all."""
+    return Phrase(text, text, text)
+
+
+PHRASES: dict[str, Phrase] = {
+    "admin-contacts": Phrase(
+        "У администратора платформы {who_genitive} {missing}. Эти данные указываются в заявке на регистрацию "
+        "организации на платформе.",
+        "У администратора платформы {who_genitive} {missing}. Эти данные указываются в заявке на регистрацию "
+        "организации на платформе.",
+        "Администратор платформы {who}: {missing}. Эти данные указываются в заявке на регистрацию организации "
+        "на платформе.",
+    ),
+    "teachers-room/not-joined": Phrase(
+        "{who}, {position}, не присоединился к организации на платформе. Направьте ему ссылку-приглашение "
+        "в «Учительскую» в роли «педагог».",
+        "{who}, {position}, не присоединилась к организации на платформе. Направьте ей ссылку-приглашение "
+        "в «Учительскую» в роли «педагог».",
+        "{who}, {position}: нет отметки о присоединении к организации на платформе. Направьте ссылку-приглашение "
+        "в «Учительскую» в роли «педагог».",
+    ),
+    "teachers-room/outside": Phrase(
+        "{who}, {position}, присоединился к организации на платформе, но не состоит в «Учительской»: "
+        "добавьте его в «Учительскую».",
+        "{who}, {position}, присоединилась к организации на платформе, но не состоит в «Учительской»: "
+        "добавьте её в «Учительскую».",
+        "{who}, {position}: в организации на платформе, но не в «Учительской» — добавьте в «Учительскую».",
+    ),
+    "teacher-status": Phrase(
+        "У {who_genitive} не подтверждён статус «педагог» на платформе. Подтверждение проводится при "
+        "необходимости: педагог проходит верификацию статуса, администратор её завершает.",
+        "У {who_genitive} не подтверждён статус «педагог» на платформе. Подтверждение проводится при "
+        "необходимости: педагог проходит верификацию статуса, администратор её завершает.",
+        "{who}: статус «педагог» на платформе не подтверждён. Подтверждение проводится при необходимости: "
+        "педагог проходит верификацию статуса, администратор её завершает.",
+    ),
+    "admin-eligible": _same(
+        "Администратор платформы {who}: {reasons}. Администратора платформы назначают из числа педагогических "
+        "работников организации."
+    ),
+    "extra-admins": _same(
+        "Дополнительный администратор {who}: {reasons}. Дополнительных администраторов назначают из числа "
+        "присоединившихся к платформе педагогических работников организации."
+    ),
+    "activist-chats/parents": Phrase(
+        "{who} входит в родительский актив, но не состоит ни в одном чате «{chat_type}». Добавьте его в такой чат.",
+        "{who} входит в родительский актив, но не состоит ни в одном чате «{chat_type}». Добавьте её в такой чат.",
+        "{who} входит в родительский актив, но не состоит ни в одном чате «{chat_type}». Добавьте этого родителя "
+        "в такой чат.",
+    ),
+    "activist-chats/pupils": Phrase(
+        "{who} входит в ученический актив, но не состоит ни в одном чате «{chat_type}». Добавьте его в такой чат.",
+        "{who} входит в ученический актив, но не состоит ни в одном чате «{chat_type}». Добавьте её в такой чат.",
+        "{who} входит в ученический актив, но не состоит ни в одном чате «{chat_type}» — нужно добавить в такой чат.",
+    ),
+    "student-coverage": Phrase(
+        "Обучающийся {who} не состоит ни в одном чате объединения «{section}» с обучающимися.",
+        "Обучающаяся {who} не состоит ни в одном чате объединения «{section}» с обучающимися.",
+        "Объединение «{section}»: {who} не состоит ни в одном чате объединения с обучающимися.",
+    ),
+    "parent-coverage": _same("Родитель {who} не состоит ни в одном чате родителей объединения «{section}»."),
+    "departed-members/staff": Phrase(
+        "{who} уволен {date}, но всё ещё состоит в чатах организации: удалите его из чатов.",
+        "{who} уволена {date}, но всё ещё состоит в чатах организации: удалите её из чатов.",
+        "{who}: дата увольнения — {date}, но в чатах организации ещё состоит. Удалите из чатов.",
+    ),
+    "departed-members/pupils": Phrase(
+        "{who} отчислен {date}, но всё ещё состоит в чатах организации: удалите его из чатов.",
+        "{who} отчислена {date}, но всё ещё состоит в чатах организации: удалите её из чатов.",
+        "{who}: дата отчисления — {date}, но в чатах организации ещё состоит. Удалите из чатов.",
+    ),
+    "foreign-members": Phrase(
+        "В чате {chat} состоит {who}, а {rule}. Удалите его из чата.",
+        "В чате {chat} состоит {who}, а {rule}. Удалите её из чата.",
+        "В чате {chat} состоит {who}, а {rule}. Удалите из чата.",
+    ),
+    "pending-requests": Phrase(
+        "Заявка {id} от {who_genitive}, роль «{role}», подана {date} и ждёт решения {age} "
+        "(срок по правилам организации: {limit}).",
+        "Заявка {id} от {who_genitive}, роль «{role}», подана {date} и ждёт решения {age} "
+        "(срок по правилам организации: {limit}).",
+        "Заявка {id}, заявитель {who}, роль «{role}», подана {date} и ждёт решения {age} "
+        "(срок по правилам организации: {limit}).",
+    ),
+}
+
+_FORMAT = Formatter()
+
+
+def _fields_of(template: str) -> list[str]:
+    return [name for _, name, _, _ in _FORMAT.parse(template) if name]
+
+
+def _render(template: str, fields: Mapping[str, object], n: int) -> np.ndarray:
+    """The template filled row by row; a field is a string (the same for every row) or an array of ``n``."""
+    pieces: list[object] = []
+    for literal, name, _, _ in _FORMAT.parse(template):
+        if literal:
+            pieces.append(literal)
+        if name:
+            value = fields[name]
+            pieces.append(value if isinstance(value, np.ndarray) else str(value))
+    if all(isinstance(p, str) for p in pieces):
+        return np.full(n, "".join(pieces), dtype=object)  # type: ignore[arg-type]
+    columns = [p if isinstance(p, np.ndarray) else [p] * n for p in pieces]
+    return np.array(["".join(row) for row in zip(*columns, strict=True)], dtype=object)
+
+
+def phrase_for(key: str, person: Person, **fields: str) -> str:
+    """One message of :data:`PHRASES` about one person (the vectorized audit gives the same text)."""
+    template = PHRASES[key].for_gender(person.gender)
+    values: dict[str, object] = dict(fields)
+    for name in _fields_of(template):
+        if name == "who":
+            values[name] = person.who()
+        elif name.startswith("who_"):
+            values[name] = person.who(name[4:])
+        elif name == "pronoun":
+            values[name] = person.pronoun("accusative")
+    return str(_render(template, values, 1)[0])
+
+
+def _say(f: _Facts, key: str, ids: pd.Series, **fields: object) -> np.ndarray:
+    """The messages of :data:`PHRASES` ``key`` about the people ``ids``, each in their gender and case."""
+    n = len(ids)
+    out = np.empty(n, dtype=object)
+    if n == 0:
+        return out
+    ids = ids.reset_index(drop=True)
+    arrays = {k: (v.to_numpy(dtype=object) if isinstance(v, pd.Series) else v) for k, v in fields.items()}
+    gender = f.people.gender(ids).to_numpy(dtype=object)
+    phrase = PHRASES[key]
+    for g, mask in ((MALE, gender == MALE), (FEMALE, gender == FEMALE), (None, pd.isna(gender))):
+        if not mask.any():
+            continue
+        template = phrase.for_gender(g)
+        sub_ids = ids[mask]
+        values: dict[str, object] = {k: (v[mask] if isinstance(v, np.ndarray) else v) for k, v in arrays.items()}
+        for name in _fields_of(template):
+            if name == "who":
+                values[name] = f.people.who(sub_ids).to_numpy(dtype=object)
+            elif name.startswith("who_"):
+                values[name] = f.people.who(sub_ids, name[4:]).to_numpy(dtype=object)
+            elif name == "pronoun":
+                values[name] = "её" if g == FEMALE else "его"
+        out[mask] = _render(template, values, int(mask.sum()))
+    return out
+
+
+def _day(dates: pd.Series) -> pd.Series:
+    return dates.dt.strftime("%d.%m.%Y").astype(object)
+
+
+def _days(n: int) -> str:
+    return plural(n, "день", "дня", "дней")
+
+
+# --- the facts the checks share ---------------------------------------------------------------------------------
+
+
 class _Facts:
     """The snapshot seen on one day: who is current, pedagogical, joined; computed once, shared by checks."""
 
@@ -77,13 +265,16 @@ class _Facts:
         self.settings = settings
 
     @cached_property
+    def people(self) -> People:
+        return People(self.s)
+
+    @cached_property
     def staff(self) -> pd.DataFrame:
         staff = self.s.staff
         return staff.assign(
             current=is_current(staff["hired"], staff["dismissed"], self.day),
             pedagogical=is_pedagogical(staff["position"]),
             has_joined=has_joined(staff["joined"], self.day),
-            name=full_name(staff),
         )
 
     @cached_property
@@ -117,26 +308,41 @@ class _Facts:
         return pd.concat([staff, pupils], ignore_index=True)
 
     @cached_property
-    def names(self) -> pd.Series:
-        """«Фамилия Имя Отчество» of everyone, by person ID."""
-        people = [self.s.staff, self.s.pupils, self.s.parents]
-        return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in people])
+    def section_names(self) -> dict[str, str]:
+        sections = self.s.sections
+        return dict(zip(sections["code"], sections["name"].fillna(sections["code"]), strict=True))
 
-    def who(self, ids: pd.Series) -> pd.Series:
-        """«Фамилия Имя Отчество (ID)» for the given person IDs."""
-        return ids.map(self.names).fillna("") + " (" + ids + ")"
+    def section_name(self, codes: pd.Series) -> pd.Series:
+        return codes.map(self.section_names).fillna(codes).astype(object)
 
     def chats_of(self, chat_type: ChatType) -> pd.DataFrame:
         chats = self.s.chats
         return chats[chats["type"] == chat_type.value]
 
 
-def _frame(subject: pd.Series | list[str], message: pd.Series | list[str]) -> pd.DataFrame:
+def _frame(subject: pd.Series | list[str], message: pd.Series | list[str] | np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"subject": list(subject), "message": list(message)}, dtype=object)
 
 
-def _who(frame: pd.DataFrame, id_column: str = "id") -> pd.Series:
-    return frame["name"] + " (" + frame[id_column] + ")"
+def _position(frame: pd.DataFrame) -> pd.Series:
+    return frame["position"].fillna("педагогический работник").astype(object)
+
+
+def _eligibility_reasons(rows: pd.DataFrame, day: pd.Timestamp, need_joined: bool) -> pd.Series:
+    """Why staff rows are not (joined) current pedagogical staff, in words that need no gender."""
+    reasons = pd.Series([[] for _ in range(len(rows))], index=rows.index, dtype=object)
+    for index, row in rows.iterrows():
+        said = reasons[index]
+        if not row["pedagogical"]:
+            position = row["position"] if isinstance(row["position"], str) else "не указана"
+            said.append(f"должность «{position}» не относится к педагогическим")
+        if pd.notna(row["dismissed"]) and row["dismissed"] <= day:
+            said.append(f"дата увольнения — {row['dismissed']:%d.%m.%Y}")
+        if pd.notna(row["hired"]) and row["hired"] > day:
+            said.append(f"дата приёма — {row['hired']:%d.%m.%Y}, позже даты проверки")
+        if need_joined and not row["has_joined"]:
+            said.append("нет отметки о присоединении к организации на платформе")
+    return reasons.map("; ".join)
 
 
 # --- the checks -----------------------------------------------------------------------------------------
@@ -156,21 +362,24 @@ def _admin_appointed(f: _Facts) -> pd.DataFrame:
     return _frame(["организация"], [f"{text[:1].upper()}{text[1:]}. Руководитель назначает администратора приказом."])
 
 
+def _admin_row(f: _Facts) -> pd.DataFrame:
+    return f.staff[f.staff["id"] == f.org.admin_id] if f.org.admin_id else f.staff.iloc[0:0]
+
+
 def _admin_contacts(f: _Facts) -> pd.DataFrame:
-    if not f.org.admin_id:
+    admin = _admin_row(f)
+    if admin.empty:
         return _frame([], [])
-    admin = f.staff[f.staff["id"] == f.org.admin_id].iloc[0]
+    row = admin.iloc[0]
     missing = []
-    if not is_mobile(admin["phone"] if pd.notna(admin["phone"]) else None):
-        missing.append("личного мобильного телефона (+79…)")
-    if pd.isna(admin["email"]):
-        missing.append("адреса электронной почты")
+    if not is_mobile(row["phone"] if pd.notna(row["phone"]) else None):
+        missing.append("личный мобильный телефон (+79…)")
+    if pd.isna(row["email"]):
+        missing.append("адрес электронной почты")
     if not missing:
         return _frame([], [])
-    return _frame(
-        [admin["id"]],
-        [f"У администратора {admin['name']} нет {' и '.join(missing)}: они нужны для заявки на регистрацию."],
-    )
+    said = ("не указаны " if len(missing) > 1 else "не указан ") + " и ".join(missing)
+    return _frame([row["id"]], _say(f, "admin-contacts", admin["id"], missing=said))
 
 
 def _local_act(f: _Facts) -> pd.DataFrame:
@@ -189,10 +398,9 @@ def _teachers_room(f: _Facts) -> pd.DataFrame:
         [
             _frame(
                 not_joined["id"],
-                "Педагог " + _who(not_joined) + " не присоединился к организации на платформе: "
-                "направьте ему ссылку-приглашение в «Учительскую» в роли «педагог».",
+                _say(f, "teachers-room/not-joined", not_joined["id"], position=_position(not_joined)),
             ),
-            _frame(outside["id"], "Педагог " + _who(outside) + " присоединился, но не состоит в «Учительской»."),
+            _frame(outside["id"], _say(f, "teachers-room/outside", outside["id"], position=_position(outside))),
         ],
         ignore_index=True,
     )
@@ -201,13 +409,77 @@ def _teachers_room(f: _Facts) -> pd.DataFrame:
 def _teacher_status(f: _Facts) -> pd.DataFrame:
     ped = f.current_pedagogues
     unconfirmed = ped[ped["has_joined"] & ~ped["status_confirmed"]]
-    return _frame(unconfirmed["id"], "У педагога " + _who(unconfirmed) + " не подтверждён статус «педагог».")
+    return _frame(unconfirmed["id"], _say(f, "teacher-status", unconfirmed["id"]))
+
+
+def _admin_eligible(f: _Facts) -> pd.DataFrame:
+    if not f.org.admin_id:
+        return _frame([], [])  # no administrator at all: admin-appointed says so
+    admin = _admin_row(f)
+    if admin.empty:
+        return _frame(
+            [f.org.admin_id],
+            [
+                f"Администратор платформы {f.org.admin_id} не найден на листе «Сотрудники»: администратора "
+                "платформы назначают из числа педагогических работников организации."
+            ],
+        )
+    admin = admin.iloc[:1]
+    if bool(admin["current"].iloc[0] and admin["pedagogical"].iloc[0]):
+        return _frame([], [])
+    reasons = _eligibility_reasons(admin, f.day, need_joined=False)
+    return _frame(admin["id"], _say(f, "admin-eligible", admin["id"], reasons=reasons))
+
+
+def _extra_admins(f: _Facts) -> pd.DataFrame:
+    staff = f.staff
+    role = staff["platform_role"].fillna("").astype(str).str.strip().str.lower().str.replace("ё", "е")
+    extra = staff[role == EXTRA_ADMIN]
+    wrong = extra[~(extra["current"] & extra["pedagogical"] & extra["has_joined"])]
+    reasons = _eligibility_reasons(wrong, f.day, need_joined=True)
+    return _frame(wrong["id"], _say(f, "extra-admins", wrong["id"], reasons=reasons))
+
+
+def _members_of(f: _Facts, chat_type: ChatType) -> pd.Series:
+    chats = f.chats_of(chat_type)["id"]
+    members = f.s.members
+    return members.loc[members["chat_id"].isin(chats), "person_id"]
+
+
+def _activist_chats(f: _Facts) -> pd.DataFrame:
+    parts = []
+    pupils_type, parents_type = ChatType.HEAD_STUDENT_ACTIVISTS, ChatType.HEAD_PARENT_ACTIVISTS
+    if not f.chats_of(parents_type).empty and f.s.has("Родители"):
+        parents = f.s.parents
+        active = parents.loc[parents["activist"].fillna(False).astype(bool), "id"]
+        of_current = f.s.kinship.loc[f.s.kinship["pupil_id"].isin(f.pupils.loc[f.pupils["current"], "id"]), "parent_id"]
+        missing = active[active.isin(of_current) & ~active.isin(_members_of(f, parents_type))]
+        parts.append(
+            _frame(
+                parents_type.value + "/" + missing,
+                _say(f, "activist-chats/parents", missing, chat_type=parents_type.label),
+            )
+        )
+    if not f.chats_of(pupils_type).empty:
+        pupils = f.pupils
+        active = pupils.loc[pupils["current"] & pupils["activist"].fillna(False).astype(bool), "id"]
+        missing = active[~active.isin(_members_of(f, pupils_type))]
+        parts.append(
+            _frame(
+                pupils_type.value + "/" + missing,
+                _say(f, "activist-chats/pupils", missing, chat_type=pupils_type.label),
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else _frame([], [])
 
 
 def _structure(f: _Facts) -> pd.DataFrame:
     sections = f.s.sections[~f.s.sections["class_created"]]
     return _frame(
-        sections["code"], "Для объединения «" + sections["name"] + "» не создан класс в структуре организации."
+        sections["code"],
+        "Для объединения «"
+        + sections["name"].fillna(sections["code"]).astype(object)
+        + "» не создан класс в структуре организации на платформе (структуру создают при необходимости).",
     )
 
 
@@ -224,10 +496,10 @@ def _section_chats(f: _Facts) -> pd.DataFrame:
     have = f.s.chats[["section_code", "type"]].drop_duplicates().rename(columns={"section_code": "code"})
     missing = wanted.merge(have, on=["code", "type"], how="left", indicator=True)
     missing = missing[missing["_merge"] == "left_only"]
-    words = missing["type"].map({t.value: w for t, w in _SECTION_CHAT_WORDS.items()})
+    words = missing["type"].map({t.value: w for t, w in _SECTION_CHAT_WORDS.items()}).astype(object)
     out = _frame(
         missing["code"] + "/" + missing["type"],
-        "У объединения «" + missing["name"] + "» нет чата " + words + ".",
+        "У объединения «" + missing["name"].fillna(missing["code"]).astype(object) + "» нет чата " + words + ".",
     )
     out["severity"] = [REMARK if t == ChatType.SECTION_TEACHERS.value else VIOLATION for t in missing["type"]]
     return out
@@ -248,11 +520,7 @@ def _student_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, people, ChatType.SECTION_STUDENTS)
     return _frame(
         missing["section_code"] + "/" + missing["person_id"],
-        "Обучающийся "
-        + f.who(missing["person_id"])
-        + " не состоит ни в одном чате объединения «"
-        + missing["section_code"]
-        + "» с обучающимися.",
+        _say(f, "student-coverage", missing["person_id"], section=f.section_name(missing["section_code"])),
     )
 
 
@@ -262,18 +530,14 @@ def _parent_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, people, ChatType.SECTION_PARENTS)
     return _frame(
         missing["section_code"] + "/" + missing["person_id"],
-        "Родитель "
-        + f.who(missing["person_id"])
-        + " не состоит в чате родителей объединения «"
-        + missing["section_code"]
-        + "».",
+        _say(f, "parent-coverage", missing["person_id"], section=f.section_name(missing["section_code"])),
     )
 
 
 def _management_chats(f: _Facts) -> pd.DataFrame:
     present = set(f.s.chats["type"])
     missing = [t for t in MANAGEMENT_CHAT_TYPES if t.value not in present]
-    return _frame([t.value for t in missing], [f"Нет чата «{t.label}» (п. 2.2)." for t in missing])
+    return _frame([t.value for t in missing], [f"Нет чата «{t.label}»." for t in missing])
 
 
 def _system_channels(f: _Facts) -> pd.DataFrame:
@@ -282,52 +546,97 @@ def _system_channels(f: _Facts) -> pd.DataFrame:
     return _frame(missing, [f"Нет системного канала «{c}»." for c in missing])
 
 
+def _invite_target(f: _Facts, targets: pd.Series) -> pd.Series:
+    """Where a link leads, in words: «в «Учительскую»», «в объединение «Робототехника»», «в чат «…»»."""
+    chat_names = dict(zip(f.s.chats["id"], f.s.chats["name"], strict=True)) if f.s.has("Чаты") else {}
+
+    def words(target: object) -> str:
+        text = str(target) if isinstance(target, str) else ""
+        if text.lower() == "организация":
+            return "в организацию"
+        if text.lower() == "учительская":
+            return "в «Учительскую»"
+        kind, _, code = text.partition(":")
+        if kind == "объединение":
+            return f"в объединение «{f.section_names.get(code, code)}»"
+        if kind == "чат":
+            name = chat_names.get(code)
+            return f"в чат {code} «{name}»" if isinstance(name, str) else f"в чат {code}"
+        return f"«{text}»"
+
+    return targets.map(words).astype(object)
+
+
 def _stale_invites(f: _Facts) -> pd.DataFrame:
     inv = f.s.invites
+    limit = f.settings.invite_max_age_days
     open_ = inv["used"].isna() & inv["annulled"].isna()
-    too_old = inv["created"] < f.day - pd.Timedelta(days=f.settings.invite_max_age_days)
+    too_old = inv["created"] < f.day - pd.Timedelta(days=limit)
     expired = inv["valid_until"] < f.day
     stale = inv[open_ & (too_old | expired)]
-    reason = (inv.loc[stale.index, "valid_until"] < f.day).map(
-        {True: "срок действия истёк", False: f"создана более {f.settings.invite_max_age_days} дн. назад"}
-    )
-    return _frame(
-        stale["id"],
+    head = (
         "Ссылка-приглашение "
-        + stale["id"]
-        + " («"
-        + stale["target"]
-        + "», роль «"
-        + stale["role"]
-        + "») не использована: "
-        + reason
-        + ". Аннулируйте её.",
+        + stale["id"].astype(object)
+        + " "
+        + _invite_target(f, stale["target"])
+        + " для роли «"
+        + stale["role"].fillna("").astype(object)
+        + "» создана "
+        + _day(stale["created"])
+        + " и не использована"
     )
+    age = (f.day - stale["created"]).dt.days
+    too_old_text = pd.Series(
+        [f" уже {_days(int(a))} (срок по правилам организации: {_days(limit)})" for a in age],
+        index=stale.index,
+        dtype=object,
+    )
+    expired_text = ", а срок её действия истёк: она действовала до " + _day(stale["valid_until"])
+    tail = expired_text.where(stale["valid_until"] < f.day, too_old_text)
+    return _frame(stale["id"], head + tail + ". Аннулируйте её.")
 
 
 def _pending_requests(f: _Facts) -> pd.DataFrame:
     req = f.s.requests
-    waiting = req[req["decision"].isna() & (req["filed"] < f.day - pd.Timedelta(days=f.settings.request_max_age_days))]
-    filed = waiting["filed"].dt.strftime("%d.%m.%Y")
+    limit = f.settings.request_max_age_days
+    waiting = req[req["decision"].isna() & (req["filed"] < f.day - pd.Timedelta(days=limit))]
+    age = [_days(int(a)) for a in (f.day - waiting["filed"]).dt.days]
     return _frame(
         waiting["id"],
-        "Заявка "
-        + waiting["id"]
-        + " от "
-        + waiting["applicant_id"]
-        + " (роль «"
-        + waiting["role"]
-        + "») подана "
-        + filed
-        + " и не рассмотрена.",
+        _say(
+            f,
+            "pending-requests",
+            waiting["applicant_id"],
+            id=waiting["id"],
+            role=waiting["role"].fillna("").astype(object),
+            date=_day(waiting["filed"]),
+            age=pd.Series(age, index=waiting.index, dtype=object),
+            limit=_days(limit),
+        ),
     )
 
 
 def _departed_members(f: _Facts) -> pd.DataFrame:
     members = f.s.members
-    still = pd.Index(f.departed).intersection(pd.Index(members["person_id"].unique()))
-    still = pd.Series(sorted(still), dtype=object)
-    return _frame(still, "Выбывший " + f.who(still) + " всё ещё состоит в чатах: удалите его из чатов организации.")
+    in_chats = pd.Index(members["person_id"].unique())
+    staff = f.s.staff[(f.s.staff["dismissed"] <= f.day) & f.s.staff["id"].isin(in_chats)]
+    pupils = f.s.pupils[(f.s.pupils["expelled"] <= f.day) & f.s.pupils["id"].isin(in_chats)]
+    return pd.concat(
+        [
+            _frame(staff["id"], _say(f, "departed-members/staff", staff["id"], date=_day(staff["dismissed"]))),
+            _frame(pupils["id"], _say(f, "departed-members/pupils", pupils["id"], date=_day(pupils["expelled"]))),
+        ],
+        ignore_index=True,
+    )
+
+
+_FOREIGN_RULES = {
+    ChatType.SECTION_STUDENTS.value: "в чат объединения с обучающимися входят только обучающиеся этого объединения "
+    "и педагогические работники",
+    ChatType.SECTION_PARENTS.value: "в чат объединения с родителями входят только родители обучающихся этого "
+    "объединения и педагогические работники",
+    ChatType.SECTION_TEACHERS.value: "в чат педагогов объединения входят только педагогические работники",
+}
 
 
 def _foreign_members(f: _Facts) -> pd.DataFrame:
@@ -346,16 +655,17 @@ def _foreign_members(f: _Facts) -> pd.DataFrame:
         | ((m["type"] == ChatType.SECTION_PARENTS.value) & key.isin(parents_of_section))
     )
     foreign = m[~allowed]
-    who = foreign["type"].map(
-        {
-            ChatType.SECTION_STUDENTS.value: "не обучающийся этого объединения и не педагог",
-            ChatType.SECTION_PARENTS.value: "не родитель обучающегося этого объединения и не педагог",
-            ChatType.SECTION_TEACHERS.value: "не педагогический работник",
-        }
-    )
+    names = dict(zip(f.s.chats["id"], f.s.chats["name"], strict=True))
+    chat = foreign["chat_id"].map(lambda c: f"{c} «{names[c]}»" if isinstance(names.get(c), str) else c)
     return _frame(
         foreign["chat_id"] + "/" + foreign["person_id"],
-        "В чате " + foreign["chat_id"] + " состоит " + f.who(foreign["person_id"]) + ": " + who + ".",
+        _say(
+            f,
+            "foreign-members",
+            foreign["person_id"],
+            chat=chat.astype(object),
+            rule=foreign["type"].map(_FOREIGN_RULES).astype(object),
+        ),
     )
 
 
@@ -367,7 +677,20 @@ CHECKS: tuple[Check, ...] = (
     Check("admin-contacts", "2.1", VIOLATION, "ADM-02", "Контакты администратора", (S,), _admin_contacts),
     Check("local-act", "2.2", REMARK, "HEAD-01", "Приказ об использовании платформы", (), _local_act),
     Check("teachers-room", "2.1, 2.2", VIOLATION, "ADM-05", "Педагоги в «Учительской»", (S,), _teachers_room),
-    Check("teacher-status", "2.1, 2.3", VIOLATION, "ADM-11", "Статус «педагог» подтверждён", (S,), _teacher_status),
+    Check("teacher-status", "2.1, 2.3", REMARK, "ADM-11", "Статус «педагог» подтверждён", (S,), _teacher_status),
+    Check(
+        "admin-eligible",
+        "2.2",
+        VIOLATION,
+        "HEAD-02",
+        "Администратор из педагогических работников",
+        (S,),
+        _admin_eligible,
+    ),
+    Check(
+        "extra-admins", "2.1", VIOLATION, "ADM-08", "Дополнительные администраторы из педагогов", (S,), _extra_admins
+    ),
+    Check("activist-chats", "2.2", REMARK, "HEAD-06", "Актив в чатах руководителя", (P, C, M), _activist_chats),
     Check("structure", "2.1", REMARK, "ADM-06", "Классы объединений созданы", (U,), _structure),
     Check("section-chats", "2.3", VIOLATION, "PDO-03", "Чаты объединений", (U, C), _section_chats),
     Check(

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sferum_lib.errors import SferumError
+from sferum_lib.grammar import Person, agree
 from sferum_lib.model import (
     TABLES,
     ChatType,
@@ -91,12 +92,30 @@ def procedure(key: str, title: str, *duties: str) -> Callable[[Callable[..., Cha
 
 
 class State:
-    """Read-only questions procedures ask of the organisation on a day."""
+    """Read-only questions procedures ask of the organisation on a day.
 
-    def __init__(self, snapshot: Snapshot, day: dt.date) -> None:
+    ``journal`` loads the journal of procedures when a question needs it (a verification a teacher has
+    started is an act on the platform that the organisation's tables do not hold).
+    """
+
+    def __init__(self, snapshot: Snapshot, day: dt.date, journal: Callable[[], pd.DataFrame] | None = None) -> None:
         self.s = snapshot
         self.org = snapshot.organisation
         self.day = pd.Timestamp(day)
+        self._journal = journal
+
+    def journal(self) -> pd.DataFrame:
+        if self._journal is None:
+            return pd.DataFrame(columns=["procedure", "object", "on_day"])
+        return self._journal()
+
+    def verification_started(self, staff_id: str) -> bool:
+        """The person has started the verification of their «педагог» status (п. 2.3) by this day."""
+        journal = self.journal()
+        if journal.empty:
+            return False
+        started = journal[(journal["procedure"] == "start_verification") & (journal["object"] == staff_id)]
+        return bool((started["on_day"] <= self.day.date().isoformat()).any())
 
     # --- people -------------------------------------------------------------------------------------------
     def kind(self, person_id: str) -> str | None:
@@ -123,6 +142,25 @@ class State:
         if person is None:
             return person_id
         return f"{full_name(person.to_frame().T).iloc[0]} ({person_id})"
+
+    def speaker(self, person_id: str) -> Person | None:
+        """The person as a sentence names them (gender from «Пол», patronymic or first name)."""
+        row = self.person(person_id)
+        return None if row is None else Person.from_row({**row.to_dict(), "id": person_id})
+
+    def who(self, person_id: str, case: str = "nominative") -> str:
+        """«Фамилия Имя Отчество (ID)» declined to ``case``; the bare ID for an unknown person."""
+        person = self.speaker(person_id)
+        return person_id if person is None else person.who(case)
+
+    def said(self, person_id: str, masculine: str, feminine: str, neutral: str) -> str:
+        """A sentence about the person in the form their gender needs; ``neutral`` (no gendered word) if unknown.
+
+        The three are formats with ``{who}`` (the name in the nominative) and ``{whom}`` (accusative).
+        """
+        person = self.speaker(person_id)
+        form = agree(person, masculine, feminine, neutral)
+        return form.format(who=self.who(person_id), whom=self.who(person_id, "accusative"))
 
     def current_staff(self) -> pd.DataFrame:
         staff = self.s.staff
@@ -161,6 +199,14 @@ class State:
         staff = self.s.staff
         extra = set(staff.loc[staff["platform_role"] == "дополнительный администратор", "id"])
         return extra | ({self.org.admin_id} if self.org.admin_id else set())
+
+    def the_head(self) -> set[str]:
+        """The head of the organisation (руководитель) — not the deputies: the one who appoints (п. 2.1)."""
+        if self.org.head_id:
+            return {self.org.head_id}
+        staff = self.current_staff()
+        position = staff["position"].fillna("").str.lower()
+        return set(staff.loc[position.str.match(r"^(и\.\s*о\.\s*)?(руководитель|директор)"), "id"])
 
     def heads(self) -> set[str]:
         """The head and the deputies (администрация)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from sferum_lib.errors import UsageError
 from sferum_lib.model import SYSTEM_CHANNELS, Organisation
 from sferum_lib.procedures.base import Change, Context, Refused, State, append, procedure, set_where
 from sferum_lib.values import INVALID, is_mobile, parse_phone
@@ -16,8 +17,9 @@ def _org(state: State, **changes: object) -> Organisation:
 
 
 def require_head(state: State, ctx: Context, duty: str) -> None:
+    """The actor belongs to the administration (п. 2.2): the head or a deputy head."""
     if ctx.actor is not None and ctx.actor not in state.heads():
-        raise Refused(duty, "Это делает руководитель организации или его заместитель", duty)
+        raise Refused(duty, "Это делает администрация организации: руководитель или заместитель руководителя", duty)
 
 
 def require_admin(state: State, ctx: Context, duty: str) -> None:
@@ -27,7 +29,7 @@ def require_admin(state: State, ctx: Context, duty: str) -> None:
     if not state.admin_registered():
         raise Refused("ADM-03", "Сначала администратор регистрируется на платформе по номеру из заявки", duty)
     if ctx.actor is not None and ctx.actor not in state.administrators():
-        raise Refused("ADM-08", "Это делает администратор платформы или дополнительный администратор", duty)
+        raise Refused(duty, "Это делает администратор платформы или дополнительный администратор", duty)
 
 
 def _current_pedagogue(state: State, staff_id: str, duty: str, what: str) -> None:
@@ -41,7 +43,7 @@ def _current_pedagogue(state: State, staff_id: str, duty: str, what: str) -> Non
 def issue_usage_order(state: State, ctx: Context, *, number: str, date: dt.date | None = None) -> Change:
     require_head(state, ctx, "HEAD-01")
     if not str(number).strip():
-        raise Refused("HEAD-01", "Укажите номер приказа", "HEAD-01")
+        raise UsageError("Укажите номер приказа.")
     day = date or ctx.day
     return Change(
         "HEAD-01",
@@ -56,7 +58,10 @@ def issue_usage_order(state: State, ctx: Context, *, number: str, date: dt.date 
 def appoint_administrator(
     state: State, ctx: Context, *, staff_id: str, order_number: str, order_date: dt.date | None = None
 ) -> Change:
-    require_head(state, ctx, "HEAD-02")
+    if ctx.actor is not None and ctx.actor not in state.the_head():
+        raise Refused(
+            "HEAD-02", "Администратора платформы назначает руководитель образовательной организации приказом", "HEAD-02"
+        )
     _current_pedagogue(state, staff_id, "HEAD-02", "Назначить администратора")
     if not str(order_number).strip():
         raise Refused("ADM-01", "Администратор назначается приказом: укажите номер приказа", "HEAD-02")
@@ -66,7 +71,13 @@ def appoint_administrator(
     roles = set_where(roles, roles["id"] == staff_id, platform_role="администратор")
     return Change(
         "HEAD-02",
-        f"Администратором платформы назначен {state.name(staff_id)}, приказ № {order_number} от {day:%d.%m.%Y}",
+        state.said(
+            staff_id,
+            "Администратором платформы назначен {who}",
+            "Администратором платформы назначена {who}",
+            "Назначение администратором платформы: {who}",
+        )
+        + f", приказ № {order_number} от {day:%d.%m.%Y}",
         staff_id,
         tables={"staff": roles},
         organisation=_org(state, admin_id=staff_id, admin_order_number=str(order_number), admin_order_date=day),
@@ -91,7 +102,7 @@ def send_application(state: State, ctx: Context) -> Change:
         raise Refused("ADM-02", "Укажите адрес электронной почты администратора: он нужен в заявке", "ADM-02")
     return Change(
         "ADM-02",
-        f"Заявка на регистрацию отправлена на info@sferum.ru; контакт: {state.name(org.admin_id)}, "
+        f"Заявка на регистрацию отправлена на info@sferum.ru; контакт: {state.who(org.admin_id)}, "
         f"{admin['phone']}, {admin['email']}",
         "организация",
         organisation=_org(state, application_sent=ctx.day),
@@ -117,7 +128,12 @@ def register_administrator(state: State, ctx: Context, *, phone: str) -> Change:
     joined = staff["joined"].where(~((staff["id"] == org.admin_id) & staff["joined"].isna()), ctx.day)
     return Change(
         "ADM-03",
-        f"Администратор {state.name(org.admin_id or '')} зарегистрирован на платформе",
+        state.said(
+            org.admin_id or "",
+            "Администратор {who} зарегистрирован на платформе",
+            "Администратор {who} зарегистрирована на платформе",
+            "Регистрация администратора на платформе: {who}",
+        ),
         org.admin_id,
         tables={"staff": staff.assign(joined=joined.astype(staff["joined"].dtype))},
         organisation=_org(state, admin_registered=ctx.day),
@@ -133,14 +149,13 @@ def edit_organisation(state: State, ctx: Context, **changes: object) -> Change:
     require_admin(state, ctx, "ADM-04")
     unknown = set(changes) - _EDITABLE
     if unknown or not changes:
-        raise Refused("ADM-04", "Можно изменить: полное и краткое наименование, город, email, мессенджер", "ADM-04")
+        raise UsageError("Можно изменить: полное и краткое наименование, город, email, мессенджер.")
     if "messenger" in changes:
         from sferum_lib.model import Messenger
+        from sferum_lib.procedures.words import choice
 
-        try:
-            changes["messenger"] = Messenger(changes["messenger"])
-        except ValueError:
-            raise Refused("ADM-04", "Мессенджер: «VK Мессенджер» или «MAX»", "ADM-04") from None
+        # the workbook's spellings are accepted («ВК», «VK-мессенджер», «макс»); anything else is a typing mistake
+        changes["messenger"] = Messenger(choice(changes["messenger"], [m.value for m in Messenger], "Мессенджер"))
     return Change(
         "ADM-04",
         "Изменены сведения об организации: " + ", ".join(sorted(changes)),
@@ -171,7 +186,7 @@ def create_class(state: State, ctx: Context, *, section: str) -> Change:
     sections = state.s.sections
     row = state.row("sections", "code", section)
     if row is None:
-        raise Refused("ADM-06", f"Объединения с кодом «{section}» нет в утверждённой номенклатуре", "ADM-06")
+        raise UsageError(f"Объединения с кодом «{section}» нет в данных организации: проверьте код.")
     if row["class_created"]:
         raise Refused("ADM-06", f"Класс для объединения «{row['name']}» уже создан", "ADM-06")
     return Change(
@@ -191,16 +206,21 @@ def appoint_additional_admin(state: State, ctx: Context, *, staff_id: str) -> Ch
     if not state.has_joined(staff_id):
         raise Refused(
             "ADM-08",
-            "Дополнительным администратором можно назначить только присоединившегося педагога: "
-            "сначала он вступает по ссылке-приглашению",
+            "Дополнительных администраторов назначают из числа присоединившихся на платформу педагогических "
+            f"работников: сначала {state.who(staff_id)} вступает по ссылке-приглашению",
             "ADM-08",
         )
     if staff_id in state.administrators():
-        raise Refused("ADM-08", f"{state.name(staff_id)} уже администратор", "ADM-08")
+        raise Refused("ADM-08", f"{state.who(staff_id)} уже администратор", "ADM-08")
     staff = state.s.staff
     return Change(
         "ADM-08",
-        f"{state.name(staff_id)} назначен дополнительным администратором",
+        state.said(
+            staff_id,
+            "{who} назначен дополнительным администратором",
+            "{who} назначена дополнительным администратором",
+            "Назначение дополнительным администратором: {who}",
+        ),
         staff_id,
         tables={"staff": set_where(staff, staff["id"] == staff_id, platform_role="дополнительный администратор")},
     )
@@ -216,7 +236,7 @@ def attach_to_cabinet(state: State, ctx: Context, *, staff_id: str, cabinet: str
     staff = state.s.staff
     return Change(
         "ADM-09",
-        f"{state.name(staff_id)} прикреплён к кабинету {cabinet}",
+        state.said(staff_id, "{who} прикреплён", "{who} прикреплена", "{who}: прикрепление") + f" к кабинету {cabinet}",
         staff_id,
         tables={"staff": set_where(staff, staff["id"] == staff_id, cabinet=str(cabinet))},
         params={"cabinet": str(cabinet)},
@@ -226,6 +246,7 @@ def attach_to_cabinet(state: State, ctx: Context, *, staff_id: str, cabinet: str
 @procedure("create_channel", "Создать системный канал", "ADM-14")
 def create_channel(state: State, ctx: Context, *, name: str) -> Change:
     require_admin(state, ctx, "ADM-14")
+    name = next((c for c in SYSTEM_CHANNELS if c.lower() == str(name).strip().lower()), str(name))  # «общий»
     if name not in SYSTEM_CHANNELS:
         raise Refused("ADM-14", "Системные каналы организации — «Общий» и «Сотрудники»", "ADM-14")
     if name in set(state.s.channels["name"]):
@@ -248,7 +269,7 @@ def publish_to_channel(state: State, ctx: Context, *, name: str, text: str) -> C
     require_admin(state, ctx, "ADM-14")
     _channel(state, name, "ADM-14")
     if not str(text).strip():
-        raise Refused("ADM-14", "Публикация не может быть пустой", "ADM-14")
+        raise UsageError("Публикация не может быть пустой.")
     channels = state.s.channels
     return Change(
         "ADM-14",
@@ -280,7 +301,7 @@ def plan_broadcast(state: State, ctx: Context, *, title: str, when: dt.date) -> 
 def log_support_request(state: State, ctx: Context, *, subject: str) -> Change:
     require_admin(state, ctx, "ADM-17")
     if not str(subject).strip():
-        raise Refused("ADM-17", "Опишите вопрос к технической поддержке", "ADM-17")
+        raise UsageError("Опишите вопрос к технической поддержке.")
     return Change(
         "ADM-17", f"Обращение в техническую поддержку (info@sferum.ru): {subject}", None, params={"subject": subject}
     )
@@ -291,8 +312,12 @@ def hand_statistics(state: State, ctx: Context) -> Change:
     from sferum_lib.checks import indicator_values
 
     require_admin(state, ctx, "ADM-18")
+    from sferum_lib.checks import indicators
+
     values = indicator_values(state.s, ctx.day)
-    shown = ", ".join(f"{k}={'—' if v is None else f'{v:.0%}'}" for k, v in values.items())
+    shown = "; ".join(
+        f"{i.title} — {'нет данных' if i.value is None else f'{i.value:.0%}'}" for i in indicators(state.s, ctx.day)
+    )
     return Change(
         "ADM-18", f"Руководителю передана статистика использования платформы: {shown}", state.org.head_id, params=values
     )

@@ -6,13 +6,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from sferum_lib.errors import UsageError
+from sferum_lib.grammar import Person
 from sferum_lib.model import ChatType, Snapshot
 from sferum_lib.procedures.base import Change, Context, Refused, State, append, procedure, set_where
 from sferum_lib.procedures.organisation import require_admin
-from sferum_lib.values import INVALID, parse_email, parse_phone
+from sferum_lib.values import INVALID, parse_email, parse_gender, parse_phone
 
 _TABLE = {"staff": "staff", "pupil": "pupils", "parent": "parents"}
-_KIND_WORDS = {"staff": "сотрудник", "pupil": "обучающийся", "parent": "родитель"}
+_SHEETS = {"staff": "лист «Сотрудники»", "pupil": "лист «Обучающиеся»", "parent": "лист «Родители»"}
 
 
 @procedure("record_arrival", "Внести прибывшего", "ADM-12")
@@ -30,40 +32,41 @@ def record_arrival(
     children: Sequence[str] = (),
     phone: str | None = None,
     email: str | None = None,
+    gender: str | None = None,
 ) -> Change:
     require_admin(state, ctx, "ADM-12")
     if kind not in _TABLE:
-        raise Refused(
-            "ADM-12", "Кто прибыл: «staff» (сотрудник), «pupil» (обучающийся) или «parent» (родитель)", "ADM-12"
-        )
+        raise UsageError("Кто прибыл: «staff» (сотрудник), «pupil» (обучающийся) или «parent» (родитель).")
     if not str(person_id).strip() or state.kind(person_id) is not None:
-        raise Refused("ADM-12", f"ID «{person_id}» пуст или уже занят: ID людей не повторяются", "ADM-12")
+        raise UsageError(f"ID «{person_id}» пуст или уже занят: ID людей не повторяются.")
     if not str(last_name).strip() or not str(first_name).strip():
-        raise Refused("ADM-12", "Укажите фамилию и имя", "ADM-12")
+        raise UsageError("Укажите фамилию и имя.")
     phone_value = parse_phone(phone)
     email_value = parse_email(email)
-    if phone_value is INVALID or email_value is INVALID:
-        raise Refused("ADM-12", "Телефон или email записаны неверно", "ADM-12")
+    gender_value = parse_gender(gender)
+    wrong = [w for w, v in (("телефон", phone_value), ("email", email_value), ("пол", gender_value)) if v is INVALID]
+    if wrong:
+        raise UsageError(f"Записаны неверно: {', '.join(wrong)} (пол — «м» или «ж»).")
     row = {
         "id": person_id,
         "last_name": last_name,
         "first_name": first_name,
         "middle_name": middle_name,
         "joined": None,
+        "gender": gender_value,
     }
     tables: dict[str, pd.DataFrame] = {}
     if kind == "staff":
         if not position:
-            raise Refused("ADM-12", "Укажите должность сотрудника", "ADM-12")
+            raise UsageError("Укажите должность сотрудника.")
         row |= {"position": position, "hired": ctx.day, "phone": phone_value, "email": email_value}
     elif kind == "pupil":
         unknown = [s for s in sections if state.row("sections", "code", s) is None]
         if not sections or unknown:
-            raise Refused(
-                "ADM-06",
+            raise UsageError(
                 "Укажите объединения обучающегося из структуры организации"
-                + (f"; нет объединений: {', '.join(unknown)}" if unknown else ""),
-                "ADM-12",
+                + (f"; нет объединений: {', '.join(unknown)}" if unknown else "")
+                + "."
             )
         row |= {"enrolled": ctx.day}
         enrol = pd.DataFrame({"pupil_id": person_id, "section_code": list(dict.fromkeys(sections))})
@@ -71,10 +74,10 @@ def record_arrival(
     else:
         missing = [c for c in children if state.kind(c) != "pupil"]
         if not children or missing:
-            raise Refused(
-                "ADM-12",
-                "Укажите детей родителя — ID обучающихся" + (f"; не найдены: {', '.join(missing)}" if missing else ""),
-                "ADM-12",
+            raise UsageError(
+                "Укажите детей родителя — ID обучающихся"
+                + (f"; не найдены: {', '.join(missing)}" if missing else "")
+                + "."
             )
         row |= {"phone": phone_value, "email": email_value}
         kin = pd.DataFrame({"parent_id": person_id, "pupil_id": list(dict.fromkeys(children))})
@@ -83,7 +86,7 @@ def record_arrival(
     tables[table] = append(state.s.tables[table], table, **row)
     return Change(
         "ADM-12",
-        f"Внесён прибывший {_KIND_WORDS[kind]}: {last_name} {first_name} ({person_id})",
+        f"Внесено прибытие ({_SHEETS[kind]}): {Person.of(last_name, first_name, middle_name, id=person_id).who()}",
         person_id,
         tables=tables,
         params={"kind": kind},
@@ -112,9 +115,13 @@ def record_departure(state: State, ctx: Context, *, person_id: str) -> Change:
     if kind == "parent":
         raise Refused("ADM-12", "Родитель выбывает вместе с ребёнком: отметьте выбытие обучающегося", "ADM-12")
     if kind is None:
-        raise Refused("ADM-12", f"Человека с ID «{person_id}» нет в данных организации", "ADM-12")
+        raise UsageError(f"Человека с ID «{person_id}» нет в данных организации.")
     if not state.is_current(person_id):
-        raise Refused("ADM-12", f"{state.name(person_id)} уже выбыл", "ADM-12")
+        raise Refused(
+            "ADM-12",
+            state.said(person_id, "{who} уже выбыл", "{who} уже выбыла", "{who}: выбытие уже отмечено"),
+            "ADM-12",
+        )
     table = _TABLE[kind]
     end = "dismissed" if kind == "staff" else "expelled"
     people = set_where(state.s.tables[table], state.s.tables[table]["id"] == person_id, **{end: ctx.day})
@@ -129,7 +136,7 @@ def record_departure(state: State, ctx: Context, *, person_id: str) -> Change:
     tables["members"] = after.members[~strays].reset_index(drop=True)
     return Change(
         "ADM-12",
-        f"Выбыл {_KIND_WORDS[kind]} {state.name(person_id)}; удалён из чатов: {removed}",
+        f"Отмечено выбытие ({_SHEETS[kind]}): {state.who(person_id)}; из чатов удалено записей об участии: {removed}",
         person_id,
         tables=tables,
         params={"kind": kind, "removed_memberships": removed},

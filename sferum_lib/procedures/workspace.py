@@ -57,7 +57,8 @@ class Workspace:
             # read inside the transaction: another process may have changed the state a moment ago
             snapshot = self.store.state()
             try:
-                change: Change = proc.run(State(snapshot, day), Context(actor, day), **params)
+                state = State(snapshot, day, self.store.journal)
+                change: Change = proc.run(state, Context(actor, day), **params)
             except TypeError as exc:
                 raise UsageError(f"Действие «{key}»: неверные параметры ({exc}).") from None
             changed = snapshot.with_tables(**change.tables)

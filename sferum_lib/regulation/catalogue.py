@@ -1,11 +1,14 @@
 """The duty catalogue: every duty of the regulation with a stable ID and its clause.
 
 The catalogue is data (``duties.yaml`` beside this module, or a file the organisation edits); this module
-loads and validates it and answers questions such as "which duties has a teacher?".
+loads and validates it and answers questions such as "which duties has a teacher?". The texts are the
+regulation's own words, which name «VK-мессенджер»; :meth:`Catalogue.for_messenger` shows them for an
+organisation that has moved to MAX.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +22,20 @@ from sferum_lib.errors import CatalogueError
 
 _ID_PATTERN = re.compile(r"^[A-Z]+-\d{2}$")
 _REQUIRED = ("id", "clause", "role", "title", "text")
+#: The regulation's words that make a duty conditional.
+CONDITIONS = ("при необходимости", "при наличии доступа")
+#: The messenger's name in the regulation's text, in any case form («VK-мессенджер», «VK-мессенджере»…).
+_VK = re.compile(r"VK[\s-]?[Мм]ессенджер[а-яё]*")
+MAX = "MAX"
+
+
+def for_messenger(text: str, messenger: object) -> str:
+    """The regulation's text for an organisation on ``messenger``: «VK-мессенджер» becomes «MAX» there.
+
+    «MAX» is not declined, so one replacement fits every case the regulation uses («в учебном профиле
+    в VK-мессенджере» → «в учебном профиле в MAX»).
+    """
+    return _VK.sub(MAX, text) if str(messenger) == MAX else text
 
 
 @dataclass(frozen=True)
@@ -31,13 +48,27 @@ class Duty:
     title: str
     text: str
     changes_state: bool = False
-    conditional: bool = False
+    condition: str | None = None  # «при необходимости» or «при наличии доступа»
+    condition_for: tuple[str, ...] = ()  # roles the condition is said of; empty = the whole duty
+    corrections: tuple[tuple[str, str], ...] = ()  # (seed word, catalogue word): misprints corrected
 
     @property
     def citation(self) -> str:
         """How a message cites the duty: «п. 2.1, ADM-05»."""
         prefix = "п. " if self.clause[:1].isdigit() else ""
         return f"{prefix}{self.clause}, {self.id}"
+
+    @property
+    def conditional(self) -> bool:
+        """The whole duty is conditional («при необходимости», «при наличии доступа»)."""
+        return self.condition is not None and not self.condition_for
+
+    def conditional_for(self, role: str) -> bool:
+        """The duty is conditional where it concerns ``role`` (ADM-07 and ADM-10 for pupils)."""
+        return self.condition is not None and (not self.condition_for or role in self.condition_for)
+
+    def for_messenger(self, messenger: object) -> Duty:
+        return dataclasses.replace(self, text=for_messenger(self.text, messenger))
 
 
 @dataclass(frozen=True)
@@ -47,6 +78,7 @@ class Catalogue:
     title: str
     roles: dict[str, str]
     duties: tuple[Duty, ...]
+    pedagogical_roles: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Duty]:
         return iter(self.duties)
@@ -69,6 +101,23 @@ class Catalogue:
 
     def state_changing(self) -> list[Duty]:
         return [d for d in self.duties if d.changes_state]
+
+    def rights(self) -> list[Duty]:
+        """Every right of section 3, whoever holds it (3.1–3.3 everyone, 3.4 pedagogical staff)."""
+        return [d for d in self.duties if d.id.startswith("RIGHT-")]
+
+    def rights_for(self, role: str) -> list[Duty]:
+        """The rights a holder of ``role`` has: those of every participant, and of pedagogical staff if theirs."""
+        holders = {"all"} | ({"pedagogues"} if role in self.pedagogical_roles or role == "pedagogues" else set())
+        return [d for d in self.rights() if d.role in holders]
+
+    def for_messenger(self, messenger: object) -> Catalogue:
+        """The catalogue as an organisation on ``messenger`` reads it (every text says «MAX» on MAX)."""
+        return dataclasses.replace(
+            self,
+            title=for_messenger(self.title, messenger),
+            duties=tuple(d.for_messenger(messenger) for d in self.duties),
+        )
 
 
 def _problems(data: object) -> list[str]:
@@ -99,7 +148,28 @@ def _problems(data: object) -> list[str]:
         seen.add(duty_id)
         if entry.get("role") and entry["role"] not in roles:
             problems.append(f"обязанность {name}: неизвестная роль «{entry['role']}»")
+        condition = entry.get("condition")
+        if condition is not None and condition not in CONDITIONS:
+            known = " или ".join(f"«{c}»" for c in CONDITIONS)
+            problems.append(f"обязанность {name}: условие «{condition}» не из положения; возможно {known}")
+        for_roles = entry.get("condition_for") or []
+        if not isinstance(for_roles, list) or any(r not in roles for r in for_roles):
+            problems.append(f"обязанность {name}: «condition_for» — список ролей из раздела «roles»")
+        elif for_roles and condition is None:
+            problems.append(f"обязанность {name}: «condition_for» указан без «condition»")
+        if not isinstance(entry.get("corrections") or {}, dict):
+            problems.append(f"обязанность {name}: «corrections» — словарь «слово положения: исправленное слово»")
+    pedagogical = data.get("pedagogical_roles") or []
+    if not isinstance(pedagogical, list) or any(r not in roles for r in pedagogical):
+        problems.append("раздел «pedagogical_roles» — список ролей из раздела «roles»")
     return problems
+
+
+def _condition(entry: dict) -> str | None:
+    if entry.get("condition"):
+        return str(entry["condition"])
+    # an organisation's catalogue of version 1 marked the same with «conditional: true»
+    return CONDITIONS[0] if entry.get("conditional") else None
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
@@ -130,12 +200,19 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
             title=str(d["title"]).strip(),
             text=" ".join(str(d["text"]).split()),
             changes_state=bool(d.get("changes_state", False)),
-            conditional=bool(d.get("conditional", False)),
+            condition=_condition(d),
+            condition_for=tuple(d.get("condition_for") or ()),
+            corrections=tuple((str(k), str(v)) for k, v in (d.get("corrections") or {}).items()),
         )
         for d in data["duties"]
     )
     doc = data.get("document") or {}
-    return Catalogue(title=" ".join(str(doc.get("title", "")).split()), roles=dict(data["roles"]), duties=duties)
+    return Catalogue(
+        title=" ".join(str(doc.get("title", "")).split()),
+        roles=dict(data["roles"]),
+        duties=duties,
+        pedagogical_roles=tuple(data.get("pedagogical_roles") or ()),
+    )
 
 
 @cache

@@ -16,7 +16,7 @@ from typing import Any
 
 from sferum_lib.errors import SferumError, UsageError
 from sferum_lib.model import Snapshot
-from sferum_lib.procedures import Refused, Workspace
+from sferum_lib.procedures import Refused, State, Workspace
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.sandbox import Sandbox
 from sferum_lib.training.steps import STEPS, Step, personas, practice_sections
@@ -73,9 +73,10 @@ def _teacher_with_chat(ws: Workspace, p: dict[str, str], day: dt.date, chat_type
     attended = set(state.enrolments.loc[state.enrolments["pupil_id"] == p["pupil"], "section_code"])
     sections = practice_sections(state)
     other = sections[~sections["code"].isin(attended)].iloc[0]  # a chat the trainee must not join
+    link = _invite(ws, p["admin"], day, "Учительская", "педагог")  # one link serves both teachers
     for teacher in dict.fromkeys([p["teacher"], other["teacher_id"]]):
-        link = _invite(ws, p["admin"], day, "Учительская", "педагог")
         _do(ws, "join_by_invite", teacher, day, person_id=teacher, invite=_token(ws, link))
+    _do(ws, "annul_invite", p["admin"], day, invite_id=link)  # the teachers have joined: the link is closed
     own = _do(ws, "create_chat", p["teacher"], day, chat_type=chat_type, name="Наше объединение", section=p["section"])
     foreign = _do(
         ws,
@@ -105,19 +106,45 @@ def _set_up(ws: Workspace, role: str, day: dt.date) -> None:
         _teacher_with_chat(ws, p, day, "section-parents", "родитель")
 
 
+def _said(ws: Workspace, person_id: str, masculine: str, feminine: str, neutral: str) -> str:
+    """A line about a persona that agrees with their gender (``{who}`` is their name)."""
+    return State(ws.state(), dt.date.today()).said(person_id, masculine, feminine, neutral)
+
+
 def _react(ws: Workspace, role: str, step: Step, performed: Any, day: dt.date) -> str:
     """What the practice organisation does in answer to a step; returns a Russian line to show, or ''."""
     p = personas(ws.state())
     if step.duty == "ADM-07":
         invite = ws.state().invites.set_index("id").loc[performed.object]
         if invite["target"] == "Учительская" and invite["role"] == "педагог":
+            teacher = p["teacher"]
             try:
-                ws.perform(
-                    "join_by_invite", actor=p["teacher"], day=day, person_id=p["teacher"], invite=invite["token"]
-                )
+                ws.perform("join_by_invite", actor=teacher, day=day, person_id=teacher, invite=invite["token"])
+                ws.perform("start_verification", actor=teacher, day=day, staff_id=teacher)
             except Refused:
                 return ""
-            return "Педагог присоединился по вашей ссылке и ждёт подтверждения статуса."
+            return _said(
+                ws,
+                teacher,
+                "Педагог {who} присоединился по вашей ссылке и начал верификацию статуса «педагог»: "
+                "завершите её на шаге ADM-11.",
+                "Педагог {who} присоединилась по вашей ссылке и начала верификацию статуса «педагог»: "
+                "завершите её на шаге ADM-11.",
+                "Педагог {who}: присоединение по вашей ссылке и начатая верификация статуса «педагог» — "
+                "завершите её на шаге ADM-11.",
+            )
+    if step.procedure == "start_verification" and step.duty in ("HEAD-04", "PDO-02", "PED-02"):
+        try:
+            ws.perform("confirm_status", actor=p["admin"], day=day, staff_id=p[step.actor])
+        except Refused:
+            return ""
+        return _said(
+            ws,
+            p["admin"],
+            "Администратор платформы {who} завершил верификацию: подтверждён статус «педагог».",
+            "Администратор платформы {who} завершила верификацию: подтверждён статус «педагог».",
+            "Администратор платформы ({who}) завершает верификацию: подтверждён статус «педагог».",
+        )
     if step.duty == "HEAD-02":
         _do(ws, "send_application", p["admin"], day)
         state = ws.state()
@@ -126,7 +153,14 @@ def _react(ws: Workspace, role: str, step: Step, performed: Any, day: dt.date) -
         _do(ws, "create_teachers_room", p["admin"], day)
         _do(ws, "create_channel", p["admin"], day, name="Общий")
         _invite(ws, p["admin"], day, "Учительская", "педагог")
-        return "Администратор зарегистрировался, создал «Учительскую», канал «Общий» и прислал вам ссылку."
+        return _said(
+            ws,
+            p["admin"],
+            "Администратор {who} зарегистрировался, создал «Учительскую», канал «Общий» и прислал вам ссылку.",
+            "Администратор {who} зарегистрировалась, создала «Учительскую», канал «Общий» и прислала вам ссылку.",
+            "Администратор ({who}): регистрация пройдена, «Учительская» и канал «Общий» созданы, ссылка для вас "
+            "готова.",
+        )
     return ""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from sferum_lib.regulation import default_catalogue
+from sferum_lib.regulation import Catalogue, default_catalogue
 from sferum_lib.training import Feedback, Training
 
 OK_STYLE = "color:#1b5e20;background:#e8f5e9;padding:6px 10px;border-left:4px solid #2e7d32"
@@ -24,19 +24,27 @@ def feedback_html(feedback: Feedback) -> str:
     return f'<div style="{style}">{html.escape(feedback.text)}</div>'
 
 
+def rights_html(role: str, catalogue: Catalogue) -> str:
+    """The rights of section 3 the role's holder has, in the regulation's words (3.4 for pedagogical staff)."""
+    rights = catalogue.rights_for(role)
+    items = "".join(f"<li>{html.escape(d.text)} <i>(п. {html.escape(d.clause)})</i></li>" for d in rights)
+    return f"<details><summary>Ваши права по положению (раздел 3)</summary><ul>{items}</ul></details>"
+
+
 class RoleWizard:
     """A role's steps, one at a time: the duty, a form that performs it, self-check questions, navigation."""
 
     def __init__(self, training: Training) -> None:
         self.t = training
-        self.catalogue = default_catalogue()
+        # the regulation's texts as the organisation's messenger has them («MAX» on MAX)
+        self.catalogue = default_catalogue().for_messenger(training.state().organisation.messenger)
         self.index = training.current()
         self.output = w.Output()
         role = self.catalogue.roles[training.role]
         self.title = w.HTML(
             f"<h2>{html.escape(role.capitalize())}: обучение</h2>"
             f"<p>Участник: <b>{html.escape(training.trainee)}</b>. Учебная организация — "
-            "действия в ней не затрагивают настоящую.</p>"
+            "действия в ней не затрагивают настоящую.</p>" + rights_html(training.role, self.catalogue)
         )
         self.progress_bar = w.IntProgress(min=0, max=len(training.steps), description="Пройдено:")
         self.progress_label = w.Label()

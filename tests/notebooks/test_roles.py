@@ -72,7 +72,7 @@ def test_a_wrong_answer_is_explained_and_not_counted(tmp_path):
     radio, check, result = wizard.questions[0]
     radio.value = 2
     check.click()
-    assert "Неверно" in result.value and "чате объединения" in result.value
+    assert "Неверно" in result.value and "в чате секции" in result.value and "абз. «Обучающийся…»" in result.value
     assert wizard.progress_bar.value == 0
 
 
@@ -130,3 +130,16 @@ def test_a_second_role_gets_its_own_practice_organisation(tmp_path):
     assert admin.sandbox.path != teacher.sandbox.path
     assert admin.state().organisation.admin_id is None  # the admin role starts from scratch
     assert Training(tmp_path, "Иванова Мария", "pdo", DAY).completed() == 0 and teacher.progress()[0].performed
+
+
+def test_a_teacher_starts_the_verification_and_the_administrator_completes_it(tmp_path):
+    training = Training(tmp_path, "Сидорова Анна", "pdo", DAY)
+    training.perform(0, {"invite": training.choices(training.steps[0])["invite"][-1][1]})
+    feedback = training.perform(1)
+    assert feedback.ok and feedback.duty == "PDO-02" and "подтверждён статус «педагог»" in feedback.text
+    teacher, admin = training.persona("teacher"), training.persona("admin")
+    with training.sandbox.workspace() as ws:
+        journal = ws.store.journal()
+    acts = list(zip(journal["procedure"], journal["actor"], strict=True))
+    assert ("start_verification", teacher) in acts and ("confirm_status", admin) in acts
+    assert ("confirm_status", teacher) not in acts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -123,10 +124,13 @@ def test_teacher_hired_tomorrow_is_not_yet_current():
     assert found(book, check="teachers-room") == [("teachers-room", "E03")]
 
 
-def test_unconfirmed_status_of_a_joined_teacher_is_reported():
+def test_unconfirmed_status_of_a_joined_teacher_is_a_remark_not_a_violation():
     book = clean_book()
     set_cell(book, "Сотрудники", "E03", "Статус подтверждён", "нет")
-    assert found(book) == [("teacher-status", "E03")]
+    result = audit(snapshot_of(book), AS_OF)
+    assert list(zip(result.findings["check"], result.findings["subject"], strict=True)) == [("teacher-status", "E03")]
+    assert list(result.findings["severity"]) == ["замечание"]  # the regulation asks for it «при необходимости»
+    assert "при необходимости" in result.findings["message"][0]
 
 
 def test_section_without_a_class_is_a_structure_remark():
@@ -309,7 +313,15 @@ def test_only_required_sheets_runs_the_organisation_and_staff_checks():
     book = {k: v for k, v in clean_book().items() if k in ("Организация", "Сотрудники")}
     result = audit(snapshot_of(book), AS_OF)
     performed = {c.key for c in CHECKS} - set(result.not_performed)
-    assert performed == {"admin-appointed", "admin-contacts", "local-act", "teachers-room", "teacher-status"}
+    assert performed == {
+        "admin-appointed",
+        "admin-contacts",
+        "local-act",
+        "teachers-room",
+        "teacher-status",
+        "admin-eligible",
+        "extra-admins",
+    }
 
 
 def test_findings_are_sorted_by_check_then_subject():
@@ -342,3 +354,237 @@ def test_coverage_messages_name_pupils_and_parents():
     messages = [r["message"] for r in audit(snapshot_of(book), AS_OF).to_records()]
     assert any("Ткачук Денис Юрьевич (R02)" in m for m in messages)
     assert any("Ткачук Алина (U02)" in m for m in messages)
+
+
+# --- contract version 2: admin-eligible, extra-admins, activist-chats ----------------------------------------
+
+
+def add_column(book, sheet: str, header: str, default="") -> None:
+    """Give a sheet of a book in memory one more column, filled with ``default``."""
+    book[sheet][0].append(header)
+    for row in book[sheet][1:]:
+        row.append(default)
+
+
+def with_snapshot_admin(book, admin_id: str):
+    snapshot = snapshot_of(book)
+    return replace(snapshot, organisation=replace(snapshot.organisation, admin_id=admin_id))
+
+
+@pytest.mark.parametrize("position", ["сторож", "секретарь", "водитель"])
+def test_administrator_who_is_not_pedagogical_staff_is_not_eligible(position):
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Должность", position)
+    assert found(book, check="admin-eligible") == [("admin-eligible", "E02")]
+    record = next(r for r in audit(snapshot_of(book), AS_OF).to_records() if r["check"] == "admin-eligible")
+    assert record["severity"] == "нарушение" and record["clause"] == "2.2"
+    assert f"«{position}»" in record["message"] and "Сергеев Антон Павлович (E02)" in record["message"]
+
+
+@pytest.mark.parametrize("position", ["руководитель", "заместитель руководителя", "педагог-организатор", "Методист"])
+def test_administrator_from_pedagogical_staff_is_eligible(position):
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Должность", position)
+    assert found(book, check="admin-eligible") == []
+
+
+def test_dismissed_administrator_is_not_eligible_but_one_leaving_tomorrow_still_is():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Дата увольнения", AS_OF)
+    assert found(book, check="admin-eligible") == [("admin-eligible", "E02")]
+    assert (
+        "15.10.2026" in audit(snapshot_of(book), AS_OF).findings.query("check == 'admin-eligible'")["message"].iloc[0]
+    )
+    set_cell(book, "Сотрудники", "E02", "Дата увольнения", D(2026, 10, 16))
+    assert found(book, check="admin-eligible") == []
+
+
+def test_administrator_hired_after_the_day_is_not_yet_eligible():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Дата приёма", D(2026, 10, 16))
+    assert found(book, check="admin-eligible") == [("admin-eligible", "E02")]
+    set_cell(book, "Сотрудники", "E02", "Дата приёма", AS_OF)
+    assert found(book, check="admin-eligible") == []
+
+
+def test_administrator_who_has_not_joined_is_still_eligible():
+    book = clean_book()  # 2.2 asks for pedagogical staff; joining is the teachers-room check's business
+    set_cell(book, "Сотрудники", "E02", "Присоединился", "")
+    assert found(book, check="admin-eligible") == []
+    assert ("teachers-room", "E02") in found(book)
+
+
+def test_no_administrator_is_admin_appointed_only():
+    book = clean_book()
+    set_param(book, "Администратор платформы", "")
+    assert found(book) == [("admin-appointed", "организация")]
+
+
+def test_administrator_not_on_the_staff_sheet_is_not_eligible():
+    result = audit(with_snapshot_admin(clean_book(), "U01"), AS_OF)
+    rows = result.findings[result.findings["check"] == "admin-eligible"]
+    assert list(rows["subject"]) == ["U01"]
+    assert "«Сотрудники»" in rows["message"].iloc[0]
+    assert "admin-contacts" not in set(result.findings["check"])  # no staff row: no contacts to judge
+
+
+def test_extra_administrator_from_joined_pedagogical_staff_is_fine():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E03", "Роль в платформе", "дополнительный администратор")
+    assert found(book) == []
+
+
+def test_extra_administrator_who_has_not_joined_is_reported_on_the_day_boundary():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E03", "Роль в платформе", "Дополнительный администратор")
+    set_cell(book, "Сотрудники", "E03", "Присоединился", D(2026, 10, 16))
+    assert found(book, check="extra-admins") == [("extra-admins", "E03")]
+    set_cell(book, "Сотрудники", "E03", "Присоединился", AS_OF)
+    assert found(book, check="extra-admins") == []
+
+
+def test_extra_administrator_who_is_not_pedagogical_staff_is_reported():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E04", "Роль в платформе", "дополнительный администратор")
+    assert found(book) == [("extra-admins", "E04")]
+    message = audit(snapshot_of(book), AS_OF).findings["message"].iloc[0]
+    assert "«сторож»" in message and "нет отметки о присоединении" in message
+
+
+def test_extra_administrator_who_is_not_current_is_reported():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E03", "Роль в платформе", "дополнительный администратор")
+    set_cell(book, "Сотрудники", "E03", "Дата увольнения", D(2026, 10, 1))
+    assert found(book, check="extra-admins") == [("extra-admins", "E03")]
+    set_cell(book, "Сотрудники", "E03", "Дата увольнения", "")
+    set_cell(book, "Сотрудники", "E03", "Дата приёма", D(2026, 11, 1))
+    assert found(book, check="extra-admins") == [("extra-admins", "E03")]
+
+
+def test_the_administrator_is_not_an_extra_administrator():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E04", "Роль в платформе", "администратор")  # a mistake, but not 2.1's extra admin
+    assert found(book, check="extra-admins") == []
+
+
+def activist_book():
+    book = clean_book()
+    add_column(book, "Обучающиеся", "Актив", "нет")
+    add_column(book, "Родители", "Актив", "нет")
+    return book
+
+
+def test_activist_parent_of_a_current_pupil_outside_the_heads_chat_is_a_remark():
+    book = activist_book()
+    set_cell(book, "Родители", "R01", "Актив", "да")
+    result = audit(snapshot_of(book), AS_OF)
+    assert list(zip(result.findings["check"], result.findings["subject"], strict=True)) == [
+        ("activist-chats", "head-parent-activists/R01")
+    ]
+    assert list(result.findings["severity"]) == ["замечание"]
+    assert list(result.findings["clause"]) == ["2.2"]
+
+
+def test_activist_parent_in_the_heads_chat_is_fine_and_any_chat_of_the_type_counts():
+    book = activist_book()
+    set_cell(book, "Родители", "R01", "Актив", "да")
+    book["Чаты"].append(["H5", "Совет родителей 2", "руководитель — родительский актив", "", "E01", AS_OF, ""])
+    book["Участники чатов"] += [["H5", "E01"], ["H5", "R01"]]
+    assert found(book) == []
+
+
+def test_activist_parent_in_a_chat_of_another_type_is_still_reported():
+    book = activist_book()
+    set_cell(book, "Родители", "R01", "Актив", "да")
+    book["Участники чатов"].append(["H4", "R01"])  # the pupils' activists chat is not the parents'
+    assert found(book, check="activist-chats") == [("activist-chats", "head-parent-activists/R01")]
+
+
+def test_activist_parent_of_a_departed_or_future_pupil_is_not_asked_for():
+    book = activist_book()
+    set_cell(book, "Родители", "R01", "Актив", "да")
+    set_cell(book, "Обучающиеся", "U01", "Дата отчисления", AS_OF)
+    assert found(book, check="activist-chats") == []
+    set_cell(book, "Обучающиеся", "U01", "Дата отчисления", "")
+    set_cell(book, "Обучающиеся", "U01", "Дата зачисления", D(2026, 10, 16))
+    assert found(book, check="activist-chats") == []
+    set_cell(book, "Обучающиеся", "U01", "Дата зачисления", AS_OF)
+    assert found(book, check="activist-chats") == [("activist-chats", "head-parent-activists/R01")]
+
+
+def test_activist_parent_with_one_current_child_of_two_is_asked_for():
+    book = activist_book()
+    set_cell(book, "Родители", "R01", "Актив", "да")
+    set_cell(book, "Родители", "R01", "Дети", "U01; U02")
+    set_cell(book, "Обучающиеся", "U01", "Дата отчисления", D(2026, 10, 1))
+    assert found(book, check="activist-chats") == [("activist-chats", "head-parent-activists/R01")]
+
+
+def test_activist_pupil_outside_the_heads_chat_is_reported_only_while_current():
+    book = activist_book()
+    set_cell(book, "Обучающиеся", "U02", "Актив", "да")
+    assert found(book) == [("activist-chats", "head-student-activists/U02")]
+    book["Участники чатов"].append(["H4", "U02"])
+    assert found(book) == []
+    book["Участники чатов"].remove(["H4", "U02"])
+    set_cell(book, "Обучающиеся", "U02", "Дата отчисления", AS_OF)
+    assert found(book, check="activist-chats") == []
+
+
+def test_without_a_heads_chat_of_that_type_activists_are_not_reported():
+    book = activist_book()
+    set_cell(book, "Родители", "R01", "Актив", "да")
+    set_cell(book, "Обучающиеся", "U02", "Актив", "да")
+    book["Чаты"] = [r for r in book["Чаты"] if r[0] not in ("H3", "H4")]
+    book["Участники чатов"] = [r for r in book["Участники чатов"] if r[0] not in ("H3", "H4")]
+    assert found(book) == [
+        ("management-chats", "head-parent-activists"),
+        ("management-chats", "head-student-activists"),
+    ]
+
+
+def test_activists_of_both_kinds_are_reported_under_their_chat_type():
+    book = activist_book()
+    set_cell(book, "Родители", "R02", "Актив", "да")
+    set_cell(book, "Обучающиеся", "U01", "Актив", "да")
+    assert found(book) == [
+        ("activist-chats", "head-parent-activists/R02"),
+        ("activist-chats", "head-student-activists/U01"),
+    ]
+
+
+def test_activist_chats_without_the_parents_sheet_still_checks_pupils():
+    book = activist_book()
+    set_cell(book, "Обучающиеся", "U01", "Актив", "да")
+    del book["Родители"]
+    book["Участники чатов"] = [r for r in book["Участники чатов"] if not r[1].startswith("R")]
+    result = audit(snapshot_of(book), AS_OF)
+    assert "activist-chats" not in result.not_performed
+    assert ("activist-chats", "head-student-activists/U01") in list(
+        zip(result.findings["check"], result.findings["subject"], strict=True)
+    )
+
+
+# --- the organisation's own limits are cited as such --------------------------------------------------------
+
+
+def test_stale_link_message_cites_the_organisations_limit_in_force():
+    from sferum_lib.checks import AuditSettings
+
+    book = clean_book()
+    book["Ссылки-приглашения"].append(["I2", D(2026, 10, 1), "E02", "объединение:RT", "обучающийся", "", "", ""])
+    for limit, words in ((7, "7 дней"), (10, "10 дней"), (3, "3 дня"), (1, "1 день")):
+        message = audit(snapshot_of(book), AS_OF, AuditSettings(invite_max_age_days=limit)).findings["message"][0]
+        assert f"по правилам организации: {words}" in message
+        assert "14 дней" in message and "«Робототехника»" in message
+        assert "п. 2.1" not in message
+
+
+def test_request_message_cites_the_organisations_limit_in_force():
+    from sferum_lib.checks import AuditSettings
+
+    book = clean_book()
+    book["Заявки"].append(["Q2", "R02", "родитель", D(2026, 10, 5), "", ""])
+    message = audit(snapshot_of(book), AS_OF, AuditSettings(request_max_age_days=5)).findings["message"][0]
+    assert "по правилам организации: 5 дней" in message and "10 дней" in message
+    assert "Ткачука Дениса Юрьевича (R02)" in message

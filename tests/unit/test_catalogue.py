@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from sferum_lib.errors import CatalogueError
@@ -71,3 +74,116 @@ def test_broken_yaml_is_a_catalogue_error(tmp_path):
     path.write_text("roles: [\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match="YAML"):
         load_catalogue(path)
+
+
+# --- the catalogue against the regulation as approved ----------------------------------------------------
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "regulation_2023.md"  # the regulation, verbatim
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")  # the seed's markdown links: keep the visible text
+_NUMBER = re.compile(r"^\s*(?:[-–•*]\s*)*(?:\d+(?:\.\d+)*\.?\s+)?")  # list marks and clause numbers
+_WORD = re.compile(r"\w+(?:[-.@]\w+)*")
+
+
+def words(text: str) -> list[str]:
+    """A text as its words: case, «ё», punctuation, dashes and line breaks do not count."""
+    return [w.lower().replace("ё", "е") for w in _WORD.findall(_LINK.sub(r"\1", text))]
+
+
+def seed_lines() -> list[list[str]]:
+    """Each provision line of the seed (a paragraph or a list item) as words, without its mark or number."""
+    lines = [_NUMBER.sub("", _LINK.sub(r"\1", line)) for line in SEED.read_text(encoding="utf-8").splitlines()]
+    return [words(line) for line in lines if words(line)]
+
+
+def whole_lines_spanned(duty_words: list[str], lines: list[list[str]]) -> bool:
+    """The duty is one seed line, or several consecutive ones (a provision and its list), whole."""
+    for start in range(len(lines)):
+        joined: list[str] = []
+        for line in lines[start:]:
+            joined += line
+            if joined == duty_words:
+                return True
+            if joined != duty_words[: len(joined)]:
+                break
+    return False
+
+
+def test_every_duty_and_right_is_the_regulations_own_provision_whole():
+    lines = seed_lines()
+    for duty in default_catalogue():
+        fixes = dict(duty.corrections)
+        corrected = [[fixes.get(w, w) for w in line] for line in lines]
+        assert whole_lines_spanned(words(duty.text), corrected), (duty.id, duty.text)
+
+
+def test_the_only_departures_from_the_seed_are_listed_misprints():
+    corrected = {d.id: dict(d.corrections) for d in default_catalogue() if d.corrections}
+    assert corrected == {"ADM-15": {"организывает": "организует"}, "HEAD-06": {"vk-мессенджера": "vk-мессенджере"}}
+    seed = set(words(SEED.read_text(encoding="utf-8")))
+    for fixes in corrected.values():
+        assert set(fixes) <= seed  # each corrected word really is in the regulation
+
+
+def test_the_seeds_cut_short_texts_are_whole_now():
+    catalogue = default_catalogue()
+    assert catalogue["HEAD-05"].text.endswith("для эффективной организации управленческих процессов.")
+    assert "посредством создания видео-конференц-связи" in catalogue["HEAD-06"].text
+    assert catalogue["STU-02"].text.endswith("с использованием функционала цифрового сервиса.")
+    assert catalogue["RIGHT-01"].text.startswith("Участники образовательных отношений, использующие")
+
+
+def test_a_truncated_text_would_be_caught():
+    lines = seed_lines()
+    assert not whole_lines_spanned(words("Участвует в образовательной коммуникации, осуществляемой в чате."), lines)
+    assert whole_lines_spanned(words(default_catalogue()["PAR-02"].text), lines)
+
+
+def test_conditional_duties_are_marked_in_the_data():
+    catalogue = default_catalogue()
+    whole = {d.id for d in catalogue if d.conditional}
+    assert whole == {"ADM-06", "ADM-09", "ADM-11", "HEAD-04", "PDO-02", "PED-02", "ADM-18"}
+    assert catalogue["ADM-18"].condition == "при наличии доступа"
+    for duty_id in ("ADM-07", "ADM-10"):
+        duty = catalogue[duty_id]
+        assert duty.conditional_for("student") and not duty.conditional_for("pdo") and not duty.conditional
+    # every «(при необходимости)» / «(при наличии доступа)» of the texts is marked, and nothing else
+    said = {d.id for d in catalogue if any(c in d.text.lower() for c in ("при необходимости", "при наличии доступа"))}
+    assert said == {d.id for d in catalogue if d.condition}
+
+
+def test_right_to_seminars_belongs_to_pedagogical_staff():
+    catalogue = default_catalogue()
+    assert catalogue["RIGHT-04"].role == "pedagogues"
+    assert [d.id for d in catalogue.rights()] == ["RIGHT-01", "RIGHT-02", "RIGHT-03", "RIGHT-04"]
+    for role in ("pdo", "ped", "admin", "head"):
+        assert "RIGHT-04" in [d.id for d in catalogue.rights_for(role)]
+    for role in ("student", "parent"):
+        assert [d.id for d in catalogue.rights_for(role)] == ["RIGHT-01", "RIGHT-02", "RIGHT-03"]
+
+
+def test_with_max_every_catalogue_text_says_max():
+    catalogue = default_catalogue()
+    on_max = catalogue.for_messenger("MAX")
+    mentions = [d.id for d in catalogue if "VK" in d.text]
+    assert len(mentions) >= 8  # the regulation names its messenger often
+    for duty in on_max:
+        assert "VK" not in duty.text and "ессенджер" not in duty.text, duty.id
+    assert "в учебном профиле в MAX" in on_max["HEAD-06"].text
+    assert "учебного профиля MAX." in on_max["ADM-16"].text
+    assert "MAX" in on_max.title and "VK" not in on_max.title
+    assert catalogue.for_messenger("VK Мессенджер") == catalogue
+
+
+def test_an_edited_catalogue_with_an_unknown_condition_is_refused(tmp_path):
+    path = tmp_path / "duties.yaml"
+    path.write_text(
+        "roles: {admin: администратор}\n"
+        "duties:\n"
+        "  - {id: ADM-01, clause: '2.1', role: admin, title: a, text: b, condition: когда захочется}\n"
+        "  - {id: ADM-02, clause: '2.1', role: admin, title: a, text: b, condition_for: [admin]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert "«когда захочется» не из положения" in str(caught.value)
+    assert "«condition_for» указан без «condition»" in str(caught.value)

@@ -1,0 +1,98 @@
+"""The checklist: conditional duties are «по необходимости», limits are the organisation's rules, MAX wording."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sferum_lib.checklist import AS_NEEDED, DONE, PENDING, STATUS_COLOURS, STATUSES, checklist
+from sferum_lib.checks import AuditSettings
+from sferum_lib.model import Messenger
+from sferum_lib.procedures import Workspace
+from sferum_lib.regulation import default_catalogue
+from sferum_lib.store import Store
+from tests.helpers import RECORDS, D, snapshot_of
+
+DAY = D(2026, 9, 10)
+CONDITIONAL = {"ADM-06", "ADM-09", "ADM-11", "ADM-18", "HEAD-04", "PDO-02", "PED-02"}
+
+
+@pytest.fixture
+def ws(tmp_path):
+    store = Store(tmp_path / "w.db")
+    store.start_state(snapshot_of(RECORDS), "records")
+    with Workspace(store) as ws:
+        ws.perform("appoint_administrator", actor="E01", day=DAY, staff_id="E03", order_number="12")
+        ws.perform("send_application", actor="E03", day=DAY)
+        ws.perform("register_administrator", actor="E03", day=DAY, phone="89781112233")
+        ws.perform("create_teachers_room", actor="E03", day=DAY)
+        link = ws.perform("issue_invite", actor="E03", day=DAY, target="Учительская", role="педагог").object
+        token = ws.state().invites.set_index("id").loc[link, "token"]
+        for person in ("E01", "E04", "E05"):
+            ws.perform("join_by_invite", actor=person, day=DAY, person_id=person, invite=token)
+        yield ws
+
+
+def items(ws: Workspace, person: str, **kw) -> dict:
+    return {i.duty.id: i for i in checklist(ws.state(), person, DAY, ws.store.journal(), **kw)}
+
+
+def test_conditional_duties_are_never_not_done_and_say_what_the_data_shows(ws):
+    seen = {**items(ws, "E03"), **items(ws, "E01"), **items(ws, "E04"), **items(ws, "E05")}
+    assert set(seen) >= CONDITIONAL
+    for duty_id in CONDITIONAL:
+        assert seen[duty_id].status == AS_NEEDED, (duty_id, seen[duty_id])
+    # the data still shows: no class created yet, the teacher's status not confirmed
+    assert "объединений без класса: 2" in seen["ADM-06"].detail
+    assert "не подтверждён" in seen["PDO-02"].detail and "не подтверждён" in seen["HEAD-04"].detail
+    assert "«при наличии доступа»" in seen["ADM-18"].detail
+    # an unconditional duty that is not done is still «не выполнено»
+    assert seen["ADM-14"].status == PENDING
+
+
+def test_a_conditional_duty_done_is_still_shown_with_what_was_done(ws):
+    ws.perform("start_verification", actor="E04", day=DAY, staff_id="E04")
+    ws.perform("confirm_status", actor="E03", day=DAY, staff_id="E04")
+    teacher = items(ws, "E04")
+    assert teacher["PDO-02"].status == AS_NEEDED and teacher["PDO-02"].detail == "статус подтверждён"
+    assert teacher["PDO-01"].status == DONE and teacher["PDO-01"].detail == "на платформе с 10.09.2026"
+
+
+def test_the_pupils_part_of_links_and_requests_is_as_needed(ws):
+    admin = items(ws, "E03")
+    assert admin["ADM-07"].status == DONE  # the teachers' part: as the audit's «teachers-room» check sees it
+    assert "обучающимся — по необходимости (ссылок для обучающихся не создавалось)" in admin["ADM-07"].detail
+    assert "заявки обучающихся — по необходимости (ждут дольше срока: 0)" in admin["ADM-10"].detail
+
+
+def test_limits_are_the_organisations_rules_with_the_value_in_force(ws):
+    ws.perform("issue_invite", actor="E03", day=D(2026, 9, 1), target="организация", role="педагог")
+    default = items(ws, "E03")["ADM-13"]
+    assert "по правилам организации: 7 дн." in default.detail and "п. 2.1" not in default.detail
+    stricter = items(ws, "E03", settings=AuditSettings(invite_max_age_days=5, request_max_age_days=1))
+    assert "по правилам организации: 5 дн." in stricter["ADM-13"].detail
+    assert "по правилам организации: 1 дн." in stricter["ADM-10"].detail
+
+
+def test_with_max_the_checklist_says_max(ws):
+    state = ws.state()
+    on_max = state.__class__(
+        dataclasses.replace(state.organisation, messenger=Messenger.MAX), state.tables, state.sheets
+    )
+    texts = [i.duty.text for i in checklist(on_max, "E03", DAY)]
+    assert any("учебного профиля MAX" in t for t in texts)
+    assert not any("VK" in t for t in texts)
+    on_vk = [i.duty.text for i in checklist(state, "E03", DAY)]
+    assert any("VK-мессенджер" in t for t in on_vk)
+
+
+def test_every_status_has_a_colour_and_every_catalogue_condition_is_honoured():
+    assert set(STATUS_COLOURS) == set(STATUSES)
+    assert {d.id for d in default_catalogue() if d.conditional} == CONDITIONAL
+
+
+def test_only_the_heads_checklist_asks_to_appoint_the_administrator(ws):
+    assert items(ws, "E01")["HEAD-02"].status == DONE
+    deputy = items(ws, "E02")["HEAD-02"]
+    assert deputy.status == "не требуется" and "назначает руководитель" in deputy.detail
