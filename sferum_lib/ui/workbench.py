@@ -286,6 +286,7 @@ class Workbench:
             with self._store() as store:
                 done = perform(store, action, self._actor(), day)
         except Refused as exc:
+            self.refresh()  # another browser may have done it a moment ago: show the list as it is now
             self.todo_message.value = f'<div class="bad"><b>Отказ по положению:</b> {html.escape(str(exc))}</div>'
             return
         self.refresh()  # first the list without the item, then the message that says why it is gone

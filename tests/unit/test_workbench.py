@@ -180,3 +180,74 @@ def test_a_second_upload_reports_the_movement_and_keeps_the_old_journal(tmp_path
 def test_uploading_other_files_than_a_workbook_or_csv_is_refused():
     result = work.upload("unused.db", [("фото.png", b"\x89PNG")], AS_OF)
     assert not result.ok and "ожидается" in result.problems[0].expected
+
+
+# --- the page's widgets, driven in-process (the browser test drives them through Voilà) -------------------------
+
+
+def buttons(widget, label: str) -> list:
+    """Every button under ``widget`` whose text is ``label``."""
+    import ipywidgets as w
+
+    found = []
+    if isinstance(widget, w.Button) and widget.description == label:
+        found.append(widget)
+    for child in getattr(widget, "children", ()):
+        found += buttons(child, label)
+    return found
+
+
+def test_the_page_annuls_from_its_button_and_shows_a_refusal_with_its_clause(tmp_path):
+    from sferum_lib.ui.workbench import Workbench
+
+    refused_store, done_store = tmp_path / "refused.db", tmp_path / "done.db"
+    work.upload(refused_store, [("пример.xlsx", EXAMPLE.read_bytes())], AS_OF)
+    work.upload(done_store, [("пример.xlsx", appointed_example(tmp_path).read_bytes())], AS_OF)
+
+    page = Workbench(refused_store, AS_OF)
+    [annul_all] = buttons(page.todo_box, "Аннулировать все")
+    annul_all.click()
+    assert "Отказ по положению" in page.todo_message.value and "ADM-01" in page.todo_message.value
+    assert len(buttons(page.todo_box, "Аннулировать")) == 2  # nothing changed
+    assert Store(refused_store).journal().empty
+
+    page = Workbench(done_store, AS_OF)
+    buttons(page.todo_box, "Аннулировать")[0].click()
+    assert "Выполнено: Аннулирована ссылка-приглашение I1" in page.todo_message.value
+    assert len(buttons(page.todo_box, "Аннулировать")) == 1
+    assert "Сергеев Антон Павлович (E03)" in page.journal_html.value  # the journal names who acted
+
+
+def test_an_empty_store_asks_for_a_workbook_and_the_notebook_runs(tmp_path):
+    import papermill
+
+    from sferum_lib.ui.workbench import Workbench
+
+    page = Workbench(tmp_path / "нет.db", AS_OF)
+    assert "загрузите книгу" in page.header.value and not (tmp_path / "нет.db").exists()
+    store = tmp_path / "org.db"
+    work.upload(store, [("пример.xlsx", EXAMPLE.read_bytes())], AS_OF)
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "work" / "admin.ipynb"
+    out = papermill.execute_notebook(
+        str(notebook),
+        str(tmp_path / "out.ipynb"),
+        parameters={"store": str(store), "as_of": AS_OF.isoformat()},
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    outputs = [o for c in out.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert not any(o.get("output_type") == "error" for o in outputs)
+
+
+def test_sferum_app_serves_the_workbench_only_for_the_administrator(tmp_path, capsys):
+    from sferum_lib import app, cli
+
+    assert cli.main(["app", "head", "--store", str(tmp_path / "org.db")]) == 2
+    assert "только для роли admin" in capsys.readouterr().err
+    assert cli.main(["app", "admin", "--store", str(tmp_path / "нет" / "org.db")]) == 2
+    assert "Папки" in capsys.readouterr().err
+    notebook = app.work_notebook_for("admin")
+    assert notebook.exists()
+    command = app.voila_command("admin", 8866, "127.0.0.1", None, tmp_path, notebook)
+    assert str(notebook) in command and str(app.notebook_for("admin")) not in command
