@@ -251,3 +251,21 @@ def test_sferum_app_serves_the_workbench_only_for_the_administrator(tmp_path, ca
     assert notebook.exists()
     command = app.voila_command("admin", 8866, "127.0.0.1", None, tmp_path, notebook)
     assert str(notebook) in command and str(app.notebook_for("admin")) not in command
+
+
+def test_two_pages_acting_at_once_lose_no_action_and_never_act_twice(tmp_path):
+    from sferum_lib.ui.workbench import Workbench
+
+    store = tmp_path / "org.db"
+    work.upload(store, [("пример.xlsx", appointed_example(tmp_path).read_bytes())], AS_OF)
+    first, second = Workbench(store, AS_OF), Workbench(store, AS_OF)  # two browsers, each its own kernel
+    buttons(first.todo_box, "Аннулировать")[0].click()  # I1
+    buttons(second.todo_box, "Аннулировать")[1].click()  # I5, from a list that still shows I1
+    buttons(second.todo_box, "Удалить из чата")[0].click()
+    stale = buttons(first.todo_box, "Принять")[0]
+    buttons(second.todo_box, "Отклонить")[0].click()  # Q1 rejected in the second browser…
+    stale.click()  # …then accepted from the first one's older list: refused, the list refreshed
+    assert "уже рассмотрена" in first.todo_message.value and not buttons(first.todo_box, "Принять")
+    journal = Store(store).journal()
+    assert list(journal["procedure"]) == ["annul_invite", "annul_invite", "remove_chat_member", "reject_request"]
+    assert set(journal["actor"]) == {"E03"}
