@@ -364,7 +364,8 @@ def journal_frame(store: Store) -> pd.DataFrame:
     names = _names(store.state())
     frame = journal[list(JOURNAL_COLUMNS)].copy()
     frame["actor"] = frame["actor"].map(lambda a: f"{names.get(a, a)} ({a})" if isinstance(a, str) and a else "—")
-    frame["at"] = frame["at"].str.replace("T", " ")
+    frame["at"] = pd.to_datetime(frame["at"]).dt.strftime("%d.%m.%Y %H:%M")
+    frame["on_day"] = pd.to_datetime(frame["on_day"]).dt.strftime("%d.%m.%Y")
     return frame.rename(columns=JOURNAL_COLUMNS)
 
 

@@ -47,6 +47,12 @@ def download_link(name: str, data: bytes, label: str | None = None) -> str:
     return f'<a class="dl" download="{html.escape(name)}" href="data:{mime};base64,{payload}">{text}</a>'
 
 
+def file_name(title: str, suffix: str) -> str:
+    """A file name a person recognises («Аудит соответствия положению.html»), valid on Windows too."""
+    clean = "".join(" " if c in '<>:"/\\|?*' else c for c in title)
+    return " ".join(clean.split())[:120] + suffix
+
+
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
@@ -243,7 +249,7 @@ class Workbench:
             return
         children: list[Any] = []
         for group in groups:
-            header = [w.HTML(f"<h3>{html.escape(group.title)} — {len(group.items)}</h3>")]
+            header = [w.HTML(f"<h3>{html.escape(group.title)} — дел: {len(group.items)}</h3>")]
             for action in group.actions:
                 header.append(self._button(action.label, lambda a=action: self._act(a), "warning"))
             children.append(w.HBox(header, layout=w.Layout(align_items="center")))
@@ -329,8 +335,11 @@ class Workbench:
             message = str(exc).split(" Частичный результат:")[0]
             self.report_result.value = f'<div class="bad">{html.escape(message)}</div>'
             return
+        from sferum_lib.reports import REPORTS
+
+        title = REPORTS[name].title
         links = [
-            download_link(p.name, p.read_bytes())
+            download_link(file_name(title, p.suffix), p.read_bytes(), f"Скачать {p.suffix[1:].upper()}")
             for p in sorted(folder.glob(f"{name}.*"))
             if p.suffix in (".html", ".xlsx")
         ]
@@ -355,8 +364,9 @@ class Workbench:
         return w.VBox([w.HBox([self.document, make]), self.document_result])
 
     def _make_document(self) -> None:
-        from sferum_lib.documents import MissingData, make_document
+        from sferum_lib.documents import DOCUMENTS, MissingData, make_document
 
+        title = DOCUMENTS[self.document.value].title
         try:
             made = make_document(
                 self.document.value, self._state(), self.out / "документы", today=self.day.value or dt.date.today()
@@ -366,8 +376,8 @@ class Workbench:
             return
         blanks = "".join(f"<li>{html.escape(b)}</li>" for b in made.blanks)
         self.document_result.value = (
-            '<div class="ok">Документ составлен.</div>'
-            + download_link(made.path.name, made.path.read_bytes())
+            f'<div class="ok">Документ составлен: {html.escape(title)}.</div>'
+            + download_link(file_name(title, ".docx"), made.path.read_bytes(), "Скачать DOCX")
             + (f"<p>Оставлено пустым для заполнения от руки:</p><ul>{blanks}</ul>" if blanks else "")
         )
 

@@ -116,6 +116,8 @@ def test_upload_annul_the_stale_links_and_download_a_report_and_a_document(bench
     page.get_by_text("Аннулировать все").wait_for(timeout=30_000)
     expect(page.get_by_role("button", name="Аннулировать", exact=True)).to_have_count(2)  # I1 and I5
     shot(page, "3-todo.png")
+    page.get_by_text("Педагог: ").last.scroll_into_view_if_needed()
+    shot(page, "3b-todo-head-and-teachers.png")
     page.get_by_role("button", name="Аннулировать все").click()
     page.get_by_text("Выполнено: Аннулированы невостребованные ссылки").wait_for(timeout=30_000)
     expect(page.get_by_role("button", name="Аннулировать", exact=True)).to_have_count(0)  # the items are gone
@@ -134,20 +136,24 @@ def test_upload_annul_the_stale_links_and_download_a_report_and_a_document(bench
     page.get_by_role("button", name="Построить").click()
     page.get_by_text("Отчёт построен").wait_for(timeout=240_000)
     shot(page, "5-report.png")
-    report = download(page, "Скачать audit.html", root)
+    report = download(page, "Скачать HTML", root)
+    assert report.name == "Аудит соответствия положению.html"
     assert "<html" in report.read_text(encoding="utf-8").lower()
 
     page.get_by_role("tab", name="Документы").click()
     page.get_by_role("button", name="Составить").click()
     page.get_by_text("Документ составлен").wait_for(timeout=60_000)
     shot(page, "6-document.png")
-    document = download(page, ".docx", root)
+    document = download(page, "Скачать DOCX", root)
     assert document.suffix == ".docx" and document.read_bytes()[:2] == b"PK"
 
     page.get_by_role("tab", name="Журнал").click()
     page.locator("table.sb td", has_text="Аннулированы невостребованные ссылки").wait_for(timeout=30_000)
     assert page.locator("table.sb td", has_text="Сергеев Антон Павлович (E03)").count() == 1  # who acted, by name
     shot(page, "7-journal.png")
+    page.get_by_role("button", name="Выгрузить в XLSX").click()
+    exported = download(page, "Скачать журнал.xlsx", root)
+    assert load_workbook(exported).active.max_row == 2  # the header and the one action
     page.context.close()
 
 
