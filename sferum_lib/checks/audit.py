@@ -198,7 +198,7 @@ def _render(template: str, fields: Mapping[str, object], n: int) -> np.ndarray:
             value = fields[name]
             pieces.append(value if isinstance(value, np.ndarray) else str(value))
     if all(isinstance(p, str) for p in pieces):
-        return np.full(n, "".join(pieces), dtype=object)  # type: ignore[arg-type]
+        return np.full(n, "".join(str(p) for p in pieces), dtype=object)
     columns = [p if isinstance(p, np.ndarray) else [p] * n for p in pieces]
     return np.array(["".join(row) for row in zip(*columns, strict=True)], dtype=object)
 
@@ -212,8 +212,6 @@ def phrase_for(key: str, person: Person, **fields: str) -> str:
             values[name] = person.who()
         elif name.startswith("who_"):
             values[name] = person.who(name[4:])
-        elif name == "pronoun":
-            values[name] = person.pronoun("accusative")
     return str(_render(template, values, 1)[0])
 
 
@@ -238,8 +236,6 @@ def _say(f: _Facts, key: str, ids: pd.Series, **fields: object) -> np.ndarray:
                 values[name] = f.people.who(sub_ids).to_numpy(dtype=object)
             elif name.startswith("who_"):
                 values[name] = f.people.who(sub_ids, name[4:]).to_numpy(dtype=object)
-            elif name == "pronoun":
-                values[name] = "её" if g == FEMALE else "его"
         out[mask] = _render(template, values, int(mask.sum()))
     return out
 
@@ -404,12 +400,12 @@ def _admin_contacts(f: _Facts) -> pd.DataFrame:
     row = admin.iloc[0]
     missing = []
     if not is_mobile(row["phone"] if pd.notna(row["phone"]) else None):
-        missing.append("личный мобильный телефон (+79…)")
+        missing.append("личного мобильного телефона (+79…)")
     if pd.isna(row["email"]):
-        missing.append("адрес электронной почты")
+        missing.append("адреса электронной почты")
     if not missing:
         return _frame([], [])
-    said = ("не указаны " if len(missing) > 1 else "не указан ") + " и ".join(missing)
+    said = "нет " + " и ".join(missing)
     return _frame([row["id"]], _say(f, "admin-contacts", admin["id"], missing=said))
 
 
