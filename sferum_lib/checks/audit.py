@@ -351,6 +351,16 @@ def _map_distinct(values: pd.Series, how: Callable[[object], str]) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
+def _chat_labels(f: _Facts, chat_ids: pd.Series) -> pd.Series:
+    """«K1 «Робототехника — ребята»» for each chat ID (the bare ID when the chat has no name)."""
+    codes, uniques = pd.factorize(chat_ids)
+    chats = f.s.chats.drop_duplicates("id")
+    names = pd.Series(chats["name"].to_numpy(dtype=object), index=chats["id"].to_numpy(dtype=object))
+    found = names.reindex(np.asarray(uniques, dtype=object)).to_numpy(dtype=object)
+    labels = [f"{c} «{n}»" if isinstance(n, str) else str(c) for c, n in zip(uniques, found, strict=True)]
+    return pd.Series(np.array([*labels, ""], dtype=object)[codes], index=chat_ids.index, dtype=object)
+
+
 def _position(frame: pd.DataFrame) -> pd.Series:
     return frame["position"].fillna("педагогический работник").astype(object)
 
@@ -689,10 +699,7 @@ def _foreign_members(f: _Facts) -> pd.DataFrame:
         | ((kind == ChatType.SECTION_PARENTS.value) & _isin(key, parents_of_section))
     )
     foreign = m[~allowed]
-    names = f.s.chats.drop_duplicates("id").set_index("id")["name"]
-    chat = _map_distinct(
-        foreign["chat_id"], lambda c: f"{c} «{names[c]}»" if isinstance(c, str) and isinstance(names.get(c), str) else c
-    )
+    chat = _chat_labels(f, foreign["chat_id"])
     return _frame(
         foreign["chat_id"] + "/" + foreign["person_id"],
         _say(
