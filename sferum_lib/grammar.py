@@ -21,6 +21,8 @@ once per process, so a million rows take seconds)::
     people = People(snapshot)                             # everyone on «Сотрудники», «Обучающиеся», «Родители»
     g = people.gender(ids)                                # Series of "м" / "ж" / None, aligned with ids
     people.who(ids, "genitive")                           # Series «Фамилии Имени Отчества (ID)»
+    people.name(ids, "dative")                            # Series of names without the ID
+    genders(frame), names_in_case(frame, "genitive")      # the same for a frame with last_name, first_name …
     choose(g, masculine, feminine, neutral)               # each a str or a Series aligned with ids
 
 Rules for callers: with an unknown gender name the person in the nominative and phrase the rest without a
