@@ -33,7 +33,7 @@ def test_every_check_finds_something_in_the_demo(demo):
     assert result.not_performed == {}
     assert set(result.findings["check"]) == {c.key for c in CHECKS} - FIXED_SINCE
     before = audit(earlier(demo, DAY), DAY)
-    assert FIXED_SINCE <= set(before.findings["check"])
+    assert set(before.findings["check"]) >= FIXED_SINCE
 
 
 @pytest.mark.parametrize("day", [dt.date(2026, 9, 20), dt.date(2027, 3, 1), dt.date(2027, 6, 30)])
