@@ -189,7 +189,7 @@ def test_missing_file_and_wrong_kind_of_file_are_input_errors(tmp_path):
         import_workbook(tmp_path / "нет.xlsx")
     broken = tmp_path / "broken.xlsx"
     broken.write_text("это не Excel")
-    with pytest.raises(InputFileError, match="не читается"):
+    with pytest.raises(InputFileError, match="не является книгой Excel"):
         import_workbook(broken)
 
 
