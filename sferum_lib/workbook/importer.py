@@ -245,9 +245,9 @@ def _plain(text: str) -> str:
 
 def id_skeleton(text: str) -> str:
     """An ID as a person reads it: case, Cyrillic/Latin look-alikes and invisible characters do not count."""
-    if text.isascii():
+    if text.isascii() and " " not in text:
         return text.upper()
-    return " ".join(_plain(text).split()).upper().translate(_LOOKALIKE)
+    return "".join(_plain(text).split()).upper().translate(_LOOKALIKE)
 
 
 def _script(ch: str) -> str:
@@ -262,6 +262,9 @@ def how_ids_differ(a: str, b: str) -> str:
     pa, pb = _plain(a), _plain(b)
     if pa != a or pb != b:
         ways.append("невидимыми символами или особыми пробелами")
+    elif pa.split() != pb.split() and "".join(pa.split()) == "".join(pb.split()):
+        ways.append("пробелами")
+    pa, pb = "".join(pa.split()), "".join(pb.split())
     la, lb = pa.translate(_LOOKALIKE), pb.translate(_LOOKALIKE)
     if la != lb:
         ways.append("регистром букв")

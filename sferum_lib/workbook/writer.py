@@ -175,9 +175,11 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
     wb = Workbook(write_only=True)
     bad: list[str] = []
 
-    def check(sheet: str, row: int, column: str, value: Any) -> None:
-        if (why := _unwritable(value)) is not None:
-            bad.append(f"лист «{sheet}», строка {row}, столбец «{column}»: {why}")
+    def check(sheet: str, row: int, column: str, value: Any) -> Any:
+        if (why := _unwritable(value)) is None:
+            return value
+        bad.append(f"лист «{sheet}», строка {row}, столбец «{column}»: {why}")
+        return None  # the file is discarded below; this keeps the writer from failing on the way
 
     ws = wb.create_sheet(ORGANISATION_SHEET)
     _size(ws, (PARAM_HEADER, VALUE_HEADER))
@@ -186,8 +188,7 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
     for name, value in _organisation_rows(snapshot):
         if value is not None:
             row += 1
-            check(ORGANISATION_SHEET, row, VALUE_HEADER.header, value)
-            ws.append([name, safe_cell(ws, value)])
+            ws.append([name, safe_cell(ws, check(ORGANISATION_SHEET, row, VALUE_HEADER.header, value))])
     for sheet in SHEETS:
         if sheet.name not in snapshot.sheets:
             continue
@@ -200,17 +201,17 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
             cells = []
             for header, value in zip(headers, values, strict=True):
                 if isinstance(value, str) and (len(value) > EXCEL_CELL_CHARS or not value.isprintable()):
-                    check(sheet.name, row, header, value)
+                    value = check(sheet.name, row, header, value)
                 cells.append(safe_cell(ws, value))
             ws.append(cells)
-    if bad:
-        listed = bad[:MAX_LISTED] + ([f"… и ещё {len(bad) - MAX_LISTED}"] if len(bad) > MAX_LISTED else [])
-        raise ExportError(
-            f"Книга «{visible(str(path))}» не записана: значений, которые Excel не может сохранить, — {len(bad)}. "
-            "Исправьте их в книге и импортируйте её заново.\n  " + "\n  ".join(listed)
-        )
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        wb.save(tmp)  # a write-only workbook must be saved to be closed; with a refusal the file is removed
+        if bad:
+            listed = bad[:MAX_LISTED] + ([f"… и ещё {len(bad) - MAX_LISTED}"] if len(bad) > MAX_LISTED else [])
+            raise ExportError(
+                f"Книга «{visible(str(path))}» не записана: значений, которые Excel не может сохранить, — "
+                f"{len(bad)}. Исправьте их в книге и импортируйте её заново.\n  " + "\n  ".join(listed)
+            )
     return Path(path)
 
 
@@ -222,14 +223,22 @@ _INSTRUCTION = """Как заполнять книгу организации д
    отсутствующий лист означает «нет данных», и проверки, которым он нужен, не выполняются.
 2. Заголовки столбцов менять нельзя; порядок столбцов любой; лишние столбцы не учитываются.
    Обязательные столбцы отмечены звёздочкой в примечании к заголовку.
-3. Даты — ячейки с датой Excel, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.
+3. Даты — ячейки с датой Excel, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД, с 1900 по 2100 год. Дата увольнения (отчисления)
+   не может быть раньше даты приёма (зачисления).
 4. «да»/«нет»: можно также «+»/«-», «1»/«0»; пустая ячейка означает «нет».
 5. Списки (объединения обучающегося, дети родителя) — через «;» или «,».
 6. Телефоны — в любой привычной записи: 8 (978) 123-45-67, +7 978 1234567.
 7. ID — текст; ID сотрудников, обучающихся и родителей не должны повторяться даже на разных листах.
 8. Сотрудник считается педагогическим работником, если его должность содержит слова «педагог», «методист»,
    «руководитель» или «заместитель».
-9. Проверка книги: sferum import КНИГА.xlsx --errors-to ОШИБКИ.xlsx — если в книге есть ошибки, в копии
+9. Пол (необязательный столбец листов «Сотрудники», «Обучающиеся», «Родители») — «м» или «ж» (также «муж»,
+   «жен», «мужской», «женский»); пусто — пол определяется по отчеству. Он нужен, чтобы сообщения и документы
+   согласовывались с человеком («присоединилась», «удалите её»).
+10. Для документов на листе «Организация» можно указать «Должность руководителя» (как в подписи, например
+   «И.о. директора»; пусто — «Директор»), «Адрес организации» и «Телефон организации».
+11. В ячейках не должно быть управляющих символов (их иногда приносит копирование из других программ);
+   в одной ячейке — не больше 32 767 символов.
+12. Проверка книги: sferum import КНИГА.xlsx --errors-to ОШИБКИ.xlsx — если в книге есть ошибки, в копии
    книги ошибочные ячейки будут выделены цветом, а в примечании к ячейке будет сказано, что исправить.
 
 Листы и столбцы:"""
