@@ -68,7 +68,8 @@ def raw_xlsx(path: Path, sheets: dict[str, str], strings: list[str] | None = ("I
                 f"xl/worksheets/sheet{i}.xml",
                 f'<?xml version="1.0"?><worksheet {_NS}><sheetData>{rows}</sheetData></worksheet>',
             )
-        archive.writestr("xl/sharedStrings.xml", sst)
+        if strings is not None:
+            archive.writestr("xl/sharedStrings.xml", sst)
     return path
 
 
@@ -356,3 +357,58 @@ def test_two_csv_files_differing_by_case_are_an_error(tmp_path, store, capsys):
     folder = write_csv_folder(clean_book(), tmp_path / "csv")
     (folder / "сотрудники.csv").write_bytes((folder / "Сотрудники.csv").read_bytes())
     refuse(store, folder, capsys, "уже есть")
+
+
+# --- values a person cannot see, through the command line ------------------------------------------------------
+
+
+def test_look_alike_ids_out_of_range_dates_and_end_before_start_through_the_cli(tmp_path, store, capsys):
+    from tests.helpers import D
+
+    book = clean_book()
+    book["Родители"].append(["R0\u0031\u200b", "Морозов", "Пётр", "", "U01", ""])  # R01 with a zero-width space
+    book["Родители"].append(["r02", "Ткачук", "Инна", "", "U02", ""])
+    set_cell(book, "Сотрудники", "E03", "Дата приёма", "01.01.1850")
+    set_cell(book, "Сотрудники", "E04", "Дата увольнения", D(2019, 1, 1))
+    err = refuse(
+        store,
+        write_xlsx(book, tmp_path / "похожие.xlsx"),
+        capsys,
+        "ошибок — 4",
+        "лист «Родители», строка 4, столбец «ID»: значение «R01\\u200b»",
+        "«Родители», строка 2",
+        "невидимыми символами",
+        "строка 5, столбец «ID»: значение «r02»",
+        "регистром букв",
+        "с 1900 по 2100 год",
+        "дата увольнения раньше даты приёма",
+    )
+    assert "\u200b" not in err
+
+
+def test_missing_staff_sheet_is_one_error_through_the_cli(tmp_path, store, capsys):
+    book = clean_book()
+    del book["Сотрудники"]
+    err = refuse(
+        store, write_xlsx(book, tmp_path / "без сотрудников.xlsx"), capsys, "ошибок — 1", "нет обязательного листа"
+    )
+    assert len([line for line in err.splitlines() if line.startswith("  ")]) == 1
+
+
+def test_export_through_the_cli_round_trips_old_dates(tmp_path, capsys):
+    from tests.helpers import D
+
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E03", "Дата приёма", D(1901, 2, 3))
+    set_cell(book, "Обучающиеся", "U01", "Дата зачисления", D(1900, 1, 1))
+    path = tmp_path / "store.db"
+    assert main(["--store", str(path), "import", str(write_xlsx(book, tmp_path / "старые.xlsx"))]) == 0
+    out = tmp_path / "выгрузка.xlsx"
+    assert main(["--store", str(path), "export", str(out)]) == 0
+    assert main(["--store", str(path), "import", str(out)]) == 0
+    capsys.readouterr()
+    with Store(path) as opened:
+        first, second = opened.snapshot(1), opened.snapshot(2)
+    for name, table in first.tables.items():
+        assert second.tables[name].equals(table), name
+    assert D(1901, 2, 3) in set(second.staff["hired"].dt.date)
