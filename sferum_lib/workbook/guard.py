@@ -36,6 +36,7 @@ class Limits:
     empty_rows: int = 100_000  # rows the last filled cell may lie below the rows that hold data
     unpacked_bytes: int = 2 * 1024**3  # all parts together, unpacked
     shared_strings_bytes: int = 300 * 1024**2  # the table of texts, which the reader keeps in memory whole
+    parts: int = 10_000  # files inside the archive: a workbook has a few dozen, with pictures a few hundred
 
 
 LIMITS = Limits()
@@ -378,6 +379,8 @@ def check_xlsx(path: str | Path, limits: Limits = LIMITS) -> None:
 
 def _check_archive(path: Path, zf: zipfile.ZipFile, fp, limits: Limits) -> None:
     infos = zf.infolist()
+    if len(infos) > limits.parts:
+        raise _refuse(path, f"в архиве книги {_number(len(infos))} частей, больше предела {_number(limits.parts)}")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         raise _refuse(path, "не является книгой Excel (.xlsx): в архиве нет листов книги (xl/workbook.xml)")

@@ -412,3 +412,40 @@ def test_export_through_the_cli_round_trips_old_dates(tmp_path, capsys):
     for name, table in first.tables.items():
         assert second.tables[name].equals(table), name
     assert D(1901, 2, 3) in set(second.staff["hired"].dt.date)
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        f'<x:c xmlns:x="{_MAIN}" r="XFD5" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c>',  # a prefixed cell
+        '<c t="inlineStr" r="XFD5"><is><t>x</t></is></c>',  # «r» not the first attribute
+        '<c r="xfd5" t="inlineStr"><is><t>x</t></is></c>',  # a reference in lower case
+        '<c\tr="XFD5" t="inlineStr"><is><t>x</t></is></c>',  # a tab instead of a space
+        "<c><v>1</v></c>" * 250,  # no references at all: places counted from the row's start
+    ],
+    ids=["prefix", "attribute-order", "lower-case", "tab", "unnumbered"],
+)
+def test_every_way_of_writing_a_far_cell_is_found(tmp_path, cell):
+    source = raw_xlsx(
+        tmp_path / "далеко.xlsx", {"Лист": f'<row r="1">{inline("A1", "ID")}</row><row r="5">{cell}</row>'}
+    )
+    with pytest.raises(InputFileError, match="столбцов больше предела 200"):
+        check_xlsx(source)
+
+
+def test_an_archive_of_too_many_parts_is_refused(tmp_path):
+    source = raw_xlsx(tmp_path / "части.xlsx", {f"Лист{i}": "" for i in range(10)})
+    check_xlsx(source)
+    with pytest.raises(InputFileError, match="частей, больше предела 5"):
+        check_xlsx(source, Limits(parts=5))
+
+
+def test_too_many_cells_over_all_sheets_are_refused(tmp_path):
+    rows = "".join(f'<row r="{r}">{inline(f"J{r}", "x")}</row>' for r in range(1, 101))
+    source = raw_xlsx(tmp_path / "ячейки.xlsx", {"Один": rows, "Два": rows})
+    check_xlsx(source)  # 2 sheets × 100 rows × 10 columns
+    with pytest.raises(InputFileError, match="2 000 ячеек"):
+        check_xlsx(source, Limits(cells=1_999))
