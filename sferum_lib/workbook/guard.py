@@ -377,6 +377,13 @@ def check_xlsx(path: str | Path, limits: Limits = LIMITS) -> None:
         _check_archive(path, zf, fp, limits)
 
 
+def _strings_too_big(limits: Limits) -> str:
+    return (
+        f"таблица текстов книги (xl/sharedStrings.xml) распаковывается больше чем в "
+        f"{_size(limits.shared_strings_bytes)}: так сжимают данные, чтобы переполнить память"
+    )
+
+
 def _check_archive(path: Path, zf: zipfile.ZipFile, fp, limits: Limits) -> None:
     infos = zf.infolist()
     if len(infos) > limits.parts:
@@ -404,6 +411,8 @@ def _check_archive(path: Path, zf: zipfile.ZipFile, fp, limits: Limits) -> None:
         is_strings = info.filename.lower().endswith("sharedstrings.xml")
         if is_strings:
             budget = min(budget, limits.shared_strings_bytes)
+            if info.file_size > budget:  # it says so itself: no need to inflate it to find out
+                raise _refuse(path, _strings_too_big(limits))
         extent = _Extent() if info.filename in sheets else None
         produced = 0
         try:
@@ -418,11 +427,7 @@ def _check_archive(path: Path, zf: zipfile.ZipFile, fp, limits: Limits) -> None:
             raise _refuse(path, f"повреждён: {exc} («{info.filename}»)") from None
         if produced > budget:
             if is_strings and budget == limits.shared_strings_bytes:
-                raise _refuse(
-                    path,
-                    f"таблица текстов книги (xl/sharedStrings.xml) распаковывается больше чем в "
-                    f"{_size(limits.shared_strings_bytes)}: так сжимают данные, чтобы переполнить память",
-                )
+                raise _refuse(path, _strings_too_big(limits))
             raise _refuse(path, too_big)
         if produced != info.file_size:
             raise _refuse(path, f"повреждён: часть «{info.filename}» не совпадает по размеру с заявленным")
