@@ -32,19 +32,25 @@ class RawSheet:
         return len(self.cells)
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def _blank_row(record: list[object]) -> bool:
+    # a plain loop, no call per cell: a row with data stops at its first cell, without a call per cell
+    for value in record:
+        if value is None or value == "" or (isinstance(value, str) and not value.strip()):
+            continue
+        return False
+    return True
 
 
 def _raw_sheet(name: str, records: list[list[object]], numbers: list[int]) -> RawSheet:
     """Build a raw sheet from records and their row numbers: the first non-blank one is the header."""
-    kept = [(n, r) for n, r in zip(numbers, records, strict=True) if not all(_is_blank(c) for c in r)]
+    kept = [(n, r) for n, r in zip(numbers, records, strict=True) if not _blank_row(r)]
     if not kept:
         return RawSheet(name, [], 0, pd.DataFrame(), np.array([], dtype=np.int64))
     header_row, header = kept[0]
     width = max(len(header), *(len(r) for _, r in kept))
     headers = [str(h).strip() if h is not None else "" for h in header] + [""] * (width - len(header))
-    body = [r + [None] * (width - len(r)) for _, r in kept[1:]]
+    # rows as wide as the sheet are used as they are (an Excel reader gives them all one width)
+    body = [r if len(r) == width else r + [None] * (width - len(r)) for _, r in kept[1:]]
     cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width))
     rows = np.fromiter((n for n, _ in kept[1:]), dtype=np.int64, count=len(kept) - 1)
     return RawSheet(name, headers, header_row, cells, rows)
@@ -111,7 +117,7 @@ def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
             raise InputFileError(
                 str(path), [Problem(name, None, "", "", f"лист не читается: {_reader_reason(exc)}", file=path.name)]
             ) from None
-        sheets[name] = _raw_sheet(name, [list(r) for r in records], list(range(1, len(records) + 1)))
+        sheets[name] = _raw_sheet(name, records, list(range(1, len(records) + 1)))  # rows are lists already
     return sheets
 
 
