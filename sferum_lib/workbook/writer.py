@@ -434,7 +434,7 @@ def write_errors_copy(
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for problem in problems:
         row = [
-            problem.sheet,
+            problem.sheet or problem.file,
             problem.row,
             problem.column,
             problem.value,
