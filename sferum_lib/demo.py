@@ -11,13 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sferum_lib.model import OPTIONAL_SHEETS, REQUIRED_SHEETS, ChatType, Messenger, Organisation, Snapshot, conform
+from sferum_lib.model import (
+    OPTIONAL_SHEETS,
+    REQUIRED_SHEETS,
+    ChatType,
+    Messenger,
+    Organisation,
+    Snapshot,
+    conform,
+    is_pedagogical,
+)
 
 DEFAULT_PEOPLE = 925  # 25 staff + 400 pupils + 500 parents
 DEMO_WORKBOOK_LIMIT = 200_000  # people; the demo does not write a larger workbook
@@ -148,12 +157,14 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     role = np.full(n, None, dtype=object)
     role[admin_idx] = "администратор"
     role[teacher_idx[0]] = "дополнительный администратор"
+    role[n - others] = "дополнительный администратор"  # imperfection: the accountant got the rights (extra-admins)
     staff["platform_role"] = role
     staff["phone"] = np.where(rng.random(n) < 0.8, _phones(rng, n), None)
     staff["phone"] = staff["phone"].astype(object)
     staff.loc[admin_idx, "phone"] = "+79787000135"
     staff["email"] = np.where(rng.random(n) < 0.6, [f"staff{i}@cntt.example.org" for i in range(n)], None)
-    staff.loc[admin_idx, "email"] = None  # imperfection: the administrator gave no email (admin-contacts)
+    # the administrator's own email (the application needs it); a month ago it was missing, see `earlier`
+    staff.loc[admin_idx, "email"] = f"staff{admin_idx}@cntt.example.org"
     staff["cabinet"] = np.where(np.isin(np.arange(n), teacher_idx), (np.arange(n) % 20 + 1).astype(str), None)
     staff["hired"] = _days_before(year_start, rng.integers(0, 15 * 365, n))
     dismissed_mask = _at_least_one(rng.random(n) < 0.03, rng, np.isin(np.arange(n), teacher_idx[1:]))
@@ -409,12 +420,15 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
         short_name="МБУДО «ЦНТТ»",
         city="Керчь",
         head_id=head_id,
+        head_position="И.о. директора",
         admin_id=staff_ids[admin_idx],
         admin_order_number="135",
         admin_order_date=None,  # imperfection: the order's date was never entered (admin-appointed)
         usage_order_number=None,  # imperfection: no order on the use of the platform yet (local-act)
         usage_order_date=None,
         email="cntt@example.org",
+        address="298300, Республика Крым, г. Керчь, ул. Учебная, д. 1",
+        phone="+73656100000",
         messenger=Messenger.VK,
         application_sent=(year_start - pd.Timedelta(days=20)).date(),
     )
@@ -441,15 +455,22 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
 def earlier(snapshot: Snapshot, as_of: dt.date, days: int = 30) -> Snapshot:
     """The same organisation as it stood ``days`` earlier: recent arrivals absent, recent leavers still there.
 
-    Gives the demo two snapshots, so the movement between them has something to show.
+    Gives the demo two snapshots, so the movement between them has something to show. A month ago the
+    platform was run by a staff member who is not pedagogical (admin-eligible) and who had given no email
+    (admin-contacts): the audit of the first snapshot shows what the second fixed.
     """
     cut = pd.Timestamp(as_of) - pd.Timedelta(days=days)
     pupils = snapshot.pupils
     new = set(pupils.loc[pupils["enrolled"] > cut, "id"])
     staff = snapshot.staff.assign(dismissed=snapshot.staff["dismissed"].where(snapshot.staff["dismissed"] <= cut))
+    org = snapshot.organisation
+    outsiders = staff.loc[~is_pedagogical(staff["position"]), "id"]
+    if len(outsiders):
+        org = replace(org, admin_id=outsiders.iloc[-1])
+    staff.loc[staff["id"] == org.admin_id, "email"] = None
     pupils = pupils[~pupils["id"].isin(new)].assign(expelled=lambda t: t["expelled"].where(t["expelled"] <= cut))
     keep = lambda t, col: t[~t[col].isin(new)]  # noqa: E731
-    return snapshot.with_tables(
+    return replace(snapshot, organisation=org).with_tables(
         staff=staff,
         pupils=pupils.reset_index(drop=True),
         enrolments=keep(snapshot.enrolments, "pupil_id").reset_index(drop=True),

@@ -9,6 +9,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def visible(text: str) -> str:
+    """``text`` safe to print: control, invisible and separator characters shown as escapes (``\\x1b``, ``\\u200b``).
+
+    A value read from a user's file may hold terminal escape sequences or characters that look like nothing;
+    every message that echoes a value passes it through here, so nothing raw reaches a terminal or a log.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
 class SferumError(Exception):
     """Root of the library's errors: a user's mistake or a refused action, never a bug."""
 
@@ -18,7 +39,8 @@ class Problem:
     """One problem in an input file (ошибка во входных данных).
 
     ``row`` is the row as Excel (or a text editor for CSV) numbers it; ``column`` is the header as the user
-    wrote it. Empty fields mean the problem concerns a whole sheet or column.
+    wrote it. Empty fields mean the problem concerns a whole sheet or column. ``file`` names a file when the
+    problem is in the file itself (not a ZIP, a bad byte in a CSV) rather than in a sheet of the workbook.
     """
 
     sheet: str
@@ -27,15 +49,20 @@ class Problem:
     value: str
     expected: str
     warning: bool = False
+    file: str = ""
 
     def __str__(self) -> str:
-        where = [f"лист «{self.sheet}»"]
+        where = []
+        if self.file:
+            where.append(f"файл «{visible(self.file)}»")
+        if self.sheet:
+            where.append(f"лист «{visible(self.sheet)}»")
         if self.row is not None:
             where.append(f"строка {self.row}")
         if self.column:
-            where.append(f"столбец «{self.column}»")
-        what = f"значение «{self.value}»: " if self.value else ""
-        return f"{', '.join(where)}: {what}{self.expected}"
+            where.append(f"столбец «{visible(self.column)}»")
+        what = f"значение «{visible(self.value)}»: " if self.value else ""
+        return f"{', '.join(where)}: {what}{visible(self.expected)}" if where else f"{what}{visible(self.expected)}"
 
 
 class InputFileError(SferumError):
@@ -49,7 +76,7 @@ class InputFileError(SferumError):
 
     def summary(self) -> str:
         n = len(self.problems)
-        lines = [f"Файл «{self.source}» не принят: ошибок — {n}. Ничего не сохранено."]
+        lines = [f"Файл «{visible(self.source)}» не принят: ошибок — {n}. Ничего не сохранено."]
         lines += [f"  {p}" for p in self.problems]
         return "\n".join(lines)
 
@@ -64,3 +91,7 @@ class StoreError(SferumError):
 
 class UsageError(SferumError):
     """A command was called with arguments that cannot work."""
+
+
+class ExportError(SferumError):
+    """A snapshot holds a value an Excel workbook cannot keep (a text longer than a cell, a control character)."""

@@ -21,6 +21,8 @@ once per process, so a million rows take seconds)::
     people = People(snapshot)                             # everyone on «Сотрудники», «Обучающиеся», «Родители»
     g = people.gender(ids)                                # Series of "м" / "ж" / None, aligned with ids
     people.who(ids, "genitive")                           # Series «Фамилии Имени Отчества (ID)»
+    people.name(ids, "dative")                            # Series of names without the ID
+    genders(frame), names_in_case(frame, "genitive")      # the same for a frame with last_name, first_name …
     choose(g, masculine, feminine, neutral)               # each a str or a Series aligned with ids
 
 Rules for callers: with an unknown gender name the person in the nominative and phrase the rest without a
@@ -283,14 +285,20 @@ def names_in_case(
     if people.empty:
         return pd.Series([], index=people.index, dtype=object)
     g = _gender_array(people) if gender is None else gender.reindex(people.index).to_numpy(dtype=object)
-    words = {part: _map_distinct(people, column, _text, "") for part, column in _PART_COLUMNS}
+    words = [_map_distinct(people, column, _text, "") for _, column in _PART_COLUMNS]
+    return pd.Series(_names(*words, g, case, overrides), index=people.index, dtype=object)
+
+
+def _names(
+    last: np.ndarray, first: np.ndarray, middle: np.ndarray, g: np.ndarray, case: str, overrides: Path | None
+) -> np.ndarray:
     if case == "nominative":
-        return pd.Series(_join(*words.values()), index=people.index, dtype=object)
+        return _join(last, first, middle)
     one = decliner(overrides or default_overrides())
     g_code = np.where(g == MALE, 0, np.where(g == FEMALE, 1, 2))
     known = g_code < 2
-    declined = {}
-    for part, values in words.items():
+    declined = []
+    for (part, _), values in zip(_PART_COLUMNS, (last, first, middle), strict=True):
         codes, uniques = pd.factorize(values)
         pair = codes.astype(np.int64) * 3 + g_code
         pair_codes, pair_uniques = pd.factorize(pair)
@@ -298,16 +306,16 @@ def names_in_case(
             [one(part, uniques[p // 3], _GENDER_CODES[p % 3], case) if p % 3 < 2 else "" for p in pair_uniques],
             dtype=object,
         )
-        declined[part] = forms[pair_codes]
-    out = _join(*declined.values())
+        declined.append(forms[pair_codes])
+    out = _join(*declined)
     if not known.all():
         cache: dict[tuple[str, str, str], str] = {}
         for i in np.flatnonzero(~known):
-            key = (words["last"][i], words["first"][i], words["middle"][i])
+            key = (last[i], first[i], middle[i])
             if key not in cache:
                 cache[key] = full_with(one, *key, None, case)
             out[i] = cache[key]
-    return pd.Series(out, index=people.index, dtype=object)
+    return out
 
 
 def choose(
@@ -324,43 +332,67 @@ def choose(
 
 
 class People:
-    """Everyone of a snapshot («Сотрудники», «Обучающиеся», «Родители») by ID, for sentences about them."""
+    """Everyone of a snapshot («Сотрудники», «Обучающиеся», «Родители») by ID, for sentences about them.
+
+    Names are cleaned and genders decided once for everyone (per distinct value), so that each lookup of
+    many IDs is a matter of array indexing.
+    """
 
     def __init__(self, snapshot: Any, overrides: Path | None = None) -> None:
         tables = [getattr(snapshot, t, None) for t in ("staff", "pupils", "parents")]
-        columns = ["id", "last_name", "first_name", "middle_name", "gender"]
-        frames = [t.reindex(columns=columns).astype(object) for t in tables if t is not None and not t.empty]
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns, dtype=object)
-        frame = frame[frame["id"].notna()].drop_duplicates("id")
-        self._frame = frame.set_index("id")
+        tables = [t for t in tables if t is not None and not t.empty]
+        ids = np.concatenate([t["id"].to_numpy(dtype=object) for t in tables]) if tables else np.array([], object)
+
+        def column(how: Any) -> np.ndarray:
+            parts = [how(t) for t in tables]
+            # one sentinel at the end: what an ID on no people sheet gets (position -1)
+            return np.concatenate([*parts, np.array(["" if how is not _gender_array else None], dtype=object)])
+
+        self._last, self._first, self._middle = (
+            column(lambda t, c=c: _map_distinct(t, c, _text, "")) for _, c in _PART_COLUMNS
+        )
+        self._gender = column(_gender_array)
+        self._index = pd.Index(ids, dtype=object)
+        self._unique = self._index.is_unique
         self.overrides = overrides or default_overrides()
 
-    def _rows(self, ids: Iterable[str] | pd.Series) -> tuple[pd.Series, pd.DataFrame]:
+    def _positions(self, ids: Iterable[str] | pd.Series) -> tuple[pd.Series, np.ndarray]:
         ids = ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=object)
-        rows = self._frame.reindex(ids.to_numpy(dtype=object))
-        rows.index = ids.index
-        return ids, rows
+        values = ids.to_numpy(dtype=object)
+        if self._unique:
+            return ids, self._index.get_indexer(values)
+        # an ID twice on the people sheets (only in snapshots not built by the importer): its first row counts
+        first = pd.Series(np.arange(len(self._index)), index=self._index).groupby(level=0).first()
+        return ids, first.reindex(values).fillna(-1).astype(np.int64).to_numpy()
 
     def gender(self, ids: Iterable[str] | pd.Series) -> pd.Series:
         """«м»/«ж»/None of each ID (None for an ID on no people sheet)."""
-        _, rows = self._rows(ids)
-        return genders(rows)
+        ids, at = self._positions(ids)
+        return pd.Series(self._gender[at], index=ids.index, dtype=object)
+
+    def _names(self, at: np.ndarray, case: str) -> np.ndarray:
+        return _names(self._last[at], self._first[at], self._middle[at], self._gender[at], case, self.overrides)
 
     def name(self, ids: Iterable[str] | pd.Series, case: str = "nominative") -> pd.Series:
         """The declined name of each ID ('' for an ID on no people sheet)."""
-        _, rows = self._rows(ids)
-        return names_in_case(rows, case, overrides=self.overrides)
+        if case not in CASES:
+            raise ValueError(f"unknown case {case!r}")
+        ids, at = self._positions(ids)
+        return pd.Series(self._names(at, case), index=ids.index, dtype=object)
 
     def who(self, ids: Iterable[str] | pd.Series, case: str = "nominative") -> pd.Series:
         """«Name (ID)» of each ID in ``case``; the bare ID when the person is on no people sheet."""
-        ids, rows = self._rows(ids)
-        names = names_in_case(rows, case, overrides=self.overrides).to_numpy(dtype=object)
+        if case not in CASES:
+            raise ValueError(f"unknown case {case!r}")
+        ids, at = self._positions(ids)
+        names = self._names(at, case)
         out = [f"{n} ({i})" if n else i for n, i in zip(names, ids.to_numpy(dtype=object), strict=True)]
         return pd.Series(out, index=ids.index, dtype=object)
 
     def person(self, person_id: str) -> Person | None:
         """One person by ID, or None when the ID is on no people sheet."""
-        if person_id not in self._frame.index:
+        _, at = self._positions([person_id])
+        i = int(at[0])
+        if i < 0:
             return None
-        row = self._frame.loc[person_id]
-        return Person.from_row({**row.to_dict(), "id": person_id}, self.overrides)
+        return Person(self._last[i], self._first[i], self._middle[i], self._gender[i], person_id, self.overrides)

@@ -34,6 +34,14 @@ _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # Deliberately plain: one @, no spaces, a dot in the domain. Full RFC 5322 would accept what no school uses.
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-zА-Яа-я]{2,}$")
 _LIST_SPLIT = re.compile(r"[;,]")
+# Line breaks and tabs inside a cell (Alt+Enter in Excel) are whitespace: a value keeps one line.
+_BREAKS = re.compile(r"\s*[\t\n\r]+\s*")
+#: Characters no value may hold: C0 and C1 controls (ESC starts terminal escape sequences, NUL cuts strings),
+#: DEL, and the bidirectional overrides that make a text display in another order than it is stored.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+#: Excel keeps at most this many characters in a cell; a longer value could not be exported.
+EXCEL_CELL_CHARS = 32_767
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL", 0x9B: "CSI"}
 
 
 def cell_text(value: Any) -> str | None:
@@ -42,6 +50,8 @@ def cell_text(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         text = value.strip()
+        if "\n" in text or "\t" in text or "\r" in text:
+            text = _BREAKS.sub(" ", text)
         return text or None
     if isinstance(value, bool):
         return "да" if value else "нет"
@@ -62,16 +72,36 @@ def cell_text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
+def control_of(value: Any) -> str | None:
+    """The first forbidden character of a text value described in Russian («символ U+001B (ESC)»), else None."""
+    if not isinstance(value, str):
+        return None
+    found = CONTROL.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    name = _CONTROL_NAMES.get(code)
+    return f"символ U+{code:04X}" + (f" ({name})" if name else "")
+
+
 def parse_text(value: Any) -> str | None:
     return cell_text(value)
 
 
+#: Dates the workbook accepts: Excel's own calendar starts in 1900, and no date of this product lies past 2100.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
+def _in_range(day: dt.date) -> dt.date | _Invalid:
+    return day if FIRST_DATE <= day <= LAST_DATE else INVALID
+
+
 def parse_date(value: Any) -> dt.date | _Invalid | None:
-    """Excel date cells, ``ДД.ММ.ГГГГ`` or ``ГГГГ-ММ-ДД``."""
+    """Excel date cells, ``ДД.ММ.ГГГГ`` or ``ГГГГ-ММ-ДД``, from 1900 to 2100."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _in_range(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _in_range(value)
     if not isinstance(value, str):
         return None if cell_text(value) is None else INVALID
     text = value.strip()
@@ -84,7 +114,7 @@ def parse_date(value: Any) -> dt.date | _Invalid | None:
     else:
         return INVALID
     try:
-        return dt.date(year, month, day)
+        return _in_range(dt.date(year, month, day))
     except ValueError:
         return INVALID
 

@@ -8,7 +8,6 @@ in the case the sentence needs, and every citation of the regulation in the edit
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -365,11 +364,8 @@ def _person(snapshot: Snapshot, staff_id: str | None, overrides: Path | None) ->
     row = found.iloc[0]
     given = row.get("gender") if "gender" in row.index else None
     given = given if given in ("м", "ж") else None
-    if "gender" in inspect.signature(PersonName.of).parameters:  # the declension knows «Пол» (contract v2)
-        name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides, gender=given)
-    else:
-        name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides)
-    gender = given or getattr(name, "gender", "ж" if name.female else "м")
+    name = PersonName.of(row["last_name"], row["first_name"], row["middle_name"], overrides, gender=given)
+    gender = name.gender
     female = gender == "ж"
     forms = _GENDER_FORMS.get(gender, _GENDER_FORMS[None])
     phone = row["phone"] if isinstance(row["phone"], str) else None

@@ -306,12 +306,14 @@ class PersonName:
         """«Лавровой Елены Сергеевны»"""
         return decline_full(self.last, self.first, self.middle, self.gender, case, self.overrides_path)
 
-    def short(self, case: str = "nominative") -> str:
-        """«Лавровой Е. С.»"""
-        initials = " ".join(f"{p[0]}." for p in (self.first, self.middle) if p)
-        return f"{self._part('last', self.last, case)} {initials}".strip()
+    def initials(self, spaced: bool = True) -> str:
+        """«Е. С.» (``spaced``) or «Е.С.» as ГОСТ Р 7.0.97-2016 writes them before a surname."""
+        return (" " if spaced else "").join(f"{p[0]}." for p in (self.first, self.middle) if p)
 
-    def signature(self) -> str:
-        """«Е. С. Лаврова», as under a signature."""
-        initials = " ".join(f"{p[0]}." for p in (self.first, self.middle) if p)
-        return f"{initials} {self.last}".strip()
+    def short(self, case: str = "nominative", spaced: bool = True) -> str:
+        """«Лавровой Е. С.» (or «Лавровой Е.С.» with ``spaced=False``)."""
+        return f"{self._part('last', self.last, case)} {self.initials(spaced)}".strip()
+
+    def signature(self, spaced: bool = True) -> str:
+        """«Е. С. Лаврова», as under a signature (ГОСТ Р 7.0.97-2016: «Е.С. Лаврова», ``spaced=False``)."""
+        return f"{self.initials(spaced)} {self.last}".strip()

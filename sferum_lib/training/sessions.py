@@ -159,13 +159,13 @@ def session_report(folder: str | Path, day: dt.date | None = None) -> ReportData
         .sort_values(ascending=False)
         .rename("Сколько раз")
         .reset_index()
-        .rename(columns={"detail": "Ответ положения"})
+        .rename(columns={"detail": "Отказ и пункт положения"})
         .head(15)
     )
     done = int((per_trainee["Шагов пройдено"] == per_trainee["Всего шагов"]).sum())
     lead = [
         f"Участников: {len(per_trainee)}; прошли все шаги: {done}.",
-        f"Действий выполнено: {int((events['kind'] == DONE).sum())}; отказов положения: "
+        f"Действий выполнено: {int((events['kind'] == DONE).sum())}; отказов со ссылкой на положение: "
         f"{int((events['kind'] == REFUSED).sum())}.",
     ]
     return ReportData(

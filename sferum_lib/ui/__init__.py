@@ -17,29 +17,23 @@ MODES = ("обучение", "работа")
 #: The session folder `sferum app` serves; a role notebook run without a `session` parameter uses it.
 SESSION_ENV = "SFERUM_SESSION"
 ROLE_PERSON = {"admin": "admin_id", "head": "head_id"}
-_STATUS_COLOURS = {
-    "выполнено": "#2e7d32",
-    "не выполнено": "#c62828",
-    "не требуется": "#757575",
-    "не видно по данным": "#757575",
-}
 
 
 def checklist_html(store: str | None, person: str, as_of: dt.date | None = None) -> str:
     """A person's duties with their status, as a static HTML table (works under papermill too)."""
-    from sferum_lib.checklist import checklist, roles_of
+    from sferum_lib.checklist import STATUS_COLOURS, checklist, roles_of
     from sferum_lib.regulation import default_catalogue
     from sferum_lib.store import Store
 
     day = as_of or dt.date.today()
-    with Store(store or None, create=False) as st:
+    with Store(store or None, readonly=True) as st:  # a look at the data never migrates or rewrites the file
         snapshot = st.snapshot()
         journal = st.journal() if st.has_state() else None
     roles = ", ".join(default_catalogue().roles[r] for r in roles_of(snapshot, person))
     rows = "".join(
         f"<tr><td>{html.escape(i.duty.id)}</td><td>{html.escape(i.duty.citation)}</td>"
         f"<td>{html.escape(i.duty.title)}</td>"
-        f'<td style="color:{_STATUS_COLOURS[i.status]}"><b>{html.escape(i.status)}</b></td>'
+        f'<td style="color:{STATUS_COLOURS[i.status]}"><b>{html.escape(i.status)}</b></td>'
         f"<td>{html.escape(i.detail)}</td></tr>"
         for i in checklist(snapshot, person, day, journal)
     )

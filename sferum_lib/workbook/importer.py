@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sferum_lib.errors import InputFileError, Problem
+from sferum_lib.errors import InputFileError, Problem, visible
 from sferum_lib.model import (
     CHAT_TYPE_LABELS,
     SECTION_CHAT_TYPES,
@@ -28,8 +28,10 @@ from sferum_lib.model import (
     conform,
 )
 from sferum_lib.values import (
+    EXCEL_CELL_CHARS,
     INVALID,
     cell_text,
+    control_of,
     parse_column,
     parse_date,
     parse_email,
@@ -121,8 +123,31 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _checked(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A parser that first refuses control characters and texts longer than an Excel cell holds."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, str) and (len(value) > EXCEL_CELL_CHARS or control_of(value)):
+            return INVALID
+        return parser(value)
+
+    return parse
+
+
 def _parser(column: Column) -> Callable[[Any], Any]:
-    return _choice_parser(column.choices) if column.kind == "choice" else _PARSERS[column.kind]
+    return _checked(_choice_parser(column.choices) if column.kind == "choice" else _PARSERS[column.kind])
+
+
+_TOO_LONG = f"значение длиннее {EXCEL_CELL_CHARS:,} символов — столько не помещается в ячейку Excel".replace(",", " ")
+
+
+def _refusal(column: Column, value: object) -> str:
+    """Why a cell was refused: a forbidden character, a text too long, or not the expected kind of value."""
+    if (control := control_of(value)) is not None:
+        return f"недопустимый управляющий {control}: удалите его из ячейки"
+    if isinstance(value, str) and len(value) > EXCEL_CELL_CHARS:
+        return _TOO_LONG
+    return _expected(column)
 
 
 def _expected(column: Column) -> str:
@@ -131,12 +156,18 @@ def _expected(column: Column) -> str:
     return EXPECTED.get(column.kind, "значение не распознано")
 
 
+def _shown(value: object) -> str:
+    """A cell as a message shows it: trimmed, and cut short when very long (the whole text helps nobody)."""
+    text = cell_text(value) or ""
+    return text if len(text) <= 200 else f"{text[:200]}… (всего символов: {len(text)})"
+
+
 class _Problems(list[Problem]):
     def add(self, sheet: str, row: int | None, column: str, value: object, expected: str) -> None:
-        self.append(Problem(sheet, row, column, cell_text(value) or "", expected))
+        self.append(Problem(sheet, row, column, _shown(value), expected))
 
     def warn(self, sheet: str, row: int | None, column: str, value: object, expected: str) -> None:
-        self.append(Problem(sheet, row, column, cell_text(value) or "", expected, warning=True))
+        self.append(Problem(sheet, row, column, _shown(value), expected, warning=True))
 
 
 def _header_index(raw: RawSheet) -> dict[str, list[int]]:
@@ -173,7 +204,8 @@ def _parse_columns(
         cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
         values, invalid = parse_column(cells, _parser(column))
         for i in np.flatnonzero(invalid.to_numpy()):
-            problems.add(spec_name, int(raw.rows[i]), written[column.field], cells.iloc[i], _expected(column))
+            cell = cells.iloc[i]
+            problems.add(spec_name, int(raw.rows[i]), written[column.field], cell, _refusal(column, cell))
         if column.required:
             missing = values.isna().to_numpy() & ~invalid.to_numpy()
             for i in np.flatnonzero(missing):
@@ -198,6 +230,54 @@ def _explode(frame: pd.DataFrame, list_field: str, id_field: str, item_field: st
     return pairs.rename(columns={id_field: "owner", list_field: item_field}).reset_index(drop=True)
 
 
+# Letters that look the same in Cyrillic and Latin script; an ID typed on the other keyboard layout is a new ID.
+_CYRILLIC = "АВЕКМНОРСТУХаеорсухіјѕІЈЅ"
+_LATIN = "ABEKMHOPCTYXaeopcyxijsIJS"
+_LOOKALIKE = str.maketrans(_CYRILLIC, _LATIN)
+# Characters that show as nothing (zero-width, soft hyphen, word joiner, BOM) and spaces that look like a space.
+_INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+_ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _plain(text: str) -> str:
+    return _ODD_SPACE.sub(" ", _INVISIBLE.sub("", text))
+
+
+def id_skeleton(text: str) -> str:
+    """An ID as a person reads it: case, Cyrillic/Latin look-alikes and invisible characters do not count."""
+    if text.isascii() and " " not in text:
+        return text.upper()
+    return "".join(_plain(text).split()).upper().translate(_LOOKALIKE)
+
+
+def _script(ch: str) -> str:
+    if "\u0400" <= ch <= "\u04ff":
+        return "русская"
+    return "латинская" if ch.isascii() else "другая"
+
+
+def how_ids_differ(a: str, b: str) -> str:
+    """«только регистром букв», «только похожими буквами: «Е» (русская) и «E» (латинская)», … in Russian."""
+    ways = []
+    pa, pb = _plain(a), _plain(b)
+    if pa != a or pb != b:
+        ways.append("невидимыми символами или особыми пробелами")
+    elif pa.split() != pb.split() and "".join(pa.split()) == "".join(pb.split()):
+        ways.append("пробелами")
+    pa, pb = "".join(pa.split()), "".join(pb.split())
+    la, lb = pa.translate(_LOOKALIKE), pb.translate(_LOOKALIKE)
+    if la != lb:
+        ways.append("регистром букв")
+    pairs = dict.fromkeys(
+        f"«{x}» ({_script(x)}) и «{y}» ({_script(y)})"
+        for x, y in zip(pa.upper(), pb.upper(), strict=False)
+        if x != y and x.translate(_LOOKALIKE) == y.translate(_LOOKALIKE)
+    )
+    if pairs:
+        ways.append("похожими русскими и латинскими буквами: " + ", ".join(pairs))
+    return "только " + "; ".join(ways or ["написанием"])
+
+
 def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, str, str]], what: str) -> None:
     """Report every repeated value of an identifier, across all the given sheets together."""
     parts = [
@@ -208,6 +288,7 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
     if not parts:
         return
     every = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+    _check_lookalikes(problems, every, what)
     repeated = every[every["value"].duplicated(keep=False)]
     if repeated.empty:
         return
@@ -223,6 +304,28 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
         )
 
 
+def _check_lookalikes(problems: _Problems, every: pd.DataFrame, what: str) -> None:
+    """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space)."""
+    distinct = every.drop_duplicates("value")
+    keys = pd.Series([id_skeleton(v) for v in distinct["value"]], index=distinct.index)
+    clash = keys.duplicated(keep=False)
+    if not clash.any():
+        return
+    group = distinct[clash.to_numpy()].assign(key=keys[clash])
+    firsts = group.drop_duplicates("key").set_index("key")
+    for record in group[group["key"].duplicated(keep="first")].itertuples(index=False):
+        first = firsts.loc[record.key]
+        problems.add(
+            record.sheet,
+            int(record.row),
+            record.header,
+            record.value,
+            f"{what} похож на «{visible(first['value'])}» (лист «{first['sheet']}», строка {int(first['row'])}) "
+            f"и отличается от него {how_ids_differ(record.value, first['value'])}: это разные ID для программы, "
+            "но один для человека — исправьте один из них",
+        )
+
+
 def _check_refs(
     problems: _Problems,
     sheet: str,
@@ -234,8 +337,17 @@ def _check_refs(
 ) -> None:
     values = frame[field]
     bad = values.notna() & ~values.isin(known)
+    if not bad.any():
+        return
+    looks = {id_skeleton(k): k for k in known if isinstance(k, str)}
     for record in frame.loc[bad, [field, "_row"]].itertuples(index=False):
-        problems.add(sheet, int(record[1]), header, record[0], expected)
+        similar = looks.get(id_skeleton(record[0]))
+        hint = (
+            f"; есть похожий «{visible(similar)}», отличается {how_ids_differ(record[0], similar)}"
+            if similar is not None
+            else ""
+        )
+        problems.add(sheet, int(record[1]), header, record[0], expected + hint)
 
 
 def _organisation(raw: RawSheet | None, problems: _Problems) -> dict[str, Any]:
@@ -271,7 +383,7 @@ def _organisation(raw: RawSheet | None, problems: _Problems) -> dict[str, Any]:
         seen[column.field] = row
         value = _parser(column)(cell)
         if value is INVALID:
-            problems.add(sheet, row, VALUE_HEADER.header, cell, f"{column.header}: {_expected(column)}")
+            problems.add(sheet, row, VALUE_HEADER.header, cell, f"{column.header}: {_refusal(column, cell)}")
             continue
         values[column.field] = (value, row)
     for column in ORGANISATION_PARAMS:
@@ -303,6 +415,7 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
         leave=False,
     )
 
+    _check_sheet_names(sheets, problems)
     org_values = _organisation(by_key.get(normalise_header(ORGANISATION_SHEET)), problems)
     bar.update()
     known_sheets = {normalise_header(ORGANISATION_SHEET)} | {normalise_header(s.name) for s in SHEETS}
@@ -326,7 +439,8 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
         headers[spec.table] = written
         bar.update()
 
-    tables = _cross_check(frames, headers, org_values, problems)
+    # without staff every reference to staff would fail: the one error «нет обязательного листа» says it all
+    tables = _cross_check(frames, headers, org_values, present, problems) if STAFF.name in present else {}
     bar.update()
     bar.close()
 
@@ -339,13 +453,51 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
     return ImportResult(snapshot, [p for p in problems if p.warning], source, total_rows)
 
 
+def _check_sheet_names(sheets: dict[str, RawSheet], problems: _Problems) -> None:
+    """Two sheets whose names differ only by case or spaces would silently replace each other: an error."""
+    seen: dict[str, str] = {}
+    for name in sheets:
+        key = normalise_header(name)
+        if key in seen:
+            problems.add(
+                name,
+                None,
+                "",
+                "",
+                f"лист с тем же названием уже есть: «{seen[key]}» (названия различаются только регистром букв "
+                "или пробелами); оставьте один лист",
+            )
+        else:
+            seen[key] = name
+
+
+def _check_dates(
+    problems: _Problems, sheet: str, frame: pd.DataFrame, start: str, end: str, header: str, what: str
+) -> None:
+    """An end date before the start date (dismissed before hired) is a typing mistake, not a fact."""
+    bad = frame[start].notna() & frame[end].notna() & (frame[end] < frame[start])
+    for record in frame.loc[bad, [end, start, "_row"]].itertuples(index=False):
+        problems.add(
+            sheet,
+            int(record[2]),
+            header,
+            record[0].date(),
+            f"{what} ({record[1].date().strftime('%d.%m.%Y')})",
+        )
+
+
 def _cross_check(
     frames: dict[str, pd.DataFrame],
     headers: dict[str, dict[str, str]],
     org_values: dict[str, Any],
+    present: set[str],
     problems: _Problems,
 ) -> dict[str, pd.DataFrame]:
-    """Second pass: identifiers unique, references resolved; returns the model tables."""
+    """Second pass: identifiers unique, references resolved; returns the model tables.
+
+    A reference into an optional sheet that is absent is not checked: the missing sheet means «нет данных»,
+    and the checks that need it report «не проверено».
+    """
     staff, sections, pupils, parents = (frames[t] for t in ("staff", "sections", "pupils", "parents"))
     chats, members, invites, requests = (frames[t] for t in ("chats", "members", "invites", "requests"))
     h = headers
@@ -367,6 +519,19 @@ def _cross_check(
     ):
         _check_unique(problems, [(spec.name, frames[spec.table], field, h[spec.table][field])], what)
 
+    _check_dates(
+        problems, STAFF.name, staff, "hired", "dismissed", h["staff"]["dismissed"], "дата увольнения раньше даты приёма"
+    )
+    _check_dates(
+        problems,
+        PUPILS.name,
+        pupils,
+        "enrolled",
+        "expelled",
+        h["pupils"]["expelled"],
+        "дата отчисления раньше даты зачисления",
+    )
+
     staff_ids = set(staff["id"].dropna())
     people_ids = staff_ids | set(pupils["id"].dropna()) | set(parents["id"].dropna())
     section_codes = set(sections["code"].dropna())
@@ -382,18 +547,24 @@ def _cross_check(
 
     _check_refs(problems, SECTIONS.name, sections, "teacher_id", h["sections"]["teacher_id"], staff_ids, no_staff)
 
+    has_sections, has_pupils, has_chats = (s.name in present for s in (SECTIONS, PUPILS, CHATS))
+    has_people = {PUPILS.name, PARENTS.name} <= present
     enrolments = _explode(pupils, "sections", "id", "section_code")
-    _check_refs(problems, PUPILS.name, enrolments, "section_code", h["pupils"]["sections"], section_codes, no_section)
+    if has_sections:
+        _check_refs(
+            problems, PUPILS.name, enrolments, "section_code", h["pupils"]["sections"], section_codes, no_section
+        )
     kinship = _explode(parents, "children", "id", "pupil_id")
-    _check_refs(
-        problems,
-        PARENTS.name,
-        kinship,
-        "pupil_id",
-        h["parents"]["children"],
-        set(pupils["id"].dropna()),
-        f"нет обучающегося с таким ID на листе «{PUPILS.name}»",
-    )
+    if has_pupils:
+        _check_refs(
+            problems,
+            PARENTS.name,
+            kinship,
+            "pupil_id",
+            h["parents"]["children"],
+            set(pupils["id"].dropna()),
+            f"нет обучающегося с таким ID на листе «{PUPILS.name}»",
+        )
 
     chats["type"] = chats["type"].map(_LABEL_TO_KEY)
     needs_section = chats["type"].isin([t.value for t in SECTION_CHAT_TYPES]) & chats["section_code"].isna()
@@ -401,19 +572,22 @@ def _cross_check(
         problems.add(
             CHATS.name, int(row), h["chats"]["section_code"], "", "для чата объединения укажите код объединения"
         )
-    _check_refs(problems, CHATS.name, chats, "section_code", h["chats"]["section_code"], section_codes, no_section)
+    if has_sections:
+        _check_refs(problems, CHATS.name, chats, "section_code", h["chats"]["section_code"], section_codes, no_section)
     _check_refs(problems, CHATS.name, chats, "owner_id", h["chats"]["owner_id"], staff_ids, no_staff)
 
-    _check_refs(
-        problems,
-        MEMBERS.name,
-        members,
-        "chat_id",
-        h["members"]["chat_id"],
-        chat_ids,
-        f"нет чата с таким ID на листе «{CHATS.name}»",
-    )
-    _check_refs(problems, MEMBERS.name, members, "person_id", h["members"]["person_id"], people_ids, no_person)
+    if has_chats:
+        _check_refs(
+            problems,
+            MEMBERS.name,
+            members,
+            "chat_id",
+            h["members"]["chat_id"],
+            chat_ids,
+            f"нет чата с таким ID на листе «{CHATS.name}»",
+        )
+    if has_people:
+        _check_refs(problems, MEMBERS.name, members, "person_id", h["members"]["person_id"], people_ids, no_person)
     repeated = members.duplicated(["chat_id", "person_id"])
     for record in members.loc[repeated, ["person_id", "_row"]].itertuples(index=False):
         problems.warn(
@@ -426,8 +600,17 @@ def _cross_check(
     members = members[~repeated]
 
     _check_refs(problems, INVITES.name, invites, "created_by", h["invites"]["created_by"], staff_ids, no_staff)
-    invites["target"] = _invite_targets(invites, h["invites"]["target"], section_codes, chat_ids, problems)
-    _check_refs(problems, REQUESTS.name, requests, "applicant_id", h["requests"]["applicant_id"], people_ids, no_person)
+    invites["target"] = _invite_targets(
+        invites,
+        h["invites"]["target"],
+        section_codes if has_sections else None,
+        chat_ids if has_chats else None,
+        problems,
+    )
+    if has_people:
+        _check_refs(
+            problems, REQUESTS.name, requests, "applicant_id", h["requests"]["applicant_id"], people_ids, no_person
+        )
 
     return {
         "staff": conform(staff, "staff"),
@@ -449,9 +632,12 @@ def _cross_check(
 
 
 def _invite_targets(
-    invites: pd.DataFrame, header: str, sections: set[str], chats: set[str], problems: _Problems
+    invites: pd.DataFrame, header: str, sections: set[str] | None, chats: set[str] | None, problems: _Problems
 ) -> pd.Series:
-    """Canonical targets: «организация», «Учительская», «объединение:КОД», «чат:ID»."""
+    """Canonical targets: «организация», «Учительская», «объединение:КОД», «чат:ID».
+
+    ``None`` for sections or chats: that sheet is absent, so its codes are not checked.
+    """
     expected = "ожидается «организация», «Учительская», «объединение:КОД» или «чат:ID»"
 
     def canonical(value: str, row: int) -> str | None:
@@ -463,11 +649,11 @@ def _invite_targets(
         kind, _, ref = value.partition(":")
         kind, ref = normalise_header(kind), ref.strip()
         if kind == "объединение" and ref:
-            if ref not in sections:
+            if sections is not None and ref not in sections:
                 problems.add(INVITES.name, row, header, value, f"нет объединения с кодом «{ref}»")
             return f"объединение:{ref}"
         if kind == "чат" and ref:
-            if ref not in chats:
+            if chats is not None and ref not in chats:
                 problems.add(INVITES.name, row, header, value, f"нет чата с ID «{ref}»")
             return f"чат:{ref}"
         problems.add(INVITES.name, row, header, value, expected)

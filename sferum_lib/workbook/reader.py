@@ -32,19 +32,25 @@ class RawSheet:
         return len(self.cells)
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def _blank_row(record: list[object]) -> bool:
+    # a plain loop, no call per cell: a row with data stops at its first cell, without a call per cell
+    for value in record:
+        if value is None or value == "" or (isinstance(value, str) and not value.strip()):
+            continue
+        return False
+    return True
 
 
 def _raw_sheet(name: str, records: list[list[object]], numbers: list[int]) -> RawSheet:
     """Build a raw sheet from records and their row numbers: the first non-blank one is the header."""
-    kept = [(n, r) for n, r in zip(numbers, records, strict=True) if not all(_is_blank(c) for c in r)]
+    kept = [(n, r) for n, r in zip(numbers, records, strict=True) if not _blank_row(r)]
     if not kept:
         return RawSheet(name, [], 0, pd.DataFrame(), np.array([], dtype=np.int64))
     header_row, header = kept[0]
     width = max(len(header), *(len(r) for _, r in kept))
     headers = [str(h).strip() if h is not None else "" for h in header] + [""] * (width - len(header))
-    body = [r + [None] * (width - len(r)) for _, r in kept[1:]]
+    # rows as wide as the sheet are used as they are (an Excel reader gives them all one width)
+    body = [r if len(r) == width else r + [None] * (width - len(r)) for _, r in kept[1:]]
     cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width))
     rows = np.fromiter((n for n, _ in kept[1:]), dtype=np.int64, count=len(kept) - 1)
     return RawSheet(name, headers, header_row, cells, rows)
@@ -62,31 +68,92 @@ def _bar(items: list[str], desc: str, show: bool):
     return tqdm(items, desc=desc, unit=" лист", file=sys.stderr, disable=not show, leave=False)
 
 
-def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
-    """Every sheet of an ``.xlsx`` file, keyed by its name as written."""
-    # lazy import: calamine is only needed for Excel input
-    from python_calamine import CalamineWorkbook
+def _file_problem(path: Path, expected: str, row: int | None = None) -> InputFileError:
+    """An error in the file itself (not in a sheet's values): the message names the file."""
+    return InputFileError(str(path), [Problem("", row, "", "", expected, file=path.name)])
 
+
+def _reader_reason(exc: BaseException) -> str:
+    """The Excel reader's English complaint, told in Russian where it is one we know."""
+    text = f"{type(exc).__name__}: {exc}"
+    known = (
+        ("entity", "в XML листа неизвестная сущность (&…;)"),
+        ("shared strings", "ячейка ссылается на текст, которого нет в таблице текстов книги"),
+        ("xml", "XML книги испорчен"),
+        ("zip", "ZIP-архив книги испорчен"),
+    )
+    for word, reason in known:
+        if word in text.lower():
+            return reason
+    return "книга испорчена"
+
+
+def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
+    """Every sheet of an ``.xlsx`` file, keyed by its name as written.
+
+    The file is first checked (:mod:`sferum_lib.workbook.guard`): a file that would make the reader allocate
+    gigabytes is refused before the reader sees it.
+    """
+    from python_calamine import CalamineWorkbook  # lazy: calamine is only needed for Excel input
+
+    from sferum_lib.workbook.guard import check_xlsx
+
+    check_xlsx(path)
+    # calamine raises its own types for damaged files; a Rust panic arrives as a BaseException
     try:
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own types for broken or non-Excel files
-        problem = Problem(path.name, None, "", "", f"файл не читается как книга Excel (.xlsx): {exc}")
-        raise InputFileError(str(path), [problem]) from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:
+        raise _file_problem(path, f"не читается как книга Excel (.xlsx): {_reader_reason(exc)}") from None
     sheets: dict[str, RawSheet] = {}
     show = progress and path.stat().st_size > PROGRESS_BYTES
     for name in _bar(list(book.sheet_names), "Чтение книги", show):
-        sheet = book.get_sheet_by_name(name)
-        records = sheet.to_python(skip_empty_area=False)
-        sheets[name] = _raw_sheet(name, [list(r) for r in records], list(range(1, len(records) + 1)))
+        try:
+            records = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except BaseException as exc:
+            raise InputFileError(
+                str(path), [Problem(name, None, "", "", f"лист не читается: {_reader_reason(exc)}", file=path.name)]
+            ) from None
+        sheets[name] = _raw_sheet(name, records, list(range(1, len(records) + 1)))  # rows are lists already
     return sheets
 
 
+class _Undecodable(Exception):
+    def __init__(self, row: int, expected: str) -> None:
+        super().__init__(expected)
+        self.row = row
+        self.expected = expected
+
+
 def decode(data: bytes) -> str:
-    """CSV text as Russian Excel writes it: UTF-8 (with or without BOM) or Windows-1251."""
+    """CSV text as Russian Excel writes it: UTF-8 (with or without BOM) or Windows-1251.
+
+    A UTF-8 file with a few broken bytes is not silently read as Windows-1251 (it would turn every Russian letter
+    into two others): it is refused, naming the line of the first bad byte.
+    """
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    rough = data.decode("utf-8", errors="replace")
+    good = sum(1 for ch in rough if ord(ch) > 127 and ch != "\ufffd")
+    if good > rough.count("\ufffd"):
+        line = data.count(b"\n", 0, bad_at) + 1
+        raise _Undecodable(
+            line,
+            f"файл в кодировке UTF-8, но байт {data[bad_at]:#04x} в этой строке ею не читается (файл испорчен "
+            "или склеен из частей в разных кодировках); сохраните файл заново в UTF-8",
+        )
+    try:
         return data.decode("cp1251")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _Undecodable(
+            line, "файл не читается ни в UTF-8, ни в Windows-1251; сохраните его из Excel как «CSV UTF-8»"
+        ) from None
 
 
 def _delimiter(text: str) -> str:
@@ -94,25 +161,80 @@ def _delimiter(text: str) -> str:
     return ";" if first.count(";") >= first.count(",") else ","
 
 
-def read_csv_text(name: str, text: str) -> RawSheet:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        limit = f"{csv.field_size_limit():,}".replace(",", " ")
+        return f"значение длиннее {limit} символов — это не данные книги (возможно, не закрыта кавычка)"
+    if "expected after" in text:
+        return 'после закрывающей кавычки идёт текст: кавычку внутри значения пишут двойной («""»)'
+    if "end of data" in text:
+        return "кавычка открыта и не закрыта до конца файла"
+    if "nul" in text.lower():
+        return "в строке символ NUL (U+0000): файл не текстовый или испорчен"
+    return "строка не разбирается как CSV (проверьте кавычки и разделители)"
+
+
+def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
+    """One CSV file as a raw sheet; ``file`` (the file's name) is what errors name."""
+    file = file or f"{name}.csv"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     records: list[list[object]] = []
     numbers: list[int] = []
+    problems: list[Problem] = []
     start = 1
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem("", start, "", "", _csv_reason(exc), file=file))
+            break
+        if reader.line_num > start:  # a quoted value ran over a line break: usually a quote left open
+            problems.append(
+                Problem(
+                    "",
+                    start,
+                    "",
+                    "",
+                    f"значение в кавычках занимает строки {start}–{reader.line_num}: похоже, кавычка не закрыта "
+                    '(кавычку внутри значения пишут двойной «""», перенос строки внутри значения не допускается)',
+                    file=file,
+                )
+            )
         records.append(list(record))
         numbers.append(start)
         start = reader.line_num + 1
+    if problems:
+        raise InputFileError(file, problems)
     return _raw_sheet(name, records, numbers)
 
 
+def _read_csv_file(file: Path) -> RawSheet:
+    try:
+        text = decode(file.read_bytes())
+    except _Undecodable as exc:
+        raise InputFileError(str(file), [Problem("", exc.row, "", "", exc.expected, file=file.name)]) from None
+    return read_csv_text(file.stem, text, file.name)
+
+
 def read_csv_folder(path: Path, progress: bool = False) -> dict[str, RawSheet]:
-    """Every ``*.csv`` of a folder, keyed by the file name without its extension."""
+    """Every ``*.csv`` of a folder, keyed by the file name without its extension.
+
+    Problems in the files themselves (a bad byte, an open quote) are gathered from every file before raising.
+    """
     files = sorted(f for f in path.iterdir() if f.suffix.lower() == ".csv" and f.is_file())
     show = progress and sum(f.stat().st_size for f in files) > PROGRESS_BYTES
     sheets: dict[str, RawSheet] = {}
+    problems: list[Problem] = []
     for file in _bar(files, "Чтение файлов CSV", show):
-        sheets[file.stem] = read_csv_text(file.stem, decode(file.read_bytes()))
+        try:
+            sheets[file.stem] = _read_csv_file(file)
+        except InputFileError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputFileError(str(path), problems)
     return sheets
 
 
@@ -124,12 +246,12 @@ def read_source(path: str | Path, progress: bool = False) -> dict[str, RawSheet]
     if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(source, progress)
     if source.is_file() and source.suffix.lower() == ".csv":
-        return {source.stem: read_csv_text(source.stem, decode(source.read_bytes()))}
+        return {source.stem: _read_csv_file(source)}
     if not source.exists():
         expected = "файл или папка не найдены"
     else:
         expected = "ожидается книга Excel (.xlsx) или папка с файлами .csv"
-    raise InputFileError(str(path), [Problem(source.name, None, "", "", expected)])
+    raise InputFileError(str(path), [Problem("", None, "", "", expected, file=source.name)])
 
 
 def match_sheets(sheets: dict[str, RawSheet]) -> dict[str, RawSheet]:

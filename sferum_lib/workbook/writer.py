@@ -24,8 +24,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sferum_lib.errors import Problem
+from sferum_lib.errors import ExportError, Problem, visible
 from sferum_lib.model import CHAT_TYPE_LABELS, POSITIONS, ChatType, Snapshot
+from sferum_lib.values import CONTROL, EXCEL_CELL_CHARS
 from sferum_lib.workbook.reader import RawSheet
 from sferum_lib.workbook.schema import (
     ORGANISATION_PARAMS,
@@ -149,15 +150,45 @@ def _organisation_rows(snapshot: Snapshot) -> list[tuple[str, Any]]:
     return rows
 
 
+#: At most this many unwritable cells are listed in the export's refusal.
+MAX_LISTED = 20
+
+
+def _unwritable(value: Any) -> str | None:
+    """Why Excel cannot keep a text value, or None when it can."""
+    if not isinstance(value, str) or (len(value) <= EXCEL_CELL_CHARS and value.isprintable()):
+        return None
+    if len(value) > EXCEL_CELL_CHARS:
+        text = f"в тексте {len(value):,} символов, а ячейка Excel вмещает не больше {EXCEL_CELL_CHARS:,}"
+        return text.replace(",", " ")
+    if CONTROL.search(value):
+        return "в тексте управляющий символ, который Excel не сохраняет"
+    return None
+
+
 def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
-    """Write a snapshot as a workbook in the contract's format; importing it gives the same data."""
+    """Write a snapshot as a workbook in the contract's format; importing it gives the same data.
+
+    A value a workbook cannot hold (over 32,767 characters, a control character: possible only in a store
+    written by an older version) is not cut short silently: the export is refused, naming every such cell.
+    """
     wb = Workbook(write_only=True)
+    bad: list[str] = []
+
+    def check(sheet: str, row: int, column: str, value: Any) -> Any:
+        if (why := _unwritable(value)) is None:
+            return value
+        bad.append(f"лист «{sheet}», строка {row}, столбец «{column}»: {why}")
+        return None  # the file is discarded below; this keeps the writer from failing on the way
+
     ws = wb.create_sheet(ORGANISATION_SHEET)
     _size(ws, (PARAM_HEADER, VALUE_HEADER))
     ws.append(_header_row(ws, (PARAM_HEADER, VALUE_HEADER)))
+    row = 1
     for name, value in _organisation_rows(snapshot):
         if value is not None:
-            ws.append([name, safe_cell(ws, value)])
+            row += 1
+            ws.append([name, safe_cell(ws, check(ORGANISATION_SHEET, row, VALUE_HEADER.header, value))])
     for sheet in SHEETS:
         if sheet.name not in snapshot.sheets:
             continue
@@ -165,10 +196,22 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
         _size(ws, sheet.columns)
         ws.append(_header_row(ws, sheet.columns))
         frame = _sheet_frame(snapshot, sheet)
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([safe_cell(ws, v) for v in row])
+        headers = [c.header for c in sheet.columns]
+        for row, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+            cells = []
+            for header, value in zip(headers, values, strict=True):
+                if isinstance(value, str) and (len(value) > EXCEL_CELL_CHARS or not value.isprintable()):
+                    value = check(sheet.name, row, header, value)
+                cells.append(safe_cell(ws, value))
+            ws.append(cells)
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        wb.save(tmp)  # a write-only workbook must be saved to be closed; with a refusal the file is removed
+        if bad:
+            listed = bad[:MAX_LISTED] + ([f"… и ещё {len(bad) - MAX_LISTED}"] if len(bad) > MAX_LISTED else [])
+            raise ExportError(
+                f"Книга «{visible(str(path))}» не записана: значений, которые Excel не может сохранить, — "
+                f"{len(bad)}. Исправьте их в книге и импортируйте её заново.\n  " + "\n  ".join(listed)
+            )
     return Path(path)
 
 
@@ -180,14 +223,22 @@ _INSTRUCTION = """Как заполнять книгу организации д
    отсутствующий лист означает «нет данных», и проверки, которым он нужен, не выполняются.
 2. Заголовки столбцов менять нельзя; порядок столбцов любой; лишние столбцы не учитываются.
    Обязательные столбцы отмечены звёздочкой в примечании к заголовку.
-3. Даты — ячейки с датой Excel, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.
+3. Даты — ячейки с датой Excel, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД, с 1900 по 2100 год. Дата увольнения (отчисления)
+   не может быть раньше даты приёма (зачисления).
 4. «да»/«нет»: можно также «+»/«-», «1»/«0»; пустая ячейка означает «нет».
 5. Списки (объединения обучающегося, дети родителя) — через «;» или «,».
 6. Телефоны — в любой привычной записи: 8 (978) 123-45-67, +7 978 1234567.
 7. ID — текст; ID сотрудников, обучающихся и родителей не должны повторяться даже на разных листах.
 8. Сотрудник считается педагогическим работником, если его должность содержит слова «педагог», «методист»,
    «руководитель» или «заместитель».
-9. Проверка книги: sferum import КНИГА.xlsx --errors-to ОШИБКИ.xlsx — если в книге есть ошибки, в копии
+9. Пол (необязательный столбец листов «Сотрудники», «Обучающиеся», «Родители») — «м» или «ж» (также «муж»,
+   «жен», «мужской», «женский»); пусто — пол определяется по отчеству. Он нужен, чтобы сообщения и документы
+   согласовывались с человеком («присоединилась», «удалите её»).
+10. Для документов на листе «Организация» можно указать «Должность руководителя» (как в подписи, например
+   «И.о. директора»; пусто — «Директор»), «Адрес организации» и «Телефон организации».
+11. В ячейках не должно быть управляющих символов (их иногда приносит копирование из других программ);
+   в одной ячейке — не больше 32 767 символов.
+12. Проверка книги: sferum import КНИГА.xlsx --errors-to ОШИБКИ.xlsx — если в книге есть ошибки, в копии
    книги ошибочные ячейки будут выделены цветом, а в примечании к ячейке будет сказано, что исправить.
 
 Листы и столбцы:"""
@@ -324,18 +375,27 @@ def _find_column(ws: Worksheet, header_row: int, header: str) -> int | None:
     return None
 
 
+def _keepable(value: Any) -> Any:
+    """A value as the errors copy can keep it: control characters shown as escapes, long texts cut with a mark."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > EXCEL_CELL_CHARS:
+        value = value[: EXCEL_CELL_CHARS - 100] + f"… (обрезано: всего символов {len(value)})"
+    return visible(value) if CONTROL.search(value) else value
+
+
 def _workbook_from_raw(sheets: dict[str, RawSheet]) -> Workbook:
     """A workbook holding CSV files' cells at the row numbers the messages cite."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, raw in sheets.items():
-        ws = wb.create_sheet(name[:31])
+        ws = wb.create_sheet(visible(name)[:31])
         for col, header in enumerate(raw.headers, start=1):
-            set_text(ws.cell(row=raw.header_row or 1, column=col), header)
+            set_text(ws.cell(row=raw.header_row or 1, column=col), _keepable(header))
         for i, row in enumerate(raw.rows):
             for col, value in enumerate(raw.cells.iloc[i].tolist(), start=1):
                 if value not in (None, ""):
-                    set_text(ws.cell(row=int(row), column=col), value)
+                    set_text(ws.cell(row=int(row), column=col), _keepable(value))
     return wb
 
 
@@ -364,7 +424,7 @@ def write_errors_copy(
     for (title, row, col), found in notes.items():
         cell = wb[title].cell(row=row, column=col)
         cell.fill = WARNING_FILL if all(p.warning for p in found) else ERROR_FILL
-        text = "\n".join(("Предупреждение: " if p.warning else "Ошибка: ") + p.expected for p in found)
+        text = "\n".join(("Предупреждение: " if p.warning else "Ошибка: ") + visible(p.expected) for p in found)
         cell.comment = Comment(text, "Сферум-практикум", width=320, height=120)
 
     ws = wb.create_sheet("Ошибки", 0)
@@ -374,7 +434,7 @@ def write_errors_copy(
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for problem in problems:
         row = [
-            problem.sheet,
+            problem.sheet or problem.file,
             problem.row,
             problem.column,
             problem.value,
@@ -383,7 +443,7 @@ def write_errors_copy(
         ]
         ws.append([None] * len(row))
         for col, value in enumerate(row, start=1):
-            set_text(ws.cell(row=ws.max_row, column=col), value)
+            set_text(ws.cell(row=ws.max_row, column=col), visible(value) if isinstance(value, str) else value)
     for col, width in enumerate((22, 8, 24, 28, 70, 16), start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"

@@ -52,7 +52,7 @@ def test_audit_table_groups_by_clause_and_counts_severities(capsys, store):
     run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
     code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
     assert code == 0
-    assert "Итого: 14 нарушений, 5 замечаний." in out
+    assert "Итого: 14 нарушений, 7 замечаний." in out
     assert "п. 2.1, 2.2" in out and "п. 2.7" in out
 
 

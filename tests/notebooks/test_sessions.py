@@ -57,7 +57,7 @@ def test_prepare_makes_a_notebook_and_a_sandbox_per_participant_then_the_report_
     assert set(people) == {"Иванова Мария", "Петров Пётр"}
     assert people["Петров Пётр"]["Отказов"] == 1 and people["Петров Пётр"]["Верно с первой попытки, %"] == 0
     assert people["Иванова Мария"]["Шагов пройдено"] == 0
-    refusal = data.tables[2].frame["Ответ положения"].iloc[0]
+    refusal = data.tables[2].frame["Отказ и пункт положения"].iloc[0]
     assert "в чат своей секции" in refusal and "STU-01" in refusal
 
     capsys.readouterr()

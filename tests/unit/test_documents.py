@@ -240,12 +240,14 @@ def test_markup_and_formula_like_names_do_not_break_a_document(tmp_path):
     assert "=1+2" not in text or "Сергеева А.=." in text
 
 
-def test_every_document_is_made_for_the_demo_organisation_but_the_application_names_the_missing_email(tmp_path):
-    from sferum_lib.demo import generate
+def test_every_document_is_made_for_the_demo_organisation_and_a_month_earlier_the_application_is_refused(tmp_path):
+    from sferum_lib.demo import earlier, generate
 
-    made, refused = make_all(generate(as_of=TODAY), tmp_path, today=TODAY)
-    assert [m.name for m in made] == [name for name in DOCUMENTS if name != "application"]
-    assert len(refused) == 1 and "столбец «Email»" in str(refused[0])  # the demo's administrator gave no email
+    now = generate(as_of=TODAY)
+    made, refused = make_all(now, tmp_path, today=TODAY)
+    assert [m.name for m in made] == list(DOCUMENTS) and refused == []
+    _, refused = make_all(earlier(now, TODAY), tmp_path / "before", today=TODAY)
+    assert len(refused) == 1 and "столбец «Email»" in str(refused[0])  # then the administrator gave no email
     for doc in made:
         assert Document(doc.path).paragraphs  # opens as a valid DOCX
 

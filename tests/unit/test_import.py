@@ -189,7 +189,7 @@ def test_missing_file_and_wrong_kind_of_file_are_input_errors(tmp_path):
         import_workbook(tmp_path / "нет.xlsx")
     broken = tmp_path / "broken.xlsx"
     broken.write_text("это не Excel")
-    with pytest.raises(InputFileError, match="не читается"):
+    with pytest.raises(InputFileError, match="не является книгой Excel"):
         import_workbook(broken)
 
 
@@ -242,3 +242,132 @@ def test_messenger_setting_accepts_the_usual_spellings(written):
     book["Организация"].append(["Мессенджер", written])
     expected = "MAX" if written.lower() in ("max", "макс") else "VK Мессенджер"
     assert snapshot_of(book).organisation.messenger.value == expected
+
+
+# --- identifiers a person cannot tell apart ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "how"),
+    [
+        ("Е01", "«Е» (русская) и «E» (латинская)"),  # Cyrillic Е
+        ("e01", "регистром букв"),
+        ("E01\u200b", "невидимыми символами"),
+        ("E\u00a001", "невидимыми символами или особыми пробелами"),
+        ("E 01", "пробелами"),
+        ("E\u00ad01", "невидимыми символами"),
+    ],
+    ids=["cyrillic", "case", "zero-width", "nbsp", "space", "soft-hyphen"],
+)
+def test_ids_that_differ_only_in_what_a_person_cannot_see_are_an_error_naming_both_rows(typed, how):
+    book = clean_book()
+    book["Родители"].append([typed, "Морозов", "Пётр", "", "U01", ""])
+    with pytest.raises(InputFileError) as caught:
+        snapshot_of(book)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Родители", 4, "ID")
+    assert "лист «Сотрудники», строка 2" in problem.expected
+    assert how in problem.expected
+    assert "\u200b" not in str(problem) and "\u00ad" not in str(problem)
+
+
+def test_look_alike_codes_of_sections_are_an_error():
+    book = clean_book()
+    book["Объединения"].append(["AM", "Авиамоделирование", "E03", "да"])
+    book["Объединения"].append(["АМ", "Авиамоделирование-2", "E03", "да"])  # Cyrillic А and М
+    found = problems_of(book)
+    assert found == [("Объединения", 4, "Код", "АМ")]
+
+
+def test_a_reference_typed_in_the_other_alphabet_says_what_it_looks_like():
+    book = clean_book()
+    set_cell(book, "Объединения", "RT", "Педагог", "Е03")  # Cyrillic Е
+    with pytest.raises(InputFileError) as caught:
+        snapshot_of(book)
+    [problem] = caught.value.problems
+    assert "нет сотрудника" in problem.expected and "похожий «E03»" in problem.expected
+
+
+# --- dates -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [D(1899, 12, 31), "31.12.1899", "1850-01-01", D(2101, 1, 1), "01.01.2101"])
+def test_dates_before_1900_or_after_2100_are_errors(value):
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E03", "Дата приёма", value)
+    with pytest.raises(InputFileError) as caught:
+        snapshot_of(book)
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (4, "Дата приёма") and "с 1900 по 2100" in problem.expected
+
+
+@pytest.mark.parametrize("value", [D(1900, 1, 1), D(1901, 5, 5), "31.12.2100"])
+def test_dates_within_1900_to_2100_are_accepted(value):
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E03", "Дата приёма", value)
+    assert len(snapshot_of(book).staff) == 4
+
+
+def test_dismissal_before_hire_and_expulsion_before_enrolment_are_errors():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E04", "Дата увольнения", D(2019, 1, 1))  # hired 01.03.2020
+    set_cell(book, "Обучающиеся", "U02", "Дата отчисления", D(2026, 8, 31))  # enrolled 01.09.2026
+    with pytest.raises(InputFileError) as caught:
+        snapshot_of(book)
+    found = {(p.sheet, p.row, p.column, p.value): p.expected for p in caught.value.problems}
+    assert found == {
+        ("Сотрудники", 5, "Дата увольнения", "01.01.2019"): "дата увольнения раньше даты приёма (01.03.2020)",
+        ("Обучающиеся", 3, "Дата отчисления", "31.08.2026"): "дата отчисления раньше даты зачисления (01.09.2026)",
+    }
+
+
+def test_dismissal_on_the_day_of_hire_is_accepted():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E04", "Дата увольнения", D(2020, 3, 1))
+    assert len(snapshot_of(book).staff) == 4
+
+
+# --- missing sheets ----------------------------------------------------------------------------------------------
+
+
+def test_missing_staff_sheet_gives_one_error_not_its_knock_on_errors():
+    book = clean_book()
+    del book["Сотрудники"]
+    assert problems_of(book) == [("Сотрудники", None, "", "")]
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    ["Объединения", "Обучающиеся", "Родители", "Чаты", "Участники чатов", "Каналы", "Ссылки-приглашения", "Заявки"],
+)
+def test_a_missing_optional_sheet_never_rejects_the_import_and_its_checks_are_not_performed(sheet):
+    from sferum_lib.checks import audit, indicators
+    from sferum_lib.checks.audit import CHECKS
+    from tests.helpers import AS_OF
+
+    book = clean_book()
+    del book[sheet]
+    snapshot = snapshot_of(book)
+    assert not snapshot.has(sheet)
+    result = audit(snapshot, AS_OF)
+    indicators(snapshot, AS_OF)
+    needing = {c.key for c in CHECKS if sheet in c.needs}
+    assert needing <= set(result.not_performed)
+    assert all(f"«{sheet}»" in result.not_performed[key] for key in needing)
+
+
+def test_sheet_names_differing_by_case_or_spaces_are_an_error():
+    book = clean_book()
+    book["каналы "] = [["Название"], ["Общий"]]
+    found = problems_of(book)
+    assert found == [("каналы ", None, "", "")]
+
+
+def test_a_value_longer_than_an_excel_cell_is_refused_at_import():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E03", "Отчество", "И" * 40_000)
+    with pytest.raises(InputFileError) as caught:
+        snapshot_of(book)
+    [problem] = caught.value.problems
+    assert problem.column == "Отчество" and "32 767" in problem.expected
+    assert len(problem.value) < 300 and "всего символов: 40000" in problem.value

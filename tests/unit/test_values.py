@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -119,3 +120,49 @@ def test_parse_column_parses_each_distinct_value_once_and_flags_invalid_rows():
     assert values.tolist() == [True, False, True, False, None, True]
     assert invalid.tolist() == [False, False, False, False, True, False]
     assert len(calls) == 4  # «да», «нет», «может» and the empty cell
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        ("a\x1b[31m", "символ U+001B (ESC)"),
+        ("a\x00b", "символ U+0000 (NUL)"),
+        ("\x9b31m", "символ U+009B (CSI)"),
+        ("abc\u202edcb", "символ U+202E"),
+        ("обычный текст", None),
+        ("с\tтабуляцией", None),  # whitespace, not a control to refuse
+    ],
+)
+def test_control_characters_are_found_and_named(text, described):
+    from sferum_lib.values import control_of
+
+    assert control_of(text) == described
+
+
+def test_line_breaks_and_tabs_inside_a_cell_become_one_space():
+    assert cell_text("  педагог\r\nдополнительного \t образования ") == "педагог дополнительного образования"
+
+
+def test_visible_shows_controls_and_invisible_characters_as_escapes():
+    from sferum_lib.errors import visible
+
+    assert visible("a\x1b[31mb") == "a\\x1b[31mb"
+    assert visible("E01\u200b") == "E01\\u200b"
+    assert visible("E\u00a001") == "E\\xa001"
+    assert visible("Сорокина Анна") == "Сорокина Анна"
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        (dt.date(1900, 1, 1), True),
+        (dt.date(1899, 12, 31), False),
+        (dt.datetime(2100, 12, 31, 0, 0), True),
+        (dt.date(2101, 1, 1), False),
+        ("01.01.1800", False),
+        ("2200-05-01", False),
+        ("15.10.2026", True),
+    ],
+)
+def test_dates_are_accepted_from_1900_to_2100(value, ok):
+    assert (parse_date(value) is not INVALID) == ok
