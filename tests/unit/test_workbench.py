@@ -269,3 +269,19 @@ def test_two_pages_acting_at_once_lose_no_action_and_never_act_twice(tmp_path):
     journal = Store(store).journal()
     assert list(journal["procedure"]) == ["annul_invite", "annul_invite", "remove_chat_member", "reject_request"]
     assert set(journal["actor"]) == {"E03"}
+
+
+def test_csv_files_of_the_sheets_upload_like_a_workbook(tmp_path):
+    from tests.helpers import write_csv_folder
+
+    folder = write_csv_folder(clean_book(), tmp_path / "csv")
+    files = [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
+    result = work.upload(tmp_path / "org.db", files, AS_OF)
+    assert result.ok and result.number == 1 and result.counts["сотрудников"] == len(clean_book()["Сотрудники"]) - 1
+
+
+def test_a_file_that_is_not_really_a_workbook_is_refused_in_russian(tmp_path):
+    result = work.upload(tmp_path / "org.db", [("книга.xlsx", b"not a zip at all")], AS_OF)
+    assert not result.ok and result.problems and result.errors_copy is None
+    assert all(any("а" <= ch <= "я" for ch in p.expected.lower()) for p in result.problems)
+    assert not (tmp_path / "org.db").exists()
