@@ -72,6 +72,7 @@ class Workbench:
         self.w = w
         self.store_path = Path(store)
         self.out = private_dir()  # made files: owner-only, they hold personal data
+        self.open_groups: set[str] = set()  # teachers whose lists are open
         self.header = w.HTML()
         self.day = w.DatePicker(
             description="Дата проверки:", value=day or dt.date.today(), style={"description_width": "initial"}
@@ -238,7 +239,7 @@ class Workbench:
         return w.VBox([self.todo_message, self.todo_box])
 
     def _render_todo(self, state: Any) -> None:
-        from sferum_lib.work import todo
+        from sferum_lib.work import ADMIN, HEAD, todo
 
         w = self.w
         with self._store() as store:
@@ -252,8 +253,14 @@ class Workbench:
             header = [w.HTML(f"<h3>{html.escape(group.title)} — дел: {len(group.items)}</h3>")]
             for action in group.actions:
                 header.append(self._button(action.label, lambda a=action: self._act(a), "warning"))
+            # a large organisation has hundreds of items: each teacher's list opens on request, so the page stays
+            # quick; the administrator's and the head's are open
+            shown = group.who in (ADMIN, HEAD) or group.who in self.open_groups
+            if group.who not in (ADMIN, HEAD):
+                toggle = "Скрыть" if shown else "Показать дела"
+                header.append(self._button(toggle, lambda g=group.who: self._toggle(g), ""))
             children.append(w.HBox(header, layout=w.Layout(align_items="center")))
-            for item in group.items:
+            for item in group.items if shown else ():
                 colour = "#c62828" if item.severity == "нарушение" else "#8d6e00"
                 text = w.HTML(
                     f'<div class="item-text"><b style="color:{colour}">{html.escape(item.severity)}</b>, '
@@ -271,6 +278,10 @@ class Workbench:
                     )
                 )
         self.todo_box.children = children
+
+    def _toggle(self, who: str) -> None:
+        self.open_groups ^= {who}
+        self.refresh()
 
     def _button(self, label: str, run: Callable[[], None], style: str = "primary") -> Any:
         w = self.w

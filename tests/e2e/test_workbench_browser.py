@@ -116,6 +116,8 @@ def test_upload_annul_the_stale_links_and_download_a_report_and_a_document(bench
     page.get_by_text("Аннулировать все").wait_for(timeout=30_000)
     expect(page.get_by_role("button", name="Аннулировать", exact=True)).to_have_count(2)  # I1 and I5
     shot(page, "3-todo.png")
+    page.get_by_role("button", name="Показать дела").first.click()  # a teacher's list opens on request
+    page.get_by_role("button", name="Скрыть").wait_for(timeout=30_000)
     page.get_by_text("Педагог: ").last.scroll_into_view_if_needed()
     shot(page, "3b-todo-head-and-teachers.png")
     page.get_by_role("button", name="Аннулировать все").click()

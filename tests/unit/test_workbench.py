@@ -217,6 +217,12 @@ def test_the_page_annuls_from_its_button_and_shows_a_refusal_with_its_clause(tmp
     assert len(buttons(page.todo_box, "Аннулировать")) == 1
     assert "Сергеев Антон Павлович (E03)" in page.journal_html.value  # the journal names who acted
 
+    # a teacher's list opens on request: «Отметить выполненным» of the teacher's items appears
+    closed = len(buttons(page.todo_box, "Отметить выполненным"))
+    buttons(page.todo_box, "Показать дела")[0].click()
+    assert len(buttons(page.todo_box, "Отметить выполненным")) > closed
+    assert len(buttons(page.todo_box, "Скрыть")) == 1
+
 
 def test_an_empty_store_asks_for_a_workbook_and_the_notebook_runs(tmp_path):
     import papermill
