@@ -214,7 +214,9 @@ def generate(people: int | None = None, seed: int = 135, as_of: dt.date | None =
     late = rng.random(p) < 0.1
     pupils["enrolled"] = np.where(late, _days_before(day, rng.integers(1, 30, p)), year_start.to_datetime64())
     expelled = _at_least_one(rng.random(p) < 0.05, rng)
-    pupils["expelled"] = np.where(expelled, _days_before(day, rng.integers(1, 30, p)), np.datetime64("NaT"))
+    # a pupil never leaves before enrolling
+    left = np.maximum(pupils["enrolled"].to_numpy(), _days_before(day, rng.integers(1, 30, p)))
+    pupils["expelled"] = np.where(expelled, left, np.datetime64("NaT"))
     pupil_joined = rng.random(p) < 0.86
     pupils["joined"] = np.where(pupil_joined, _days_before(day, rng.integers(1, since_start, p)), np.datetime64("NaT"))
     first = rng.integers(0, k, p)

@@ -27,7 +27,8 @@ def read_participants(path: str | Path) -> list[str]:
 
     sheets = read_source(path)
     if not sheets:
-        raise InputFileError(str(path), [Problem(Path(path).name, None, "", "", "в файле нет ни одного листа")])
+        problem = Problem("", None, "", "", "в файле нет ни одного листа", file=Path(path).name)
+        raise InputFileError(str(path), [problem])
     raw = next(iter(sheets.values()))
     headers = [normalise_header(h) for h in raw.headers]
     column = next((i for i, h in enumerate(headers) if h in NAME_HEADERS), 0)

@@ -95,3 +95,10 @@ def test_reports_never_import_the_demo():
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         assert "sferum_lib.demo" not in imported, path.name
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 9, 20), DAY])
+@pytest.mark.parametrize("size", [None, 20000])
+def test_no_demo_pupil_leaves_before_enrolling_so_the_demo_workbook_imports(day, size):
+    pupils = generate(size, as_of=day).pupils
+    assert not (pupils["expelled"] < pupils["enrolled"]).any()
