@@ -96,9 +96,14 @@ class Workbench:
 
     # --- helpers ---------------------------------------------------------------------------------------------
 
-    def _safe(self, action: Callable[[], None], message: Any = None) -> None:
-        """Run a handler; a refusal or a user's mistake is shown in Russian, never as a traceback."""
+    def _safe(self, action: Callable[[], None], message: Any = None, button: Any = None) -> None:
+        """Run a handler; a refusal or a user's mistake is shown in Russian, never as a traceback.
+
+        The pressed button is disabled meanwhile: a second click while a report is being built or an action is
+        being journaled would do it twice."""
         target = message if message is not None else self.todo_message
+        if button is not None:
+            button.disabled = True
         try:
             action()
         except SferumError as exc:
@@ -109,6 +114,9 @@ class Workbench:
                 f'<div class="bad">Внутренняя ошибка ({html.escape(type(exc).__name__)}). Данные не изменены. '
                 "Обновите страницу; если повторится, сообщите разработчикам.</div>"
             )
+        finally:
+            if button is not None:
+                button.disabled = False
 
     def _store(self, create: bool = False) -> Any:
         from sferum_lib.store import Store
@@ -164,7 +172,7 @@ class Workbench:
         self.upload = w.FileUpload(accept=".xlsx,.xlsm,.csv", multiple=True, description="Выбрать файл")
         self.load = w.Button(description="Проверить и загрузить", button_style="primary", layout=w.Layout(width="auto"))
         self.upload_result = w.HTML()
-        self.load.on_click(lambda _b: self._safe(self._do_upload, self.upload_result))
+        self.load.on_click(lambda b: self._safe(self._do_upload, self.upload_result, b))
         return w.VBox(
             [
                 w.HTML(
@@ -286,7 +294,7 @@ class Workbench:
     def _button(self, label: str, run: Callable[[], None], style: str = "primary") -> Any:
         w = self.w
         button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto", min_width="120px"))
-        button.on_click(lambda _b: self._safe(run))
+        button.on_click(lambda b: self._safe(run, button=b))
         return button
 
     def _actor(self) -> str | None:
@@ -330,7 +338,7 @@ class Workbench:
         )
         build = w.Button(description="Построить", button_style="primary")
         self.report_result = w.HTML()
-        build.on_click(lambda _b: self._safe(self._build_report, self.report_result))
+        build.on_click(lambda b: self._safe(self._build_report, self.report_result, b))
         return w.VBox([w.HBox([self.report, build]), self.report_result])
 
     def _build_report(self) -> None:
@@ -371,7 +379,7 @@ class Workbench:
         )
         make = w.Button(description="Составить", button_style="primary")
         self.document_result = w.HTML()
-        make.on_click(lambda _b: self._safe(self._make_document, self.document_result))
+        make.on_click(lambda b: self._safe(self._make_document, self.document_result, b))
         return w.VBox([w.HBox([self.document, make]), self.document_result])
 
     def _make_document(self) -> None:
@@ -399,7 +407,7 @@ class Workbench:
         self.journal_html = w.HTML()
         export = w.Button(description="Выгрузить в XLSX", button_style="primary", layout=w.Layout(width="auto"))
         self.journal_link = w.HTML()
-        export.on_click(lambda _b: self._safe(self._export_journal, self.journal_link))
+        export.on_click(lambda b: self._safe(self._export_journal, self.journal_link, b))
         return w.VBox([w.HBox([export, self.journal_link]), self.journal_html])
 
     def _render_journal(self) -> None:

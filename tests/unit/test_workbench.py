@@ -291,3 +291,15 @@ def test_a_file_that_is_not_really_a_workbook_is_refused_in_russian(tmp_path):
     assert not result.ok and result.problems and result.errors_copy is None
     assert all(any("а" <= ch <= "я" for ch in p.expected.lower()) for p in result.problems)
     assert not (tmp_path / "org.db").exists()
+
+
+def test_a_failure_inside_a_handler_is_a_russian_line_and_the_button_comes_back(tmp_path):
+    import ipywidgets as w
+
+    from sferum_lib.ui.workbench import Workbench
+
+    page = Workbench(tmp_path / "нет.db", AS_OF)
+    button = w.Button(description="Построить")
+    page._safe(lambda: 1 / 0, page.report_result, button)
+    assert "Внутренняя ошибка (ZeroDivisionError). Данные не изменены." in page.report_result.value
+    assert "Traceback" not in page.report_result.value and not button.disabled
