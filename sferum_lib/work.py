@@ -22,8 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sferum_lib.checks import AuditSettings, audit
-from sferum_lib.checks.audit import CHECKS_BY_KEY
-from sferum_lib.errors import InputFileError, Problem, SferumError
+from sferum_lib.errors import InputFileError, Problem
 from sferum_lib.model import Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.store import Store
@@ -209,11 +208,6 @@ def _known_duties() -> set[str]:
     return {d.id for d in default_catalogue()}
 
 
-def check_title(check: str) -> str:
-    found = CHECKS_BY_KEY.get(check)
-    return found.title if found else check
-
-
 # --- acting on the working state ----------------------------------------------------------------------------------
 
 
@@ -386,7 +380,3 @@ def export_journal(journal: pd.DataFrame, path: str | Path) -> Path:
 def acting_admin(snapshot: Snapshot) -> str | None:
     """Who acts in the workbench: the administrator named in the organisation's parameters."""
     return snapshot.organisation.admin_id
-
-
-class WorkError(SferumError):
-    """The workbench cannot do what was asked (no snapshot yet, and the like)."""
