@@ -23,8 +23,12 @@ def require_head(state: State, ctx: Context, duty: str) -> None:
 
 
 def require_admin(state: State, ctx: Context, duty: str) -> None:
-    """The actor is an administrator, and the administrator has registered on the platform."""
-    if state.org.admin_id is None or state.org.admin_order_number is None or state.org.admin_order_date is None:
+    """The actor is an administrator, and the administrator has registered on the platform.
+
+    The order's number shows the appointment (п. 2.1); a missing date is a gap in the data that the audit
+    reports (admin-appointed), not a reason to stop the administrator's daily work.
+    """
+    if state.org.admin_id is None or state.org.admin_order_number is None:
         raise Refused("ADM-01", "Сначала руководитель назначает администратора платформы приказом", duty)
     if not state.admin_registered():
         raise Refused("ADM-03", "Сначала администратор регистрируется на платформе по номеру из заявки", duty)

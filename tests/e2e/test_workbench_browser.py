@@ -3,7 +3,6 @@ headless Chromium uploads the example workbook, acts on the to-do list and downl
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -76,13 +75,10 @@ def shot(page, name: str) -> None:
 
 
 def appointed_copy(folder: Path) -> Path:
-    """The example in a temp folder, with the date of the administrator's appointment order filled in: without
-    it the regulation lets the administrator do nothing (the workbench shows that refusal)."""
+    """The shared example as it is, copied into a temp folder (its appointment order has a number but no date:
+    the audit reports that, and the administrator's work goes on)."""
     path = folder / "пример.xlsx"
     shutil.copy(EXAMPLE, path)
-    wb = load_workbook(path)
-    wb["Организация"].append(["Приказ о назначении администратора: дата", dt.date(2026, 8, 20)])
-    wb.save(path)
     return path
 
 

@@ -565,3 +565,21 @@ def test_checklist_shows_duties_the_workbook_cannot_show_as_done_by_the_journal(
     after = {i.duty.id: i for i in checklist(ws.state(), "E03", DAY, ws.store.journal())}
     assert after["ADM-17"].status == DONE and "по журналу" in after["ADM-17"].detail
     assert after["ADM-05"].status == DONE  # seen in the data itself: the «Учительская» exists
+
+
+def test_a_missing_order_date_does_not_stop_the_administrator_but_a_missing_appointment_does():
+    import dataclasses
+
+    from sferum_lib.procedures.base import Context, State
+    from sferum_lib.procedures.organisation import require_admin
+
+    snapshot = snapshot_of(RECORDS)
+
+    def state(**org) -> State:
+        organisation = dataclasses.replace(snapshot.organisation, admin_id="E03", admin_registered=DAY, **org)
+        return State(dataclasses.replace(snapshot, organisation=organisation), DAY)
+
+    require_admin(state(admin_order_number="12", admin_order_date=None), Context("E03", DAY), "ADM-13")
+    with pytest.raises(Refused) as error:
+        require_admin(state(admin_order_number=None, admin_order_date=DAY), Context("E03", DAY), "ADM-13")
+    assert error.value.duty == "ADM-01"

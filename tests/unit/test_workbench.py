@@ -20,13 +20,26 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example.xlsx"
 
 
 def appointed_example(folder: Path) -> Path:
-    """The example with the date of the administrator's appointment order filled in (the example lacks it)."""
+    """The shared example as it is, copied into a temp folder (its appointment order has a number but no date:
+    the audit reports that, and the administrator's work goes on)."""
     path = folder / "пример.xlsx"
     shutil.copy(EXAMPLE, path)
-    wb = load_workbook(path)
-    wb["Организация"].append(["Приказ о назначении администратора: дата", dt.date(2026, 8, 20)])
-    wb.save(path)
     return path
+
+
+def unappointed_example(folder: Path) -> bytes:
+    """The example with no order appointing the administrator: then the regulation lets them do nothing yet."""
+    from openpyxl import load_workbook
+
+    path = folder / "без-приказа.xlsx"
+    shutil.copy(EXAMPLE, path)
+    wb = load_workbook(path)
+    sheet = wb["Организация"]
+    for row in sheet.iter_rows(min_row=2):
+        if str(row[0].value).startswith("Приказ о назначении администратора"):
+            row[1].value = None
+    wb.save(path)
+    return path.read_bytes()
 
 
 def by_who(groups: list[work.Group]) -> dict[str, work.Group]:
@@ -121,7 +134,7 @@ def test_remove_from_chats_takes_a_departed_person_out_of_every_chat(tmp_path):
 
 def test_a_refusal_leaves_the_store_unchanged(tmp_path):
     store_path = tmp_path / "org.db"
-    work.upload(store_path, [("пример.xlsx", EXAMPLE.read_bytes())], AS_OF)  # no date of the appointment order
+    work.upload(store_path, [("пример.xlsx", unappointed_example(tmp_path))], AS_OF)
     with Store(store_path) as store:
         with pytest.raises(Refused) as refused:
             work.perform(store, work.Action("Аннулировать все", work.ANNUL_ALL), "E03", AS_OF)
@@ -201,7 +214,7 @@ def test_the_page_annuls_from_its_button_and_shows_a_refusal_with_its_clause(tmp
     from sferum_lib.ui.workbench import Workbench
 
     refused_store, done_store = tmp_path / "refused.db", tmp_path / "done.db"
-    work.upload(refused_store, [("пример.xlsx", EXAMPLE.read_bytes())], AS_OF)
+    work.upload(refused_store, [("пример.xlsx", unappointed_example(tmp_path))], AS_OF)
     work.upload(done_store, [("пример.xlsx", appointed_example(tmp_path).read_bytes())], AS_OF)
 
     page = Workbench(refused_store, AS_OF)
