@@ -61,8 +61,16 @@ def _as_of(args: argparse.Namespace) -> dt.date:
 
 def cmd_region(args: argparse.Namespace) -> int:
     from sferum_lib.region.cluster import runner
+    from sferum_lib.region.core import find_workbooks, region_dir, region_stores
 
     command = args.region_command
+    # the user's mistakes are found before a cluster is started or reached: at once, and in Russian
+    if command == "import":
+        find_workbooks(args.folder)
+        if args.store and Path(args.store).exists():
+            region_dir(args.store)  # a file (one organisation's store) is refused
+    else:
+        region_stores(region_dir(args.store))
     with runner(args.scheduler, args.workers) as run:
         if command == "import":
             return _import(args, run)

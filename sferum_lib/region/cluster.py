@@ -71,6 +71,27 @@ class Runner:
         return self.client.gather(self.client.map(func, kept, *iterables, pure=False))
 
 
+def _probe(address: str, error: UsageError) -> None:
+    """Refuse at once a TCP address where nothing listens (distributed itself would retry until its timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return  # other transports (tls://, inproc://) are left to distributed
+    try:
+        parts = urlsplit(address)
+        host, port = parts.hostname, parts.port or 8786
+    except ValueError:
+        raise error from None
+    if not host:
+        raise error
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except OSError:
+        raise error from None
+
+
 @contextmanager
 def runner(scheduler: str | None = None, workers: int | None = None) -> Iterator[Runner]:
     """A :class:`Runner` on ``scheduler`` (``tcp://HOST:8786``) or on a local cluster of worker processes."""
@@ -78,14 +99,15 @@ def runner(scheduler: str | None = None, workers: int | None = None) -> Iterator
     from distributed import Client, LocalCluster
 
     if scheduler:
+        unreachable = UsageError(
+            f"Не удалось подключиться к планировщику Dask «{scheduler}». Проверьте адрес (вид: tcp://АДРЕС:8786) "
+            "и что планировщик запущен (dask scheduler), а на исполнителях установлен sferum_lib и видна папка региона."
+        )
+        _probe(scheduler, unreachable)
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-        except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address: all the user's
-            raise UsageError(
-                f"Не удалось подключиться к планировщику Dask «{scheduler}» за {CONNECT_TIMEOUT_S} с "
-                f"({type(exc).__name__}). Проверьте адрес (вид: tcp://АДРЕС:8786) и что планировщик запущен "
-                "(dask scheduler), а на исполнителях установлен sferum_lib и видна папка региона."
-            ) from None
+        except Exception:  # OSError, TimeoutError, ValueError for a malformed address: all the user's
+            raise unreachable from None
         try:
             yield Runner(client)
         finally:

@@ -249,3 +249,27 @@ def test_region_report_escapes_organisation_names(region, tmp_path):
     html = write_region_report(build_region_report(hostile, DAY, Runner()), tmp_path / "отчёт")["html"]
     text = html.read_text(encoding="utf-8")
     assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Ко" in text
+
+
+def test_terminal_tables_are_russian_and_name_every_organisation(region):
+    from sferum_lib.region.tables import audit_table, indicators_table
+
+    results = audit_region(region, DAY, Runner())
+    text = audit_table(results, DAY)
+    total = sum(len(r.findings) for r in results)
+    assert text.startswith(f"Аудит региона на 29.11.2026: организаций {N};")
+    assert all(r.organisation in text for r in results)
+    counted = 0
+    for r in results:
+        line = next(x for x in text.splitlines() if x.startswith(r.organisation))
+        numbers = [int(t) for t in line[len(r.organisation) :].split()[:2]]
+        assert sum(numbers) == len(r.findings)
+        counted += sum(numbers)
+    assert counted == total
+    table = indicators_table(results, DAY)
+    assert "Показатели организаций региона на 29.11.2026, %" in table
+    assert "1. Педагоги присоединились к платформе (staff_joined)" in table
+    first = results[0]
+    row = next(x for x in table.splitlines() if x.startswith(first.organisation))
+    shown = row[len(first.organisation) :].split()
+    assert shown[0] == f"{first.indicators['staff_joined'] * 100:.1f}"
