@@ -261,7 +261,7 @@ def demo_region(as_of: dt.date, seed: int = 135) -> Path:
     path = Path(tempfile.gettempdir()) / f"sferum-region-demo-{os.getuid()}-{seed}-{as_of.isoformat()}"
     if not path.exists():
         work = Path(tempfile.mkdtemp(prefix="sferum-region-demo-"))
-        write_region(work / "книги", 5, 120, seed, as_of)
+        write_region(work / "книги", 3, 80, seed, as_of)
         for folder in (EARLIER, NOW):
             import_region(work / "книги" / folder, work / "регион", Runner())
         with contextlib.suppress(OSError):  # another process may build it at once: the first one wins whole
