@@ -193,28 +193,37 @@ def duties_chart(frame: pd.DataFrame) -> Chart:
     return Chart("duties", title, _png(fig))
 
 
+def _num(value: float) -> str:
+    """«68,6»: a Russian decimal comma in prose."""
+    return f"{value:.1f}".replace(".", ",")
+
+
 def _summary(results: list[OrgResult], rank: pd.DataFrame, broken: pd.DataFrame) -> list[str]:
+    from sferum_lib.render import count_phrase
+
     people = sum(sum(r.people.values()) for r in results)
     lines = [f"Организаций: {len(results)}; людей в их последних снимках: {people}."]
     if len(rank) and rank[MEAN].notna().any():
-        lines.append(f"Средний показатель по региону: {rank[MEAN].mean():.1f} % (медиана {rank[MEAN].median():.1f} %).")
-        low = rank.dropna(subset=[MEAN]).tail(min(3, len(rank)))
+        known = rank.dropna(subset=[MEAN])
+        lines.append(
+            f"Средний показатель по региону: {_num(known[MEAN].mean())} % (медиана {_num(known[MEAN].median())} %)."
+        )
+        # the lowest quarter, at least one and at most five, named with their mean
+        low = known.tail(max(1, min(5, len(known) // 4)))
         lines.append(
             "Отстают: "
-            + "; ".join(f"{o} — {m:.1f} %" for o, m in zip(low["Организация"], low[MEAN], strict=True))
+            + "; ".join(f"{o} — {_num(m)} %" for o, m in zip(low["Организация"], low[MEAN], strict=True))
             + "."
         )
     if len(broken):
         top = broken.iloc[0]
-        lines.append(
-            f"Чаще всего нарушается {top['Обязанность']} «{top['Проверка']}»: в {top['Организаций']} организациях "
-            f"из {len(results)}."
-        )
+        where = count_phrase(int(top["Организаций"]), "организации", "организациях", "организациях")
+        lines.append(f"Чаще всего нарушается {top['Обязанность']} «{top['Проверка']}»: в {where} из {len(results)}.")
     moved = rank[CHANGE].dropna() if CHANGE in rank else pd.Series(dtype=float)
     if len(moved):
         lines.append(
-            f"С прошлого снимка средний показатель вырос у {int((moved > 0).sum())}, снизился у "
-            f"{int((moved < 0).sum())} организаций."
+            f"С прошлого снимка средний показатель вырос: организаций — {int((moved > 0).sum())}; "
+            f"снизился: организаций — {int((moved < 0).sum())}."
         )
     return lines
 

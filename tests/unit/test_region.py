@@ -222,6 +222,10 @@ def test_region_report_ranks_counts_and_carries_no_personal_data(region, tmp_pat
             or item.Организаций <= N
         )
     assert len(tables["trend"]) == 2 * N
+    people = sum(sum(r.people.values()) for r in results)
+    assert data.summary[0] == f"Организаций: {N}; людей в их последних снимках: {people}."
+    last = rank.iloc[-1]
+    assert f"Отстают: {last['Организация']} — {last[MEAN]:.1f} %".replace(".", ",") in " ".join(data.summary)
     assert {c.key for c in data.charts} == {"spread", "duties"}
     paths = write_region_report(data, tmp_path / "отчёт")
     html = paths["html"].read_text(encoding="utf-8")
