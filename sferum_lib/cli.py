@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sferum_lib.errors import InputFileError, SferumError, UsageError
+from sferum_lib.region import cli as region_cli
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 #: At most this many problems are printed; the rest go to the --errors-to copy.
@@ -290,7 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=_people, metavar="N", help="число людей в организации (по умолчанию около 925)")
     p.add_argument("--seed", type=int, default=135, help="начальное значение генератора (135)")
     p.add_argument("--no-reports", action="store_true", help="не строить отчёты (быстрее)")
+    p.add_argument("--region", type=_positive, metavar="N", help="записать книги N разных организаций (для региона)")
     _common(p)
+    region_cli.add_parser(sub)
     return parser
 
 
@@ -441,6 +444,8 @@ def cmd_duties(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from sferum_lib.demo import run_demo
 
+    if args.region:
+        return region_cli.demo(args)
     return run_demo(
         out=Path(os.path.abspath(args.out)),
         size=args.size,
@@ -744,6 +749,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "training": cmd_training,
     "app": cmd_app,
     "demo": cmd_demo,
+    "region": region_cli.cmd_region,
 }
 
 

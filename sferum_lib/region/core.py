@@ -1,0 +1,353 @@
+"""A region: a folder of organisation stores, filled from a folder of workbooks, audited organisation by organisation.
+
+Layout (the region folder, ``--store R``): one ordinary store file per organisation, ``R/<Краткое
+наименование>.db``, so every single-organisation command works on it (``sferum --store R/ЦДО.db audit``), an
+import of one organisation is one transaction of its own store, and organisations are imported in parallel
+without waiting for each other's locks. The annotated copies of refused workbooks go to ``R/ошибки/``.
+
+The functions named ``task_*`` run on Dask workers: module-level, importable, taking and returning small
+picklable values; the snapshots stay on the worker that built them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sferum_lib.errors import InputFileError, SferumError, StoreError, UsageError
+
+DEFAULT_REGION = "sferum-region"
+ERRORS_DIR = "ошибки"
+ERRORS_SUFFIX = ".ошибки.xlsx"
+#: A refused workbook is named in the summary with this many of its first errors; the copy holds them all.
+FIRST_ERRORS = 3
+#: Spreadsheet formats an organisation may send by mistake: refused with a hint, not silently skipped.
+WRONG_FORMATS = {
+    ".xls": "Excel 97–2003",
+    ".ods": "OpenDocument",
+    ".xlsb": "двоичная книга Excel",
+    ".numbers": "Numbers",
+}
+
+
+# --- the region folder -----------------------------------------------------------------------------------
+
+
+def region_dir(path: str | Path | None, *, create: bool = False) -> Path:
+    """The region folder; refuse a file (a single organisation's store) and, unless creating, a missing folder."""
+    folder = Path(path) if path else Path(DEFAULT_REGION)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(
+            f"«{folder}» — файл, а для региона нужна папка: в ней у каждой организации своё хранилище. "
+            "Укажите папку: sferum --store ПАПКА region …"
+        )
+    if not folder.exists():
+        if not create:
+            raise StoreError(
+                f"Папка региона «{folder}» не найдена. Сначала загрузите книги организаций: "
+                f"sferum --store {folder} region import ПАПКА_С_КНИГАМИ"
+            )
+        folder.mkdir(parents=True)
+    return folder
+
+
+def store_name(short_name: str) -> str:
+    """The store file of an organisation: its short name made safe as a file name on any system."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", short_name).strip(" .")
+    return (name[:120] or "организация") + ".db"
+
+
+def region_stores(folder: Path) -> list[Path]:
+    """The organisations' stores of a region, in name order; none is the user's mistake."""
+    stores = sorted(p for p in folder.glob("*.db") if p.is_file())
+    if not stores:
+        raise StoreError(
+            f"В папке региона «{folder}» нет хранилищ организаций. Загрузите книги: "
+            f"sferum --store {folder} region import ПАПКА_С_КНИГАМИ"
+        )
+    return stores
+
+
+# --- finding the workbooks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """What a folder of received files holds: workbooks to import, files refused at sight, files skipped."""
+
+    sources: list[Path]
+    refused: dict[Path, str]
+    skipped: list[Path]
+
+
+def find_workbooks(folder: str | Path) -> Inbox:
+    """Every ``.xlsx`` file and every subfolder of ``.csv`` files; lock files, hidden files and our copies skipped."""
+    root = Path(folder)
+    if not root.exists():
+        raise UsageError(f"Папка с книгами «{root}» не найдена.")
+    if not root.is_dir():
+        raise UsageError(
+            f"«{root}» — не папка. Укажите папку, в которой лежат книги организаций (.xlsx или папки CSV)."
+        )
+    sources: list[Path] = []
+    refused: dict[Path, str] = {}
+    skipped: list[Path] = []
+    for entry in sorted(root.iterdir()):
+        name = entry.name
+        if name.startswith((".", "~$")) or name.endswith(ERRORS_SUFFIX):
+            continue
+        suffix = entry.suffix.lower()
+        if entry.is_dir():
+            if any(f.suffix.lower() == ".csv" for f in entry.iterdir() if f.is_file()):
+                sources.append(entry)
+            else:
+                skipped.append(entry)
+        elif suffix in (".xlsx", ".xlsm"):
+            sources.append(entry)
+        elif suffix in WRONG_FORMATS:
+            refused[entry] = f"формат «{WRONG_FORMATS[suffix]}» не принимается: сохраните книгу как .xlsx"
+        else:
+            skipped.append(entry)
+    if not sources and not refused:
+        raise UsageError(
+            f"В папке «{root}» нет книг организаций: ожидаются файлы .xlsx или папки с файлами .csv "
+            "(по одной на организацию)."
+        )
+    return Inbox(sources, refused, skipped)
+
+
+# --- importing -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What became of one received workbook: small and picklable, it is what the summary prints."""
+
+    source: str  # the file or folder name as received
+    accepted: bool = False
+    organisation: str = ""  # «Краткое наименование», once the workbook could be read
+    store: str = ""  # the store file name in the region folder
+    snapshot: int = 0  # the snapshot number in that store
+    people: int = 0
+    errors: list[str] = field(default_factory=list)  # the first errors, in Russian
+    error_count: int = 0
+    warning_count: int = 0
+    errors_copy: str = ""  # the annotated copy of a refused workbook
+    internal: bool = False  # refused by a fault of the program or the machine, not of the workbook
+
+
+@dataclass
+class Staged:
+    """A validated workbook kept on the worker that read it, until the client decides it may be stored."""
+
+    outcome: Outcome
+    result: Any = None  # sferum_lib.workbook.importer.ImportResult
+
+
+def task_validate(path: str, errors_dir: str) -> Staged:
+    """Read and validate one workbook; on errors write its annotated copy. Runs on a worker."""
+    from sferum_lib.workbook.importer import build_snapshot
+    from sferum_lib.workbook.reader import read_source
+
+    source = Path(path)
+    outcome = Outcome(source.name)
+    sheets: dict[str, Any] = {}
+    try:
+        sheets = read_source(source)
+        result = build_snapshot(sheets, source.name)
+    except InputFileError as exc:
+        outcome.errors = [str(p) for p in exc.problems[:FIRST_ERRORS]]
+        outcome.error_count = len(exc.problems)
+        outcome.warning_count = len(exc.warnings)
+        if sheets:  # an unreadable file has nothing to annotate
+            from sferum_lib.workbook.writer import write_errors_copy
+
+            Path(errors_dir).mkdir(parents=True, exist_ok=True)
+            copy = Path(errors_dir) / f"{source.stem if source.is_file() else source.name}{ERRORS_SUFFIX}"
+            write_errors_copy(source, sheets, exc.problems + exc.warnings, copy)
+            outcome.errors_copy = str(copy)
+        return Staged(outcome)
+    except Exception as exc:  # a fault of the program: this organisation is refused, the others go on
+        outcome.errors, outcome.error_count, outcome.internal = (
+            [f"внутренняя ошибка ({type(exc).__name__}: {exc})"],
+            1,
+            True,
+        )
+        return Staged(outcome)
+    snapshot = result.snapshot
+    outcome.organisation = snapshot.organisation.short_name
+    outcome.store = store_name(snapshot.organisation.short_name)
+    outcome.people = len(snapshot.staff) + len(snapshot.pupils) + len(snapshot.parents)
+    outcome.warning_count = len(result.warnings)
+    outcome.accepted = True
+    return Staged(outcome, result)
+
+
+def task_outcome(staged: Staged) -> Outcome:
+    """The small part of a staged workbook, for the client to decide on. Runs on the worker holding it."""
+    return staged.outcome
+
+
+def task_save(staged: Staged, region: str, refusal: str) -> Outcome:
+    """Store a validated workbook as a new snapshot of its organisation, in one transaction. Runs on a worker."""
+    from sferum_lib.store import Store
+
+    outcome = staged.outcome
+    if refusal or staged.result is None:
+        if refusal:
+            outcome.accepted, outcome.errors, outcome.error_count = False, [refusal], 1
+        return outcome
+    path = Path(region) / outcome.store
+    try:
+        with Store(path) as store:
+            known = store.snapshots()
+            if known and known[-1].organisation != outcome.organisation:
+                raise StoreError(
+                    f"хранилище «{outcome.store}» принадлежит организации «{known[-1].organisation}», "
+                    f"а в книге — «{outcome.organisation}»; уточните «Краткое наименование»"
+                )
+            outcome.snapshot = store.add_snapshot(staged.result.snapshot, outcome.source, staged.result.rows)
+    except SferumError as exc:
+        outcome.accepted, outcome.errors, outcome.error_count = False, [str(exc)], 1
+    except Exception as exc:
+        outcome.accepted, outcome.errors, outcome.error_count = (
+            False,
+            [f"не сохранено ({type(exc).__name__}: {exc})"],
+            1,
+        )
+        outcome.internal = True
+    return outcome
+
+
+def _duplicates(outcomes: list[Outcome]) -> dict[str, str]:
+    """Workbooks of one organisation received together: each refused, since which one is right is unknown."""
+    by_store: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.accepted:
+            by_store.setdefault(outcome.store, []).append(outcome)
+    refusals = {}
+    for group in by_store.values():
+        if len(group) > 1:
+            names = ", ".join(f"«{o.source}»" for o in group)
+            for outcome in group:
+                refusals[outcome.source] = (
+                    f"в папке несколько книг организации «{outcome.organisation}» ({names}): "
+                    "оставьте одну и загрузите снова"
+                )
+    return refusals
+
+
+def import_region(
+    folder: str | Path, region: str | Path, run: Any, errors_to: str | Path | None = None
+) -> list[Outcome]:
+    """Validate every workbook of ``folder`` in parallel and store the accepted ones in the region folder.
+
+    ``run`` is a :class:`~sferum_lib.region.cluster.Runner`. Returns one outcome per received file, by name.
+    """
+    inbox = find_workbooks(folder)
+    target = region_dir(region, create=True)
+    errors_dir = Path(errors_to) if errors_to else target / ERRORS_DIR
+    paths = [str(p) for p in inbox.sources]
+    staged = run.submit_map(task_validate, paths, [str(errors_dir)] * len(paths))
+    first = run.then(task_outcome, staged)
+    refusals = _duplicates(first)
+    outcomes = run.then(task_save, staged, [str(target)] * len(staged), [refusals.get(o.source, "") for o in first])
+    outcomes += [Outcome(p.name, errors=[why], error_count=1) for p, why in inbox.refused.items()]
+    return sorted(outcomes, key=lambda o: o.source)
+
+
+def import_summary(outcomes: list[Outcome], region: Path) -> list[str]:
+    """The Russian summary: what arrived, what was refused and why."""
+    accepted = [o for o in outcomes if o.accepted]
+    refused = [o for o in outcomes if not o.accepted]
+    lines = [f"Принято книг: {len(accepted)} из {len(outcomes)}; хранилища организаций — в папке «{region}»."]
+    for o in accepted:
+        warn = f"; предупреждений: {o.warning_count}" if o.warning_count else ""
+        lines.append(f"  принята «{o.source}»: {o.organisation} — снимок № {o.snapshot}, людей {o.people}{warn}")
+    if refused:
+        lines.append(f"Не принято книг: {len(refused)}. В хранилища они не попали; исправьте и загрузите снова.")
+    for o in refused:
+        lines.append(f"  не принята «{o.source}»: ошибок — {o.error_count}")
+        lines += [f"    {e}" for e in o.errors]
+        if o.error_count > len(o.errors):
+            lines.append(f"    … и ещё {o.error_count - len(o.errors)}")
+        if o.errors_copy:
+            lines.append(f"    копия книги с выделенными ошибками: {o.errors_copy}")
+    return lines
+
+
+# --- auditing --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OrgResult:
+    """One organisation's audit and indicators on a day (and, when asked, its indicators across snapshots)."""
+
+    store: str
+    organisation: str
+    snapshot: int
+    findings: list[dict[str, Any]]
+    indicators: dict[str, float | None]
+    people: dict[str, int]
+    not_performed: dict[str, str]
+    titles: dict[str, str] = field(default_factory=dict)  # indicator key → its Russian title
+    trend: list[dict[str, Any]] = field(default_factory=list)
+
+
+def task_audit(store_path: str, as_of: dt.date, invite_days: int, request_days: int, history: bool) -> OrgResult:
+    """Audit the latest snapshot of one organisation's store. Runs on a worker; returns plain data."""
+    from sferum_lib.checks import AuditSettings, audit, indicators
+    from sferum_lib.checks.indicators import indicator_values
+    from sferum_lib.store import Store
+
+    with Store(store_path, create=False) as store:
+        number = store.latest()
+        snapshot = store.snapshot(number)
+        trend = []
+        if history:
+            for info in store.snapshots():
+                taken = min(dt.date.fromisoformat(info.imported_at[:10]), as_of)
+                shot = snapshot if info.number == number else store.snapshot(info.number)
+                trend.append({"snapshot": info.number, "date": taken, "indicators": indicator_values(shot, taken)})
+    result = audit(snapshot, as_of, AuditSettings(invite_days, request_days))
+    people = {"staff": len(snapshot.staff), "pupils": len(snapshot.pupils), "parents": len(snapshot.parents)}
+    today = indicators(snapshot, as_of)
+    return OrgResult(
+        Path(store_path).name,
+        snapshot.organisation.short_name,
+        number,
+        result.to_records(),
+        {i.key: i.value for i in today},
+        people,
+        dict(result.not_performed),
+        {i.key: i.title for i in today},
+        trend,
+    )
+
+
+def audit_region(
+    region: str | Path,
+    as_of: dt.date,
+    run: Any,
+    *,
+    invite_days: int = 7,
+    request_days: int = 3,
+    history: bool = False,
+) -> list[OrgResult]:
+    """Every organisation of the region audited on ``as_of``, in order of organisation name."""
+    stores = [str(p) for p in region_stores(region_dir(region))]
+    n = len(stores)
+    results = run.map(task_audit, stores, [as_of] * n, [invite_days] * n, [request_days] * n, [history] * n)
+    return sorted(results, key=lambda r: (r.organisation, r.store))
+
+
+def findings_records(results: list[OrgResult]) -> list[dict[str, Any]]:
+    """One list of every organisation's findings, each as the single audit prints it plus «organisation»."""
+    return [{"organisation": r.organisation, **f} for r in results for f in r.findings]
+
+
+def indicators_by_org(results: list[OrgResult]) -> dict[str, dict[str, float | None]]:
+    return {r.organisation: r.indicators for r in results}
