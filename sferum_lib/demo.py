@@ -472,11 +472,15 @@ def earlier(snapshot: Snapshot, as_of: dt.date, days: int = 30) -> Snapshot:
     staff.loc[staff["id"] == org.admin_id, "email"] = None
     pupils = pupils[~pupils["id"].isin(new)].assign(expelled=lambda t: t["expelled"].where(t["expelled"] <= cut))
     keep = lambda t, col: t[~t[col].isin(new)]  # noqa: E731
+    kinship = keep(snapshot.kinship, "pupil_id").reset_index(drop=True)
+    parents = snapshot.parents[snapshot.parents["id"].isin(kinship["parent_id"])]
+    new |= set(snapshot.parents["id"]) - set(parents["id"])  # parents whose children had not come yet
     return replace(snapshot, organisation=org).with_tables(
         staff=staff,
         pupils=pupils.reset_index(drop=True),
+        parents=parents.reset_index(drop=True),
         enrolments=keep(snapshot.enrolments, "pupil_id").reset_index(drop=True),
-        kinship=keep(snapshot.kinship, "pupil_id").reset_index(drop=True),
+        kinship=kinship,
         members=keep(snapshot.members, "person_id").reset_index(drop=True),
         requests=keep(snapshot.requests, "applicant_id").reset_index(drop=True),
     )

@@ -102,3 +102,12 @@ def test_reports_never_import_the_demo():
 def test_no_demo_pupil_leaves_before_enrolling_so_the_demo_workbook_imports(day, size):
     pupils = generate(size, as_of=day).pupils
     assert not (pupils["expelled"] < pupils["enrolled"]).any()
+
+
+@pytest.mark.parametrize("size", [200, 2500])
+def test_the_month_earlier_snapshot_imports_too(size, tmp_path):
+    now = generate(size, as_of=DAY)
+    before = earlier(now, DAY)
+    assert set(before.kinship["parent_id"]) == set(before.parents["id"])
+    back = import_workbook(export_snapshot(before, tmp_path / "before.xlsx")).snapshot
+    assert len(back.parents) == len(before.parents) and len(back.members) == len(before.members)
