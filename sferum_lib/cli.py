@@ -378,18 +378,20 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from sferum_lib.checks import AuditSettings, audit
+    from sferum_lib.checks import CHECKS_BY_KEY, AuditSettings, audit
     from sferum_lib.render import audit_table
+    from sferum_lib.reports.content import words_of
 
     source, snapshot = _load(args)
     settings = AuditSettings(args.invite_max_age_days, args.request_max_age_days)
     result = audit(snapshot, _as_of(args), settings)
     for key, why in result.not_performed.items():
-        print(f"Не проверено: {key} ({why})", file=sys.stderr)
+        print(f"Не проверено: {CHECKS_BY_KEY[key].title} ({why})", file=sys.stderr)
     if args.format == "json":
         _print_json(result.to_records())
     else:
-        print(audit_table(result, snapshot.organisation, source, per_check=None if args.all else 10))
+        per_check = None if args.all else 10
+        print(audit_table(result, snapshot.organisation, source, per_check=per_check, words=words_of(snapshot)))
     return EXIT_OK
 
 

@@ -588,7 +588,7 @@ def _system_channels(f: _Facts) -> pd.DataFrame:
 
 
 def _invite_target(f: _Facts, targets: pd.Series) -> pd.Series:
-    """Where a link leads, in words: «в «Учительскую»», «в объединение «Робототехника»», «в чат K1 «…»»."""
+    """Where a link leads, in words: «в «Учительскую»», «в объединение «Робототехника»», «в чат «…»»."""
     chats = f.s.chats
     chat_names = pd.Series(chats["name"].to_numpy(dtype=object), index=chats["id"].to_numpy(dtype=object))
     chat_names = chat_names[~chat_names.index.duplicated()]
@@ -604,7 +604,8 @@ def _invite_target(f: _Facts, targets: pd.Series) -> pd.Series:
             return f"в объединение «{f.section_names.get(code, code)}»"
         if kind == "чат":
             name = chat_names.get(code)
-            return f"в чат {code} «{name}»" if isinstance(name, str) else f"в чат {code}"
+            # the chat's name is what a person knows it by; the code only when the workbook has no such chat
+            return f"в чат «{name}»" if isinstance(name, str) and name.strip() else f"в чат {code}"
         return f"«{text}»"
 
     return _map_distinct(targets, words)

@@ -63,8 +63,8 @@ def _names(snapshot: Snapshot) -> pd.Series:
     return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in tables])
 
 
-def _words(snapshot: Snapshot) -> dict[str, str]:
-    """Codes a person may meet in a report, in words: people, sections, chats, chat types."""
+def words_of(snapshot: Snapshot) -> dict[str, str]:
+    """Codes a person may meet in a report or the terminal, in words: people, sections, chats, chat types."""
     words: dict[str, str] = {t.value: f"чат «{label}»" for t, label in CHAT_TYPE_LABELS.items()}
     words |= {code: f"объединение «{name}»" for code, name in zip(
         snapshot.sections["code"], snapshot.sections["name"], strict=True)}
@@ -109,7 +109,7 @@ def build_audit(ctx: Context) -> ReportData:
     order = {c.key: i for i, c in enumerate(CHECKS)}
     f = result.findings.assign(_order=result.findings["check"].map(order))
     f = f.sort_values(["clause", "_order", "subject"], kind="stable").reset_index(drop=True)
-    words = _words(snapshot)
+    words = words_of(snapshot)
     todo = f["check"].map(lambda k: _action(k)[0])
     who = f["check"].map(lambda k: _action(k)[1])
     findings = pd.DataFrame(
@@ -329,7 +329,7 @@ def build_invites(ctx: Context) -> ReportData:
         f"станет невостребованной в ближайшие {soon} дн."
     )
     names = _names(snapshot)
-    words = _words(snapshot)
+    words = words_of(snapshot)
     open_["creator"] = open_["created_by"].map(lambda c: f"{names.get(c, c)} ({c})" if isinstance(c, str) else "—")
     listing = pd.DataFrame(
         {

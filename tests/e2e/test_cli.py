@@ -53,7 +53,24 @@ def test_audit_table_groups_by_clause_and_counts_severities(capsys, store):
     code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
     assert code == 0
     assert "Итого: 14 нарушений, 7 замечаний." in out
-    assert "п. 2.1, 2.2" in out and "п. 2.7" in out
+    assert "пп. 2.1, 2.2" in out and "\nп. 2.7\n" in out
+    # subjects and chats in words, no check keys, duty codes or raw subjects
+    assert "[" not in out and "ADM-" not in out and "section-parents" not in out
+    assert "чат «объединение — родители»" in out
+
+
+def test_the_audit_cites_the_edition_in_force_and_its_json_clause_stays(capsys, store, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(FIXTURES / "example.xlsx")
+    book["Организация"].append(["Редакция положения", "новая"])
+    book.save(tmp_path / "new.xlsx")
+    run(capsys, "import", str(tmp_path / "new.xlsx"), "--store", store)
+    _code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
+    assert "\nп. 2.6\n" in out and "\nп. 2.7\n" not in out
+    _code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15", "--format", "json")
+    clauses = {f["check"]: f["clause"] for f in json.loads(out)}
+    assert clauses["parent-coverage"] == "2.7" and clauses["admin-appointed"] == "2.1, 2.2"
 
 
 def test_not_performed_checks_are_named_on_stderr_and_in_the_table(capsys, store, tmp_path):
@@ -62,9 +79,9 @@ def test_not_performed_checks_are_named_on_stderr_and_in_the_table(capsys, store
     run(capsys, "import", str(write_xlsx(book, tmp_path / "b.xlsx")), "--store", store)
     code, out, err = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15", "--format", "json")
     assert code == 0 and json.loads(out) == []
-    assert "system-channels" in err
+    assert "Системные каналы" in err
     _code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
-    assert "Не проверено" in out and "system-channels" in out
+    assert "Не проверено" in out and "Системные каналы" in out and "system-channels" not in out
 
 
 def test_movement_json_between_two_snapshots(capsys, store, tmp_path):
