@@ -10,6 +10,8 @@ import pandas as pd
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, audit, indicators, movement
 from sferum_lib.checks.audit import AuditSettings
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
+from sferum_lib.regulation import default_catalogue
+from sferum_lib.regulation.editions import cite
 from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table
 
 # what to do about each finding, and who does it (the regulation's roles)
@@ -110,11 +112,12 @@ def build_audit(ctx: Context) -> ReportData:
     f = result.findings.assign(_order=result.findings["check"].map(order))
     f = f.sort_values(["clause", "_order", "subject"], kind="stable").reset_index(drop=True)
     words = words_of(snapshot)
+    edition = snapshot.organisation.regulation_edition  # every citation in the edition in force
     todo = f["check"].map(lambda k: _action(k)[0])
     who = f["check"].map(lambda k: _action(k)[1])
     findings = pd.DataFrame(
         {
-            "Пункт": "п. " + f["clause"],
+            "Пункт": f["clause"].map(lambda c: cite(c, edition)),
             "Проверка": f["check"].map(lambda k: CHECKS_BY_KEY[k].title),
             "Вид": f["severity"],
             "Объект": f["subject"].map(lambda x: subject_words(x, words)),
@@ -127,7 +130,7 @@ def build_audit(ctx: Context) -> ReportData:
     counts = f.groupby(["clause", "_order", "check", "severity"]).size().rename("n").reset_index()
     summary = pd.DataFrame(
         {
-            "Пункт": counts["check"].map(lambda k: "п. " + CHECKS_BY_KEY[k].clause),
+            "Пункт": counts["check"].map(lambda k: cite(CHECKS_BY_KEY[k].clause, edition)),
             "Проверка": counts["check"].map(lambda k: CHECKS_BY_KEY[k].title),
             "Вид": counts["severity"],
             "Сколько": counts["n"],
@@ -360,7 +363,8 @@ def build_invites(ctx: Context) -> ReportData:
     lead = [
         f"Снимок № {number}. Аннулировать сейчас: {len(now)}; станут невостребованными в ближайшие {soon} дн.: "
         f"{len(later)}; всего неиспользованных ссылок: {len(open_)}.",
-        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия (п. 2.1, ADM-13).",
+        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия "
+        f"({cite(default_catalogue()['ADM-13'].clause, snapshot.organisation.regulation_edition)}).",
     ]
     return ReportData(
         "invites",
@@ -540,9 +544,8 @@ def build_max_migration(ctx: Context) -> ReportData:
 
 
 def build_person(ctx: Context) -> ReportData:
-    from sferum_lib.checklist import DONE, PENDING, checklist, roles_of
+    from sferum_lib.checklist import AS_NEEDED, DONE, PENDING, checklist, roles_of
     from sferum_lib.errors import UsageError
-    from sferum_lib.regulation import default_catalogue
 
     number, snapshot = ctx.snapshot()
     with ctx.store() as store:
@@ -575,7 +578,7 @@ def build_person(ctx: Context) -> ReportData:
     frame = pd.DataFrame(
         {
             "Обязанность": [i.duty.id for i in items],
-            "Пункт": ["п. " + i.duty.clause if i.duty.clause[:1].isdigit() else i.duty.clause for i in items],
+            "Пункт": [i.duty.citation for i in items],  # the checklist's duties cite the edition in force
             "Что": [i.duty.title for i in items],
             "Состояние": [i.status for i in items],
             "Подробности": [i.detail for i in items],
@@ -583,8 +586,10 @@ def build_person(ctx: Context) -> ReportData:
     )
     done = sum(i.status == DONE for i in items)
     pending = sum(i.status == PENDING for i in items)
+    as_needed = sum(i.status == AS_NEEDED for i in items)
     lead = [
-        f"{name} — {roles}. Выполнено: {done}, не выполнено: {pending}, всего обязанностей: {len(items)}.",
+        f"{name} — {roles}. Выполнено: {done}, не выполнено: {pending}, по необходимости: {as_needed}, "
+        f"всего обязанностей: {len(items)}.",
         f"По снимку № {number} на {ctx.as_of:%d.%m.%Y}.",
     ]
     return ReportData(
