@@ -348,3 +348,39 @@ def test_paths_are_resolved_once_and_printed_whole(capsys, tmp_path, monkeypatch
     assert code == 0 and f"«{tmp_path / 'папка' / 's.db'}»" in err
     code, _out, err = run(capsys, "export", "книга.xlsx", "--store", "папка/s.db")
     assert code == 0 and str(tmp_path / "книга.xlsx") in err
+
+
+def test_duties_with_a_store_speak_the_organisations_messenger_and_edition(capsys, store, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(FIXTURES / "example.xlsx")
+    sheet = book["Организация"]
+    for row in sheet.iter_rows():
+        if row[0].value == "Мессенджер":
+            row[1].value = "MAX"
+            break
+    else:
+        sheet.append(["Мессенджер", "MAX"])
+    sheet.append(["Редакция положения", "новая"])
+    book.save(tmp_path / "max.xlsx")
+    run(capsys, "import", str(tmp_path / "max.xlsx"), "--store", store)
+    code, out, _ = run(capsys, "duties", "--role", "admin", "--store", store)
+    assert code == 0 and "VK" not in out and "учебного профиля MAX" in out
+    _code, out, _ = run(capsys, "duties", "--role", "admin")
+    assert "VK" in out and "MAX" not in out
+    _code, out, _ = run(capsys, "duties", "--role", "ped", "--store", store)
+    assert "PED-01" in out and "(п. 2.4)" in out and "абз." not in out
+    _code, out, _ = run(capsys, "duties", "--role", "ped")
+    assert "(п. 2.3, абз. «Педагогический работник…»)" in out
+    _code, out, _ = run(capsys, "duties", "--role", "parent", "--store", store, "--format", "json")
+    assert [d["citation"] for d in json.loads(out)] == ["п. 2.6", "п. 2.6"]
+
+
+def test_no_raw_control_character_reaches_the_terminal(capsys, store, tmp_path):
+    code, _out, err = run(capsys, "do", "x\x1b[2Jy", "--store", store)
+    assert code == 2 and "\x1b" not in err and "x\\x1b[2Jy" in err
+    named = tmp_path / "книга\x1b[31m.xlsx"
+    named.write_bytes((FIXTURES / "example.xlsx").read_bytes())
+    run(capsys, "import", str(named), "--store", store)
+    code, out, _ = run(capsys, "snapshots", "--store", store)
+    assert code == 0 and "\x1b" not in out and "книга\\x1b[31m.xlsx" in out
