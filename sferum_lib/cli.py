@@ -509,8 +509,12 @@ def cmd_do(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     with _store(args) as store:
         performed = Workspace(store).perform(args.action, actor=args.actor, day=args.day or dt.date.today(), **params)
-        who = _who(store.state(), args.actor)
-    print(f"Выполнено [{performed.duty}] — {who}: {performed.summary}", file=sys.stderr)
+        state = store.state()
+        who = _who(state, args.actor)
+    from sferum_lib.regulation import default_catalogue
+
+    cited = default_catalogue()[performed.duty].cited(state.organisation.regulation_edition)
+    print(f"Выполнено ({cited}) — {who}: {performed.summary}", file=sys.stderr)
     if performed.object:
         print(performed.object)
     return EXIT_OK

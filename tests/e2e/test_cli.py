@@ -225,7 +225,7 @@ def test_working_state_procedures_and_journal_from_the_command_line(capsys, stor
         "--store",
         store,
     )
-    assert (code, out.strip()) == (0, "I002") and "[ADM-07]" in err
+    assert (code, out.strip()) == (0, "I002") and "Выполнено (п. 2.1)" in err and "ADM-07" not in err
     code, _, err = run(capsys, "do", "create_class", "--as", "E02", "-p", "section", "RT", "--store", store)
     assert code == 2 and "уже создан (п. 2.1)" in err
     code, out, _ = run(capsys, "journal", "--format", "json", "--store", store)
