@@ -352,12 +352,13 @@ def _map_distinct(values: pd.Series, how: Callable[[object], str]) -> pd.Series:
 
 
 def _chat_labels(f: _Facts, chat_ids: pd.Series) -> pd.Series:
-    """«K1 «Робототехника — ребята»» for each chat ID (the bare ID when the chat has no name)."""
+    """«Робототехника — ребята» in quotes for each chat ID: a person knows a chat by its name (the bare ID when
+    the chat has no name; the finding's subject keeps the ID)."""
     codes, uniques = pd.factorize(chat_ids)
     chats = f.s.chats.drop_duplicates("id")
     names = pd.Series(chats["name"].to_numpy(dtype=object), index=chats["id"].to_numpy(dtype=object))
     found = names.reindex(np.asarray(uniques, dtype=object)).to_numpy(dtype=object)
-    labels = [f"{c} «{n}»" if isinstance(n, str) else str(c) for c, n in zip(uniques, found, strict=True)]
+    labels = [f"«{n}»" if isinstance(n, str) and n.strip() else str(c) for c, n in zip(uniques, found, strict=True)]
     return pd.Series(np.array([*labels, ""], dtype=object)[codes], index=chat_ids.index, dtype=object)
 
 
