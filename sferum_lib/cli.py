@@ -538,10 +538,11 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
     with _store(args, readonly=True) as store:
         journal = store.journal()
+        edition = store.state().organisation.regulation_edition if store.has_state() else None
     if args.format == "json":
         _print_json(journal.to_dict(orient="records"))
     else:
-        print(journal_table(journal))
+        print(journal_table(journal, edition))
     return EXIT_OK
 
 

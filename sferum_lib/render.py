@@ -109,13 +109,20 @@ def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: i
     return "\n".join(lines)
 
 
-def journal_table(journal: pd.DataFrame) -> str:
-    """The journal of procedures, one line each: number, day, who, duty, what."""
+def journal_table(journal: pd.DataFrame, edition: str | None = None) -> str:
+    """The journal of procedures, one line each: number, day, who, the clause (in ``edition``), what."""
+    from sferum_lib.regulation import default_catalogue
+
     if journal.empty:
         return "Журнал пуст: действий ещё не было."
+    catalogue = default_catalogue()
     lines = ["Журнал действий по положению", ""]
     for row in journal.itertuples(index=False):
         day = dt.date.fromisoformat(row.on_day)
-        text = f"{row.seq:>4}. {ru_date(day)}  {row.actor or '—'}  [{row.duty}]  {row.summary}"
+        try:
+            cited = catalogue[row.duty].cited(edition)
+        except KeyError:  # a duty of an older catalogue: its code is all there is
+            cited = str(row.duty)
+        text = f"{row.seq:>4}. {ru_date(day)}  {row.actor or '—'}  ({cited})  {row.summary}"
         lines += textwrap.wrap(text, width=110, subsequent_indent="       ")
     return "\n".join(lines)

@@ -230,6 +230,8 @@ def test_working_state_procedures_and_journal_from_the_command_line(capsys, stor
     assert code == 2 and "уже создан (п. 2.1)" in err
     code, out, _ = run(capsys, "journal", "--format", "json", "--store", store)
     assert [e["procedure"] for e in json.loads(out)] == ["issue_invite"]
+    code, out, _ = run(capsys, "journal", "--store", store)
+    assert code == 0 and "(п. 2.1)" in out and "ADM-07" not in out
     code, out, _ = run(capsys, "audit", "--state", "--as-of", "2026-10-15", "--format", "json", "--store", store)
     assert [f["subject"] for f in json.loads(out)] == ["I002"]
     code, out, _ = run(
