@@ -20,6 +20,7 @@ from sferum_lib.checks import AuditSettings, audit
 from sferum_lib.errors import UsageError
 from sferum_lib.model import ChatType, Snapshot, has_joined, is_pedagogical
 from sferum_lib.regulation import Duty, default_catalogue
+from sferum_lib.regulation.editions import cite
 
 DONE, PENDING, NOT_NEEDED, UNSEEN = "выполнено", "не выполнено", "не требуется", "не видно по данным"
 AS_NEEDED = "по необходимости"
@@ -66,6 +67,7 @@ class _Facts:
         self.s, self.id, self.day, self.settings = snapshot, person_id, pd.Timestamp(as_of), settings
         self.findings = audit(snapshot, as_of, settings).findings
         self.person = self._person()
+        self.edition = snapshot.organisation.regulation_edition  # the «Редакция положения» citations follow
 
     def _person(self) -> pd.Series:
         for table in (self.s.staff, self.s.pupils, self.s.parents):
@@ -236,7 +238,7 @@ RULES: dict[str, Callable[[_Facts], tuple[str, str]]] = {
         "издайте приказ об использовании платформы",
     ),
     "HEAD-02": lambda f: (
-        (NOT_NEEDED, "администратора назначает руководитель организации (п. 2.1)")
+        (NOT_NEEDED, f"администратора назначает руководитель организации ({cite('2.1', f.edition)})")
         if f.s.organisation.head_id and f.s.organisation.head_id != f.id
         else _done(
             bool(f.s.organisation.admin_id and f.s.organisation.admin_order_date),
@@ -313,11 +315,12 @@ def checklist(
 ) -> list[Item]:
     """The person's duties, each with its status and what the data (and, if given, the journal) shows.
 
-    The duties' texts are as the organisation's messenger has them («MAX» on MAX). A conditional duty is
+    The duties' texts are as the organisation's messenger has them («MAX» on MAX), and their citations
+    (``item.duty.citation``) in the organisation's edition of the regulation. A conditional duty is
     «по необходимости» whatever the data shows; the detail says what it shows.
     """
     facts = _Facts(snapshot, person_id, as_of, settings or AuditSettings())
-    catalogue = default_catalogue().for_messenger(snapshot.organisation.messenger)
+    catalogue = default_catalogue().for_organisation(snapshot.organisation)
     items = []
     for role in roles_of(snapshot, person_id):
         for duty in catalogue.for_role(role):

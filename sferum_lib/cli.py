@@ -11,11 +11,12 @@ import json
 import os
 import sqlite3
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sferum_lib.errors import InputFileError, SferumError, UsageError
+from sferum_lib.errors import InputFileError, SferumError, UsageError, visible
 from sferum_lib.region import cli as region_cli
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -196,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", metavar="РОЛЬ", help="только обязанности этой роли (admin, head, pdo, ped, student, parent)"
     )
     p.add_argument("--format", choices=("table", "json"), default="table", help="вид вывода")
+    p.add_argument(
+        "--store",
+        metavar="ПУТЬ",
+        help="хранилище организации: тексты с её мессенджером (MAX) и пункты в её редакции положения",
+    )
 
     p = sub.add_parser("state", help="рабочее состояние организации, которое меняют действия по положению")
     p.add_argument(
@@ -318,6 +324,12 @@ def _default_store() -> Path:
     return default_store_path()
 
 
+def _shown(text: object) -> str:
+    """A message or a name for the terminal: each line through :func:`visible`, so no raw control character
+    (an escape sequence hidden in a file name or a cell) reaches the terminal; the line breaks stay."""
+    return "\n".join(visible(line) for line in str(text).split("\n"))
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
@@ -381,23 +393,28 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
     if not items:
         print("В хранилище нет снимков.")
     for item in items:
-        print(f"№ {item.number:<4} {item.imported_at}  {item.organisation}  из «{item.source}»  (строк: {item.rows})")
+        print(
+            f"№ {item.number:<4} {item.imported_at}  {_shown(item.organisation)}  из «{_shown(item.source)}»  "
+            f"(строк: {item.rows})"
+        )
     return EXIT_OK
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from sferum_lib.checks import AuditSettings, audit
+    from sferum_lib.checks import CHECKS_BY_KEY, AuditSettings, audit
     from sferum_lib.render import audit_table
+    from sferum_lib.reports.content import words_of
 
     source, snapshot = _load(args)
     settings = AuditSettings(args.invite_max_age_days, args.request_max_age_days)
     result = audit(snapshot, _as_of(args), settings)
     for key, why in result.not_performed.items():
-        print(f"Не проверено: {key} ({why})", file=sys.stderr)
+        print(f"Не проверено: {CHECKS_BY_KEY[key].title} ({why})", file=sys.stderr)
     if args.format == "json":
         _print_json(result.to_records())
     else:
-        print(audit_table(result, snapshot.organisation, source, per_check=None if args.all else 10))
+        per_check = None if args.all else 10
+        print(audit_table(result, snapshot.organisation, source, per_check=per_check, words=words_of(snapshot)))
     return EXIT_OK
 
 
@@ -432,12 +449,17 @@ def cmd_duties(args: argparse.Namespace) -> int:
     from sferum_lib.regulation import default_catalogue
 
     catalogue = default_catalogue()
+    if args.store:  # the organisation's catalogue: its messenger's name, its edition's numbers
+        with _store(args, readonly=True) as store:
+            organisation = (store.state() if store.has_state() else store.snapshot(store.latest())).organisation
+        catalogue = catalogue.for_organisation(organisation)
     duties = catalogue.for_role(args.role) if args.role else list(catalogue)
     if args.format == "json":
-        _print_json([d.__dict__ for d in duties])
+        _print_json([{**d.__dict__, "citation": d.citation} for d in duties])
         return EXIT_OK
-    for duty in duties:
-        print(f"{duty.id:<9} {catalogue.roles[duty.role]}: {duty.title} (п. {duty.clause})")
+    for duty in duties:  # the ID is a column to find a duty by; the text is the regulation's own words
+        print(f"{duty.id:<9} {catalogue.roles[duty.role]}: {duty.title} ({duty.citation})")
+        print(textwrap.fill(duty.text, width=100, initial_indent=" " * 10, subsequent_indent=" " * 10))
     return EXIT_OK
 
 
@@ -497,8 +519,12 @@ def cmd_do(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     with _store(args) as store:
         performed = Workspace(store).perform(args.action, actor=args.actor, day=args.day or dt.date.today(), **params)
-        who = _who(store.state(), args.actor)
-    print(f"Выполнено [{performed.duty}] — {who}: {performed.summary}", file=sys.stderr)
+        state = store.state()
+        who = _who(state, args.actor)
+    from sferum_lib.regulation import default_catalogue
+
+    cited = default_catalogue()[performed.duty].cited(state.organisation.regulation_edition)
+    print(f"Выполнено ({cited}) — {who}: {performed.summary}", file=sys.stderr)
     if performed.object:
         print(performed.object)
     return EXIT_OK
@@ -522,10 +548,11 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
     with _store(args, readonly=True) as store:
         journal = store.journal()
+        edition = store.state().organisation.regulation_edition if store.has_state() else None
     if args.format == "json":
         _print_json(journal.to_dict(orient="records"))
     else:
-        print(journal_table(journal))
+        print(journal_table(journal, edition))
     return EXIT_OK
 
 
@@ -607,7 +634,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             result = run_report(args.name, params, out)
         except ReportFailed as exc:
-            print(str(exc), file=sys.stderr)
+            print(_shown(exc), file=sys.stderr)
             print(f"Отчёт «{args.name}» не построен (подробности выше).", file=sys.stderr)
             return EXIT_BAD_INPUT if exc.user_error else EXIT_FAILURE
         html = out / f"{args.name}.html"
@@ -621,7 +648,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     with tqdm(total=len(REPORTS), desc="Отчёты", unit=" отч.", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         done, failed = run_all(params, out, on_done=lambda name, error: bar.update())
     for failure in failed:
-        print(str(failure), file=sys.stderr)
+        print(_shown(failure), file=sys.stderr)
     for result in sorted(done, key=lambda r: r.name):
         print(out / f"{result.name}.html")
     # the last lines are the verdict: what was built, of which data, what failed and where everything is
@@ -664,7 +691,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         for blank in made.blanks:
             print(f"  {name}: оставлено пустым для заполнения от руки — {blank}", file=sys.stderr)
     for exc in refused:
-        print(f"Ошибка: {exc}", file=sys.stderr)
+        print(f"Ошибка: {_shown(exc)}", file=sys.stderr)
     return EXIT_BAD_INPUT if refused else EXIT_OK
 
 
@@ -691,7 +718,7 @@ def cmd_training(args: argparse.Namespace) -> int:
     paths = write_all(data, args.out or args.folder, mask=False)
     print(paths["html"])
     for line in data.summary:
-        print(line, file=sys.stderr)
+        print(_shown(line), file=sys.stderr)
     return EXIT_OK
 
 
@@ -756,9 +783,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def _report_input_error(exc: InputFileError) -> None:
     lines = exc.summary().splitlines()
     head, problems = lines[0], lines[1:]
-    print(head, file=sys.stderr)
+    print(_shown(head), file=sys.stderr)
     for line in problems[:MAX_PRINTED_PROBLEMS]:
-        print(line, file=sys.stderr)
+        print(_shown(line), file=sys.stderr)
     if len(problems) > MAX_PRINTED_PROBLEMS:
         print(
             f"  … и ещё {len(problems) - MAX_PRINTED_PROBLEMS}. Полный список: --errors-to ОШИБКИ.xlsx", file=sys.stderr
@@ -811,13 +838,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_input_error(exc)
         return EXIT_BAD_INPUT
     except SferumError as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
+        print(f"Ошибка: {_shown(exc)}", file=sys.stderr)
         return getattr(exc, "exit_code", EXIT_BAD_INPUT)
     except sqlite3.Error as exc:  # the store's own English errors, in Russian
         from sferum_lib.store import store_error
 
         error = store_error(exc, getattr(args, "store", None) or _default_store())
-        print(f"Ошибка: {error}", file=sys.stderr)
+        print(f"Ошибка: {_shown(error)}", file=sys.stderr)
         return getattr(error, "exit_code", EXIT_BAD_INPUT)
     except BrokenPipeError:  # the output went to `head` or a closed pager: nothing is wrong
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python quiet when it flushes at exit
@@ -829,7 +856,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SFERUM_DEBUG"):
             raise
         print(
-            f"Внутренняя ошибка ({type(exc).__name__}: {exc}). Данные не изменены. "
+            f"Внутренняя ошибка ({type(exc).__name__}: {_shown(exc)}). Данные не изменены. "
             "Для подробностей запустите снова с переменной SFERUM_DEBUG=1.",
             file=sys.stderr,
         )

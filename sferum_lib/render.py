@@ -9,6 +9,7 @@ import pandas as pd
 
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, AuditResult, Indicator
 from sferum_lib.model import Organisation
+from sferum_lib.regulation.editions import cite
 
 
 def ru_date(day: dt.date) -> str:
@@ -29,9 +30,21 @@ def count_phrase(n: int, one: str, few: str, many: str) -> str:
 
 
 def audit_table(
-    result: AuditResult, org: Organisation, source: str, width: int = 100, per_check: int | None = 10
+    result: AuditResult,
+    org: Organisation,
+    source: str,
+    width: int = 100,
+    per_check: int | None = 10,
+    words: dict[str, str] | None = None,
 ) -> str:
-    """The audit grouped by clause; at most ``per_check`` findings of a check are listed (all when ``None``)."""
+    """The audit grouped by clause; at most ``per_check`` findings of a check are listed (all when ``None``).
+
+    Clauses are cited in the organisation's edition of the regulation; subjects and chat codes are said in
+    ``words`` (:func:`sferum_lib.reports.content.words_of` of the snapshot) when given.
+    """
+    from sferum_lib.reports.content import message_words, subject_words
+
+    words = words or {}
     counts = result.counts()
     lines = [
         f"Аудит соответствия положению — {org.short_name}, на {ru_date(result.as_of)} ({source})",
@@ -47,15 +60,15 @@ def audit_table(
         group = findings[findings["clause"] == clause]
         if group.empty:
             continue
-        lines += ["", f"п. {clause}"]
+        lines += ["", cite(clause, org.regulation_edition)]
         for key in sorted(group["check"].unique(), key=order.__getitem__):
             rows = group[group["check"] == key]
             check = CHECKS_BY_KEY[key]
-            lines.append(f"  {check.title} [{key}, {check.duty}] — {len(rows)}")
+            lines.append(f"  {check.title} — {len(rows)}")
             shown = rows if per_check is None else rows.head(per_check)
             for row in shown.itertuples(index=False):
                 mark = "!" if row.severity == VIOLATION else "·"
-                text = f"{mark} {row.subject}: {row.message}"
+                text = f"{mark} {subject_words(row.subject, words)}: {message_words(row.message, words)}"
                 lines += textwrap.wrap(text, width=width, initial_indent="    ", subsequent_indent="      ")
             if len(rows) > len(shown):
                 lines.append(f"    … и ещё {len(rows) - len(shown)} (полный список: --all или --format json)")
@@ -64,7 +77,7 @@ def audit_table(
     lines += ["", "! — нарушение, · — замечание."]
     if result.not_performed:
         lines += ["", "Не проверено (нет данных):"]
-        lines += [f"  {key}: {why}" for key, why in result.not_performed.items()]
+        lines += [f"  {CHECKS_BY_KEY[key].title}: {why}" for key, why in result.not_performed.items()]
     return "\n".join(lines)
 
 
@@ -96,13 +109,20 @@ def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: i
     return "\n".join(lines)
 
 
-def journal_table(journal: pd.DataFrame) -> str:
-    """The journal of procedures, one line each: number, day, who, duty, what."""
+def journal_table(journal: pd.DataFrame, edition: str | None = None) -> str:
+    """The journal of procedures, one line each: number, day, who, the clause (in ``edition``), what."""
+    from sferum_lib.regulation import default_catalogue
+
     if journal.empty:
         return "Журнал пуст: действий ещё не было."
+    catalogue = default_catalogue()
     lines = ["Журнал действий по положению", ""]
     for row in journal.itertuples(index=False):
         day = dt.date.fromisoformat(row.on_day)
-        text = f"{row.seq:>4}. {ru_date(day)}  {row.actor or '—'}  [{row.duty}]  {row.summary}"
+        try:
+            cited = catalogue[row.duty].cited(edition)
+        except KeyError:  # a duty of an older catalogue: its code is all there is
+            cited = str(row.duty)
+        text = f"{row.seq:>4}. {ru_date(day)}  {row.actor or '—'}  ({cited})  {row.summary}"
         lines += textwrap.wrap(text, width=110, subsequent_indent="       ")
     return "\n".join(lines)

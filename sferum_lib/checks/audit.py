@@ -352,12 +352,13 @@ def _map_distinct(values: pd.Series, how: Callable[[object], str]) -> pd.Series:
 
 
 def _chat_labels(f: _Facts, chat_ids: pd.Series) -> pd.Series:
-    """«K1 «Робототехника — ребята»» for each chat ID (the bare ID when the chat has no name)."""
+    """«Робототехника — ребята» in quotes for each chat ID: a person knows a chat by its name (the bare ID when
+    the chat has no name; the finding's subject keeps the ID)."""
     codes, uniques = pd.factorize(chat_ids)
     chats = f.s.chats.drop_duplicates("id")
     names = pd.Series(chats["name"].to_numpy(dtype=object), index=chats["id"].to_numpy(dtype=object))
     found = names.reindex(np.asarray(uniques, dtype=object)).to_numpy(dtype=object)
-    labels = [f"{c} «{n}»" if isinstance(n, str) else str(c) for c, n in zip(uniques, found, strict=True)]
+    labels = [f"«{n}»" if isinstance(n, str) and n.strip() else str(c) for c, n in zip(uniques, found, strict=True)]
     return pd.Series(np.array([*labels, ""], dtype=object)[codes], index=chat_ids.index, dtype=object)
 
 
@@ -588,7 +589,7 @@ def _system_channels(f: _Facts) -> pd.DataFrame:
 
 
 def _invite_target(f: _Facts, targets: pd.Series) -> pd.Series:
-    """Where a link leads, in words: «в «Учительскую»», «в объединение «Робототехника»», «в чат K1 «…»»."""
+    """Where a link leads, in words: «в «Учительскую»», «в объединение «Робототехника»», «в чат «…»»."""
     chats = f.s.chats
     chat_names = pd.Series(chats["name"].to_numpy(dtype=object), index=chats["id"].to_numpy(dtype=object))
     chat_names = chat_names[~chat_names.index.duplicated()]
@@ -604,7 +605,8 @@ def _invite_target(f: _Facts, targets: pd.Series) -> pd.Series:
             return f"в объединение «{f.section_names.get(code, code)}»"
         if kind == "чат":
             name = chat_names.get(code)
-            return f"в чат {code} «{name}»" if isinstance(name, str) else f"в чат {code}"
+            # the chat's name is what a person knows it by; the code only when the workbook has no such chat
+            return f"в чат «{name}»" if isinstance(name, str) and name.strip() else f"в чат {code}"
         return f"«{text}»"
 
     return _map_distinct(targets, words)

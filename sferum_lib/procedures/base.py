@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,20 +31,27 @@ from sferum_lib.model import (
 )
 from sferum_lib.regulation import default_catalogue
 
+#: The «Редакция положения» of the organisation whose procedure runs now: a refusal cites in it. Set by
+#: :class:`State` (every procedure is run against a State), so the raising code need not pass it along.
+_EDITION: ContextVar[str | None] = ContextVar("regulation_edition", default=None)
+
 
 class Refused(SferumError):
     """A procedure refused by a precondition (отказ). Carries the duty to cite and the attempted one.
 
     ``duty`` is what the message cites — usually the duty that must be done first; ``attempted`` is the duty
-    of the refused procedure. State and journal are unchanged.
+    of the refused procedure. State and journal are unchanged. The message cites the clause in the edition of
+    the regulation in force for the organisation («п. 2.4» in the new one), without the duty's code.
     """
 
-    def __init__(self, duty: str, message: str, attempted: str | None = None) -> None:
+    def __init__(self, duty: str, message: str, attempted: str | None = None, edition: str | None = None) -> None:
         self.duty = duty
         self.clause = default_catalogue()[duty].clause
         self.attempted = attempted
         self.message = message
-        super().__init__(f"{message} ({default_catalogue()[duty].citation})")
+        self.edition = edition if edition is not None else _EDITION.get()
+        self.citation = default_catalogue()[duty].cited(self.edition)
+        super().__init__(f"{message} ({self.citation})")
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class State:
     def __init__(self, snapshot: Snapshot, day: dt.date, journal: Callable[[], pd.DataFrame] | None = None) -> None:
         self.s = snapshot
         self.org = snapshot.organisation
+        _EDITION.set(self.org.regulation_edition)
         self.day = pd.Timestamp(day)
         self._journal = journal
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from sferum_lib.errors import CatalogueError
+from sferum_lib.regulation.editions import cite
 
 _ID_PATTERN = re.compile(r"^[A-Z]+-\d{2}$")
 _REQUIRED = ("id", "clause", "role", "title", "text")
@@ -51,12 +52,16 @@ class Duty:
     condition: str | None = None  # «при необходимости» or «при наличии доступа»
     condition_for: tuple[str, ...] = ()  # roles the condition is said of; empty = the whole duty
     corrections: tuple[tuple[str, str], ...] = ()  # (seed word, catalogue word): misprints corrected
+    edition: str | None = None  # the edition of the regulation its citation follows; None = 2023 as approved
 
     @property
     def citation(self) -> str:
-        """How a message cites the duty: «п. 2.1, ADM-05»."""
-        prefix = "п. " if self.clause[:1].isdigit() else ""
-        return f"{prefix}{self.clause}, {self.id}"
+        """How a person reads the duty cited, in the duty's edition: «п. 2.1», «п. 2.4» (no duty code)."""
+        return cite(self.clause, self.edition)
+
+    def cited(self, edition: str | None) -> str:
+        """The citation in ``edition`` (an organisation's «Редакция положения»; empty = 2023 as approved)."""
+        return cite(self.clause, edition)
 
     @property
     def conditional(self) -> bool:
@@ -69,6 +74,9 @@ class Duty:
 
     def for_messenger(self, messenger: object) -> Duty:
         return dataclasses.replace(self, text=for_messenger(self.text, messenger))
+
+    def in_edition(self, edition: str | None) -> Duty:
+        return dataclasses.replace(self, edition=edition)
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,15 @@ class Catalogue:
             title=for_messenger(self.title, messenger),
             duties=tuple(d.for_messenger(messenger) for d in self.duties),
         )
+
+    def in_edition(self, edition: str | None) -> Catalogue:
+        """The catalogue whose duties cite the regulation in ``edition`` (``Duty.citation`` follows it)."""
+        return dataclasses.replace(self, duties=tuple(d.in_edition(edition) for d in self.duties))
+
+    def for_organisation(self, organisation: object) -> Catalogue:
+        """The catalogue as an organisation reads it: its messenger's name and its edition's numbers."""
+        messenger = getattr(organisation, "messenger", None)
+        return self.for_messenger(messenger).in_edition(getattr(organisation, "regulation_edition", None))
 
 
 def _problems(data: object) -> list[str]:

@@ -10,6 +10,8 @@ import pandas as pd
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, audit, indicators, movement
 from sferum_lib.checks.audit import AuditSettings
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
+from sferum_lib.regulation import default_catalogue
+from sferum_lib.regulation.editions import cite
 from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table
 
 # what to do about each finding, and who does it (the regulation's roles)
@@ -63,8 +65,8 @@ def _names(snapshot: Snapshot) -> pd.Series:
     return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in tables])
 
 
-def _words(snapshot: Snapshot) -> dict[str, str]:
-    """Codes a person may meet in a report, in words: people, sections, chats, chat types."""
+def words_of(snapshot: Snapshot) -> dict[str, str]:
+    """Codes a person may meet in a report or the terminal, in words: people, sections, chats, chat types."""
     words: dict[str, str] = {t.value: f"чат «{label}»" for t, label in CHAT_TYPE_LABELS.items()}
     words |= {code: f"объединение «{name}»" for code, name in zip(
         snapshot.sections["code"], snapshot.sections["name"], strict=True)}
@@ -109,12 +111,13 @@ def build_audit(ctx: Context) -> ReportData:
     order = {c.key: i for i, c in enumerate(CHECKS)}
     f = result.findings.assign(_order=result.findings["check"].map(order))
     f = f.sort_values(["clause", "_order", "subject"], kind="stable").reset_index(drop=True)
-    words = _words(snapshot)
+    words = words_of(snapshot)
+    edition = snapshot.organisation.regulation_edition  # every citation in the edition in force
     todo = f["check"].map(lambda k: _action(k)[0])
     who = f["check"].map(lambda k: _action(k)[1])
     findings = pd.DataFrame(
         {
-            "Пункт": "п. " + f["clause"],
+            "Пункт": f["clause"].map(lambda c: cite(c, edition)),
             "Проверка": f["check"].map(lambda k: CHECKS_BY_KEY[k].title),
             "Вид": f["severity"],
             "Объект": f["subject"].map(lambda x: subject_words(x, words)),
@@ -127,7 +130,7 @@ def build_audit(ctx: Context) -> ReportData:
     counts = f.groupby(["clause", "_order", "check", "severity"]).size().rename("n").reset_index()
     summary = pd.DataFrame(
         {
-            "Пункт": counts["check"].map(lambda k: "п. " + CHECKS_BY_KEY[k].clause),
+            "Пункт": counts["check"].map(lambda k: cite(CHECKS_BY_KEY[k].clause, edition)),
             "Проверка": counts["check"].map(lambda k: CHECKS_BY_KEY[k].title),
             "Вид": counts["severity"],
             "Сколько": counts["n"],
@@ -329,7 +332,7 @@ def build_invites(ctx: Context) -> ReportData:
         f"станет невостребованной в ближайшие {soon} дн."
     )
     names = _names(snapshot)
-    words = _words(snapshot)
+    words = words_of(snapshot)
     open_["creator"] = open_["created_by"].map(lambda c: f"{names.get(c, c)} ({c})" if isinstance(c, str) else "—")
     listing = pd.DataFrame(
         {
@@ -360,7 +363,8 @@ def build_invites(ctx: Context) -> ReportData:
     lead = [
         f"Снимок № {number}. Аннулировать сейчас: {len(now)}; станут невостребованными в ближайшие {soon} дн.: "
         f"{len(later)}; всего неиспользованных ссылок: {len(open_)}.",
-        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия (п. 2.1, ADM-13).",
+        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия "
+        f"({cite(default_catalogue()['ADM-13'].clause, snapshot.organisation.regulation_edition)}).",
     ]
     return ReportData(
         "invites",
@@ -540,9 +544,8 @@ def build_max_migration(ctx: Context) -> ReportData:
 
 
 def build_person(ctx: Context) -> ReportData:
-    from sferum_lib.checklist import DONE, PENDING, checklist, roles_of
+    from sferum_lib.checklist import AS_NEEDED, DONE, PENDING, checklist, roles_of
     from sferum_lib.errors import UsageError
-    from sferum_lib.regulation import default_catalogue
 
     number, snapshot = ctx.snapshot()
     with ctx.store() as store:
@@ -575,7 +578,7 @@ def build_person(ctx: Context) -> ReportData:
     frame = pd.DataFrame(
         {
             "Обязанность": [i.duty.id for i in items],
-            "Пункт": ["п. " + i.duty.clause if i.duty.clause[:1].isdigit() else i.duty.clause for i in items],
+            "Пункт": [i.duty.citation for i in items],  # the checklist's duties cite the edition in force
             "Что": [i.duty.title for i in items],
             "Состояние": [i.status for i in items],
             "Подробности": [i.detail for i in items],
@@ -583,8 +586,10 @@ def build_person(ctx: Context) -> ReportData:
     )
     done = sum(i.status == DONE for i in items)
     pending = sum(i.status == PENDING for i in items)
+    as_needed = sum(i.status == AS_NEEDED for i in items)
     lead = [
-        f"{name} — {roles}. Выполнено: {done}, не выполнено: {pending}, всего обязанностей: {len(items)}.",
+        f"{name} — {roles}. Выполнено: {done}, не выполнено: {pending}, по необходимости: {as_needed}, "
+        f"всего обязанностей: {len(items)}.",
         f"По снимку № {number} на {ctx.as_of:%d.%m.%Y}.",
     ]
     return ReportData(

@@ -19,7 +19,7 @@ from sferum_lib.model import Snapshot
 from sferum_lib.procedures import Refused, State, Workspace
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.sandbox import Sandbox
-from sferum_lib.training.steps import STEPS, Step, personas, practice_sections
+from sferum_lib.training.steps import STEPS, Step, personas, practice_sections, steps_in
 
 ROLES = tuple(STEPS)
 DONE, ANSWER, REFUSED, START = "done", "answer", "refused", "start"
@@ -172,10 +172,11 @@ class Training:
             raise UsageError(f"Неизвестная роль «{role}». Роли: {', '.join(STEPS)}.")
         self.role, self.trainee = role, trainee
         self.day = day or dt.date.today()
-        self.steps = STEPS[role]
         self.sandbox = Sandbox(session, trainee, role)
         if not self.sandbox.exists():
             self._make()
+        # the texts cite the regulation in the edition the (practice) organisation has in force
+        self.steps = steps_in(STEPS[role], self.state().organisation.regulation_edition)
 
     def _make(self) -> None:
         Sandbox.create(self.sandbox.folder.parent, self.trainee, start="fresh", as_of=self.day, name=self.role)

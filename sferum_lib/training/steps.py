@@ -10,6 +10,8 @@ regulation does not set are the organisation's rules, with the value in force.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,7 @@ import pandas as pd
 
 from sferum_lib.checks import AuditSettings
 from sferum_lib.model import ChatType, Snapshot, full_name, is_current, is_pedagogical
+from sferum_lib.regulation.editions import cite
 
 #: The organisation's rules the training cites (the regulation sets no such limits).
 RULES = AuditSettings()
@@ -202,6 +205,27 @@ def status_step(duty: str, why: str, actor: str, button: str) -> Step:
 
 
 ROLE_CHOICES = ("педагог", "обучающийся")  # the administrator's links: pedagogical staff and pupils (п. 2.1)
+
+#: A citation in a step's text, as the 2023 edition numbers it: «(п. 2.1)», «(п. 2.2, 2.3)», «(абз. «Обучающийся…»)».
+_CITATION = re.compile(r"\((?:п\.\s*)?(\d+\.\d+(?:\s*,\s*\d+\.\d+)*|абз\.\s*«[^»]*»)\)")
+
+
+def cited(text: str, edition: str | None) -> str:
+    """A step's text with every citation in ``edition`` (the organisation's «Редакция положения»)."""
+    return _CITATION.sub(lambda m: f"({cite(m.group(1), edition)})", text)
+
+
+def steps_in(steps: list[Step], edition: str | None) -> list[Step]:
+    """The steps as a trainee reads them: «why», questions and explanations cite ``edition``."""
+
+    def question(q: Question) -> Question:
+        return dataclasses.replace(q, text=cited(q.text, edition), explain=cited(q.explain, edition))
+
+    return [
+        dataclasses.replace(step, why=cited(step.why, edition), questions=tuple(map(question, step.questions)))
+        for step in steps
+    ]
+
 
 STEPS: dict[str, list[Step]] = {
     "admin": [

@@ -7,11 +7,14 @@ Exceptions in callbacks are shown in an ``Output`` widget (JupyterLab hides them
 from __future__ import annotations
 
 import html
+import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
+from sferum_lib.errors import SferumError
 from sferum_lib.regulation import Catalogue, default_catalogue
 from sferum_lib.training import Feedback, Training
 
@@ -25,10 +28,29 @@ def feedback_html(feedback: Feedback) -> str:
 
 
 def rights_html(role: str, catalogue: Catalogue) -> str:
-    """The rights of section 3 the role's holder has, in the regulation's words (3.4 for pedagogical staff)."""
+    """The rights of section 3 the role's holder has, in the regulation's words (3.4 for pedagogical staff).
+
+    Cited in the catalogue's edition (:meth:`Catalogue.for_organisation` gives the organisation's).
+    """
     rights = catalogue.rights_for(role)
-    items = "".join(f"<li>{html.escape(d.text)} <i>(п. {html.escape(d.clause)})</i></li>" for d in rights)
+    items = "".join(f"<li>{html.escape(d.text)} <i>({html.escape(d.citation)})</i></li>" for d in rights)
     return f"<details><summary>Ваши права по положению (раздел 3)</summary><ul>{items}</ul></details>"
+
+
+#: What a participant reads when something other than their own input went wrong.
+INTERNAL_FAILURE = "Не получилось: внутренняя ошибка программы. Сообщите о ней ведущему занятия."
+
+
+def failure_text(exc: BaseException) -> str:
+    """What the participant reads of an exception: a :class:`SferumError`'s own Russian text, else a generic line.
+
+    Anything else (a bug, the machine) may carry file paths or another participant's data: its details go to
+    the server's error stream (``sys.__stderr__``, not the notebook's output) for whoever runs the session.
+    """
+    if isinstance(exc, SferumError):
+        return f"Не получилось: {exc}"
+    print("".join(traceback.format_exception(exc)), file=sys.__stderr__)
+    return INTERNAL_FAILURE
 
 
 class RoleWizard:
@@ -36,8 +58,8 @@ class RoleWizard:
 
     def __init__(self, training: Training) -> None:
         self.t = training
-        # the regulation's texts as the organisation's messenger has them («MAX» on MAX)
-        self.catalogue = default_catalogue().for_messenger(training.state().organisation.messenger)
+        # the regulation's texts as the organisation has them: its messenger («MAX» on MAX), its edition's numbers
+        self.catalogue = default_catalogue().for_organisation(training.state().organisation)
         self.index = training.current()
         self.output = w.Output()
         role = self.catalogue.roles[training.role]
@@ -72,7 +94,7 @@ class RoleWizard:
                 handler(arg)
             except Exception as exc:  # shown to the trainee; JupyterLab would swallow it silently
                 with self.output:
-                    print(f"Не получилось: {exc}")
+                    print(failure_text(exc))
 
         return run
 

@@ -53,7 +53,24 @@ def test_audit_table_groups_by_clause_and_counts_severities(capsys, store):
     code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
     assert code == 0
     assert "Итого: 14 нарушений, 7 замечаний." in out
-    assert "п. 2.1, 2.2" in out and "п. 2.7" in out
+    assert "пп. 2.1, 2.2" in out and "\nп. 2.7\n" in out
+    # subjects and chats in words, no check keys, duty codes or raw subjects
+    assert "[" not in out and "ADM-" not in out and "section-parents" not in out
+    assert "чат «объединение — родители»" in out
+
+
+def test_the_audit_cites_the_edition_in_force_and_its_json_clause_stays(capsys, store, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(FIXTURES / "example.xlsx")
+    book["Организация"].append(["Редакция положения", "новая"])
+    book.save(tmp_path / "new.xlsx")
+    run(capsys, "import", str(tmp_path / "new.xlsx"), "--store", store)
+    _code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
+    assert "\nп. 2.6\n" in out and "\nп. 2.7\n" not in out
+    _code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15", "--format", "json")
+    clauses = {f["check"]: f["clause"] for f in json.loads(out)}
+    assert clauses["parent-coverage"] == "2.7" and clauses["admin-appointed"] == "2.1, 2.2"
 
 
 def test_not_performed_checks_are_named_on_stderr_and_in_the_table(capsys, store, tmp_path):
@@ -62,9 +79,9 @@ def test_not_performed_checks_are_named_on_stderr_and_in_the_table(capsys, store
     run(capsys, "import", str(write_xlsx(book, tmp_path / "b.xlsx")), "--store", store)
     code, out, err = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15", "--format", "json")
     assert code == 0 and json.loads(out) == []
-    assert "system-channels" in err
+    assert "Системные каналы" in err
     _code, out, _ = run(capsys, "audit", "--store", store, "--as-of", "2026-10-15")
-    assert "Не проверено" in out and "system-channels" in out
+    assert "Не проверено" in out and "Системные каналы" in out and "system-channels" not in out
 
 
 def test_movement_json_between_two_snapshots(capsys, store, tmp_path):
@@ -208,11 +225,13 @@ def test_working_state_procedures_and_journal_from_the_command_line(capsys, stor
         "--store",
         store,
     )
-    assert (code, out.strip()) == (0, "I002") and "[ADM-07]" in err
+    assert (code, out.strip()) == (0, "I002") and "Выполнено (п. 2.1)" in err and "ADM-07" not in err
     code, _, err = run(capsys, "do", "create_class", "--as", "E02", "-p", "section", "RT", "--store", store)
-    assert code == 2 and "уже создан (п. 2.1, ADM-06)" in err
+    assert code == 2 and "уже создан (п. 2.1)" in err
     code, out, _ = run(capsys, "journal", "--format", "json", "--store", store)
     assert [e["procedure"] for e in json.loads(out)] == ["issue_invite"]
+    code, out, _ = run(capsys, "journal", "--store", store)
+    assert code == 0 and "(п. 2.1)" in out and "ADM-07" not in out
     code, out, _ = run(capsys, "audit", "--state", "--as-of", "2026-10-15", "--format", "json", "--store", store)
     assert [f["subject"] for f in json.loads(out)] == ["I002"]
     code, out, _ = run(
@@ -331,3 +350,39 @@ def test_paths_are_resolved_once_and_printed_whole(capsys, tmp_path, monkeypatch
     assert code == 0 and f"«{tmp_path / 'папка' / 's.db'}»" in err
     code, _out, err = run(capsys, "export", "книга.xlsx", "--store", "папка/s.db")
     assert code == 0 and str(tmp_path / "книга.xlsx") in err
+
+
+def test_duties_with_a_store_speak_the_organisations_messenger_and_edition(capsys, store, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(FIXTURES / "example.xlsx")
+    sheet = book["Организация"]
+    for row in sheet.iter_rows():
+        if row[0].value == "Мессенджер":
+            row[1].value = "MAX"
+            break
+    else:
+        sheet.append(["Мессенджер", "MAX"])
+    sheet.append(["Редакция положения", "новая"])
+    book.save(tmp_path / "max.xlsx")
+    run(capsys, "import", str(tmp_path / "max.xlsx"), "--store", store)
+    code, out, _ = run(capsys, "duties", "--role", "admin", "--store", store)
+    assert code == 0 and "VK" not in out and "учебного профиля MAX" in out
+    _code, out, _ = run(capsys, "duties", "--role", "admin")
+    assert "VK" in out and "MAX" not in out
+    _code, out, _ = run(capsys, "duties", "--role", "ped", "--store", store)
+    assert "PED-01" in out and "(п. 2.4)" in out and "абз." not in out
+    _code, out, _ = run(capsys, "duties", "--role", "ped")
+    assert "(п. 2.3, абз. «Педагогический работник…»)" in out
+    _code, out, _ = run(capsys, "duties", "--role", "parent", "--store", store, "--format", "json")
+    assert [d["citation"] for d in json.loads(out)] == ["п. 2.6", "п. 2.6"]
+
+
+def test_no_raw_control_character_reaches_the_terminal(capsys, store, tmp_path):
+    code, _out, err = run(capsys, "do", "x\x1b[2Jy", "--store", store)
+    assert code == 2 and "\x1b" not in err and "x\\x1b[2Jy" in err
+    named = tmp_path / "книга\x1b[31m.xlsx"
+    named.write_bytes((FIXTURES / "example.xlsx").read_bytes())
+    run(capsys, "import", str(named), "--store", store)
+    code, out, _ = run(capsys, "snapshots", "--store", store)
+    assert code == 0 and "\x1b" not in out and "книга\\x1b[31m.xlsx" in out

@@ -18,7 +18,7 @@ def test_slides_carry_the_catalogues_duties_and_no_code(tmp_path):
     ExecutePreprocessor(timeout=120, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     exporter = SlidesExporter(exclude_input=True)
     body, _ = exporter.from_notebook_node(nb)
-    assert "PDO-03" in body and "Безопасность" in body and "Переезд в MAX" in body
+    assert "Чаты объединения" in body and "PDO-03" not in body and "Безопасность" in body and "Переезд в MAX" in body
     assert "seminar.duties_slide" not in body
     assert all(c.metadata.get("slideshow", {}).get("slide_type") == "slide" for c in nb.cells)
 
@@ -27,3 +27,11 @@ def test_roles_slide_lists_every_role_with_duties():
     text = seminar.roles_slide()
     for role in ("администратор платформы", "обучающийся", "родитель (законный представитель)"):
         assert role in text
+
+
+def test_slides_cite_the_edition_in_force():
+    assert "п. 2.6" in seminar.order_slide("новая") and "п. 2.7" not in seminar.order_slide("новая")
+    assert "п. 2.7" in seminar.order_slide() and "п. 2.3, абз. «Обучающийся…»" in seminar.order_slide()
+    assert "<td>п. 2.4</td>" in seminar.duties_slide("ped", None, "новая")
+    assert "п. 2.5" in seminar.safety_slide(None, None, "новая")
+    assert "п. 2.4" in seminar.roles_slide(None, "новая") and "ADM-" not in seminar.roles_slide()

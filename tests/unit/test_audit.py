@@ -588,3 +588,15 @@ def test_request_message_cites_the_organisations_limit_in_force():
     message = audit(snapshot_of(book), AS_OF, AuditSettings(request_max_age_days=5)).findings["message"][0]
     assert "по правилам организации: 5 дней" in message and "10 дней" in message
     assert "Ткачука Дениса Юрьевича (R02)" in message
+
+
+def test_messages_name_chats_by_their_names_not_their_codes():
+    book = clean_book()
+    book["Ссылки-приглашения"].append(["I3", D(2026, 10, 1), "E02", "чат:K1", "обучающийся", "", "", ""])
+    book["Участники чатов"].append(["K2", "U01"])  # a pupil in the parents' chat: a foreign member
+    findings = audit(snapshot_of(book), AS_OF).findings.set_index("check")
+    stale = findings.loc["stale-invites", "message"]
+    assert "в чат «Робототехника — ребята»" in stale and "K1" not in stale and "чат:" not in stale
+    foreign = findings.loc["foreign-members", "message"]
+    assert foreign.startswith("В чате «Робототехника — родители» состоит") and "K2" not in foreign
+    assert findings.loc["foreign-members", "subject"] == "K2/U01"  # the subject keeps the codes

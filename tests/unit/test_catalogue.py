@@ -37,8 +37,20 @@ def test_every_duty_has_clause_role_and_russian_text():
 def test_role_duties_and_citation():
     catalogue = default_catalogue()
     assert [d.id for d in catalogue.for_role("parent")] == ["PAR-01", "PAR-02"]
-    assert catalogue["ADM-05"].citation == "п. 2.1, ADM-05"
-    assert catalogue["STU-01"].citation == "абз. «Обучающийся…», STU-01"
+    assert catalogue["ADM-05"].citation == "п. 2.1"
+    assert catalogue["STU-01"].citation == "п. 2.3, абз. «Обучающийся…»"
+
+
+def test_a_citation_follows_the_edition_and_shows_no_duty_code():
+    from sferum_lib.regulation.editions import EDITION_NEW
+
+    catalogue = default_catalogue()
+    assert catalogue["PED-01"].cited(EDITION_NEW) == "п. 2.4"
+    assert catalogue["PAR-01"].cited(None) == "п. 2.7"
+    new = catalogue.in_edition(EDITION_NEW)
+    assert new["PAR-01"].citation == "п. 2.6" and new["STU-01"].citation == "п. 2.5"
+    for duty in new:
+        assert duty.id not in duty.citation
 
 
 def test_unknown_role_is_refused_in_russian():

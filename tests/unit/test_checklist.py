@@ -96,3 +96,24 @@ def test_only_the_heads_checklist_asks_to_appoint_the_administrator(ws):
     assert items(ws, "E01")["HEAD-02"].status == DONE
     deputy = items(ws, "E02")["HEAD-02"]
     assert deputy.status == "не требуется" and "назначает руководитель" in deputy.detail
+
+
+def test_the_checklist_cites_the_organisations_edition(ws):
+    from sferum_lib.regulation.editions import EDITION_NEW
+
+    kw = {"actor": "E03", "day": DAY}
+    ws.perform("record_arrival", **kw, kind="pupil", person_id="U01", last_name="Савченко", first_name="Илья",
+               sections=["RT"])
+    ws.perform("record_arrival", **kw, kind="parent", person_id="R01", last_name="Савченко", first_name="Ольга",
+               children=["U01"])
+    state = ws.state()
+    new = state.__class__(
+        dataclasses.replace(state.organisation, regulation_edition=EDITION_NEW), state.tables, state.sheets
+    )
+    parent = "R01"
+    assert checklist(new, "E05", DAY)[0].duty.citation == "п. 2.4"  # a lesson teacher (PED-01)
+    assert checklist(new, parent, DAY)[0].duty.citation == "п. 2.6"
+    assert checklist(state, "E05", DAY)[0].duty.citation == "п. 2.3, абз. «Педагогический работник…»"
+    assert checklist(state, parent, DAY)[0].duty.citation == "п. 2.7"
+    deputy = {i.duty.id: i for i in checklist(new, "E02", DAY)}
+    assert all(i.duty.id not in i.duty.citation for i in deputy.values())

@@ -104,8 +104,32 @@ def refused(ws: Workspace, key: str, actor: str | None, day: dt.date = DAY, **pa
         ws.perform(key, actor=actor, day=day, **params)
     error = caught.value
     assert error.clause == default_catalogue()[error.duty].clause
-    assert f"{error.duty})" in str(error)
+    assert str(error).endswith(f"({error.citation})") and error.duty not in str(error)
     return error
+
+
+def test_a_refusal_cites_the_edition_in_force(tmp_path):
+    """«Редакция положения» = «новая»: the refusal cites the new numbers; by default the approved ones."""
+    import dataclasses
+
+    from sferum_lib.regulation.editions import EDITION_NEW
+
+    for edition, ped, parent in ((None, "п. 2.3, абз. «Педагогический работник…»", "п. 2.7"),
+                                 (EDITION_NEW, "п. 2.4", "п. 2.6")):
+        snapshot = snapshot_of(RECORDS)
+        snapshot = dataclasses.replace(
+            snapshot, organisation=dataclasses.replace(snapshot.organisation, regulation_edition=edition)
+        )
+        store = Store(tmp_path / f"{edition}.db")
+        store.start_state(snapshot, "records")
+        with Workspace(store) as ws:
+            error = refused(ws, "start_verification", "E03", staff_id="E05")
+            assert error.duty == "PED-02" and str(error).endswith(f"({ped})")
+            ws.perform("appoint_administrator", actor="E01", day=DAY, staff_id="E03", order_number="12")
+            ws.perform("send_application", actor="E03", day=DAY)
+            ws.perform("register_administrator", actor="E03", day=DAY, phone="+79781112233")
+            error = refused(ws, "issue_invite", "E03", target="организация", role="родитель")
+            assert error.duty == "PAR-01" and str(error).endswith(f"({parent})")
 
 
 # --- the order of the regulation ---------------------------------------------------------------------
@@ -153,7 +177,7 @@ def test_invite_to_the_teachers_room_needs_the_room_and_section_invites_need_the
         ws.perform("send_application", actor="E03", day=DAY)
         ws.perform("register_administrator", actor="E03", day=DAY, phone="+79781112233")
         error = refused(ws, "issue_invite", "E03", target="Учительская", role="педагог")
-        assert error.duty == "ADM-05" and str(error) == "Сначала создайте «Учительскую» (п. 2.1, ADM-05)"
+        assert error.duty == "ADM-05" and str(error) == "Сначала создайте «Учительскую» (п. 2.1)"
         assert refused(ws, "issue_invite", "E03", target="объединение:RT", role="обучающийся").duty == "ADM-06"
 
 

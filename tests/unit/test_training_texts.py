@@ -100,3 +100,46 @@ def test_the_wizard_shows_each_role_its_rights():
         shown = rights_html(role, catalogue)
         assert "п. 3.1" in shown and "info@sferum.ru" in shown and "п. 3.4" not in shown
     assert "учебного профиля в MAX" in rights_html("pdo", catalogue.for_messenger("MAX"))
+
+
+def test_training_texts_cite_the_edition_in_force():
+    from sferum_lib.training.steps import cited, steps_in
+
+    assert cited("по ссылке (п. 2.7); заявки (п. 2.1).", "новая") == "по ссылке (п. 2.6); заявки (п. 2.1)."
+    assert cited("в чат (абз. «Обучающийся…»).", "новая") == "в чат (п. 2.5)."
+    assert cited("в чат (абз. «Обучающийся…»).", None) == "в чат (п. 2.3, абз. «Обучающийся…»)."
+    assert cited("статус (п. 2.1, 2.3) и (структуру создают при необходимости)", None) == (
+        "статус (пп. 2.1, 2.3) и (структуру создают при необходимости)"
+    )
+    ped = steps_in(STEPS["ped"], "новая")
+    assert "(п. 2.4)" in ped[0].why and "абз." not in ped[0].why
+    parent = [t for s in steps_in(STEPS["parent"], "новая") for t in texts(s)]
+    assert any("(п. 2.6)" in t for t in parent) and not any("2.7" in t for t in parent)
+    # the default edition keeps the approved numbers, and every text still cites
+    for role, steps in STEPS.items():
+        for step in steps_in(steps, None):
+            assert CITED.search(step.why), (role, step.duty)
+
+
+def test_the_wizard_shows_a_participant_only_a_russian_message(monkeypatch):
+    import io
+    import sys
+
+    from sferum_lib.errors import UsageError
+    from sferum_lib.ui.wizard import INTERNAL_FAILURE, failure_text
+
+    assert failure_text(UsageError("Заполните поле «Ссылка».")) == "Не получилось: Заполните поле «Ссылка»."
+    server = io.StringIO()
+    monkeypatch.setattr(sys, "__stderr__", server)
+    secret = "/home/teacher/private/session.db"
+    shown = failure_text(OSError(f"[Errno 13] Permission denied: '{secret}'"))
+    assert shown == INTERNAL_FAILURE and secret not in shown
+    assert secret in server.getvalue()  # the details went to the server's log, for whoever runs the session
+
+
+def test_the_wizards_rights_cite_the_organisations_edition():
+    from sferum_lib.regulation import default_catalogue
+    from sferum_lib.ui.wizard import rights_html
+
+    shown = rights_html("pdo", default_catalogue().in_edition("новая"))
+    assert "(п. 3.4)" in shown and "(п. 3.1)" in shown
