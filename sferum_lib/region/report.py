@@ -3,13 +3,12 @@
 One row per organisation (ranked by the mean of its indicators), the duties most often broken, each
 organisation's indicators across its snapshots, and two map-free charts: the spread of every indicator over the
 organisations, and the share of organisations breaking each duty. Written through the reports' own artifacts
-(escaped HTML, XLSX whose first sheet is one row per organisation, JSON).
+(escaped HTML, XLSX whose first table is one row per organisation, JSON).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import pandas as pd
 from sferum_lib.checks import CHECKS, VIOLATION
 from sferum_lib.region.core import OrgResult, audit_region
 from sferum_lib.reports.base import Chart, ReportData, Table
+from sferum_lib.reports.charts import png_bytes, pyplot
 
 NAME = "region"
 TITLE = "Регион: использование платформы «Сферум» по организациям"
@@ -134,27 +134,11 @@ def spread(results: list[OrgResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    _plt().close(fig)
-    return buffer.getvalue()
-
-
 def spread_chart(results: list[OrgResult]) -> Chart:
     """Box plots of every indicator over the organisations, each organisation a dot."""
     import numpy as np
 
-    plt = _plt()
+    plt = pyplot()
     titles = results[0].titles
     data = [[r.indicators[k] * 100 for r in results if r.indicators.get(k) is not None] for k in titles]
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(titles) + 1.5))
@@ -174,12 +158,12 @@ def spread_chart(results: list[OrgResult]) -> Chart:
     title = f"Разброс показателей по организациям ({len(results)})"
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
-    return Chart("spread", title, _png(fig))
+    return Chart("spread", title, png_bytes(fig))
 
 
 def duties_chart(frame: pd.DataFrame) -> Chart:
     """Horizontal bars: the share of organisations where each check found something."""
-    plt = _plt()
+    plt = pyplot()
     data = frame.head(15).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.4 * max(len(data), 1) + 1.5))
     labels = [f"{d} · {c}" for d, c in zip(data["Обязанность"], data["Проверка"], strict=True)]
@@ -190,7 +174,7 @@ def duties_chart(frame: pd.DataFrame) -> Chart:
     title = "Чаще всего нарушаемые обязанности"
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
-    return Chart("duties", title, _png(fig))
+    return Chart("duties", title, png_bytes(fig))
 
 
 def _num(value: float) -> str:
@@ -250,7 +234,7 @@ def build_region_report(region: str | Path, as_of: dt.date, run: Any) -> ReportD
 
 
 def write_region_report(data: ReportData, out_dir: str | Path) -> dict[str, Path]:
-    """HTML, XLSX (first sheet: one row per organisation), JSON and PNG charts into ``out_dir``."""
+    """HTML, XLSX («Об отчёте», then one row per organisation), JSON and PNG charts into ``out_dir``."""
     from sferum_lib.reports.artifacts import write_all
 
     return write_all(data, out_dir, mask=True)  # nothing personal in it; masking is the safe default anyway

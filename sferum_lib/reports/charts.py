@@ -9,7 +9,7 @@ import pandas as pd
 from sferum_lib.reports.base import Chart
 
 
-def _figure():
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -18,10 +18,10 @@ def _figure():
     return plt
 
 
-def _png(fig) -> bytes:
+def png_bytes(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    _figure().close(fig)
+    pyplot().close(fig)
     return buffer.getvalue()
 
 
@@ -31,7 +31,7 @@ MAX_BARS = 25
 
 def coverage_chart(coverage: pd.DataFrame) -> Chart:
     """Horizontal bars: the share of pupils and of parents in their section's chats."""
-    plt = _figure()
+    plt = pyplot()
     data = coverage.fillna(0).sort_values("В чате объединения, %", kind="stable")
     title = "Охват чатами по объединениям"
     if len(data) > MAX_BARS:
@@ -49,12 +49,12 @@ def coverage_chart(coverage: pd.DataFrame) -> Chart:
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    return Chart("coverage", title, _png(fig))
+    return Chart("coverage", title, png_bytes(fig))
 
 
 def trend_chart(trend: pd.DataFrame) -> Chart:
     """Lines: each indicator across the store's snapshots."""
-    plt = _figure()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4))
     labels = [f"№ {n}\n{d}" for n, d in zip(trend["Снимок"], trend["Дата"], strict=True)]
     for column in trend.columns[2:]:
@@ -64,4 +64,4 @@ def trend_chart(trend: pd.DataFrame) -> Chart:
     ax.set_title("Показатели по снимкам")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
     ax.grid(alpha=0.3)
-    return Chart("trend", "Показатели по снимкам", _png(fig))
+    return Chart("trend", "Показатели по снимкам", png_bytes(fig))

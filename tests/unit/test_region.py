@@ -235,7 +235,8 @@ def test_region_report_ranks_counts_and_carries_no_personal_data(region, tmp_pat
     for name in snapshot.staff["last_name"].head(20):
         assert name not in html
     assert not re.search(r"\+7\d{10}|@example", html)
-    sheet = load_workbook(paths["xlsx"]).worksheets[0]
+    about, sheet = load_workbook(paths["xlsx"]).worksheets[:2]  # what the report is, then its first table
+    assert about.title == "Об отчёте"
     assert sheet.max_row == N + 1 and sheet.cell(1, 2).value == "Организация"
 
 
