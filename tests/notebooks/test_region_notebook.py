@@ -27,7 +27,8 @@ def test_region_notebook_writes_html_xlsx_and_json(tmp_path):
     data = json.loads((out / "region.json").read_text(encoding="utf-8"))
     assert len(data["organisations"]) == 2 and len(data["trend"]) == 4
     assert [row["Место"] for row in data["organisations"]] == [1, 2]
-    sheet = load_workbook(out / "region.xlsx").worksheets[0]
+    about, sheet = load_workbook(out / "region.xlsx").worksheets[:2]
+    assert about.title == "Об отчёте"
     assert sheet.title == "Организации по показателям" and sheet.max_row == 3
     html = (out / "region.html").read_text(encoding="utf-8")
     assert "Чаще всего нарушаемые обязанности" in html and 'lang="ru"' in html
