@@ -118,7 +118,9 @@ def _run_limited(store: Path, source: Path) -> tuple[int, str, int]:
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
         from sferum_lib.cli import main
         code = main(["--store", {str(store)!r}, "import", {str(source)!r}])
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        # the peak of this process's own memory (VmHWM): ru_maxrss would carry over the parent's from the fork
+        with open("/proc/self/status") as status:
+            print(next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) // 1024)
         sys.exit(code)
         """
     )
