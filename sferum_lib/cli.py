@@ -250,7 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, as_of=False, snapshot=True, demo=True)
 
     p = sub.add_parser("training", help="учебные занятия: подготовить блокноты участников, подвести итоги")
-    p.add_argument("action", choices=("prepare", "report"), help="prepare — подготовить; report — итоги занятия")
+    p.add_argument(
+        "action",
+        choices=("prepare", "report", "content"),
+        help="prepare — подготовить; report — итоги занятия; content — своя копия содержания обучения (--out ПАПКА)",
+    )
     p.add_argument("folder", nargs="?", metavar="ПАПКА", help="папка занятия (для report)")
     p.add_argument("--participants", metavar="СПИСОК.xlsx", help="список участников: столбец «ФИО» (для prepare)")
     p.add_argument(
@@ -258,7 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("admin", "head", "pdo", "ped", "student", "parent"),
         help="роль, которой учатся участники (для prepare)",
     )
-    p.add_argument("--out", metavar="ПАПКА", help="папка занятия (для prepare) или отчёта (для report)")
+    p.add_argument(
+        "--out", metavar="ПАПКА", help="папка занятия (для prepare), отчёта (для report) или содержания (для content)"
+    )
+    p.add_argument(
+        "--content", metavar="ПАПКА", help="содержание обучения из этой папки (для prepare; копия — training content)"
+    )
+    p.add_argument("--overwrite", action="store_true", help="заменить файлы содержания в папке (для content)")
 
     from sferum_lib import app as app_mode
 
@@ -291,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ИМЯ",
         help="освободить имя участника, занятое в другом браузере (сменил компьютер), и выйти",
     )
+    p.add_argument("--content", metavar="ПАПКА", help="содержание обучения из этой папки (копия — training content)")
 
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
@@ -698,12 +709,34 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_training(args: argparse.Namespace) -> int:
     from sferum_lib.training.sessions import prepare_session, read_participants, session_report
 
+    if args.action == "content":
+        from sferum_lib.training.content import write_content
+
+        if not args.out:
+            raise UsageError("Укажите папку для содержания обучения: sferum training content --out ПАПКА")
+        for path in write_content(args.out, overwrite=args.overwrite):
+            print(path)
+        print(
+            "Файлы содержания обучения записаны — по одному на роль. Правьте их в текстовом редакторе; занятие "
+            f"с ними: sferum training prepare … --content {args.out} или sferum app РОЛЬ --content {args.out}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     if args.action == "prepare":
         if not (args.participants and args.role and args.out):
             raise UsageError("Для подготовки занятия укажите --participants СПИСОК.xlsx --role РОЛЬ --out ПАПКА.")
+        if args.content:
+            from sferum_lib.training.content import CONTENT_ENV, load_content
+
+            load_content(args.content)  # every mistake of the methodist's files, before anything is written
+            os.environ[CONTENT_ENV] = str(Path(args.content).resolve())
         names = read_participants(args.participants)
         for item in prepare_session(names, args.role, args.out):
             print(item.notebook)
+        if args.content:
+            from sferum_lib.training.content import record_content
+
+            record_content(args.out, args.content)
         print(
             f"Подготовлено участников: {len(names)}. Каждому — свой блокнот и своя учебная организация в "
             f"{Path(args.out).resolve()}. Итоги: sferum training report {args.out}",
@@ -740,6 +773,11 @@ def cmd_app(args: argparse.Namespace) -> int:
         app_mode.work_notebook_for(args.role)  # refuse a role without a work notebook before anything starts
         if not store.parent.is_dir():
             raise UsageError(f"Папки «{store.parent}» для хранилища нет: создайте её или укажите другой путь.")
+    if args.content:  # the kernels inherit the environment: their training reads the methodist's files
+        from sferum_lib.training.content import CONTENT_ENV, load_content
+
+        load_content(args.content)  # the methodist's mistakes now, in the terminal, not in each participant's page
+        os.environ[CONTENT_ENV] = str(Path(args.content).resolve())
     server = app_mode.serve(args.role, session, args.port, args.ip, places=args.places, store=store)
     try:
         app_mode.wait_ready(server, args.ip, args.port)

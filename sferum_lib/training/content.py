@@ -351,12 +351,21 @@ def _files(folder: Path) -> dict[str, Path]:
 
 
 def content_folder(session: str | Path | None = None) -> Path | None:
-    """The methodist's content folder in use: :data:`CONTENT_ENV`, else the one ``session`` was prepared with."""
+    """The methodist's content folder in use, or ``None`` for the shipped files.
+
+    In order: :data:`CONTENT_ENV` (``sferum app --content``); the folder recorded in the session ``session``,
+    in the session of ``sferum app`` (``SFERUM_SESSION``), or — for a prepared participant's notebook, whose
+    kernel runs in ``<session>/<participant>/`` — in the session around the working directory.
+    """
     named = os.environ.get(CONTENT_ENV, "").strip()
     if named:
         return Path(named).expanduser().resolve()
-    if session is not None:
-        record = Path(session) / SESSION_RECORD
+    here = Path.cwd()
+    candidates = [session, os.environ.get("SFERUM_SESSION"), here, here.parent]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        record = Path(candidate) / SESSION_RECORD
         if record.is_file():
             text = record.read_text(encoding="utf-8").strip()
             if text:

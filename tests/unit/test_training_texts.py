@@ -69,6 +69,7 @@ def test_the_application_carries_the_order_and_links_are_for_teachers_and_pupils
 def test_no_calques_in_notebooks_and_training():
     owned = [*ROOT.glob("notebooks/roles/*.ipynb"), *ROOT.glob("notebooks/methodist/*.ipynb")]
     owned += [ROOT / "sferum_lib" / "training" / "steps.py", ROOT / "sferum_lib" / "training" / "session.py"]
+    owned += sorted((ROOT / "sferum_lib" / "training" / "content").glob("*.yaml"))
     for path in owned:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".ipynb":
