@@ -307,15 +307,36 @@ def _step(c: _Checker, s: object, catalogue: Any, seen: set[str], n: int) -> Ste
     )
 
 
+#: pyyaml's words for a problem → what a methodist should look at (the rest: indentation, colons, quotes)
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "двоеточие с пробелом внутри текста — возьмите текст в кавычки"),
+    ("expected ',' or ']'", "не закрыта квадратная скобка «[»"),
+    ("expected ',' or '}'", "не закрыта фигурная скобка «{»"),
+    ("found character '\\t'", "в отступе табуляция — отступы делают пробелами"),
+    ("unexpected end of stream", "не закрыта кавычка"),
+    ("could not find expected ':'", "строка без двоеточия после названия поля или неверный отступ"),
+    ("expected <block end>", "неверный отступ: поле сдвинуто не так, как соседние"),
+    ("did not find expected", "неверный отступ или лишний знак в начале строки"),
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> tuple[int, str]:
+    problem = str(getattr(exc, "problem", "") or exc)
+    mark, start = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    said = next((ru for en, ru in _YAML_PROBLEMS if en in problem), "проверьте отступы, двоеточия и кавычки")
+    line = mark.line + 1 if mark else 0
+    if start is not None and mark is not None and start.line != mark.line:
+        said += f" (началось в строке {start.line + 1})"
+    return line, f"текст не читается как YAML: {said}"
+
+
 def _role_file(c: _Checker, text: str, expected_role: str, catalogue: Any) -> list[Step]:
     loader = _Loader(text)
     loader.duplicates = []  # type: ignore[attr-defined]
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        c.add(mark.line + 1 if mark else 0, f"текст не читается как YAML ({problem}); проверьте отступы и кавычки")
+        c.add(*_yaml_problem(exc))
         return []
     finally:
         loader.dispose()

@@ -184,16 +184,17 @@ def test_a_copy_may_leave_roles_out(tmp_path):
 # --- mistakes in a file ----------------------------------------------------------------------------------------
 
 
-def _broken(tmp_path: Path, role: str, old: str, new: str) -> Path:
+def _broken(tmp_path: Path, role: str, old: str, new: str) -> tuple[Path, int]:
+    """A copy whose ``role`` file has its first match of the pattern ``old`` replaced; and that match's line."""
     copy = tmp_path / "broken"
     if not copy.exists():
         write_content(copy)
-    _edit(copy / f"{role}.yaml", old, new)
-    return copy
-
-
-def _line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text in line)
+    path = copy / f"{role}.yaml"
+    text = path.read_text(encoding="utf-8")
+    found = re.search(old, text, flags=re.MULTILINE)
+    assert found, old
+    path.write_text(text[: found.start()] + new + text[found.end() :], encoding="utf-8")
+    return copy, text.count("\n", 0, found.start()) + 1
 
 
 def _problems(folder: Path) -> list[str]:
@@ -208,14 +209,14 @@ def _problems(folder: Path) -> list[str]:
         ("admin", "  - шаг: ADM-05", "  - шаг: ADM-55", "обязанности «ADM-55» нет в каталоге"),
         ("head", "роль: head", "роль: director", "неизвестная роль «director»"),
         ("pdo", "роль: pdo", "роль: ped", "роль «ped», а файл назван «pdo.yaml»"),
-        ("parent", '        ответ: 1\n        пункт: "2.7"', '        пункт: "2.7"', "не указан «ответ»"),
-        ("student", "        ответ: 2\n", "        ответ: 4\n", "ответ 4 вне вариантов (их 3)"),
-        ("student", "        ответ: 2\n", "        ответ: второй\n", "«ответ» — номер верного варианта"),
+        ("parent", r"^        ответ: \d\n", "", "не указан «ответ»"),
+        ("student", r"^        ответ: \d$", "        ответ: 4", "ответ 4 вне вариантов (их 3)"),
+        ("student", r"^        ответ: \d$", "        ответ: второй", "«ответ» — номер верного варианта"),
         ("admin", "        выбор: open_invites", "        выбор: all_links", "неизвестный выбор «all_links»"),
         ("admin", "      - поле: invite_id", "      - поле: link_id", "нет поля «link_id»"),
         ("admin", "    действие: annul_invite", "    действие: delete_invite", "неизвестное действие «delete_invite»"),
         ("ped", "    кто: methodist", "    кто: methodologist", "«кто» — один из"),
-        ("admin", "{request_max_age_days} дн., попадает", "{request_days} дн., попадает", "«{request_days}»"),
+        ("admin", r"\{request_max_age_days\} дн\., попадает", "{request_days} дн., попадает", "«{request_days}»"),
         ("head", '        пункт: "2.2"', '        пункт: "9.9"', "пункт «9.9» не найден в положении"),
         ("head", "    вопросы:", "    вопрос:", "неизвестное поле «вопрос»"),
         ("parent", "          - Выйти из чата, чтобы не читать рекламу", "          - Выйти: реклама", "двоеточия"),
@@ -229,8 +230,7 @@ def _problems(folder: Path) -> list[str]:
     ],
 )
 def test_each_kind_of_mistake_names_the_file_and_line(tmp_path, role, old, new, expected):
-    folder = _broken(tmp_path, role, old, new)
-    line = _line_of(folder / f"{role}.yaml", new.strip().splitlines()[0] if new.strip() else old.strip())
+    folder, line = _broken(tmp_path, role, old, new)
     problems = _problems(folder)
     mine = [p for p in problems if expected in p]
     assert mine, problems
@@ -251,17 +251,19 @@ def test_fewer_than_two_questions(tmp_path):
 
 
 def test_bad_yaml_names_the_line(tmp_path):
-    folder = _broken(
+    folder, line = _broken(
         tmp_path, "pdo", "    кто: teacher\n    действие: join_by_invite", "    кто: teacher\n  действие: [x"
     )
     problems = _problems(folder)
     assert len(problems) == 1 and problems[0].startswith("файл «pdo.yaml», строка ") and "YAML" in problems[0]
+    assert abs(int(re.search(r"строка (\d+)", problems[0]).group(1)) - line) <= 2, (problems, line)
+    assert "неверный отступ" in problems[0] and not re.search(r"[A-Za-z]{4}", problems[0].split(":", 1)[1])
 
 
 def test_every_problem_of_every_file_at_once(tmp_path):
-    folder = _broken(tmp_path, "admin", "  - шаг: ADM-05", "  - шаг: ADM-55")
+    folder, _ = _broken(tmp_path, "admin", "  - шаг: ADM-05", "  - шаг: ADM-55")
     _broken(tmp_path, "admin", "        выбор: open_invites", "        выбор: all_links")
-    _broken(tmp_path, "student", "        ответ: 2\n", "        ответ: 7\n")
+    _broken(tmp_path, "student", r"^        ответ: \d$", "        ответ: 7")
     (folder / "админ.yaml").write_text("роль: admin\n", encoding="utf-8")
     problems = _problems(folder)
     assert len(problems) == 4, problems
@@ -269,7 +271,7 @@ def test_every_problem_of_every_file_at_once(tmp_path):
 
 
 def test_the_cli_refuses_a_broken_copy_with_exit_2_and_no_traceback(tmp_path, capsys):
-    folder = _broken(tmp_path, "student", "        ответ: 2\n", "        ответ: 4\n")
+    folder, _ = _broken(tmp_path, "student", r"^        ответ: \d$", "        ответ: 4")
     args = ["--participants", str(tmp_path / "нет.xlsx"), "--role", "student", "--out", str(tmp_path / "s")]
     code = cli.main(["training", "prepare", *args, "--content", str(folder)])
     err = capsys.readouterr().err
@@ -277,3 +279,23 @@ def test_the_cli_refuses_a_broken_copy_with_exit_2_and_no_traceback(tmp_path, ca
     assert not (tmp_path / "s").exists()  # nothing half-written
     assert cli.main(["app", "student", "--content", str(tmp_path / "нет такой")]) == 2
     assert "папки нет" in capsys.readouterr().err
+
+
+def test_prepare_with_a_copy_records_it_and_the_participants_notebook_finds_it(tmp_path, monkeypatch, capsys):
+    copy = tmp_path / "copy"
+    write_content(copy)
+    _edit(copy / "student.yaml", "Даша не поняла домашнее задание", "Тимур не понял домашнее задание")
+    names = tmp_path / "участники.csv"
+    names.write_text("ФИО\nСоколова Дарья\n", encoding="utf-8")
+    session = tmp_path / "занятие"
+    args = ["--participants", str(names), "--role", "student", "--out", str(session), "--content", str(copy)]
+    assert cli.main(["training", "prepare", *args]) == 0, capsys.readouterr().err
+    assert (session / SESSION_RECORD).read_text(encoding="utf-8").strip() == str(copy.resolve())
+    notebook = Path(capsys.readouterr().out.split()[0])
+    assert notebook.exists()
+    monkeypatch.setenv(CONTENT_ENV, "")
+    monkeypatch.chdir(notebook.parent)  # where Jupyter runs the participant's kernel
+    texts = [q.text for s in steps_for("student") for q in s.questions]
+    assert any(t.startswith("Тимур не понял") for t in texts)
+    monkeypatch.chdir(tmp_path)
+    assert not any(q.text.startswith("Тимур не понял") for s in steps_for("student") for q in s.questions)
