@@ -167,6 +167,11 @@ def _clause_ok(clause: str) -> bool:
     return bool(keys) and None not in keys
 
 
+def _after_colon(text: str) -> str:
+    """«Одна ссылка…» after a colon is «одна ссылка…» (an abbreviation such as «СМС» keeps its capitals)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _question(c: _Checker, q: object, where: str) -> Question | None:
     if not isinstance(q, _Map):
         c.add(0, f"{where}: ожидается вопрос с полями «вопрос», «варианты», «ответ», «пункт», «цитата», «объяснение»")
@@ -210,8 +215,9 @@ def _question(c: _Checker, q: object, where: str) -> Question | None:
     explain = _filled(c, c.text(q, "объяснение", where), _line(q, "объяснение"), where)
     if not (text and options and answer is not None and explain):
         return None
-    shown = f"Положение ({'п. ' if clause[:1].isdigit() else ''}{clause}): «{quote}». " if quote else ""
-    shown += f"{PLATFORM_MARK} {explain}" if platform else explain
+    # a quote that ends a sentence keeps its words, not its full stop: «…с приказом». rather than «…с приказом.».
+    shown = f"Положение ({'п. ' if clause[:1].isdigit() else ''}{clause}): «{quote.rstrip('.')}». " if quote else ""
+    shown += f"{PLATFORM_MARK} {_after_colon(explain)}" if platform else explain
     return Question(text, tuple(options), answer - 1, shown, platform)
 
 

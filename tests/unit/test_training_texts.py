@@ -39,7 +39,7 @@ def test_no_absurd_distractors_and_three_options_each():
 def test_links_are_not_taught_as_single_use_and_the_platform_is_marked():
     every = " ".join(t for steps in STEPS.values() for s in steps for t in texts(s))
     assert "пересыл" not in every.lower() and "Никому" not in every
-    assert "О платформе, не из положения: Одна ссылка служит всей группе" in every
+    assert "О платформе, не из положения: одна ссылка служит всей группе" in every
 
 
 def test_limits_are_the_organisations_rules_with_the_value_in_force():
