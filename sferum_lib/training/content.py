@@ -276,6 +276,12 @@ def _step(c: _Checker, s: object, catalogue: Any, seen: set[str], n: int) -> Ste
         c.add(_line(s, "действие"), f"{where}: неизвестное действие «{procedure}»")
     elif procedure:
         known = parameters(procedure)
+        performs = PROCEDURES[procedure].duties
+        if duty and duty not in performs:
+            c.add(
+                _line(s, "действие"),
+                f"{where}: действие «{procedure}» выполняет {', '.join(performs)}, а не обязанность {duty} этого шага",
+            )
     button = c.text(s, "кнопка", where, required=bool(procedure))
     fields_raw = s.get("поля") or []
     if not isinstance(fields_raw, list):

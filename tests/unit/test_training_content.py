@@ -215,6 +215,12 @@ def _problems(folder: Path) -> list[str]:
         ("admin", "        выбор: open_invites", "        выбор: all_links", "неизвестный выбор «all_links»"),
         ("admin", "      - поле: invite_id", "      - поле: link_id", "нет поля «link_id»"),
         ("admin", "    действие: annul_invite", "    действие: delete_invite", "неизвестное действие «delete_invite»"),
+        (
+            "admin",
+            "    действие: create_channel",
+            "    действие: plan_broadcast",
+            "выполняет ADM-15, а не обязанность ADM-14",
+        ),
         ("ped", "    кто: methodist", "    кто: methodologist", "«кто» — один из"),
         ("admin", r"\{request_max_age_days\} дн\., попадает", "{request_days} дн., попадает", "«{request_days}»"),
         ("head", '        пункт: "2.2"', '        пункт: "9.9"', "пункт «9.9» не найден в положении"),
