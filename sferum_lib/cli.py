@@ -746,7 +746,11 @@ def cmd_training(args: argparse.Namespace) -> int:
     if not args.folder:
         raise UsageError("Укажите папку занятия: sferum training report ПАПКА")
     from sferum_lib.reports.artifacts import write_all
+    from sferum_lib.training.content import CONTENT_ENV, content_folder
 
+    recorded = content_folder(args.folder)  # the steps the participants learnt are the ones the report counts
+    if recorded is not None:
+        os.environ[CONTENT_ENV] = str(recorded)
     data = session_report(args.folder)
     paths = write_all(data, args.out or args.folder, mask=False)
     print(paths["html"])
