@@ -305,3 +305,10 @@ def test_prepare_with_a_copy_records_it_and_the_participants_notebook_finds_it(t
     assert any(t.startswith("Тимур не понял") for t in texts)
     monkeypatch.chdir(tmp_path)
     assert not any(q.text.startswith("Тимур не понял") for s in steps_for("student") for q in s.questions)
+
+    # the session's report counts the steps of the copy: drop the last step, and the report has no STU-04
+    text = (copy / "student.yaml").read_text(encoding="utf-8")
+    (copy / "student.yaml").write_text(text[: text.index("  - шаг: STU-04")], encoding="utf-8")
+    assert cli.main(["training", "report", str(session), "--out", str(tmp_path / "отчёт")]) == 0
+    html = Path(capsys.readouterr().out.split()[0]).read_text(encoding="utf-8")
+    assert "STU-03" in html and "STU-04" not in html
