@@ -258,10 +258,12 @@ def _step(c: _Checker, s: object, catalogue: Any, seen: set[str], n: int) -> Ste
     duty = c.text(s, "шаг", f"шаг № {n}")
     where = f"шаг {duty or f'№ {n}'}"
     c.unknown_keys(s, STEP_KEYS, where)
+    known_duty = False
     if duty:
         try:
             catalogue[duty]
-        except Exception:
+            known_duty = True
+        except KeyError:
             c.add(_line(s, "шаг"), f"{where}: обязанности «{duty}» нет в каталоге обязанностей (duties.yaml)")
         if duty in seen:
             c.add(_line(s, "шаг"), f"{where}: шаг повторяется")
@@ -277,7 +279,7 @@ def _step(c: _Checker, s: object, catalogue: Any, seen: set[str], n: int) -> Ste
     elif procedure:
         known = parameters(procedure)
         performs = PROCEDURES[procedure].duties
-        if duty and duty not in performs:
+        if known_duty and duty not in performs:  # an unknown duty is reported once, above
             c.add(
                 _line(s, "действие"),
                 f"{where}: действие «{procedure}» выполняет {', '.join(performs)}, а не обязанность {duty} этого шага",
