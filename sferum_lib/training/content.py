@@ -395,8 +395,12 @@ def content_folder(session: str | Path | None = None) -> Path | None:
     named = os.environ.get(CONTENT_ENV, "").strip()
     if named:
         return Path(named).expanduser().resolve()
-    here = Path.cwd()
-    candidates = [session, os.environ.get("SFERUM_SESSION"), here, here.parent]
+    candidates: list[str | Path | None] = [session, os.environ.get("SFERUM_SESSION")]
+    try:
+        here = Path.cwd()
+        candidates += [here, here.parent]
+    except OSError:  # the working directory was removed: there is no session around it
+        pass
     for candidate in candidates:
         if not candidate:
             continue
