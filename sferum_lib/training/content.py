@@ -248,6 +248,18 @@ def _field(c: _Checker, f: object, procedure: str, known: list[str], where: str)
     return Field(name, label, "text", None, value)
 
 
+def _required(procedure: str) -> list[str]:
+    """The parameters a procedure cannot do without (a form that leaves one out would fail when performed)."""
+    import inspect
+
+    from sferum_lib.procedures import PROCEDURES
+
+    signature = inspect.signature(PROCEDURES[procedure].run)
+    return [
+        name for name, p in list(signature.parameters.items())[2:] if p.kind == p.KEYWORD_ONLY and p.default is p.empty
+    ]
+
+
 def _step(c: _Checker, s: object, catalogue: Any, seen: set[str], n: int) -> Step | None:
     from sferum_lib.procedures import PROCEDURES
     from sferum_lib.procedures.params import parameters
@@ -306,6 +318,11 @@ def _step(c: _Checker, s: object, catalogue: Any, seen: set[str], n: int) -> Ste
     if len(questions_raw) < MIN_QUESTIONS:
         c.add(_line(s, "вопросы"), f"{where}: вопросов {len(questions_raw)}, а нужно не меньше {MIN_QUESTIONS}")
     questions = [_question(c, q, f"{where}, вопрос {i}") for i, q in enumerate(questions_raw, start=1)]
+    if procedure in PROCEDURES:
+        given = {f.name for f in fields if f is not None} | set(fixed_for(procedure, actor))
+        for name in _required(procedure):
+            if name not in given:
+                c.add(_line(s, "поля"), f"{where}: у действия «{procedure}» в форме нет обязательного поля «{name}»")
     if not (duty and actor in PERSONAS and why) or None in fields or None in questions:
         return None
     return Step(

@@ -221,6 +221,7 @@ def _problems(folder: Path) -> list[str]:
             "    действие: plan_broadcast",
             "выполняет ADM-15, а не обязанность ADM-14",
         ),
+        ("admin", r"      - поле: role\n        подпись: Роль\n        выбор: invite_roles\n", "", "поля «role»"),
         ("ped", "    кто: methodist", "    кто: methodologist", "«кто» — один из"),
         ("admin", r"\{request_max_age_days\} дн\., попадает", "{request_days} дн., попадает", "«{request_days}»"),
         ("head", '        пункт: "2.2"', '        пункт: "9.9"', "пункт «9.9» не найден в положении"),
