@@ -319,7 +319,8 @@ def _step(c: _Checker, s: object, catalogue: Any, seen: set[str], n: int) -> Ste
         c.add(_line(s, "вопросы"), f"{where}: вопросов {len(questions_raw)}, а нужно не меньше {MIN_QUESTIONS}")
     questions = [_question(c, q, f"{where}, вопрос {i}") for i, q in enumerate(questions_raw, start=1)]
     if procedure in PROCEDURES:
-        given = {f.name for f in fields if f is not None} | set(fixed_for(procedure, actor))
+        # a field with its own mistake (reported above) still counts as present
+        given = {str(f.get("поле")) for f in fields_raw if isinstance(f, dict)} | set(fixed_for(procedure, actor))
         for name in _required(procedure):
             if name not in given:
                 c.add(_line(s, "поля"), f"{where}: у действия «{procedure}» в форме нет обязательного поля «{name}»")
