@@ -98,7 +98,7 @@ class ScenarioView:
     def render(self) -> None:
         planted = len(self.s.planted())
         tasks = self.s.tasks()
-        fixed = self.s.fixed()
+        fixed = self.s.fixed(tasks)
         if not tasks:
             self.status.value = (
                 f'<div style="{DONE_STYLE}"><b>{CLEAN_TEXT}.</b> Исправлено заложенных проблем: {fixed} из '
