@@ -157,3 +157,36 @@ class ScenarioView:
 def scenario_view(session: Path, trainee: str, role: str) -> w.Widget:
     """The practice scenario of ``trainee`` in ``role`` (made on first opening) as a page."""
     return ScenarioView(Scenario(session, trainee, role)).widget
+
+
+def scenario_tab(session: Path, trainee: str, role: str) -> w.Widget:
+    """The page behind a «Начать практику» button: the practice organisation is made when the trainee asks for it,
+    not when the role page opens (making it takes a few seconds)."""
+    start = w.Button(description="Начать практику", button_style="primary", layout=w.Layout(width="auto"))
+    message = w.HTML()
+    box = w.VBox(
+        [
+            w.HTML(
+                f"<h2>{html.escape(TITLE)}</h2><p>Когда пройдёте шаги, проверьте себя на деле: в учебной организации "
+                "будут заложены проблемы, и их нужно устранить своими действиями, пока аудит не станет чистым.</p>"
+            ),
+            start,
+            message,
+        ]
+    )
+
+    def open_page(_button: Any) -> None:
+        start.disabled = True
+        message.value = '<p style="color:#555">Готовлю учебную организацию…</p>'
+        try:
+            box.children = [scenario_view(session, trainee, role)]
+        except SferumError as exc:
+            message.value = _box(f"Не получилось: {exc}", False)
+            start.disabled = False
+        except Exception as exc:  # details to the server's log, not to the trainee
+            print("".join(traceback.format_exception(exc)), file=sys.__stderr__)
+            message.value = _box("Не получилось: внутренняя ошибка программы. Сообщите о ней ведущему занятия.", False)
+            start.disabled = False
+
+    start.on_click(open_page)
+    return box

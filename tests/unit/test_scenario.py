@@ -28,7 +28,7 @@ from sferum_lib.training.scenario import (
     tidy,
 )
 from sferum_lib.training.session import DONE, REFUSED, START
-from sferum_lib.ui.scenario import CLEAN_TEXT, TITLE, ScenarioView, scenario_view
+from sferum_lib.ui.scenario import CLEAN_TEXT, TITLE, ScenarioView, scenario_tab, scenario_view
 
 DAY = dt.date(2026, 11, 30)
 TRAINEE = "Иванова Мария"
@@ -282,3 +282,18 @@ def test_scenario_view_opens_an_existing_scenario(session: Path) -> None:
     widget = scenario_view(session, TRAINEE, "admin")
     html = " ".join(getattr(child, "value", "") for child in widget.children)
     assert TITLE in html and "администратор платформы" in html
+
+
+def test_the_tab_makes_the_practice_organisation_only_when_asked(tmp_path: Path) -> None:
+    tab = scenario_tab(tmp_path, "Петров Пётр", "ped")
+    assert not scenario_path(tmp_path, "Петров Пётр", "ped").exists()
+    start = next(c for c in tab.children if getattr(c, "description", "") == "Начать практику")
+    start.click()
+    assert scenario_path(tmp_path, "Петров Пётр", "ped").exists()
+    (page,) = tab.children
+    assert TITLE in page.children[0].value
+    # a role with no scenario says so in Russian, the button stays
+    other = scenario_tab(tmp_path, "Петров Пётр", "student")
+    button = next(c for c in other.children if getattr(c, "description", "") == "Начать практику")
+    button.click()
+    assert "Практический сценарий есть для ролей" in other.children[-1].value and not button.disabled
