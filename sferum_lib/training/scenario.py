@@ -176,7 +176,13 @@ def tidy(snapshot: Snapshot, day: dt.date) -> Snapshot:
     # the lesson chat of the methodist who teaches in the first section (the «ped» role's own chat)
     code = str(personas(tidied)["section"])
     chats.append(
-        (f"L-{code}", "Занятие: " + str(sections.set_index("code").loc[code, "name"]), "lesson", code, methodist)
+        (
+            f"L-{code}",
+            "Занятие: " + str(sections.set_index("code").loc[code, "name"]),
+            ChatType.LESSON.value,
+            code,
+            methodist,
+        )
     )
     pairs += [
         (f"L-{code}", methodist),
