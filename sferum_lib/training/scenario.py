@@ -696,3 +696,19 @@ def scenario_results(session_folder: str | Path) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+
+def scenario_report_part(session_folder: str | Path) -> tuple[list[str], list[Any]]:
+    """The session report's lines and table about the practice scenarios; nothing when nobody started one."""
+    from sferum_lib.reports.base import Table
+
+    results = scenario_results(session_folder)
+    if results.empty:
+        return [], []
+    clean = int((results["Аудит чист"] == "да").sum())
+    line = (
+        f"Практика в учебной организации с заложенными проблемами: довели аудит до чистого — {clean} из "
+        f"{len(results)}; исправлено проблем: {int(results['Исправлено'].sum())} из "
+        f"{int(results['Проблем заложено'].sum())}."
+    )
+    return [line], [Table("scenario", "Практика: порядок в учебной организации", results)]

@@ -24,6 +24,7 @@ from sferum_lib.training.scenario import (
     Move,
     Scenario,
     scenario_path,
+    scenario_report_part,
     scenario_results,
     tidy,
 )
@@ -224,6 +225,10 @@ def test_events_land_where_scenario_results_reads_them(session: Path, tmp_path: 
     assert head["Проблем заложено"] == len(started.planted())
     assert head["Исправлено"] == started.fixed() <= 1
     assert head["Действий"] + head["Отказов"] == 1
+    lines, (table,) = scenario_report_part(session)
+    assert "довели аудит до чистого — 1 из 5" in lines[0]
+    assert table.frame.equals(results)
+    assert scenario_report_part(tmp_path) == ([], [])
     untouched = rows[(TRAINEE, "администратор платформы")]
     assert untouched["Исправлено"] == 0 and untouched["Действий"] == 0
     # the raw events are the store's training events, as the step training keeps them
