@@ -185,7 +185,10 @@ def console_data(
 
 _CSS = """
 <style>
-.sferum-console{font-family:system-ui,sans-serif;max-width:78em}
+.sferum-console{font-family:system-ui,sans-serif;max-width:78em;line-height:1.4}
+.sferum-console p,.sferum-console li{line-height:1.4;margin:4px 0}
+.sferum-console .facts{font-size:15px}
+.sferum-console td:first-child{white-space:nowrap;font-weight:600}
 .sferum-console table{border-collapse:collapse;margin:4px 0 14px;font-size:14px;width:100%}
 .sferum-console th{background:#eceff1;text-align:left;padding:5px 8px;border-bottom:2px solid #b0bec5}
 .sferum-console td{padding:5px 8px;border-bottom:1px solid #e0e0e0;vertical-align:top}
@@ -214,10 +217,9 @@ def console_html(data: ConsoleData) -> str:
     parts = [
         _CSS,
         '<div class="sferum-console">',
-        f"<h2>{CONSOLE_TITLE}: {html.escape(data.folder.name)}</h2>",
-        f'<p class="muted">Обновлено в {data.at:%H:%M:%S}. '
-        + " ".join(html.escape(line) for line in data.summary)
-        + "</p>",
+        f"<h2>Занятие «{html.escape(data.folder.name)}»</h2>",
+        f'<p class="muted">Обновлено в {data.at:%H:%M:%S}, обновляется само.</p>',
+        *(f'<p class="facts">{html.escape(line)}</p>' for line in data.summary),
     ]
     if data.stuck:
         items = "".join(f"<li><b>{html.escape(a.trainee)}</b> — {html.escape(a.reason)}</li>" for a in data.stuck)

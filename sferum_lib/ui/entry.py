@@ -20,8 +20,9 @@ import ipywidgets as w
 from sferum_lib.errors import SferumError
 from sferum_lib.ui import SESSION_ENV
 
-REFUSAL_STYLE = "color:#b71c1c;background:#ffebee;padding:8px 12px;border-left:4px solid #c62828;max-width:46em"
-QUESTION_STYLE = "color:#4e342e;background:#fff8e1;padding:8px 12px;border-left:4px solid #f9a825;max-width:46em"
+_BOX = "padding:8px 12px;max-width:46em;line-height:1.45;"
+REFUSAL_STYLE = _BOX + "color:#b71c1c;background:#ffebee;border-left:4px solid #c62828"
+QUESTION_STYLE = _BOX + "color:#4e342e;background:#fff8e1;border-left:4px solid #f9a825"
 
 
 def session_folder(namespace: Mapping[str, Any]) -> Path:
@@ -38,8 +39,14 @@ def training_view(role: str, namespace: Mapping[str, Any]) -> Any:
     session = session_folder(namespace)
     trainee = str(namespace.get("trainee") or "").strip()
     if trainee:
-        return RoleWizard(Training(session, trainee, role)).widget
+        return opened(RoleWizard(Training(session, trainee, role))).widget
     return NameEntry(session, role, browser_of(namespace)).widget
+
+
+def opened(wizard: Any) -> Any:
+    """Note the step a freshly shown wizard opens on: the console then counts its trainee as come."""
+    wizard.t.open(wizard.index)
+    return wizard
 
 
 def _note(style: str, text: str) -> str:
@@ -151,17 +158,18 @@ class NameEntry:
         """Claim ``name`` for this browser and open the wizard (a name taken in another browser is refused)."""
         from sferum_lib.app import claim
         from sferum_lib.training import Training
-        from sferum_lib.training.roster import record_walk_in
+        from sferum_lib.training.roster import key, record_walk_in, tidy
         from sferum_lib.ui import taken_html
         from sferum_lib.ui.wizard import RoleWizard
 
         if self.browser and not claim(self.session, name, self.browser):
-            self.refusal.value = taken_html(name)
+            typed = tidy(str(self.name.value or ""))
+            self.refusal.value = taken_html(typed if key(typed) == key(name) else name)  # the name as they wrote it
             self._offer([])
             return
         if walk_in:
             record_walk_in(self.session, name)
-        self.box.children = [RoleWizard(Training(self.session, name, self.role)).widget]
+        self.box.children = [opened(RoleWizard(Training(self.session, name, self.role))).widget]
 
 
 __all__ = ["NameEntry", "session_folder", "training_view"]

@@ -20,7 +20,9 @@ from sferum_lib.training import Feedback, Training
 
 OK_STYLE = "color:#1b5e20;background:#e8f5e9;padding:6px 10px;border-left:4px solid #2e7d32"
 BAD_STYLE = "color:#b71c1c;background:#ffebee;padding:6px 10px;border-left:4px solid #c62828"
-WARN_STYLE = "color:#4e342e;background:#fff8e1;padding:6px 10px;border-left:4px solid #f9a825;max-width:46em"
+WARN_STYLE = (
+    "color:#4e342e;background:#fff8e1;padding:6px 10px;border-left:4px solid #f9a825;max-width:46em;line-height:1.45"
+)
 
 
 def feedback_html(feedback: Feedback) -> str:
@@ -90,7 +92,9 @@ class RoleWizard:
         )
         self.reset_area = w.VBox(
             [self.reset_button],
-            layout=w.Layout(margin="28px 0 0 0", padding="8px 0 0 0", border_top="1px solid #ddd"),
+            layout=w.Layout(
+                margin="28px 0 0 0", padding="10px 0 0 0", border_top="1px solid #ddd", align_items="flex-start"
+            ),
         )
         self.back_button.on_click(self._safe(lambda _: self.go(-1)))
         self.next_button.on_click(self._safe(lambda _: self.go(+1)))
@@ -109,7 +113,6 @@ class RoleWizard:
             ]
         )
         self.render()
-        training.open(self.index)
 
     def _safe(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         def run(arg: Any) -> None:
