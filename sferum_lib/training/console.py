@@ -94,16 +94,24 @@ def _ago(minutes: int) -> str:
 
 def stuck_reason(t: TraineeProgress, now: dt.datetime, stuck_minutes: int, repeated: int) -> str:
     """Why ``t`` may need help, or '' (a finished participant, or one who has not begun, is never stuck)."""
-    events = t.events
-    begun = events[events["kind"] != START]
-    if t.finished or begun.empty:
+    if t.finished:
         return ""
-    at = pd.to_datetime(events["at"])
-    progress = (events["kind"] == DONE) | ((events["kind"] == ANSWER) & (events["correct"] == 1))
-    since = at[progress].max() if progress.any() else at[events["kind"] != START].min()
-    after = events[at > since] if progress.any() else begun
-    misses = int(((after["kind"] == REFUSED) | ((after["kind"] == ANSWER) & (after["correct"] == 0))).sum())
-    idle = _minutes(now - since.to_pydatetime())
+    since: dt.datetime | None = None  # the last progress, else the first sign of them
+    misses = 0  # refusals and wrong answers since
+    events = t.events
+    for at, kind, correct in events[["at", "kind", "correct"]].itertuples(index=False, name=None):
+        if kind == START:
+            continue
+        moment = dt.datetime.fromisoformat(str(at))
+        if kind == DONE or (kind == ANSWER and correct == 1):
+            since, misses = moment, 0
+            continue
+        since = since or moment
+        if kind == REFUSED or (kind == ANSWER and correct == 0):
+            misses += 1
+    if since is None:
+        return ""
+    idle = _minutes(now - since)
     reasons = []
     if misses >= repeated:
         reasons.append(f"отказов и неверных ответов подряд: {misses}")
@@ -128,7 +136,7 @@ def console_data(
     people = trainees_progress(events)
     begun_ones = [t for t in people if (t.events["kind"] != START).any()]
     for t in begun_ones:
-        last = pd.to_datetime(t.events["at"]).max().to_pydatetime()
+        last = dt.datetime.fromisoformat(str(t.events["at"].max()))
         reason = stuck_reason(t, now, stuck_minutes, repeated)
         current = t.steps[t.current]
         if reason:

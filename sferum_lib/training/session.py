@@ -47,17 +47,21 @@ class StepProgress:
 
 
 def step_progress(steps: list[Step], events: pd.DataFrame) -> list[StepProgress]:
-    """Each step's progress from one trainee's events in one role (the store's ``training_events`` rows)."""
-    result = []
-    for step in steps:
-        mine = events[events["duty"] == step.duty]
-        performed = bool((mine["kind"] == DONE).any())
-        answers: list[bool | None] = []
-        for i in range(len(step.questions)):
-            given = mine[(mine["kind"] == ANSWER) & mine["detail"].str.startswith(f"{i}:")]
-            answers.append(None if given.empty else bool(given["correct"].iloc[-1]))
-        result.append(StepProgress(performed, tuple(answers)))
-    return result
+    """Each step's progress from one trainee's events in one role (the store's ``training_events`` rows, in order).
+
+    Plain Python over the rows: a session's console reads every trainee's every few seconds.
+    """
+    performed: set[str] = set()
+    latest: dict[tuple[str, str], bool] = {}  # (duty, question) -> the latest answer was right
+    for duty, kind, detail, correct in events[["duty", "kind", "detail", "correct"]].itertuples(index=False, name=None):
+        if kind == DONE:
+            performed.add(duty)
+        elif kind == ANSWER:
+            latest[(duty, str(detail).partition(":")[0])] = bool(correct)
+    return [
+        StepProgress(step.duty in performed, tuple(latest.get((step.duty, str(i))) for i in range(len(step.questions))))
+        for step in steps
+    ]
 
 
 def _do(ws: Workspace, key: str, actor: str, day: dt.date, **params: Any) -> Any:

@@ -4,6 +4,7 @@ and summarise who completed what, self-check scores and the refusals met most.""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,7 +131,7 @@ class TraineeProgress:
     progress: list[StepProgress]
     events: pd.DataFrame  # theirs, in order
 
-    @property
+    @functools.cached_property
     def complete(self) -> list[bool]:
         return [p.complete(s) for p, s in zip(self.progress, self.steps, strict=True)]
 
@@ -153,13 +154,13 @@ class TraineeProgress:
     def refusals(self) -> int:
         return int((self.events["kind"] == REFUSED).sum())
 
-    @property
+    @functools.cached_property
     def current(self) -> int:
         """The step they are on: the one they opened last, else the first one not complete."""
-        opened = self.events[self.events["kind"] == OPENED]
         duties = [s.duty for s in self.steps]
-        if len(opened) and opened["duty"].iloc[-1] in duties:
-            return duties.index(opened["duty"].iloc[-1])
+        opened = [d for d, k in zip(self.events["duty"], self.events["kind"], strict=True) if k == OPENED]
+        if opened and opened[-1] in duties:
+            return duties.index(opened[-1])
         return next((i for i, c in enumerate(self.complete) if not c), len(self.steps) - 1)
 
 
