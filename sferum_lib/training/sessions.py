@@ -279,7 +279,7 @@ def session_report(folder: str | Path, day: dt.date | None = None) -> ReportData
             Table("trainees", "Участники", per_trainee),
             Table("steps", "Шаги", by_step),
             Table("refusals", "Чаще всего встречались отказы", refusals_met(events)),
-            Table("wrong", "Чаще всего выбирали неверные ответы", wrong_answers(events)),
+            Table("wrong", "Частые неверные ответы", wrong_answers(events)),
         ],
     )
 

@@ -44,7 +44,8 @@ def checklist_html(store: str | None, person: str, as_of: dt.date | None = None)
 def taken_html(trainee: str) -> str:
     """What a second browser under a taken name is told (it never sees the other's progress)."""
     return (
-        '<div style="color:#b71c1c;background:#ffebee;padding:8px 12px;border-left:4px solid #c62828;max-width:46em">'
+        '<div style="color:#b71c1c;background:#ffebee;padding:8px 12px;border-left:4px solid #c62828;max-width:46em;'
+        'line-height:1.45">'
         f"<b>Имя «{html.escape(trainee)}» уже занято в другом браузере.</b> Если это вы и вы перешли за другой "
         "компьютер или в другой браузер, вернитесь в прежний или попросите ведущего освободить имя. Если это ваш "
         "тёзка, введите имя полностью, с отчеством.</div>"

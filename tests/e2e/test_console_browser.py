@@ -69,7 +69,7 @@ def test_a_participant_from_the_list_is_followed_by_the_console_and_starts_again
     name = page.get_by_placeholder("Фамилия Имя")
     name.wait_for(timeout=90_000)
     name.click()  # the list of names opens under the field
-    shot(page, "app-name-entry.png")
+    shot(page, "app-name-list.png")
     listed = page.locator("datalist option")
     assert sorted(listed.evaluate_all("(os) => os.map(o => o.value)")) == ["Кузнецов Пётр", "Орлова Ирина Сергеевна"]
 
@@ -118,3 +118,47 @@ def test_a_participant_from_the_list_is_followed_by_the_console_and_starts_again
     page.context.close()
     assert Training(session, "Кузнецов Пётр", "pdo").completed() == 0
     assert sorted(p.name for p in session.iterdir() if p.is_dir() and not p.name.startswith(".")) == ["Кузнецов_Пётр"]
+
+
+def test_the_console_command_prints_its_address_serves_the_page_and_stops_with_its_kernel(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    import psutil
+
+    missing = subprocess.run(
+        [sys.executable, "-m", "sferum_lib", "training", "console", str(tmp_path / "нет такой")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "Папки занятия" in missing.stderr and "Traceback" not in missing.stderr
+
+    session = tmp_path / "занятие"
+    write_roster(session, ["Кузнецов Пётр"], walk_ins=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sferum_lib", "training", "console", str(session), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": str(home)},
+    )
+    try:
+        line = process.stdout.readline()  # printed once Voilà listens
+        assert line.strip() == f"Пульт ведущего: http://localhost:{port}/", line + process.stderr.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=120) as answer:
+            page = answer.read().decode()
+        assert answer.status == 200 and "<title>Пульт ведущего занятия</title>" in page
+        family = psutil.Process(process.pid).children(recursive=True)
+        assert any("ipykernel" in " ".join(p.cmdline()) for p in family), "the console's kernel was expected"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
+        _, still = psutil.wait_procs(family, timeout=15)
+        assert not [p for p in still if p.status() != psutil.STATUS_ZOMBIE], "Voilà or its kernel outlived the console"
+    finally:
+        if process.poll() is None:
+            process.kill()

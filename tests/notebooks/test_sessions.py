@@ -114,3 +114,24 @@ def test_the_console_notebook_executes_over_a_session(tmp_path):
     # the page the widget shows is in the notebook's saved widget state
     shown = json.dumps(executed.metadata["widgets"], ensure_ascii=False)
     assert "Иванова Мария" in shown and "Чаще всего встречались отказы" in shown and "Нужна помощь" not in shown
+
+
+def test_the_session_notebook_writes_the_report_with_the_wrong_answers_met_most(tmp_path):
+    import papermill
+    from openpyxl import load_workbook
+
+    from sferum_lib.training.sessions import example_session
+
+    session = example_session(tmp_path / "занятие", DAY)
+    papermill.execute_notebook(
+        str(NOTEBOOKS / "methodist" / "session.ipynb"),
+        str(tmp_path / "session.ipynb"),
+        parameters={"session": str(session), "out_dir": str(tmp_path / "итоги")},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    report = json.loads((tmp_path / "итоги" / "session.json").read_text(encoding="utf-8"))
+    wrong = report["wrong"]
+    assert len(wrong) == 2 and all(row["Сколько раз"] == 1 for row in wrong)  # each trainee erred once
+    assert "Частые неверные ответы" in load_workbook(tmp_path / "итоги" / "session.xlsx").sheetnames
