@@ -15,7 +15,6 @@ import os
 import secrets
 import sys
 import tempfile
-import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,7 +251,12 @@ def console_html(data: ConsoleData) -> str:
 
 
 class Console:
-    """The console as a widget: one HTML view, read again every ``seconds`` by a background thread."""
+    """The console as a widget: one HTML view, read again on each tick of a hidden ``Play`` widget.
+
+    The browser keeps the time (the ``Play`` ticks every ``seconds`` while the page is open), so a closed page
+    stops the refreshes and its kernel goes idle and is culled like a participant's; a thread in the kernel would
+    keep it busy for ever.
+    """
 
     def __init__(
         self,
@@ -263,13 +267,27 @@ class Console:
     ) -> None:
         import ipywidgets as w
 
-        self.folder, self.seconds = Path(folder), seconds
+        self.folder = Path(folder)
         self.stuck_minutes, self.repeated = stuck_minutes, repeated
         self.view = w.HTML()
-        self.widget = w.VBox([self.view])
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.tick = w.Play(
+            interval=max(1000, int(seconds * 1000)),
+            min=0,
+            max=10**9,
+            repeat=True,
+            show_repeat=False,
+            layout=w.Layout(display="none"),
+        )
+        # a Play starts ticking only when its view sees «playing» turn on: turn it on once a page shows it
+        self.tick._view_count = 0  # the page reports the views it makes of the widget
+        self.tick.observe(self._shown, "_view_count")
+        self.tick.observe(lambda _: self.refresh(), "value")
+        self.widget = w.VBox([self.view, self.tick])
         self.refresh()
+
+    def _shown(self, change: dict[str, Any]) -> None:
+        if change["new"] and not self.tick.playing:
+            self.tick.playing = True
 
     def refresh(self) -> None:
         try:
@@ -277,22 +295,8 @@ class Console:
             self.view.value = console_html(data)
         except SferumError as exc:
             self.view.value = f"<p><b>Пульт не может прочитать занятие:</b> {html.escape(str(exc))}</p>"
-        except Exception:  # a store mid-write or a bug: the next refresh tries again, the details go to the terminal
+        except Exception:  # a store mid-write or a bug: the next tick tries again, the details go to the terminal
             traceback.print_exc(file=sys.__stderr__)
-
-    def start(self) -> Console:
-        """Refresh every ``seconds`` until :meth:`stop` (or the kernel ends: the thread is a daemon)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sferum-console", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.seconds):
-            self.refresh()
 
 
 def console_view(
@@ -309,7 +313,7 @@ def console_view(
         from sferum_lib.training.sessions import example_session
 
         folder = str(example_session(tempfile.mkdtemp(prefix="sferum-console-")))
-    return Console(folder, seconds, stuck_minutes, repeated).start().widget
+    return Console(folder, seconds, stuck_minutes, repeated).widget
 
 
 # --- serving it ----------------------------------------------------------------------------------------------------
