@@ -249,13 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--restore-templates", action="store_true", help="вернуть исходные шаблоны (правленые — заменить)")
     _common(p, as_of=False, snapshot=True, demo=True)
 
-    p = sub.add_parser("training", help="учебные занятия: подготовить блокноты участников, подвести итоги")
+    p = sub.add_parser(
+        "training", help="учебные занятия: подготовить блокноты участников, следить за занятием, подвести итоги"
+    )
     p.add_argument(
         "action",
-        choices=("prepare", "report", "content"),
-        help="prepare — подготовить; report — итоги занятия; content — своя копия содержания обучения (--out ПАПКА)",
+        choices=("prepare", "console", "report", "content"),
+        help="prepare — подготовить; console — пульт ведущего в браузере; report — итоги занятия; "
+        "content — своя копия содержания обучения (--out ПАПКА)",
     )
-    p.add_argument("folder", nargs="?", metavar="ПАПКА", help="папка занятия (для report)")
+    p.add_argument("folder", nargs="?", metavar="ПАПКА", help="папка занятия (для console и report)")
     p.add_argument("--participants", metavar="СПИСОК.xlsx", help="список участников: столбец «ФИО» (для prepare)")
     p.add_argument(
         "--role",
@@ -269,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--content", metavar="ПАПКА", help="содержание обучения из этой папки (для prepare; копия — training content)"
     )
     p.add_argument("--overwrite", action="store_true", help="заменить файлы содержания в папке (для content)")
+    p.add_argument(
+        "--walk-ins",
+        action="store_true",
+        help="пускать в приложение и тех, кого нет в списке (для prepare; в итогах они отмечены)",
+    )
+    from sferum_lib.app import port_number
+
+    p.add_argument("--port", type=port_number, default=8867, metavar="ПОРТ", help="порт пульта (для console; 8867)")
 
     from sferum_lib import app as app_mode
 
@@ -731,7 +742,7 @@ def cmd_training(args: argparse.Namespace) -> int:
             load_content(args.content)  # every mistake of the methodist's files, before anything is written
             os.environ[CONTENT_ENV] = str(Path(args.content).resolve())
         names = read_participants(args.participants)
-        for item in prepare_session(names, args.role, args.out):
+        for item in prepare_session(names, args.role, args.out, walk_ins=args.walk_ins):
             print(item.notebook)
         if args.content:
             from sferum_lib.training.content import record_content
@@ -739,24 +750,45 @@ def cmd_training(args: argparse.Namespace) -> int:
             record_content(args.out, args.content)
         print(
             f"Подготовлено участников: {len(names)}. Каждому — свой блокнот и своя учебная организация в "
-            f"{Path(args.out).resolve()}. Итоги: sferum training report {args.out}",
+            f"{Path(args.out).resolve()}. "
+            + ("Участники не из списка тоже смогут войти. " if args.walk_ins else "В приложение войдут только они. ")
+            + f"Пульт: sferum training console {args.out}; итоги: sferum training report {args.out}",
             file=sys.stderr,
         )
         return EXIT_OK
     if not args.folder:
-        raise UsageError("Укажите папку занятия: sferum training report ПАПКА")
-    from sferum_lib.reports.artifacts import write_all
+        raise UsageError(f"Укажите папку занятия: sferum training {args.action} ПАПКА")
     from sferum_lib.training.content import CONTENT_ENV, content_folder
 
-    recorded = content_folder(args.folder)  # the steps the participants learnt are the ones the report counts
+    recorded = content_folder(args.folder)  # the steps the participants learnt are the ones counted and shown
     if recorded is not None:
         os.environ[CONTENT_ENV] = str(recorded)
+    if args.action == "console":
+        return _training_console(args)
+    from sferum_lib.reports.artifacts import write_all
+
     data = session_report(args.folder)
     paths = write_all(data, args.out or args.folder, mask=False)
     print(paths["html"])
     for line in data.summary:
         print(_shown(line), file=sys.stderr)
     return EXIT_OK
+
+
+def _training_console(args: argparse.Namespace) -> int:
+    from sferum_lib import app as app_mode
+    from sferum_lib.training.console import console_data, serve_console
+
+    console_data(args.folder)  # a folder that is not a session is refused before Voilà starts
+    server = serve_console(args.folder, args.port)
+    try:
+        app_mode.wait_ready(server, "127.0.0.1", args.port)
+    except BaseException:
+        app_mode.stop(server)
+        raise
+    print(f"Пульт ведущего: {server.url}", flush=True)
+    print(f"Папка занятия: {Path(args.folder).resolve()}. Остановить — Ctrl+C.", flush=True)
+    return app_mode.run(server)
 
 
 def cmd_app(args: argparse.Namespace) -> int:

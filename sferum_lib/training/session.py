@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sferum_lib.errors import SferumError, UsageError
 from sferum_lib.model import Snapshot
 from sferum_lib.procedures import Refused, State, Workspace
@@ -23,6 +25,8 @@ from sferum_lib.training.steps import STEPS, Step, personas, practice_sections, 
 
 ROLES = tuple(STEPS)
 DONE, ANSWER, REFUSED, START = "done", "answer", "refused", "start"
+#: The trainee opened a step (the methodist's console shows where each one is).
+OPENED = "opened"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,24 @@ class StepProgress:
 
     def complete(self, step: Step) -> bool:
         return (step.procedure is None or self.performed) and all(a is True for a in self.answers)
+
+
+def step_progress(steps: list[Step], events: pd.DataFrame) -> list[StepProgress]:
+    """Each step's progress from one trainee's events in one role (the store's ``training_events`` rows, in order).
+
+    Plain Python over the rows: a session's console reads every trainee's every few seconds.
+    """
+    performed: set[str] = set()
+    latest: dict[tuple[str, str], bool] = {}  # (duty, question) -> the latest answer was right
+    for duty, kind, detail, correct in events[["duty", "kind", "detail", "correct"]].itertuples(index=False, name=None):
+        if kind == DONE:
+            performed.add(duty)
+        elif kind == ANSWER:
+            latest[(duty, str(detail).partition(":")[0])] = bool(correct)
+    return [
+        StepProgress(step.duty in performed, tuple(latest.get((step.duty, str(i))) for i in range(len(step.questions))))
+        for step in steps
+    ]
 
 
 def _do(ws: Workspace, key: str, actor: str, day: dt.date, **params: Any) -> Any:
@@ -204,16 +226,7 @@ class Training:
     def progress(self) -> list[StepProgress]:
         with self.sandbox.workspace() as ws:
             events = ws.store.training_events(self.trainee, self.role)
-        result = []
-        for step in self.steps:
-            mine = events[events["duty"] == step.duty]
-            performed = bool((mine["kind"] == DONE).any())
-            answers: list[bool | None] = []
-            for i in range(len(step.questions)):
-                given = mine[(mine["kind"] == ANSWER) & mine["detail"].str.startswith(f"{i}:")]
-                answers.append(None if given.empty else bool(given["correct"].iloc[-1]))
-            result.append(StepProgress(performed, tuple(answers)))
-        return result
+        return step_progress(self.steps, events)
 
     def completed(self) -> int:
         return sum(p.complete(s) for p, s in zip(self.progress(), self.steps, strict=True))
@@ -256,6 +269,13 @@ class Training:
             reaction = _react(ws, self.role, step, performed, self.day)
         text = f"Готово: {performed.summary}." + (f" {reaction}" if reaction else "")
         return Feedback(True, text, performed.duty, default_catalogue()[performed.duty].clause)
+
+    def open(self, index: int) -> None:
+        """Note that the trainee is looking at step ``index`` (for the methodist's console)."""
+        from sferum_lib.store import Store
+
+        with Store(self.sandbox.path, create=False) as store:  # no state is read: the store alone is enough
+            store.record_training(self.trainee, self.role, self.steps[index].duty, OPENED, str(index + 1))
 
     def answer(self, index: int, question: int, option: int) -> Feedback:
         step = self.steps[index]

@@ -4,6 +4,7 @@ and summarise who completed what, self-check scores and the refusals met most.""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +13,10 @@ import pandas as pd
 from sferum_lib.errors import InputFileError, Problem, UsageError
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.reports.base import ReportData, Table
-from sferum_lib.sandbox import folder_name
-from sferum_lib.training.session import ANSWER, DONE, REFUSED, Training
-from sferum_lib.training.steps import STEPS
+from sferum_lib.training.roster import key as roster_key
+from sferum_lib.training.roster import read_roster, write_roster
+from sferum_lib.training.session import ANSWER, DONE, OPENED, REFUSED, START, StepProgress, Training, step_progress
+from sferum_lib.training.steps import STEPS, Step
 
 NAME_HEADERS = ("фио", "участник", "фамилия имя отчество", "фамилия имя", "имя")
 
@@ -38,7 +40,7 @@ def read_participants(path: str | Path) -> list[str]:
         row = int(raw.rows[i])
         if not name:
             continue
-        key = folder_name(name).lower()
+        key = roster_key(name)  # «Петров Пётр» and «пётр петров» are one participant for the app
         if key in seen:
             problems.append(
                 Problem(
@@ -66,8 +68,13 @@ class Prepared:
     sandbox: Path
 
 
-def prepare_session(participants: list[str], role: str, out: str | Path, day: dt.date | None = None) -> list[Prepared]:
-    """One practice organisation and one personalized notebook (papermill, prepare only) per participant."""
+def prepare_session(
+    participants: list[str], role: str, out: str | Path, day: dt.date | None = None, walk_ins: bool = False
+) -> list[Prepared]:
+    """One practice organisation and one personalized notebook (papermill, prepare only) per participant.
+
+    The list goes into the session folder: the app admits only these names, and others too with ``walk_ins``.
+    """
     import papermill
 
     from sferum_lib.reports.runner import KERNEL
@@ -76,6 +83,7 @@ def prepare_session(participants: list[str], role: str, out: str | Path, day: dt
         raise UsageError(f"Неизвестная роль «{role}». Роли: {', '.join(STEPS)}.")
     folder = Path(out).resolve()
     source = Path(__file__).resolve().parents[2] / "notebooks" / "roles" / f"{role}.ipynb"
+    write_roster(folder, participants, walk_ins)
     prepared = []
     for name in participants:
         training = Training(folder, name, role, day)
@@ -100,48 +108,141 @@ def _readable_parameters(notebook: Path, parameters: dict[str, str]) -> None:
     nbformat.write(nb, notebook)
 
 
-def _events(folder: Path) -> pd.DataFrame:
+def session_events(folder: str | Path) -> pd.DataFrame:
+    """Every trainee's events in the session folder (each practice organisation's store, opened read-only)."""
     from sferum_lib.store import Store
 
     frames = []
-    for db in sorted(folder.glob("*/*.db")):
-        with Store(db, create=False) as store:
+    for db in sorted(Path(folder).glob("*/*.db")):
+        with Store(db, readonly=True) as store:  # a look never migrates nor locks a participant's store
             frames.append(store.training_events())
     if not frames:
-        raise UsageError(f"В папке «{folder}» нет учебных организаций участников: sferum training prepare …")
+        return pd.DataFrame(columns=["seq", "at", "trainee", "role", "duty", "kind", "detail", "correct"])
     return pd.concat(frames, ignore_index=True)
 
 
-def session_report(folder: str | Path, day: dt.date | None = None) -> ReportData:
-    """Who completed which steps, self-check scores, the refusals met most."""
-    folder = Path(folder).resolve()
-    events = _events(folder)
-    catalogue = default_catalogue()
-    rows, steps_rows = [], []
-    for (trainee, role), mine in events.groupby(["trainee", "role"], sort=True):
-        training = Training(folder, trainee, role, day)
-        progress = training.progress()
-        complete = [p.complete(s) for p, s in zip(progress, training.steps, strict=True)]
-        answers = mine[mine["kind"] == ANSWER]
-        # the first answer to each question: the self-check score
+@dataclass(frozen=True)
+class TraineeProgress:
+    """One trainee in one role, as their events tell it."""
+
+    trainee: str
+    role: str
+    steps: list[Step]
+    progress: list[StepProgress]
+    events: pd.DataFrame  # theirs, in order
+
+    @functools.cached_property
+    def complete(self) -> list[bool]:
+        return [p.complete(s) for p, s in zip(self.progress, self.steps, strict=True)]
+
+    @property
+    def done(self) -> int:
+        return sum(self.complete)
+
+    @property
+    def finished(self) -> bool:
+        return all(self.complete)
+
+    @property
+    def first_try(self) -> float | None:
+        """Percent of questions answered right the first time (the self-check score), None before any answer."""
+        answers = self.events[self.events["kind"] == ANSWER]
         first = answers.assign(q=answers["detail"].str.split(":").str[0]).drop_duplicates(["duty", "q"])
+        return round(100 * first["correct"].astype(float).mean(), 1) if len(first) else None
+
+    @property
+    def refusals(self) -> int:
+        return int((self.events["kind"] == REFUSED).sum())
+
+    @functools.cached_property
+    def current(self) -> int:
+        """The step they are on: the one they opened last, else the first one not complete."""
+        duties = [s.duty for s in self.steps]
+        opened = [d for d, k in zip(self.events["duty"], self.events["kind"], strict=True) if k == OPENED]
+        if opened and opened[-1] in duties:
+            return duties.index(opened[-1])
+        return next((i for i, c in enumerate(self.complete) if not c), len(self.steps) - 1)
+
+
+def trainees_progress(events: pd.DataFrame) -> list[TraineeProgress]:
+    """Each trainee's progress in each role they train for, in the order of their names."""
+    result = []
+    for (trainee, role), mine in events.groupby(["trainee", "role"], sort=True):
+        if role not in STEPS:
+            continue
+        steps = STEPS[role]
+        result.append(TraineeProgress(str(trainee), str(role), steps, step_progress(steps, mine), mine))
+    return result
+
+
+def refusals_met(events: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """The refusals met most, each with its clause (one row per distinct refusal)."""
+    return (
+        events[events["kind"] == REFUSED]
+        .groupby("detail")
+        .size()
+        .sort_values(ascending=False, kind="stable")
+        .rename("Сколько раз")
+        .reset_index()
+        .rename(columns={"detail": "Отказ и пункт положения"})
+        .head(top)
+    )
+
+
+def wrong_answers(events: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """The wrong answers chosen most: the step, the question and the option chosen."""
+    catalogue = default_catalogue()
+    wrong = events[(events["kind"] == ANSWER) & (events["correct"] == 0)]
+    rows = []
+    for (role, duty, detail), group in wrong.groupby(["role", "duty", "detail"], sort=False):
+        step = next((s for s in STEPS.get(role, []) if s.duty == duty), None)
+        question, _, option = str(detail).partition(":")
+        try:
+            q = step.questions[int(question)] if step else None
+            text, chosen = (q.text, q.options[int(option)]) if q else (f"вопрос {question}", option)
+        except (ValueError, IndexError):  # a methodist's own content may ask other questions
+            text, chosen = f"вопрос {int(question) + 1 if question.isdigit() else question}", option
         rows.append(
             {
-                "Участник": trainee,
-                "Роль": catalogue.roles[role],
-                "Шагов пройдено": sum(complete),
-                "Всего шагов": len(training.steps),
-                "Верно с первой попытки, %": round(100 * first["correct"].mean(), 1) if len(first) else None,
-                "Отказов": int((mine["kind"] == REFUSED).sum()),
+                "Шаг": f"{duty} — {catalogue[duty].title}" if duty in catalogue else duty,
+                "Вопрос": text,
+                "Выбранный неверный ответ": chosen,
+                "Сколько раз": len(group),
             }
         )
-        for step, done in zip(training.steps, complete, strict=True):
+    frame = pd.DataFrame(rows, columns=["Шаг", "Вопрос", "Выбранный неверный ответ", "Сколько раз"])
+    return frame.sort_values("Сколько раз", ascending=False, kind="stable").head(top).reset_index(drop=True)
+
+
+def session_report(folder: str | Path, day: dt.date | None = None) -> ReportData:
+    """Who completed which steps (walk-ins marked), self-check scores, the refusals and wrong answers met most."""
+    folder = Path(folder).resolve()
+    events = session_events(folder)
+    if events.empty:
+        raise UsageError(f"В папке «{folder}» нет учебных организаций участников: sferum training prepare …")
+    roster = read_roster(folder)
+    catalogue = default_catalogue()
+    rows, steps_rows = [], []
+    for t in trainees_progress(events):
+        row = {"Участник": t.trainee, "Роль": catalogue.roles[t.role]}
+        if roster.listed:
+            row["По списку"] = "да" if roster.on_list(t.trainee) else "нет, без записи"
+        rows.append(
+            row
+            | {
+                "Шагов пройдено": t.done,
+                "Всего шагов": len(t.steps),
+                "Верно с первой попытки, %": t.first_try,
+                "Отказов": t.refusals,
+            }
+        )
+        for step, done in zip(t.steps, t.complete, strict=True):
             steps_rows.append(
                 {
-                    "Роль": catalogue.roles[role],
+                    "Роль": catalogue.roles[t.role],
                     "Шаг": step.duty,
                     "Что": catalogue[step.duty].title,
-                    "Участник": trainee,
+                    "Участник": t.trainee,
                     "Пройден": done,
                 }
             )
@@ -153,22 +254,20 @@ def session_report(folder: str | Path, day: dt.date | None = None) -> ReportData
         .reset_index()
         .rename(columns={"sum": "Прошли", "size": "Участников"})
     )
-    refusals = (
-        events[events["kind"] == REFUSED]
-        .groupby("detail")
-        .size()
-        .sort_values(ascending=False)
-        .rename("Сколько раз")
-        .reset_index()
-        .rename(columns={"detail": "Отказ и пункт положения"})
-        .head(15)
-    )
     done = int((per_trainee["Шагов пройдено"] == per_trainee["Всего шагов"]).sum())
     lead = [
         f"Участников: {len(per_trainee)}; прошли все шаги: {done}.",
         f"Действий выполнено: {int((events['kind'] == DONE).sum())}; отказов со ссылкой на положение: "
         f"{int((events['kind'] == REFUSED).sum())}.",
     ]
+    if roster.listed:
+        walk_ins = int((per_trainee["По списку"] != "да").sum())
+        started = set(events.loc[events["kind"] != START, "trainee"])
+        absent = [n for n in roster.names if n not in started]
+        lead.append(
+            f"По списку: {len(roster.names)}; не начинали: {len(absent)}; без записи: {walk_ins}"
+            + (" (разрешено ведущим)." if roster.walk_ins else ".")
+        )
     return ReportData(
         "session",
         "Итоги учебного занятия",
@@ -179,7 +278,8 @@ def session_report(folder: str | Path, day: dt.date | None = None) -> ReportData
         [
             Table("trainees", "Участники", per_trainee),
             Table("steps", "Шаги", by_step),
-            Table("refusals", "Чаще всего встречались отказы", refusals),
+            Table("refusals", "Чаще всего встречались отказы", refusals_met(events)),
+            Table("wrong", "Частые неверные ответы", wrong_answers(events)),
         ],
     )
 

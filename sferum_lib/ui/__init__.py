@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
-import sys
-import traceback
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from sferum_lib.errors import SferumError, UsageError
+from sferum_lib.errors import UsageError
 
 MODES = ("обучение", "работа")
 #: The session folder `sferum app` serves; a role notebook run without a `session` parameter uses it.
@@ -48,7 +44,8 @@ def checklist_html(store: str | None, person: str, as_of: dt.date | None = None)
 def taken_html(trainee: str) -> str:
     """What a second browser under a taken name is told (it never sees the other's progress)."""
     return (
-        '<div style="color:#b71c1c;background:#ffebee;padding:8px 12px;border-left:4px solid #c62828;max-width:46em">'
+        '<div style="color:#b71c1c;background:#ffebee;padding:8px 12px;border-left:4px solid #c62828;max-width:46em;'
+        'line-height:1.45">'
         f"<b>Имя «{html.escape(trainee)}» уже занято в другом браузере.</b> Если это вы и вы перешли за другой "
         "компьютер или в другой браузер, вернитесь в прежний или попросите ведущего освободить имя. Если это ваш "
         "тёзка, введите имя полностью, с отчеством.</div>"
@@ -57,7 +54,6 @@ def taken_html(trainee: str) -> str:
 
 def role_notebook(role: str, namespace: Mapping[str, Any]) -> Any:
     """What a role notebook shows for its parameters: the wizard, a name entry, or the person's checklist."""
-    import ipywidgets as w
     from IPython.display import HTML
 
     mode = str(namespace.get("mode", "обучение"))
@@ -69,52 +65,9 @@ def role_notebook(role: str, namespace: Mapping[str, Any]) -> Any:
             raise UsageError("В режиме «работа» укажите person — ID сотрудника, обучающегося или родителя.")
         return HTML(checklist_html(namespace.get("store") or None, person))
 
-    from sferum_lib.app import browser_of, claim
-    from sferum_lib.training import Training
-    from sferum_lib.ui.wizard import RoleWizard
+    from sferum_lib.ui.entry import training_view
 
-    session = Path(str(namespace.get("session") or os.environ.get(SESSION_ENV) or "out/training"))
-    trainee = str(namespace.get("trainee") or "").strip()
-    if trainee:
-        return RoleWizard(Training(session, trainee, role)).widget
-
-    # app mode: each connection is one trainee, who first says who they are
-    name = w.Text(description="Ваше имя:", placeholder="Фамилия Имя", style={"description_width": "initial"})
-    start = w.Button(description="Начать", button_style="primary")
-    refusal = w.HTML()  # a taken name is refused here
-    box = w.VBox(
-        [
-            w.HTML(
-                "<h2>Обучение по положению о «Сферуме»</h2><p>Введите фамилию и имя, чтобы начать "
-                "(или продолжить) занятие.</p>"
-            ),
-            name,
-            start,
-            refusal,
-        ]
-    )
-    out = w.Output()
-    browser = browser_of(namespace)
-
-    def begin(_: Any) -> None:
-        trainee = " ".join(name.value.split())
-        if not trainee:
-            return
-        if browser and not claim(session, trainee, browser):
-            refusal.value = taken_html(trainee)
-            return
-        try:
-            box.children = [RoleWizard(Training(session, trainee, role)).widget]
-        except SferumError as exc:  # a Russian message meant for the person
-            with out:
-                print(f"Не получилось начать: {exc}")
-        except Exception:  # details (paths, traceback) go to the methodist's terminal, not to the participant
-            traceback.print_exc(file=sys.__stderr__)
-            with out:
-                print("Не получилось начать: внутренняя ошибка. Скажите ведущему, он увидит подробности.")
-
-    start.on_click(begin)
-    return w.VBox([box, out])
+    return training_view(role, namespace)
 
 
 __all__ = ["MODES", "checklist_html", "role_notebook", "taken_html"]

@@ -20,6 +20,9 @@ from sferum_lib.training import Feedback, Training
 
 OK_STYLE = "color:#1b5e20;background:#e8f5e9;padding:6px 10px;border-left:4px solid #2e7d32"
 BAD_STYLE = "color:#b71c1c;background:#ffebee;padding:6px 10px;border-left:4px solid #c62828"
+WARN_STYLE = (
+    "color:#4e342e;background:#fff8e1;padding:6px 10px;border-left:4px solid #f9a825;max-width:46em;line-height:1.45"
+)
 
 
 def feedback_html(feedback: Feedback) -> str:
@@ -72,18 +75,41 @@ class RoleWizard:
         self.progress_label = w.Label()
         self.back_button = w.Button(description="← Назад")
         self.next_button = w.Button(description="Далее →")
-        self.reset_button = w.Button(description="Начать заново", button_style="warning")
+        # starting again wipes the role's progress: it stands apart from the navigation and asks first
+        self.reset_button = w.Button(
+            description="Начать роль заново…", icon="undo", layout=w.Layout(width="auto", margin="0")
+        )
+        self.confirm_button = w.Button(description="Да, начать заново", button_style="danger")
+        self.cancel_button = w.Button(description="Отмена")
+        self.confirm_box = w.VBox(
+            [
+                w.HTML(
+                    f'<div style="{WARN_STYLE}"><b>Начать роль заново?</b> Пройденные шаги и ответы будут '
+                    "стёрты, учебная организация вернётся к началу.</div>"
+                ),
+                w.HBox([self.confirm_button, self.cancel_button]),
+            ]
+        )
+        self.reset_area = w.VBox(
+            [self.reset_button],
+            layout=w.Layout(
+                margin="28px 0 0 0", padding="10px 0 0 0", border_top="1px solid #ddd", align_items="flex-start"
+            ),
+        )
         self.back_button.on_click(self._safe(lambda _: self.go(-1)))
         self.next_button.on_click(self._safe(lambda _: self.go(+1)))
-        self.reset_button.on_click(self._safe(lambda _: self.reset()))
+        self.reset_button.on_click(self._safe(lambda _: self.ask_reset()))
+        self.confirm_button.on_click(self._safe(lambda _: self.reset()))
+        self.cancel_button.on_click(self._safe(lambda _: self.cancel_reset()))
         self.step_box = w.VBox()
         self.widget = w.VBox(
             [
                 self.title,
                 w.HBox([self.progress_bar, self.progress_label]),
                 self.step_box,
-                w.HBox([self.back_button, self.next_button, self.reset_button]),
+                w.HBox([self.back_button, self.next_button]),
                 self.output,
+                self.reset_area,
             ]
         )
         self.render()
@@ -182,10 +208,23 @@ class RoleWizard:
         return feedback
 
     def go(self, delta: int) -> None:
-        self.index = max(0, min(len(self.t.steps) - 1, self.index + delta))
+        index = max(0, min(len(self.t.steps) - 1, self.index + delta))
+        if index != self.index:
+            self.t.open(index)
+        self.index = index
         self.render()
 
+    def ask_reset(self) -> None:
+        """«Начать роль заново…»: nothing is wiped yet, the trainee is asked first."""
+        self.reset_area.children = [self.confirm_box]
+
+    def cancel_reset(self) -> None:
+        self.reset_area.children = [self.reset_button]
+
     def reset(self) -> None:
+        """«Да, начать заново»: the role's progress and practice organisation go back to the start."""
         self.t.reset()
         self.index = 0
+        self.reset_area.children = [self.reset_button]
         self.render()
+        self.t.open(self.index)
