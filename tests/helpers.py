@@ -223,3 +223,21 @@ def write_csv_folder(book: Book, folder: Path, *, encoding: str = "utf-8-sig", s
             lines.append(sep.join(f'"{c}"' if sep in c or '"' in c else c for c in cells))
         (folder / f"{name}.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     return folder
+
+
+def answer_in_browser(page, role: str, duty: str) -> None:
+    """Answer every question of the shown step rightly, as a participant clicks: option, then «Проверить»."""
+    from sferum_lib.training.steps import STEPS, steps_in
+
+    step = next(s for s in steps_in(STEPS[role], None) if s.duty == duty)
+    for number, question in enumerate(step.questions):
+        page.get_by_text(question.options[question.answer], exact=True).click()
+        page.get_by_role("button", name="Проверить").nth(number).click()
+        page.get_by_text("Верно.").nth(number).wait_for(timeout=30_000)
+
+
+def answer_all(wizard, step) -> None:
+    """Answer every question of the wizard's shown step rightly: a step is complete only with all its answers."""
+    for (radio, check, _), question in zip(wizard.questions, step.questions, strict=True):
+        radio.value = question.answer
+        check.click()

@@ -21,6 +21,7 @@ from sferum_lib.model import Snapshot
 from sferum_lib.procedures import Refused, State, Workspace
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.sandbox import Sandbox
+from sferum_lib.training.content import steps_for
 from sferum_lib.training.steps import STEPS, Step, personas, practice_sections, steps_in
 
 ROLES = tuple(STEPS)
@@ -198,7 +199,8 @@ class Training:
         if not self.sandbox.exists():
             self._make()
         # the texts cite the regulation in the edition the (practice) organisation has in force
-        self.steps = steps_in(STEPS[role], self.state().organisation.regulation_edition)
+        # the steps of the content in use for this session (a methodist's recorded copy, else the shipped files)
+        self.steps = steps_in(steps_for(role, session), self.state().organisation.regulation_edition)
 
     def _make(self) -> None:
         Sandbox.create(self.sandbox.folder.parent, self.trainee, start="fresh", as_of=self.day, name=self.role)

@@ -268,18 +268,22 @@ def session_report(folder: str | Path, day: dt.date | None = None) -> ReportData
             f"По списку: {len(roster.names)}; не начинали: {len(absent)}; без записи: {walk_ins}"
             + (" (разрешено ведущим)." if roster.walk_ins else ".")
         )
+    from sferum_lib.training.scenario import scenario_report_part
+
+    scenario_lead, scenario_tables = scenario_report_part(folder)  # who brought a practice audit to clean
     return ReportData(
         "session",
         "Итоги учебного занятия",
         folder.name,
         day or dt.date.today(),
         {"session": str(folder)},
-        lead,
+        lead + scenario_lead,
         [
             Table("trainees", "Участники", per_trainee),
             Table("steps", "Шаги", by_step),
             Table("refusals", "Чаще всего встречались отказы", refusals_met(events)),
             Table("wrong", "Частые неверные ответы", wrong_answers(events)),
+            *scenario_tables,
         ],
     )
 

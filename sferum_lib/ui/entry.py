@@ -33,14 +33,30 @@ def session_folder(namespace: Mapping[str, Any]) -> Path:
 def training_view(role: str, namespace: Mapping[str, Any]) -> Any:
     """The wizard for a named trainee (a prepared notebook), else the name entry (app mode)."""
     from sferum_lib.app import browser_of
-    from sferum_lib.training import Training
-    from sferum_lib.ui.wizard import RoleWizard
 
     session = session_folder(namespace)
     trainee = str(namespace.get("trainee") or "").strip()
     if trainee:
-        return opened(RoleWizard(Training(session, trainee, role))).widget
+        return role_page(session, trainee, role)
     return NameEntry(session, role, browser_of(namespace)).widget
+
+
+def role_page(session: Path, trainee: str, role: str) -> Any:
+    """A trainee's page: the role's steps, and where the role fixes audit findings a practice scenario beside them."""
+    import ipywidgets as w
+
+    from sferum_lib.training import Training
+    from sferum_lib.training.scenario import ROLES as SCENARIO_ROLES
+    from sferum_lib.ui.scenario import scenario_tab
+    from sferum_lib.ui.wizard import RoleWizard
+
+    steps = opened(RoleWizard(Training(session, trainee, role))).widget
+    if role not in SCENARIO_ROLES:
+        return steps
+    page = w.Tab(children=[steps, scenario_tab(Path(session), trainee, role)])
+    page.set_title(0, "Шаги")
+    page.set_title(1, "Практика: навести порядок")
+    return page
 
 
 def opened(wizard: Any) -> Any:
@@ -157,10 +173,8 @@ class NameEntry:
     def enter(self, name: str, walk_in: bool) -> None:
         """Claim ``name`` for this browser and open the wizard (a name taken in another browser is refused)."""
         from sferum_lib.app import claim
-        from sferum_lib.training import Training
         from sferum_lib.training.roster import key, record_walk_in, tidy
         from sferum_lib.ui import taken_html
-        from sferum_lib.ui.wizard import RoleWizard
 
         if self.browser and not claim(self.session, name, self.browser):
             typed = tidy(str(self.name.value or ""))
@@ -169,7 +183,7 @@ class NameEntry:
             return
         if walk_in:
             record_walk_in(self.session, name)
-        self.box.children = [opened(RoleWizard(Training(self.session, name, self.role))).widget]
+        self.box.children = [role_page(self.session, name, self.role)]
 
 
 __all__ = ["NameEntry", "session_folder", "training_view"]

@@ -139,6 +139,7 @@ class RoleWizard:
             f"<h3>Шаг {self.index + 1} из {len(self.t.steps)}: {html.escape(duty.title)}{mark}</h3>"
             f"<p><b>{html.escape(duty.citation)}</b>. {html.escape(duty.text)}</p>"
             f"<p><i>Зачем:</i> {html.escape(step.why)}</p>"
+            + "".join(f"<p><i>Подсказка:</i> {html.escape(hint)}</p>" for hint in step.hints)
         )
         children: list[w.Widget] = [header]
         self.fields: dict[str, w.Widget] = {}

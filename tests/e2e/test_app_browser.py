@@ -14,6 +14,7 @@ import pytest
 
 from sferum_lib.app import serve, stop
 from sferum_lib.training import Training
+from tests.helpers import answer_in_browser
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -111,12 +112,11 @@ def test_a_teacher_completes_two_steps_in_the_browser_and_the_store_keeps_them(v
     enter(page, url, "Иванова Мария")
     page.get_by_role("button", name="Присоединиться по ссылке-приглашению").click(timeout=60_000)
     page.get_by_text("Готово:").wait_for(timeout=30_000)
-    page.get_by_text("В роли «педагог»", exact=True).click()
-    page.get_by_role("button", name="Проверить").click()
-    page.get_by_text("Верно.").wait_for(timeout=30_000)
+    answer_in_browser(page, "pdo", "PDO-01")
     page.get_by_role("button", name="Далее →").click()
     page.get_by_role("button", name="Пройти верификацию статуса").click(timeout=30_000)
     page.get_by_text("Подтверждён статус").wait_for(timeout=30_000)
+    answer_in_browser(page, "pdo", "PDO-02")
     assert "2 из 4" in page.content()
     page.context.close()
     assert Training(session, "Иванова Мария", "pdo").completed() == 2

@@ -14,6 +14,7 @@ from sferum_lib.training import Training
 from sferum_lib.training.console import serve_console
 from sferum_lib.training.roster import write_roster
 from tests.e2e.test_app_browser import ARGS, CHROMIUM, free_port, new_page, shot, wait_for
+from tests.helpers import answer_in_browser
 
 #: How long the console may take to show a participant's move: two of its refreshes and a margin.
 WITHIN = 20_000
@@ -85,9 +86,7 @@ def test_a_participant_from_the_list_is_followed_by_the_console_and_starts_again
     page.get_by_role("button", name="Да, это я").click()
     page.get_by_role("button", name="Присоединиться по ссылке-приглашению").click(timeout=60_000)
     page.get_by_text("Готово:").wait_for(timeout=30_000)
-    page.get_by_text("В роли «педагог»", exact=True).click()
-    page.get_by_role("button", name="Проверить").click()
-    page.get_by_text("Верно.").wait_for(timeout=30_000)
+    answer_in_browser(page, "pdo", "PDO-01")
     page.get_by_role("button", name="Далее →").click()
     page.get_by_text("Шаг 2 из").wait_for(timeout=30_000)
 

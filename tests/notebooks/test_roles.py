@@ -12,6 +12,7 @@ import pytest
 from sferum_lib.training import STEPS, Training
 from sferum_lib.ui import role_notebook
 from sferum_lib.ui.wizard import RoleWizard
+from tests.helpers import answer_all
 
 DAY = dt.date(2026, 11, 29)
 # the option a careful trainee picks where the default would be wrong
@@ -45,13 +46,6 @@ def complete_role(training: Training) -> None:
             assert "Верно" in result.value
     wizard.render()
     assert wizard.progress_bar.value == len(training.steps)
-
-
-def answer_all(wizard: RoleWizard, step) -> None:
-    """Answer every question of the shown step rightly: a step is complete only with all its answers."""
-    for (radio, check, _), question in zip(wizard.questions, step.questions, strict=True):
-        radio.value = question.answer
-        check.click()
 
 
 @pytest.mark.parametrize("role", list(STEPS))
@@ -102,6 +96,8 @@ def test_reset_starts_the_role_again(tmp_path):
     answer_all(wizard, training.steps[0])
     assert wizard.t.completed() == 1
     wizard.reset_button.click()
+    assert wizard.t.completed() == 1  # one click only asks
+    wizard.confirm_button.click()
     assert wizard.progress_bar.value == 0 and wizard.index == 0
     assert training.state().organisation.usage_order_number is None
 

@@ -23,8 +23,9 @@ def session(tmp_path_factory):
     maria = Training(folder, "Иванова Мария", "pdo", DAY)
     maria.open(0)
     maria.perform(0, {"invite": maria.choices(maria.steps[0])["invite"][-1][1]})
+    for number, asked in enumerate(maria.steps[0].questions):  # a step is complete with all its answers
+        maria.answer(0, number, asked.answer)
     question = maria.steps[0].questions[0]
-    maria.answer(0, 0, question.answer)
     maria.open(1)
     anna = Training(folder, "Смирнова Анна", "pdo", DAY)
     anna.open(0)

@@ -12,6 +12,7 @@ from sferum_lib.training.roster import read_roster, write_roster
 from sferum_lib.ui import role_notebook
 from sferum_lib.ui.entry import NameEntry
 from sferum_lib.ui.wizard import RoleWizard
+from tests.helpers import answer_all
 
 DAY = dt.date(2026, 11, 29)
 BROWSER = "a" * 64
@@ -97,6 +98,7 @@ def test_starting_again_asks_first_and_cancel_keeps_the_progress(tmp_path):
     training = Training(tmp_path, "Сидорова Анна", "head", DAY)
     wizard = RoleWizard(training)
     wizard.action_button.click()
+    answer_all(wizard, training.steps[0])
     assert training.completed() == 1
     navigation = wizard.next_button
     assert not any(wizard.reset_button in row.children for row in wizard.widget.children if isinstance(row, w.HBox))
