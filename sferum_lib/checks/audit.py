@@ -286,7 +286,7 @@ class _Facts:
 
     @cached_property
     def codes(self) -> SnapshotCodes:
-        return SnapshotCodes(self.s)
+        return SnapshotCodes.of(self.s)
 
     @cached_property
     def _current_enrolment(self) -> np.ndarray:
@@ -357,6 +357,20 @@ def _frame(subject: pd.Series | list[str], message: pd.Series | list[str] | np.n
         return v.to_numpy(dtype=object) if isinstance(v, pd.Series) else np.asarray(v, dtype=object)
 
     return pd.DataFrame({"subject": column(subject), "message": column(message)})
+
+
+def _order(checks: pd.Series, subjects: pd.Series) -> np.ndarray:
+    """Row order by check, then subject: the order of ``sort_values``, several times faster.
+
+    Python's own sort of the subjects (strings compared as ``sort_values`` compares them), then a stable sort by
+    the check's rank; numpy's sort of an object array would call Python's comparison from C, much slower.
+    """
+    text = subjects.to_numpy(dtype=object)
+    if not all(isinstance(t, str) for t in text):
+        return np.lexsort((pd.factorize(subjects, sort=True)[0], pd.factorize(checks, sort=True)[0]))
+    by_subject = np.array(sorted(range(len(text)), key=text.__getitem__), dtype=np.int64)
+    rank = pd.factorize(checks, sort=True)[0]
+    return by_subject[np.argsort(rank[by_subject], kind="stable")]
 
 
 def _isin(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -809,10 +823,7 @@ def audit(snapshot: Snapshot, as_of: dt.date, settings: AuditSettings | None = N
     if parts:
         findings = pd.concat(parts, ignore_index=True)[FINDING_COLUMNS].astype(object)
         findings = findings.drop_duplicates(["check", "subject"])
-        # codes of the sorted distinct values, then a lexsort: the order of sort_values, several times faster
-        checks = pd.factorize(findings["check"], sort=True)[0]
-        subjects = pd.factorize(findings["subject"], sort=True)[0]
-        findings = findings.iloc[np.lexsort((subjects, checks))]
+        findings = findings.iloc[_order(findings["check"], findings["subject"])]
     else:
         findings = pd.DataFrame(columns=FINDING_COLUMNS, dtype=object)
     return AuditResult(as_of, findings.reset_index(drop=True), not_performed)

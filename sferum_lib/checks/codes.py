@@ -64,6 +64,21 @@ class SnapshotCodes:
     def __init__(self, snapshot: Snapshot) -> None:
         self.s = snapshot
 
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> SnapshotCodes:
+        """The snapshot's codes, shared by the audit and the indicators of the same snapshot.
+
+        Kept in the snapshot's memo together with the identity of its tables, so a table replaced since
+        (a snapshot is not changed in place) is coded afresh.
+        """
+        tables = tuple((name, id(t), len(t)) for name, t in snapshot.tables.items())
+        kept = snapshot.memo.get("codes")
+        if isinstance(kept, tuple) and kept[0] == tables:
+            return kept[1]
+        codes = cls(snapshot)
+        snapshot.memo["codes"] = (tables, codes)
+        return codes
+
     @cached_property
     def person(self) -> Coded:
         s = self.s

@@ -42,7 +42,7 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
     staff, pupils, parents = snapshot.staff, snapshot.pupils, snapshot.parents
     sections, chats = snapshot.sections, snapshot.chats
 
-    codes = SnapshotCodes(snapshot)
+    codes = SnapshotCodes.of(snapshot)
     person, section = codes.person, codes.section
 
     ped = staff[is_current(staff["hired"], staff["dismissed"], day) & is_pedagogical(staff["position"])]
