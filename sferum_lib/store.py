@@ -173,6 +173,8 @@ MIGRATIONS: tuple[Migration, ...] = (_v1(), _V2, _V3, _V4, _V5, _v6)
 COLUMNS: dict[str, tuple[str, ...]] = {t: tuple(c) for t, c in TABLES.items()}
 #: The working state that procedures change lives under this snapshot id; imports are numbered from 1.
 STATE_ID = 0
+#: Page size of a new store file (SQLite's largest): fewer pages per packed column.
+PAGE_SIZE = 65536
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -289,13 +291,16 @@ def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
         return "flag", values.to_numpy(dtype=bool, na_value=False).tobytes(), None
     n = len(values)
     head = values.iloc[:_SAMPLE]
-    if n and head.nunique() <= len(head) // 4:
+    if 0 < head.nunique() <= len(head) // 4:
         codes, uniques = pd.factorize(values)
         text = _SEP.join(uniques.tolist())
         if len(uniques) and text.count(_SEP) == len(uniques) - 1:
             return "dict", text.encode(), codes.astype(np.int32).tobytes()
-    missing = values.isna().to_numpy()
-    text = _SEP.join(values.to_numpy(dtype=object, na_value="").tolist())
+    strings = values.to_numpy(dtype=object)
+    missing = pd.isna(strings)
+    if missing.any():
+        strings = np.where(missing, "", strings)
+    text = _SEP.join(strings.tolist())
     if text.count(_SEP) != max(n - 1, 0):
         plain = values.to_numpy(dtype=object, na_value=None).tolist()
         return "json", json.dumps(plain, ensure_ascii=False).encode(), None
@@ -378,6 +383,7 @@ class Store:
         """
         self.path = Path(os.path.abspath(path)) if path is not None else default_store_path()
         self.readonly = readonly
+        fresh = False
         if self.path.is_dir():
             raise StoreError(f"«{self.path}» — папка, а не файл хранилища. Укажите файл: --store ПАПКА/sferum.db")
         if not self.path.exists():
@@ -385,6 +391,7 @@ class Store:
                 raise StoreError(missing_store_message(self.path))
             try:
                 _create_private(self.path)
+                fresh = True
             except OSError as exc:
                 raise StoreError(f"Не удаётся создать хранилище «{self.path}»: {exc.strerror}.") from None
         _make_private(self.path)
@@ -394,6 +401,8 @@ class Store:
             self.con = self._connect()
             self._check()
             if not self.readonly:
+                if fresh:  # big pages: a snapshot's columns are large BLOBs, read and written in fewer pages
+                    self.con.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 self.con.execute("PRAGMA journal_mode=WAL")
                 self.con.execute("PRAGMA foreign_keys=ON")
                 self.con.execute("PRAGMA synchronous=NORMAL")

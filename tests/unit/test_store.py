@@ -69,6 +69,7 @@ def test_store_file_is_readable_by_its_owner_only(tmp_path):
 def test_store_uses_wal_and_records_its_schema_version(tmp_path):
     with Store(tmp_path / "s.db") as store:
         assert store.con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.con.execute("PRAGMA page_size").fetchone()[0] == store_module.PAGE_SIZE
         assert store.schema_version == SCHEMA_VERSION
 
 
@@ -173,6 +174,7 @@ def _old_store(path, version: int, snapshot, *, state: bool = False) -> None:
     columns = store_module._V1_COLUMNS if version < 5 else store_module._V5_COLUMNS
     assert version in (1, 5)
     con = sqlite3.connect(path, isolation_level=None)
+    con.execute("BEGIN")
     for migration in store_module.MIGRATIONS[:version]:
         for statement in migration.split(";\n"):
             con.execute(statement)
@@ -196,6 +198,7 @@ def _old_store(path, version: int, snapshot, *, state: bool = False) -> None:
             "VALUES ('2026-10-02T09:00:00', '2026-10-02', 'E02', 'ADM-13', 'annul_invite', 'ссылка аннулирована', "
             "'I1', '{}')"
         )
+    con.execute("COMMIT")
     con.close()
     os.chmod(path, 0o600)
 
