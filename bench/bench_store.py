@@ -39,7 +39,7 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         runs.setdefault(name, []).append(time.perf_counter() - start[0])
         runs.setdefault(name + "_cpu", []).append(time.process_time() - start[1])
 
-    findings = 0
+    findings, size_mb = 0, 0.0
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
             t = now()
@@ -52,12 +52,13 @@ def measure(size: int, repeats: int) -> dict[str, float]:
                 t = now()
                 loaded = store.snapshot(number)
                 timed("load_s", t)
+            size_mb = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
         t = now()
         findings = len(audit(loaded, DAY).findings)
         indicators(loaded, DAY)
         timed("audit_s", t)
     rows = sum(len(t) for t in snapshot.tables.values())
-    return {**{k: statistics.median(v) for k, v in runs.items()}, "rows": rows, "findings": findings}
+    return {**{k: statistics.median(v) for k, v in runs.items()}, "rows": rows, "findings": findings, "mb": size_mb}
 
 
 def _child(size: int, repeats: int) -> dict[str, float]:
@@ -79,15 +80,16 @@ def _cell(r: dict[str, float], key: str, goal: float | None) -> str:
 
 def run(sizes: list[int]) -> str:
     rows = [
-        "| people | table rows | store open | store save | store load | audit + indicators | findings |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| people | table rows | store open | store save | store load | store file | audit + indicators | findings |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
         r = _child(size, 1 if size >= 100_000 else 5)
         goal = GOALS if size == 1_000_000 else {}
         rows.append(
             f"| {size:,} | {int(r['rows']):,} | {_cell(r, 'open_s', None)} | {_cell(r, 'save_s', goal.get('save_s'))} "
-            f"| {_cell(r, 'load_s', goal.get('load_s'))} | {_cell(r, 'audit_s', goal.get('audit_s'))} "
+            f"| {_cell(r, 'load_s', goal.get('load_s'))} | {r['mb']:.1f} MB "
+            f"| {_cell(r, 'audit_s', goal.get('audit_s'))} "
             f"| {int(r['findings']):,} |".replace(",", " ")
         )
         print(rows[-1], file=sys.stderr, flush=True)

@@ -347,7 +347,7 @@ def _read_columns(con: sqlite3.Connection, snapshot_id: int) -> dict[str, pd.Dat
     tables = {}
     for table, dtypes in TABLES.items():
         columns = packed.get(table, {})
-        frame = pd.DataFrame({c: columns[c] for c in dtypes if c in columns})
+        frame = pd.DataFrame({c: columns[c] for c in dtypes if c in columns}, copy=False)  # arrays are fresh
         tables[table] = frame if len(columns) == len(dtypes) else conform(frame, table)
     return tables
 
