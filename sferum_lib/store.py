@@ -8,9 +8,10 @@ The file runs in WAL mode so a report can read while an import writes; the schem
 import is one transaction: a failure leaves the store as it was.
 
 Since schema version 6 a snapshot's tables are stored column by column (``snap_columns``: one row per table
-column, its values packed into one BLOB — see :func:`_pack`), not one SQL row per person: a million people
-then save and load in about a second instead of tens of seconds, inside the same SQLite transactions. Nothing
-reads the snapshot tables with SQL; the journal, the training events and the snapshot list stay plain tables.
+column, its values packed into one BLOB — see :func:`_pack`), not one SQL row per person: a million people's
+three million rows become about seventy BLOBs written and read inside the same SQLite transactions, and the
+working state replaces a changed table by a handful of rows. Nothing reads the snapshot tables with SQL; the
+journal, the training events and the snapshot list stay plain tables.
 """
 
 from __future__ import annotations
