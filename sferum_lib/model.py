@@ -279,6 +279,9 @@ class Snapshot:
     organisation: Organisation
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     sheets: frozenset[str] = frozenset(REQUIRED_SHEETS)
+    # what the checks derive from the tables (codes of IDs), kept between the audit and the indicators of one
+    # snapshot; never compared, copied by ``with_tables`` nor pickled
+    memo: dict[str, object] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         complete = {name: self.tables.get(name) for name in TABLES}
@@ -286,6 +289,13 @@ class Snapshot:
             if table is None:
                 complete[name] = empty_table(name)
         object.__setattr__(self, "tables", complete)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "memo"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.__dict__["memo"] = {}
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         # staff, pupils, chats … read as attributes

@@ -6,6 +6,12 @@ is not a store. SQLite's English errors become Russian :class:`StoreError` messa
 The file runs in WAL mode so a report can read while an import writes; the schema carries a version
 (``PRAGMA user_version``) and is brought up to date by the migrations below when a store is opened. Each
 import is one transaction: a failure leaves the store as it was.
+
+Since schema version 6 a snapshot's tables are stored column by column (``snap_columns``: one row per table
+column, its values packed into one BLOB — see :func:`_pack`), not one SQL row per person: a million people's
+three million rows become about seventy BLOBs written and read inside the same SQLite transactions, and the
+working state replaces a changed table by a handful of rows. Nothing reads the snapshot tables with SQL; the
+journal, the training events and the snapshot list stay plain tables.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import json
 import os
 import sqlite3
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,8 +121,8 @@ _V3 = "ALTER TABLE snap_chats ADD COLUMN messenger TEXT"
 _V5_ADDED: dict[str, tuple[str, ...]] = {"staff": ("gender",), "pupils": ("gender",), "parents": ("gender",)}
 _V5 = ";\n".join(f'ALTER TABLE "snap_{t}" ADD COLUMN gender TEXT' for t in _V5_ADDED)
 
-#: Columns of each snapshot table in the current schema.
-COLUMNS: dict[str, tuple[str, ...]] = {
+#: Columns of each snapshot row table as schema version 5 left them (what version 6 moves into ``snap_columns``).
+_V5_COLUMNS: dict[str, tuple[str, ...]] = {
     t: c + _V2_ADDED.get(t, ()) + _V3_ADDED.get(t, ()) + _V5_ADDED.get(t, ()) for t, c in _V1_COLUMNS.items()
 }
 
@@ -133,10 +139,43 @@ _V4 = """CREATE TABLE training_events (
 );
 CREATE INDEX training_events_by_trainee ON training_events(trainee, role)"""
 
-#: Migrations in order; migration i brings the schema from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_v1(), _V2, _V3, _V4, _V5)
+# Schema version 6: snapshot tables column by column, one packed BLOB per column (:func:`_pack`); the row tables
+# of versions 1–5 are moved into it and dropped. A journal entry names the working state it was made on, so the
+# journal can outlive a new working state.
+_V6_DDL = """CREATE TABLE snap_columns (
+  snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+  tab TEXT NOT NULL,
+  col TEXT NOT NULL,
+  rows INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  data BLOB NOT NULL,
+  extra BLOB
+);
+CREATE UNIQUE INDEX snap_columns_key ON snap_columns(snapshot_id, tab, col);
+ALTER TABLE journal ADD COLUMN state TEXT"""
+
+
+def _v6(con: sqlite3.Connection) -> None:
+    for statement in _V6_DDL.split(";\n"):
+        con.execute(statement)
+    for (snapshot_id,) in con.execute("SELECT id FROM snapshots ORDER BY id").fetchall():
+        tables = {table: _read_rows(con, snapshot_id, table) for table in _V5_COLUMNS}
+        _write_columns(con, snapshot_id, tables)
+    for table in _V5_COLUMNS:
+        con.execute(f'DROP TABLE "snap_{table}"')
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+#: Migrations in order; migration i brings the schema from version i to i + 1 (SQL, or a function for a move
+#: of data that SQL alone cannot do).
+MIGRATIONS: tuple[Migration, ...] = (_v1(), _V2, _V3, _V4, _V5, _v6)
+#: Columns of each snapshot table in the current schema: the model's. A column the model gains later needs no
+#: migration: a snapshot stored before it reads the column as empty.
+COLUMNS: dict[str, tuple[str, ...]] = {t: tuple(c) for t, c in TABLES.items()}
 #: The working state that procedures change lives under this snapshot id; imports are numbered from 1.
 STATE_ID = 0
+#: Page size of a new store file (SQLite's largest): fewer pages per packed column.
+PAGE_SIZE = 65536
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -234,25 +273,95 @@ def _immutable(path: Path) -> bool:
     return False
 
 
-def _to_sql(frame: pd.DataFrame, table: str, names: Iterable[str]) -> list[tuple[object, ...]]:
-    """Rows of the named columns ready for sqlite3: ISO dates, 0/1 flags, None for empty."""
-    columns: list[np.ndarray] = []
-    for column in names:
-        dtype = TABLES[table][column]
-        values = frame[column]
-        if dtype == DATE:
-            text = np.datetime_as_string(values.to_numpy().astype("datetime64[D]"))
-            columns.append(np.where(values.isna().to_numpy(), None, text).astype(object))
-        elif dtype == FLAG:
-            columns.append(values.to_numpy().astype(np.int64).astype(object))
-        else:
-            columns.append(values.astype(object).where(values.notna(), None).to_numpy())
-    return list(zip(*columns, strict=True)) if columns else []
+# --- the packed columns of version 6 ----------------------------------------------------------------------------
+
+_SEP = "\x00"  # between packed strings; a column holding it (never seen in a workbook) is packed as JSON instead
+_SAMPLE = 4096  # values looked at to decide whether a text column repeats enough to be packed as a dictionary
 
 
-def _from_sql(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
+    """One column as (kind, data, extra) for ``snap_columns``; :func:`_unpack` restores it exactly.
+
+    Dates are int64 seconds (NaT included), flags one byte each. Text is UTF-8 joined by ``_SEP`` with a bitmap
+    of the empty cells, or — when few distinct values repeat, as names, positions, chat IDs of members do — the
+    distinct values and an int32 code per row, which loads several times faster.
+    """
+    if dtype == DATE:
+        return "date", values.to_numpy(dtype="datetime64[s]").view(np.int64).tobytes(), None
+    if dtype == FLAG:
+        return "flag", values.to_numpy(dtype=bool, na_value=False).tobytes(), None
+    n = len(values)
+    head = values.iloc[:_SAMPLE]
+    if 0 < head.nunique() <= len(head) // 4:
+        codes, uniques = pd.factorize(values)
+        text = _SEP.join(uniques.tolist())
+        if len(uniques) and text.count(_SEP) == len(uniques) - 1:
+            return "dict", text.encode(), codes.astype(np.int32).tobytes()
+    strings = values.to_numpy(dtype=object)
+    missing = pd.isna(strings)
+    if missing.any():
+        strings = np.where(missing, "", strings)
+    text = _SEP.join(strings.tolist())
+    if text.count(_SEP) != max(n - 1, 0):
+        plain = values.to_numpy(dtype=object, na_value=None).tolist()
+        return "json", json.dumps(plain, ensure_ascii=False).encode(), None
+    return "text", text.encode(), np.packbits(missing).tobytes() if missing.any() else None
+
+
+def _unpack(kind: str, rows: int, data: bytes, extra: bytes | None, dtype: str) -> object:
+    """The column :func:`_pack` packed, as an array of ``dtype``."""
+    if kind == "date":
+        return np.frombuffer(data, dtype=np.int64).astype("datetime64[s]")
+    if kind == "flag":
+        return np.frombuffer(data, dtype=np.bool_).copy()
+    if kind == "dict":
+        uniques = np.array([*data.decode().split(_SEP), None], dtype=object)
+        values = uniques[np.frombuffer(extra or b"", dtype=np.int32)]  # code -1 (empty) takes the None at the end
+    elif kind == "json":
+        values = np.array(json.loads(data), dtype=object)
+    else:
+        values = np.array(data.decode().split(_SEP), dtype=object) if rows else np.empty(0, dtype=object)
+        if extra is not None:
+            values[np.unpackbits(np.frombuffer(extra, dtype=np.uint8), count=rows).astype(bool)] = None
+    return pd.array(values, dtype=dtype)
+
+
+def _write_columns(con: sqlite3.Connection, snapshot_id: int, tables: dict[str, pd.DataFrame]) -> None:
+    for table, frame in tables.items():
+        rows = []
+        for column, dtype in TABLES[table].items():
+            values = frame[column] if column in frame else pd.Series([None] * len(frame), dtype=object)
+            rows.append((snapshot_id, table, column, len(frame), *_pack(values, dtype)))
+        con.executemany(
+            "INSERT INTO snap_columns (snapshot_id, tab, col, rows, kind, data, extra) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def _read_columns(con: sqlite3.Connection, snapshot_id: int) -> dict[str, pd.DataFrame]:
+    packed: dict[str, dict[str, object]] = {}
+    query = "SELECT tab, col, rows, kind, data, extra FROM snap_columns WHERE snapshot_id = ?"
+    for table, column, rows, kind, data, extra in con.execute(query, (snapshot_id,)):
+        dtype = TABLES.get(table, {}).get(column)
+        if dtype is not None:  # a column the model no longer has is left alone
+            packed.setdefault(table, {})[column] = _unpack(kind, rows, data, extra, dtype)
+    tables = {}
+    for table, dtypes in TABLES.items():
+        columns = packed.get(table, {})
+        frame = pd.DataFrame({c: columns[c] for c in dtypes if c in columns}, copy=False)  # arrays are fresh
+        tables[table] = frame if len(columns) == len(dtypes) else conform(frame, table)
+    return tables
+
+
+def _read_rows(con: sqlite3.Connection, snapshot_id: int, table: str) -> pd.DataFrame:
+    """One table of a snapshot from the row tables of schema versions 1–5 (for the move to version 6)."""
+    names = ", ".join(f'"{c}"' for c in _V5_COLUMNS[table])
+    cursor = con.execute(f'SELECT {names} FROM "snap_{table}" WHERE snapshot_id = ? ORDER BY rowid', (snapshot_id,))
+    frame = pd.DataFrame(cursor.fetchall(), columns=list(_V5_COLUMNS[table]), dtype=object)
     out = {}
     for column, dtype in TABLES[table].items():
+        if column not in frame:
+            continue
         values = frame[column]
         if dtype == DATE:
             out[column] = pd.to_datetime(values, format="%Y-%m-%d")
@@ -260,7 +369,7 @@ def _from_sql(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             out[column] = values.fillna(0).astype(bool)
         else:
             out[column] = values
-    return conform(pd.DataFrame(out), table)
+    return conform(pd.DataFrame(out, index=frame.index), table)
 
 
 class Store:
@@ -275,6 +384,7 @@ class Store:
         """
         self.path = Path(os.path.abspath(path)) if path is not None else default_store_path()
         self.readonly = readonly
+        fresh = False
         if self.path.is_dir():
             raise StoreError(f"«{self.path}» — папка, а не файл хранилища. Укажите файл: --store ПАПКА/sferum.db")
         if not self.path.exists():
@@ -282,6 +392,7 @@ class Store:
                 raise StoreError(missing_store_message(self.path))
             try:
                 _create_private(self.path)
+                fresh = True
             except OSError as exc:
                 raise StoreError(f"Не удаётся создать хранилище «{self.path}»: {exc.strerror}.") from None
         _make_private(self.path)
@@ -291,6 +402,8 @@ class Store:
             self.con = self._connect()
             self._check()
             if not self.readonly:
+                if fresh:  # big pages: a snapshot's columns are large BLOBs, read and written in fewer pages
+                    self.con.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 self.con.execute("PRAGMA journal_mode=WAL")
                 self.con.execute("PRAGMA foreign_keys=ON")
                 self.con.execute("PRAGMA synchronous=NORMAL")
@@ -385,8 +498,12 @@ class Store:
             )
         for number in range(version, SCHEMA_VERSION):
             with self.transaction() as con:
-                for statement in MIGRATIONS[number].split(";\n"):
-                    con.execute(statement)
+                migration = MIGRATIONS[number]
+                if callable(migration):
+                    migration(con)
+                else:
+                    for statement in migration.split(";\n"):
+                        con.execute(statement)
                 con.execute(f"PRAGMA user_version = {number + 1}")
 
     # --- snapshots -------------------------------------------------------------------------------------
@@ -410,12 +527,7 @@ class Store:
         return number
 
     def _write_tables(self, snapshot_id: int, snapshot: Snapshot, tables: Iterable[str]) -> None:
-        for table in tables:
-            columns = COLUMNS[table]
-            placeholders = ", ".join("?" * (len(columns) + 1))
-            names = ", ".join(f'"{c}"' for c in columns)
-            data = [(snapshot_id, *row) for row in _to_sql(snapshot.tables[table], table, columns)]
-            self.con.executemany(f'INSERT INTO "snap_{table}" (snapshot_id, {names}) VALUES ({placeholders})', data)
+        _write_columns(self.con, snapshot_id, {table: snapshot.tables[table] for table in tables})
 
     def snapshots(self) -> list[SnapshotInfo]:
         rows = self.con.execute(
@@ -441,15 +553,7 @@ class Store:
         return self._read(number, row)
 
     def _read(self, snapshot_id: int, row: tuple[str, str]) -> Snapshot:
-        tables = {}
-        for table, columns in COLUMNS.items():
-            names = ", ".join(f'"{c}"' for c in columns)
-            frame = pd.read_sql_query(
-                f'SELECT {names} FROM "snap_{table}" WHERE snapshot_id = ? ORDER BY rowid',
-                self.con,
-                params=(snapshot_id,),
-            )
-            tables[table] = _from_sql(frame, table)
+        tables = _read_columns(self.con, snapshot_id)
         return Snapshot(Organisation.from_dict(json.loads(row[1])), tables, frozenset(json.loads(row[0])))
 
     # --- the working state and the journal -------------------------------------------------------------
@@ -467,8 +571,13 @@ class Store:
             )
         return self._read(STATE_ID, row)
 
-    def start_state(self, snapshot: Snapshot, source: str) -> None:
-        """Make ``snapshot`` the working state, replacing any earlier one and its journal."""
+    def start_state(self, snapshot: Snapshot, source: str, *, keep_journal: bool = False) -> None:
+        """Make ``snapshot`` the working state, replacing any earlier one.
+
+        The journal of the earlier state is kept with ``keep_journal`` (a new upload of the organisation's data:
+        what was done stays on record, each entry naming the state it was made on), else it starts anew (a
+        practice organisation brought back to its start).
+        """
         with self.transaction():
             self._drop_state()
             self.con.execute(
@@ -483,11 +592,11 @@ class Store:
                 ),
             )
             self._write_tables(STATE_ID, snapshot, COLUMNS)
-            self.con.execute("DELETE FROM journal")
+            if not keep_journal:
+                self.con.execute("DELETE FROM journal")
 
     def _drop_state(self) -> None:
-        for table in COLUMNS:
-            self.con.execute(f'DELETE FROM "snap_{table}" WHERE snapshot_id = ?', (STATE_ID,))
+        self.con.execute("DELETE FROM snap_columns WHERE snapshot_id = ?", (STATE_ID,))
         self.con.execute("DELETE FROM snapshots WHERE id = ?", (STATE_ID,))
 
     def write_state(self, snapshot: Snapshot, tables: Iterable[str]) -> None:
@@ -504,29 +613,33 @@ class Store:
         )
         tables = list(tables)
         for table in tables:
-            self.con.execute(f'DELETE FROM "snap_{table}" WHERE snapshot_id = ?', (STATE_ID,))
+            self.con.execute("DELETE FROM snap_columns WHERE snapshot_id = ? AND tab = ?", (STATE_ID, table))
         self._write_tables(STATE_ID, snapshot, tables)
 
     def append_journal(self, entry: dict[str, object]) -> int:
-        """Append one journal entry; call inside the transaction of the change it records."""
+        """Append one journal entry; call inside the transaction of the change it records.
+
+        The entry records the working state it was made on (its source, e.g. «снимок № 2»).
+        """
         if not self.con.in_transaction:
             raise StoreError("Запись в журнал возможна только вместе с изменением, внутри транзакции.")
         cursor = self.con.execute(
-            "INSERT INTO journal (at, on_day, actor, duty, procedure, summary, object, params) "
-            "VALUES (:at, :on_day, :actor, :duty, :procedure, :summary, :object, :params)",
+            "INSERT INTO journal (at, on_day, actor, duty, procedure, summary, object, params, state) "
+            "VALUES (:at, :on_day, :actor, :duty, :procedure, :summary, :object, :params, "
+            f"(SELECT source FROM snapshots WHERE id = {STATE_ID}))",
             {**entry, "params": json.dumps(entry.get("params") or {}, ensure_ascii=False, default=str)},
         )
         return int(cursor.lastrowid or 0)
 
     def journal(self) -> pd.DataFrame:
-        """Every journal entry in order."""
+        """Every journal entry in order, across working states (``state``: the one it was made on)."""
         frame = pd.read_sql_query(
-            "SELECT seq, at, on_day, actor, duty, procedure, summary, object, params FROM journal ORDER BY seq",
+            "SELECT seq, at, on_day, actor, duty, procedure, summary, object, params, state FROM journal ORDER BY seq",
             self.con,
         )
         frame["params"] = frame["params"].map(json.loads)
         # an empty actor or object is None, never a float NaN that prints as «nan»
-        for column in ("actor", "object"):
+        for column in ("actor", "object", "state"):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
         return frame
 

@@ -319,12 +319,9 @@ def upload(store_path: str | Path, files: list[tuple[str, bytes]], as_of: dt.dat
         return Uploaded(problems=exc.problems, warnings=exc.warnings, errors_copy=copy)
     with Store(store_path, create=True) as store:
         previous = store.latest() if store.snapshots() else None
-        archive = None
-        if store.has_state() and not store.journal().empty:
-            archive = Path(f"{store.path}.журнал-{dt.datetime.now():%Y%m%d-%H%M%S}.xlsx")
-            export_journal(store.journal(), archive)
         number = store.add_snapshot(result.snapshot, label, result.rows)
-        store.start_state(result.snapshot, f"снимок № {number}")
+        # the journal stays: what was done on the earlier data remains on record, each entry naming its state
+        store.start_state(result.snapshot, f"снимок № {number}", keep_journal=True)
         moves = movement(store.snapshot(previous), result.snapshot, as_of) if previous else None
     s = result.snapshot
     counts = {
@@ -334,7 +331,7 @@ def upload(store_path: str | Path, files: list[tuple[str, bytes]], as_of: dt.dat
         "родителей": len(s.parents),
         "чатов": len(s.chats),
     }
-    return Uploaded(number, warnings=result.warnings, movement=moves, counts=counts, journal_archive=archive)
+    return Uploaded(number, warnings=result.warnings, movement=moves, counts=counts)
 
 
 # --- the journal -----------------------------------------------------------------------------------------------

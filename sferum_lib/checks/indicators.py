@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from sferum_lib.checks.codes import SnapshotCodes, pair_key
 from sferum_lib.model import ChatType, Snapshot, has_joined, is_current, is_pedagogical
 
 
@@ -38,22 +40,32 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
     """All indicators on a day, in the contract's order."""
     day = pd.Timestamp(as_of)
     staff, pupils, parents = snapshot.staff, snapshot.pupils, snapshot.parents
-    sections, chats, members = snapshot.sections, snapshot.chats, snapshot.members
+    sections, chats = snapshot.sections, snapshot.chats
+
+    codes = SnapshotCodes.of(snapshot)
+    person, section = codes.person, codes.section
 
     ped = staff[is_current(staff["hired"], staff["dismissed"], day) & is_pedagogical(staff["position"])]
-    current_pupils = pupils[is_current(pupils["enrolled"], pupils["expelled"], day)]
-    parent_ids = snapshot.kinship.loc[snapshot.kinship["pupil_id"].isin(current_pupils["id"]), "parent_id"].unique()
-    their_parents = parents[parents["id"].isin(parent_ids)]
+    is_current_pupil = is_current(pupils["enrolled"], pupils["expelled"], day).to_numpy()
+    current_pupils = pupils[is_current_pupil]
+    current_codes = person["pupils"][is_current_pupil]
+    parent_codes = person["kinship.parent"][person.isin(person["kinship.pupil"], current_codes)]
+    their_parents = parents[person.isin(person["parents"], parent_codes)]
 
-    section_types = chats.groupby("section_code")["type"].agg(set) if len(chats) else pd.Series(dtype=object)
-    both = {ChatType.SECTION_STUDENTS.value, ChatType.SECTION_PARENTS.value}
-    with_chats = sections["code"].map(lambda code: both <= section_types.get(code, set()))
+    chat_types = chats["type"].to_numpy(dtype=object)
+    with_chats = np.ones(len(sections), dtype=bool)
+    for chat_type in (ChatType.SECTION_STUDENTS, ChatType.SECTION_PARENTS):
+        with_chats &= section.isin(section["sections"], section["chats"][chat_types == chat_type.value])
 
-    enrolments = snapshot.enrolments[snapshot.enrolments["pupil_id"].isin(current_pupils["id"])]
-    student_chats = chats.loc[chats["type"] == ChatType.SECTION_STUDENTS.value, ["id", "section_code"]]
-    in_chat = members.merge(student_chats, left_on="chat_id", right_on="id")[["section_code", "person_id"]]
-    in_chat = in_chat.drop_duplicates().rename(columns={"person_id": "pupil_id"})
-    covered = enrolments.merge(in_chat, on=["section_code", "pupil_id"], how="left", indicator=True)["_merge"]
+    enrolled = person.isin(person["enrolments"], current_codes)
+    student_chats = np.flatnonzero(chat_types == ChatType.SECTION_STUDENTS.value)
+    in_chat = np.zeros(len(chats) + 1, dtype=bool)
+    in_chat[student_chats] = True
+    member_rows = codes.member_chat_row
+    of_student_chat = in_chat[member_rows]
+    pairs = pair_key(section["chats"][member_rows[of_student_chat]], person["members"][of_student_chat], len(person))
+    wanted = pair_key(section["enrolments"][enrolled], person["enrolments"][enrolled], len(person))
+    covered = pd.Index(wanted).isin(pairs)
 
     recent = (chats["last_message"] >= day - pd.Timedelta(days=30)) & (chats["last_message"] <= day)
 
@@ -92,14 +104,14 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
             "sections_with_chats",
             "Объединения с чатами обучающихся и родителей",
             "объединения, у которых есть чат с обучающимися и чат с родителями / объединения",
-            with_chats.astype(bool),
+            pd.Series(with_chats),
         ),
         _ratio(
             "students_in_section_chats",
             "Обучающиеся в чатах своих объединений",
             "зачисления текущих обучающихся, чей обучающийся состоит в чате объединения с обучающимися "
             "/ все такие зачисления",
-            covered == "both",
+            pd.Series(covered),
         ),
         _ratio(
             "active_chats",
