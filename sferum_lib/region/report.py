@@ -229,7 +229,16 @@ def build_region_report(region: str | Path, as_of: dt.date, run: Any) -> ReportD
     ]
     params = {"store": str(Path(region).resolve()), "as_of": as_of.isoformat()}
     return ReportData(
-        NAME, TITLE, f"Организаций: {len(results)}", as_of, params, _summary(results, rank, broken), tables, charts
+        NAME,
+        TITLE,
+        f"Организаций: {len(results)}",
+        as_of,
+        params,
+        _summary(results, rank, broken),
+        tables,
+        charts,
+        source="последние снимки организаций",  # the header every report carries: whose data, which, what day
+        store=params["store"],
     )
 
 

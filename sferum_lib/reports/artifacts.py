@@ -132,6 +132,7 @@ PARAM_WORDS: dict[str, str] = {
     "from_snapshot": "прежний снимок",
     "to_snapshot": "новый снимок",
     "person_id": "человек (ID)",
+    "state": "рабочее состояние вместо снимка",
 }
 
 
@@ -148,6 +149,10 @@ def _param_value(name: str, value: Any) -> str:
 def params_text(params: dict[str, Any]) -> str:
     """«хранилище — /home/…/sferum.db; снимок — последний; дата отчёта — 15.10.2026; …»."""
     shown = {k: v for k, v in params.items() if k != "out_dir"}
+    if shown.get("state"):  # the working state is shown instead of a snapshot: no snapshot number to name
+        shown.pop("snapshot", None)
+    elif "state" in shown:  # the usual case needs no words
+        del shown["state"]
     return "; ".join(f"{PARAM_WORDS.get(k, k)} — {_param_value(k, v)}" for k, v in shown.items())
 
 
@@ -156,7 +161,8 @@ def meta_line(data: ReportData) -> str:
     parts = [data.organisation or "организация не названа"]
     if data.source:
         parts.append(data.source)
-    parts.append(f"на {data.as_of:%d.%m.%Y}")
+    if not data.source.endswith(f"на {data.as_of:%d.%m.%Y}"):  # «рабочее состояние на …» names its day itself
+        parts.append(f"на {data.as_of:%d.%m.%Y}")
     return " · ".join(parts)
 
 
