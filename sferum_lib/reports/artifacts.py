@@ -62,8 +62,9 @@ def scrub_all(value: Any) -> Any:
     return scrub(value)
 
 
-def masked(table: Table) -> pd.DataFrame:
-    frame = table.frame.copy()
+def masked(table: Table, rows: int | None = None) -> pd.DataFrame:
+    """The table with phones and emails masked; only its first ``rows`` when only those are shown."""
+    frame = (table.frame if rows is None else table.frame.head(rows)).copy()
     for column in table.personal:
         if column in frame:
             masker = mask_email if "mail" in column.lower() else mask_phone
@@ -105,13 +106,14 @@ def _cell(value: Any) -> str:
 HTML_MAX_ROWS = 1000
 
 
-def _table_html(frame: pd.DataFrame) -> str:
+def _table_html(frame: pd.DataFrame, total: int) -> str:
+    """The table's first rows as HTML; ``total`` is how many rows the whole table has."""
     if frame.empty:
         return '<p class="empty">Нет строк.</p>'
     note = ""
-    if len(frame) > HTML_MAX_ROWS:
+    if total > HTML_MAX_ROWS:
         note = (
-            f'<p class="empty">Показаны первые {HTML_MAX_ROWS} строк из {len(frame)}; '
+            f'<p class="empty">Показаны первые {HTML_MAX_ROWS} строк из {total}; '
             "полный список — в файле XLSX этого отчёта.</p>"
         )
         frame = frame.head(HTML_MAX_ROWS)
@@ -187,7 +189,9 @@ def render_body(data: ReportData, mask: bool) -> str:
         parts.append(f"<h2>{html.escape(table.title)}</h2>")
         if table.note:
             parts.append(f"<p>{html.escape(table.note)}</p>")
-        parts.append(_table_html(masked(table) if mask else table.frame))
+        # masked after the cut: at a million people the HTML shows a thousand rows, and only those need masking
+        frame = masked(table, HTML_MAX_ROWS + 1) if mask else table.frame
+        parts.append(_table_html(frame, len(table.frame)))
     parts.append(f'<p class="meta">Параметры отчёта: {html.escape(params_text(data.params))}.</p>')
     return "\n".join(parts)
 

@@ -66,10 +66,19 @@ class ReportKernel:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
+        class _Manager(AsyncKernelManager):
+            # nbclient leaves running the client it made of a kernel it was handed: closed here after each report
+            def client(self, **kwargs: Any) -> Any:
+                made = super().client(**kwargs)
+                clients.append(made)
+                return made
+
+        clients: list[Any] = []
+        self.clients = clients
         self.sockets = Path(tempfile.mkdtemp(prefix="sferum-kernel-"))
         # local sockets instead of TCP: no network port, and no "unencrypted TCP" warning on every start;
         # each kernel its own socket folder: kernels run side by side must not share socket names
-        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(self.sockets / "kernel"))
+        self.km = _Manager(kernel_name=kernel_name, transport="ipc", ip=str(self.sockets / "kernel"))
         self._charts = charts
         self._sync = run_sync
         self.used = False
@@ -97,9 +106,17 @@ class ReportKernel:
         finally:
             client.stop_channels()
 
+    def release(self) -> None:
+        """Close the clients a report left connected (their sockets), keeping the kernel for the next report."""
+        while self.clients:
+            client = self.clients.pop()
+            if client.channels_running:
+                client.stop_channels()
+
     def shutdown(self) -> None:
         import shutil
 
+        self.release()
         try:
             self._sync(self._stop)()
         finally:

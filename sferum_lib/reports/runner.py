@@ -160,6 +160,8 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
         raise ReportFailed(
             name, f"Отчёт «{title}» не построен: {step}: {detail}. Частичный результат: {failed}", failed, user
         ) from None
+    finally:
+        kernel.release()
     return RunResult(name, output, time.perf_counter() - start)
 
 
