@@ -43,11 +43,12 @@ def mask_email(email: Any) -> Any:
 # A phone is 10 or more digits, maybe with «+», spaces, dashes and brackets; an email is anything@domain.
 _PHONE = re.compile(r"(?<![\w*])\+?\d(?:[\s\-()]*\d){9,14}(?!\w)")
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_MAYBE_PERSONAL = re.compile(r"[\d@]")  # no digit and no «@»: nothing to mask (most texts)
 
 
 def scrub(value: Any) -> Any:
     """Mask every phone and email inside a text (a finding's message, a summary line), not only in columns."""
-    if not isinstance(value, str) or not any(ch.isdigit() or ch == "@" for ch in value):
+    if not isinstance(value, str) or not _MAYBE_PERSONAL.search(value):
         return value
     value = _EMAIL.sub(lambda m: mask_email(m.group(0)), value)
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), value)
@@ -221,6 +222,87 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
+    """The report as a workbook: «Об отчёте», then a sheet per table; streamed, so a million rows fit in memory.
+
+    xlsxwriter's constant-memory mode writes each row as it comes (at 200 000 people openpyxl spent most of a
+    report's time here); openpyxl remains the way when xlsxwriter is not installed.
+    """
+    try:
+        import xlsxwriter  # noqa: F401
+    except ImportError:
+        _write_xlsx_openpyxl(data, path)
+        return
+    _write_xlsx_streamed(data, path)
+
+
+def _width(frame: pd.DataFrame, column: Any) -> int:
+    longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(500)])
+    return min(60, max(8, longest + 2))
+
+
+def _write_xlsx_streamed(data: ReportData, path: Path) -> None:
+    import datetime as dt
+
+    import numpy as np
+    import xlsxwriter
+
+    from sferum_lib.workbook.writer import DATE_FORMAT, FORMULA_START, atomic_path
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                # text stays text: nothing from the data becomes a formula, a link or a number
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "pattern": 1})
+        day = wb.add_format({"num_format": DATE_FORMAT.lower()})
+        quoted = wb.add_format({"quote_prefix": True})  # «=…» typed over in Excel stays text as well
+
+        def put(ws: Any, row: int, col: int, value: Any) -> None:
+            if isinstance(value, np.generic):  # numpy scalars as Python values
+                value = value.item()
+            if value is None or value is pd.NaT:
+                return
+            if isinstance(value, str):
+                ws.write_string(row, col, value, quoted if value.startswith(FORMULA_START) else None)
+            elif isinstance(value, bool):
+                ws.write_boolean(row, col, value)
+            elif isinstance(value, dt.date):  # also datetime and pandas' Timestamp
+                ws.write_datetime(row, col, value, day)
+            elif isinstance(value, int | float):
+                if not (math.isnan(value) or math.isinf(value)):
+                    ws.write_number(row, col, value)
+            else:
+                ws.write_string(row, col, str(value))
+
+        about = wb.add_worksheet("Об отчёте")
+        about.set_column(0, 0, 22)
+        about.set_column(1, 1, 90)
+        for r, row in enumerate(about_rows(data)):
+            for c, value in enumerate(row):
+                put(about, r, c, value)
+        used: set[str] = {"Об отчёте"}
+        for table in data.tables:
+            ws = wb.add_worksheet(_sheet_title(table.title, used))
+            frame = table.frame
+            for i, column in enumerate(frame.columns):
+                ws.set_column(i, i, _width(frame, column))
+            ws.freeze_panes(1, 0)
+            for c, column in enumerate(frame.columns):
+                ws.write_string(0, c, str(column), header)
+            for r, row in enumerate(frame.astype(object).itertuples(index=False, name=None), start=1):
+                for c, value in enumerate(row):
+                    put(ws, r, c, value)
+        wb.close()
+    os.chmod(path, FILE_MODE)
+
+
+def _write_xlsx_openpyxl(data: ReportData, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
