@@ -86,6 +86,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out.to_dict(orient="records")
 
 
+#: The last snapshot a report read, for the next report in the same kernel: ``report all`` runs several reports
+#: in one warm kernel, and at a million people reading a snapshot costs seconds. A stored snapshot never changes,
+#: so its store, number, load time and source name it; the working state changes and is never kept here.
+_LAST_READ: dict[tuple[str, int, str, str], Snapshot] = {}
+
+
 @dataclass
 class Context:
     """Validated parameters and the data they point at, loaded lazily."""
@@ -120,7 +126,15 @@ class Context:
                 if self.state and number is None:
                     return 0, store.state()
                 number = number or self.params["snapshot"] or store.latest()
-                return number, store.snapshot(number)
+                info = next((i for i in store.snapshots() if i.number == number), None)
+                key = (str(store.path), number, info.imported_at, info.source) if info else None
+                if key is not None and key in _LAST_READ:
+                    return number, _LAST_READ[key]
+                snapshot = store.snapshot(number)  # a missing number: the store's own Russian message
+                _LAST_READ.clear()
+                if key is not None:
+                    _LAST_READ[key] = snapshot
+                return number, snapshot
         except sqlite3.Error as exc:
             raise store_error(exc, store.path) from None
 
