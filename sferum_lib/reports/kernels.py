@@ -55,7 +55,9 @@ def warm_up(charts: bool = True) -> None:
 
 
 def _start_lines(charts: bool) -> list[str]:
-    code = f"import sferum_lib.reports.kernels as _k; _k.warm_up({charts!r}); del _k"
+    # a kernel of another environment may not have sferum_lib: then the report says so, not a start-up traceback
+    warm = f"import sferum_lib.reports.kernels as _k; _k.warm_up({charts!r}); del _k"
+    code = f"try:\n    {warm}\nexcept Exception:\n    pass"
     return [f"--IPKernelApp.exec_lines={json.dumps([code])}"]
 
 
