@@ -129,7 +129,10 @@ def test_failing_report_names_itself_and_the_step_and_keeps_its_partial_output(s
 
 
 def test_notebook_parameters_are_the_reports_declared_parameters():
-    for name, spec in REPORTS.items():
+    from sferum_lib.reports.content import SPECS
+
+    assert set(SPECS) == {*REPORTS, "region"}  # `sferum report region` too, but not in `report all`
+    for name, spec in SPECS.items():
         found = papermill.inspect_notebook(str(notebook_path(name)))
         assert list(found) == [p.name for p in spec.all_params], name
         assert all(found[p.name]["help"] for p in spec.all_params)
