@@ -16,8 +16,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sferum_lib.errors import InputFileError, SferumError, UsageError, visible
-from sferum_lib.region import cli as region_cli
+# Kept out of every command: rfc3987_syntax builds a grammar at import (2.7 s here) when nbformat/jupyter imports
+# jsonschema, and nothing here validates IRIs (see sferum_lib.reports.kernels.keep_out_slow_imports).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+from sferum_lib.errors import InputFileError, SferumError, UsageError, visible  # noqa: E402
+from sferum_lib.region import cli as region_cli  # noqa: E402
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 #: At most this many problems are printed; the rest go to the --errors-to copy.
@@ -237,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="перечислить отчёты и их параметры")
     _key_values(p, "параметр отчёта; можно повторять")
     p.add_argument("--out", metavar="ПАПКА", help="папка для результатов (по умолчанию out/reports)")
+    p.add_argument(
+        "--state",
+        action="store_true",
+        help="по рабочему состоянию организации (после действий), а не по загруженному снимку",
+    )
     _common(p, demo=True)
 
     p = sub.add_parser("docs", help="документы из шаблонов: приказы, заявка, положение, памятки (DOCX)")
@@ -604,12 +613,14 @@ def _default_words(value: Any, type_name: str) -> str:
 
 
 def _list_reports() -> None:
-    import papermill
-
-    from sferum_lib.reports import REPORTS
+    from sferum_lib.reports.content import SPECS
+    from sferum_lib.reports.kernels import keep_out_slow_imports
     from sferum_lib.reports.runner import notebook_path
 
-    for name, spec in REPORTS.items():
+    keep_out_slow_imports()
+    import papermill
+
+    for name, spec in SPECS.items():
         print(f"{name} — {spec.title} ({', '.join(spec.duties)})")
         for param in papermill.inspect_notebook(str(notebook_path(name))).values():
             kind = param["inferred_type_name"]
@@ -625,33 +636,40 @@ def _report_header(out: Path, name: str) -> str:
     try:
         meta = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
         day = dt.date.fromisoformat(meta["as_of"])
-        parts = [meta["organisation"], meta["source"], f"на {day:%d.%m.%Y}"]
+        parts = [meta["organisation"], meta["source"]]
+        if not str(meta["source"]).endswith(f"на {day:%d.%m.%Y}"):  # «рабочее состояние на …» names its day
+            parts.append(f"на {day:%d.%m.%Y}")
         return " · ".join(p for p in parts if p)
     except (OSError, ValueError, KeyError, TypeError):
         return "что показывает отчёт — не удалось прочитать его JSON"
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sferum_lib.reports import REPORTS
+    from sferum_lib.reports.content import REPORTS, SPECS
     from sferum_lib.reports.runner import ReportFailed, check_store, run_all, run_report
 
     if args.list or not args.name:
         _list_reports()
         return EXIT_OK
-    if args.name != "all" and args.name not in REPORTS:
-        raise UsageError(f"Неизвестный отчёт «{args.name}». Отчёты: {', '.join(REPORTS)}, all; список — --list.")
+    if args.name != "all" and args.name not in SPECS:
+        raise UsageError(f"Неизвестный отчёт «{args.name}». Отчёты: {', '.join(SPECS)}, all; список — --list.")
+    region = args.name != "all" and SPECS[args.name].region
     params = dict(args.params)
     for name in ("store", "out_dir"):
         if params.get(name):  # given with -p: relative to this folder, like --store and --out
             params[name] = os.path.abspath(params[name])
     if args.store:
         params["store"] = args.store
-    params["store"] = params.get("store") or str(_default_store())
+    if not region:  # a region report without --store takes sferum-region (or the demonstration region)
+        params["store"] = params.get("store") or str(_default_store())
     if args.as_of:
         params["as_of"] = args.as_of.isoformat()
-    out = Path(args.out or params.pop("out_dir", None) or os.path.abspath("out/reports"))
+    if args.state:
+        params["state"] = True
+    default_out = "out/region" if region else "out/reports"
+    out = Path(args.out or params.pop("out_dir", None) or os.path.abspath(default_out))
     params.pop("out_dir", None)
-    check_store(params)  # no store, or not a store: one clear refusal before any kernel starts
+    check_store(params, region=region)  # no store, or not a store: one clear refusal before any kernel starts
     if args.name != "all":
         try:
             result = run_report(args.name, params, out)
@@ -662,7 +680,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         html = out / f"{args.name}.html"
         print(html)
         header = _report_header(out, args.name)
-        print(f"Отчёт «{REPORTS[args.name].title}» готов за {result.seconds:.1f} с: {header}.", file=sys.stderr)
+        print(f"Отчёт «{SPECS[args.name].title}» готов за {result.seconds:.1f} с: {header}.", file=sys.stderr)
         print(f"Откройте: {html}", file=sys.stderr)
         return EXIT_OK
     from tqdm import tqdm

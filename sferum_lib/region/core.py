@@ -12,6 +12,7 @@ picklable values; the snapshots stay on the worker that built them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -297,35 +298,109 @@ class OrgResult:
     trend: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: Each organisation's last audit, beside the stores: ``region report`` after ``region audit`` on the same day
+#: (the usual order) does not audit every organisation again. Owner-only, like the stores it is made from.
+CACHE_DIR = ".кэш-аудита"
+
+
+@functools.lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    """Which code audited: the package's version and its newest source file, so an update invalidates the cache."""
+    import sferum_lib
+
+    package = Path(sferum_lib.__file__).parent
+    newest = max((p.stat().st_mtime_ns for p in package.rglob("*") if p.suffix in (".py", ".yaml", ".md")), default=0)
+    return f"{getattr(sferum_lib, '__version__', '')}:{newest}"
+
+
+def _cache_path(store_path: str) -> Path:
+    path = Path(store_path)
+    return path.parent / CACHE_DIR / f"{path.stem}.json"
+
+
+def _cached(store_path: str, key: dict[str, Any]) -> OrgResult | None:
+    """The organisation's audit kept by an earlier command, if it was of the same snapshot, day and settings."""
+    import json
+
+    try:
+        kept = json.loads(_cache_path(store_path).read_text(encoding="utf-8"))
+        if kept.get("key") != key:
+            return None
+        return OrgResult(**kept["result"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _keep(store_path: str, key: dict[str, Any], result: OrgResult) -> None:
+    """Keep the audit for the next command; a region folder that cannot be written to is only slower."""
+    import contextlib
+    import dataclasses
+    import json
+    import os
+
+    from sferum_lib.files import private_dir, write_private
+
+    body = dataclasses.asdict(result)
+    body["trend"] = []  # the trend depends on which snapshots exist; it is cheap to redo from the kept values
+    path = _cache_path(store_path)
+    with contextlib.suppress(OSError):
+        private_dir(path.parent)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        write_private(tmp, json.dumps({"key": key, "result": body}, ensure_ascii=False))
+        os.replace(tmp, path)  # whole or not at all: two workers never leave a half-written file
+
+
 def task_audit(store_path: str, as_of: dt.date, invite_days: int, request_days: int, history: bool) -> OrgResult:
-    """Audit the latest snapshot of one organisation's store. Runs on a worker; returns plain data."""
+    """Audit the latest snapshot of one organisation's store. Runs on a worker; returns plain data.
+
+    Snapshots never change once stored, so the audit of the latest one on a day with the same settings is kept
+    beside the stores and reused by the next command (``region audit`` then ``region report``).
+    """
     from sferum_lib.checks import AuditSettings, audit, indicators
     from sferum_lib.checks.indicators import indicator_values
     from sferum_lib.store import Store
 
     with Store(store_path, create=False) as store:
-        number = store.latest()
-        snapshot = store.snapshot(number)
-        trend = []
+        infos = store.snapshots()
+        number = store.latest()  # none: the store's own Russian message
+        info = next(i for i in infos if i.number == number)
+        key = {
+            "snapshot": number,
+            "imported_at": info.imported_at,
+            "source": info.source,
+            "as_of": as_of.isoformat(),
+            "settings": [invite_days, request_days],
+            "code": _code_stamp(),
+        }
+        result = _cached(store_path, key)
+        snapshot = None
+        if result is None:
+            snapshot = store.snapshot(number)
+            found = audit(snapshot, as_of, AuditSettings(invite_days, request_days))
+            today = indicators(snapshot, as_of)
+            result = OrgResult(
+                Path(store_path).name,
+                snapshot.organisation.short_name,
+                number,
+                found.to_records(),
+                {i.key: i.value for i in today},
+                {"staff": len(snapshot.staff), "pupils": len(snapshot.pupils), "parents": len(snapshot.parents)},
+                dict(found.not_performed),
+                {i.key: i.title for i in today},
+            )
+            _keep(store_path, key, result)
         if history:
-            for info in store.snapshots():
-                taken = min(dt.date.fromisoformat(info.imported_at[:10]), as_of)
-                shot = snapshot if info.number == number else store.snapshot(info.number)
-                trend.append({"snapshot": info.number, "date": taken, "indicators": indicator_values(shot, taken)})
-    result = audit(snapshot, as_of, AuditSettings(invite_days, request_days))
-    people = {"staff": len(snapshot.staff), "pupils": len(snapshot.pupils), "parents": len(snapshot.parents)}
-    today = indicators(snapshot, as_of)
-    return OrgResult(
-        Path(store_path).name,
-        snapshot.organisation.short_name,
-        number,
-        result.to_records(),
-        {i.key: i.value for i in today},
-        people,
-        dict(result.not_performed),
-        {i.key: i.title for i in today},
-        trend,
-    )
+            for shown in infos:
+                taken = min(dt.date.fromisoformat(shown.imported_at[:10]), as_of)
+                if shown.number == number and taken == as_of:  # the latest on the report's day: just computed
+                    values = dict(result.indicators)
+                else:
+                    if shown.number == number:
+                        snapshot = snapshot or store.snapshot(number)
+                    shot = snapshot if shown.number == number else store.snapshot(shown.number)
+                    values = indicator_values(shot, taken)
+                result.trend.append({"snapshot": shown.number, "date": taken, "indicators": values})
+    return result
 
 
 def audit_region(

@@ -43,11 +43,12 @@ def mask_email(email: Any) -> Any:
 # A phone is 10 or more digits, maybe with «+», spaces, dashes and brackets; an email is anything@domain.
 _PHONE = re.compile(r"(?<![\w*])\+?\d(?:[\s\-()]*\d){9,14}(?!\w)")
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_MAYBE_PERSONAL = re.compile(r"[\d@]")  # no digit and no «@»: nothing to mask (most texts)
 
 
 def scrub(value: Any) -> Any:
     """Mask every phone and email inside a text (a finding's message, a summary line), not only in columns."""
-    if not isinstance(value, str) or not any(ch.isdigit() or ch == "@" for ch in value):
+    if not isinstance(value, str) or not _MAYBE_PERSONAL.search(value):
         return value
     value = _EMAIL.sub(lambda m: mask_email(m.group(0)), value)
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), value)
@@ -62,8 +63,9 @@ def scrub_all(value: Any) -> Any:
     return scrub(value)
 
 
-def masked(table: Table) -> pd.DataFrame:
-    frame = table.frame.copy()
+def masked(table: Table, rows: int | None = None) -> pd.DataFrame:
+    """The table with phones and emails masked; only its first ``rows`` when only those are shown."""
+    frame = (table.frame if rows is None else table.frame.head(rows)).copy()
     for column in table.personal:
         if column in frame:
             masker = mask_email if "mail" in column.lower() else mask_phone
@@ -105,13 +107,14 @@ def _cell(value: Any) -> str:
 HTML_MAX_ROWS = 1000
 
 
-def _table_html(frame: pd.DataFrame) -> str:
+def _table_html(frame: pd.DataFrame, total: int) -> str:
+    """The table's first rows as HTML; ``total`` is how many rows the whole table has."""
     if frame.empty:
         return '<p class="empty">Нет строк.</p>'
     note = ""
-    if len(frame) > HTML_MAX_ROWS:
+    if total > HTML_MAX_ROWS:
         note = (
-            f'<p class="empty">Показаны первые {HTML_MAX_ROWS} строк из {len(frame)}; '
+            f'<p class="empty">Показаны первые {HTML_MAX_ROWS} строк из {total}; '
             "полный список — в файле XLSX этого отчёта.</p>"
         )
         frame = frame.head(HTML_MAX_ROWS)
@@ -132,6 +135,7 @@ PARAM_WORDS: dict[str, str] = {
     "from_snapshot": "прежний снимок",
     "to_snapshot": "новый снимок",
     "person_id": "человек (ID)",
+    "state": "рабочее состояние вместо снимка",
 }
 
 
@@ -148,6 +152,10 @@ def _param_value(name: str, value: Any) -> str:
 def params_text(params: dict[str, Any]) -> str:
     """«хранилище — /home/…/sferum.db; снимок — последний; дата отчёта — 15.10.2026; …»."""
     shown = {k: v for k, v in params.items() if k != "out_dir"}
+    if shown.get("state"):  # the working state is shown instead of a snapshot: no snapshot number to name
+        shown.pop("snapshot", None)
+    elif "state" in shown:  # the usual case needs no words
+        del shown["state"]
     return "; ".join(f"{PARAM_WORDS.get(k, k)} — {_param_value(k, v)}" for k, v in shown.items())
 
 
@@ -156,7 +164,8 @@ def meta_line(data: ReportData) -> str:
     parts = [data.organisation or "организация не названа"]
     if data.source:
         parts.append(data.source)
-    parts.append(f"на {data.as_of:%d.%m.%Y}")
+    if not data.source.endswith(f"на {data.as_of:%d.%m.%Y}"):  # «рабочее состояние на …» names its day itself
+        parts.append(f"на {data.as_of:%d.%m.%Y}")
     return " · ".join(parts)
 
 
@@ -181,7 +190,9 @@ def render_body(data: ReportData, mask: bool) -> str:
         parts.append(f"<h2>{html.escape(table.title)}</h2>")
         if table.note:
             parts.append(f"<p>{html.escape(table.note)}</p>")
-        parts.append(_table_html(masked(table) if mask else table.frame))
+        # masked after the cut: at a million people the HTML shows a thousand rows, and only those need masking
+        frame = masked(table, HTML_MAX_ROWS + 1) if mask else table.frame
+        parts.append(_table_html(frame, len(table.frame)))
     parts.append(f'<p class="meta">Параметры отчёта: {html.escape(params_text(data.params))}.</p>')
     return "\n".join(parts)
 
@@ -211,6 +222,87 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
+    """The report as a workbook: «Об отчёте», then a sheet per table; streamed, so a million rows fit in memory.
+
+    xlsxwriter's constant-memory mode writes each row as it comes (at 200 000 people openpyxl spent most of a
+    report's time here); openpyxl remains the way when xlsxwriter is not installed.
+    """
+    try:
+        import xlsxwriter  # noqa: F401
+    except ImportError:
+        _write_xlsx_openpyxl(data, path)
+        return
+    _write_xlsx_streamed(data, path)
+
+
+def _width(frame: pd.DataFrame, column: Any) -> int:
+    longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(500)])
+    return min(60, max(8, longest + 2))
+
+
+def _write_xlsx_streamed(data: ReportData, path: Path) -> None:
+    import datetime as dt
+
+    import numpy as np
+    import xlsxwriter
+
+    from sferum_lib.workbook.writer import DATE_FORMAT, FORMULA_START, atomic_path
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                # text stays text: nothing from the data becomes a formula, a link or a number
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "pattern": 1})
+        day = wb.add_format({"num_format": DATE_FORMAT.lower()})
+        quoted = wb.add_format({"quote_prefix": True})  # «=…» typed over in Excel stays text as well
+
+        def put(ws: Any, row: int, col: int, value: Any) -> None:
+            if isinstance(value, np.generic):  # numpy scalars as Python values
+                value = value.item()
+            if value is None or value is pd.NaT:
+                return
+            if isinstance(value, str):
+                ws.write_string(row, col, value, quoted if value.startswith(FORMULA_START) else None)
+            elif isinstance(value, bool):
+                ws.write_boolean(row, col, value)
+            elif isinstance(value, dt.date):  # also datetime and pandas' Timestamp
+                ws.write_datetime(row, col, value, day)
+            elif isinstance(value, int | float):
+                if not (math.isnan(value) or math.isinf(value)):
+                    ws.write_number(row, col, value)
+            else:
+                ws.write_string(row, col, str(value))
+
+        about = wb.add_worksheet("Об отчёте")
+        about.set_column(0, 0, 22)
+        about.set_column(1, 1, 90)
+        for r, row in enumerate(about_rows(data)):
+            for c, value in enumerate(row):
+                put(about, r, c, value)
+        used: set[str] = {"Об отчёте"}
+        for table in data.tables:
+            ws = wb.add_worksheet(_sheet_title(table.title, used))
+            frame = table.frame
+            for i, column in enumerate(frame.columns):
+                ws.set_column(i, i, _width(frame, column))
+            ws.freeze_panes(1, 0)
+            for c, column in enumerate(frame.columns):
+                ws.write_string(0, c, str(column), header)
+            for r, row in enumerate(frame.astype(object).itertuples(index=False, name=None), start=1):
+                for c, value in enumerate(row):
+                    put(ws, r, c, value)
+        wb.close()
+    os.chmod(path, FILE_MODE)
+
+
+def _write_xlsx_openpyxl(data: ReportData, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter

@@ -34,7 +34,11 @@ COMMON_PARAMS: tuple[Param, ...] = (
     Param("as_of", str, "", "дата отчёта ГГГГ-ММ-ДД; пусто — сегодня"),
     Param("out_dir", str, "out/reports", "папка для результатов"),
     Param("mask_personal_data", bool, True, "скрывать телефоны и email в HTML, JSON и блокноте"),
+    Param("state", bool, False, "по рабочему состоянию организации (после действий), а не по снимку"),
 )
+
+#: How a report names the working state it shows; the date is the report's.
+STATE_WORDS = "рабочее состояние"
 
 
 @dataclass
@@ -82,6 +86,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out.to_dict(orient="records")
 
 
+#: The last snapshot a report read, for the next report in the same kernel: ``report all`` runs several reports
+#: in one warm kernel, and at a million people reading a snapshot costs seconds. A stored snapshot never changes,
+#: so its store, number, load time and source name it; the working state changes and is never kept here.
+_LAST_READ: dict[tuple[str, int, str, str], Snapshot] = {}
+
+
 @dataclass
 class Context:
     """Validated parameters and the data they point at, loaded lazily."""
@@ -99,7 +109,13 @@ class Context:
 
         return Store(self.params["store"] or None, readonly=True)
 
+    @property
+    def state(self) -> bool:
+        """The report shows the organisation's working state (what procedures changed), not an imported snapshot."""
+        return bool(self.params.get("state"))
+
     def snapshot(self, number: int | None = None) -> tuple[int, Snapshot]:
+        """The snapshot to report on and its number; the working state, numbered 0, when the report asks for it."""
         import sqlite3
 
         from sferum_lib.store import store_error
@@ -107,13 +123,31 @@ class Context:
         store = self.store()
         try:
             with store:
+                if self.state and number is None:
+                    return 0, store.state()
                 number = number or self.params["snapshot"] or store.latest()
-                return number, store.snapshot(number)
+                info = next((i for i in store.snapshots() if i.number == number), None)
+                key = (str(store.path), number, info.imported_at, info.source) if info else None
+                if key is not None and key in _LAST_READ:
+                    return number, _LAST_READ[key]
+                snapshot = store.snapshot(number)  # a missing number: the store's own Russian message
+                _LAST_READ.clear()
+                if key is not None:
+                    _LAST_READ[key] = snapshot
+                return number, snapshot
         except sqlite3.Error as exc:
             raise store_error(exc, store.path) from None
 
+    def label(self, number: int) -> str:
+        """«Снимок № 2» or «Рабочее состояние на 15.10.2026»: how a report's summary names its data."""
+        if number == 0 and self.state:
+            return f"{STATE_WORDS.capitalize()} на {self.as_of:%d.%m.%Y}"
+        return f"Снимок № {number}"
+
     def source(self, number: int) -> str:
         """«снимок № 2 (загружен 15.10.2026)»: the snapshot a report shows, as its header names it."""
+        if number == 0 and self.state:
+            return f"{STATE_WORDS} на {self.as_of:%d.%m.%Y}"
         with self.store() as store:
             info = {i.number: i for i in store.snapshots()}.get(number)
         if info is None:
@@ -129,10 +163,13 @@ class ReportSpec:
     duties: tuple[str, ...]
     build: Callable[[Context], ReportData]
     params: tuple[Param, ...] = ()
+    #: A report of a region folder (many organisations' stores), not of one organisation's store: it takes only
+    #: its own parameters, and its store is a folder.
+    region: bool = False
 
     @property
     def all_params(self) -> tuple[Param, ...]:
-        return (*COMMON_PARAMS, *self.params)
+        return self.params if self.region else (*COMMON_PARAMS, *self.params)
 
 
 #: No snapshot, day count or ID number a report takes comes near this; past it a value is a typo.
@@ -178,19 +215,25 @@ def validate(spec: ReportSpec, given: Mapping[str, Any]) -> dict[str, Any]:
             values["as_of"] = dt.date.fromisoformat(text) if text else dt.date.today()
         except ValueError:
             problems.append(f"параметр «as_of» = «{text}»: ожидается дата ГГГГ-ММ-ДД")
+        if values.get("state") and (values.get("snapshot") or values.get("to_snapshot")):
+            problems.append("укажите либо номер снимка, либо рабочее состояние (state), но не то и другое")
     if problems:
         known = ", ".join(declared)
         raise UsageError(f"Отчёт «{spec.title}»: " + "; ".join(problems) + f". Параметры отчёта: {known}.")
-    return resolve_paths(values)
+    return resolve_paths(values, region=spec.region)
 
 
-def resolve_paths(values: dict[str, Any]) -> dict[str, Any]:
+def resolve_paths(values: dict[str, Any], region: bool = False) -> dict[str, Any]:
     """Every path made absolute against the current folder, once: nothing later depends on a working folder.
 
-    An empty store means the default one (``$SFERUM_STORE`` or ``sferum.db`` here), named by its full path.
+    An empty store means the default one (``$SFERUM_STORE`` or ``sferum.db`` here), named by its full path; for a
+    region report it stays empty (the report then takes ``sferum-region``, or the demonstration region).
     """
     from sferum_lib.store import default_store_path
 
     values["out_dir"] = os.path.abspath(values["out_dir"])
-    values["store"] = os.path.abspath(values["store"]) if values["store"] else str(default_store_path())
+    if values["store"]:
+        values["store"] = os.path.abspath(values["store"])
+    elif not region:
+        values["store"] = str(default_store_path())
     return values

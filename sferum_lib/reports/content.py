@@ -151,7 +151,7 @@ def build_audit(ctx: Context) -> ReportData:
         )
         tables.append(Table("not_performed", "Не проверено (нет данных)", missing))
     c = result.counts()
-    lead = [f"Снимок № {number}. Нарушений: {c[VIOLATION]}, замечаний: {c[REMARK]}."]
+    lead = [f"{ctx.label(number)}. Нарушений: {c[VIOLATION]}, замечаний: {c[REMARK]}."]
     if result.not_performed:
         lead.append(f"Не проверено из-за отсутствия листов: {len(result.not_performed)}.")
     return ReportData(
@@ -198,7 +198,7 @@ def build_indicators(ctx: Context) -> ReportData:
         _org(snapshot),
         ctx.as_of,
         ctx.params,
-        [f"Снимок № {number}. Показателей: {len(items)}."],
+        [f"{ctx.label(number)}. Показателей: {len(items)}."],
         [table],
         json={
             i.key: {
@@ -285,13 +285,14 @@ def build_usage(ctx: Context) -> ReportData:
         infos = store.snapshots()
         for info in infos:
             taken = min(dt.date.fromisoformat(info.imported_at[:10]), ctx.as_of)
-            values = {i.key: i for i in indicators(store.snapshot(info.number), taken)}
+            shot = snapshot if info.number == number else store.snapshot(info.number)  # loaded once
+            values = {i.key: i for i in indicators(shot, taken)}
             row = {"Снимок": info.number, "Дата": taken.strftime("%d.%m.%Y")}
             row |= {i.title: None if i.value is None else round(i.value * 100, 1) for i in values.values()}
             trend_rows.append(row)
     trend = pd.DataFrame(trend_rows)
     coverage = section_coverage(snapshot, ctx.as_of)
-    lead = [f"Снимок № {number}; снимков в хранилище: {len(infos)}."]
+    lead = [f"{ctx.label(number)}; снимков в хранилище: {len(infos)}."]
     low = coverage[coverage["В чате объединения, %"].fillna(100) < 80]
     if len(low):
         lead.append("Объединения, где в чате меньше 80 % обучающихся: " + ", ".join(low["Объединение"]) + ".")
@@ -361,7 +362,7 @@ def build_invites(ctx: Context) -> ReportData:
         .rename(columns={"creator": "Кем созданы"})
     )
     lead = [
-        f"Снимок № {number}. Аннулировать сейчас: {len(now)}; станут невостребованными в ближайшие {soon} дн.: "
+        f"{ctx.label(number)}. Аннулировать сейчас: {len(now)}; станут невостребованными в ближайшие {soon} дн.: "
         f"{len(later)}; всего неиспользованных ссылок: {len(open_)}.",
         f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия "
         f"({cite(default_catalogue()['ADM-13'].clause, snapshot.organisation.regulation_edition)}).",
@@ -390,9 +391,15 @@ def build_movement(ctx: Context) -> ReportData:
         numbers = [s.number for s in store.snapshots()]
         if not numbers:
             store.latest()  # raises the store's own Russian message
-        second = ctx.params["to_snapshot"] or numbers[-1]
-        first = ctx.params["from_snapshot"] or max([n for n in numbers if n < second], default=second)
-        before, after = store.snapshot(first), store.snapshot(second)
+        if ctx.state:  # what was done since a snapshot: that snapshot (the latest by default) against the state
+            second = 0
+            first = ctx.params["from_snapshot"] or numbers[-1]
+            before, after = store.snapshot(first), store.state()
+        else:
+            second = ctx.params["to_snapshot"] or numbers[-1]
+            first = ctx.params["from_snapshot"] or max([n for n in numbers if n < second], default=second)
+            before, after = store.snapshot(first), store.snapshot(second)
+    shown = ctx.source(0) if second == 0 else f"снимок № {second}"
     moves = movement(before, after, ctx.as_of)
     names = _names(after).combine_first(_names(before))
     chats_of = after.members.groupby("person_id")["chat_id"].agg(lambda s: ", ".join(sorted(s)))
@@ -436,10 +443,8 @@ def build_movement(ctx: Context) -> ReportData:
         rows_in, columns=["ID", "ФИО", "Кто", "Должность / объединения", "Телефон", "Email", "Что сделать на платформе"]
     )
     departed = pd.DataFrame(rows_out, columns=["ID", "ФИО", "Кто", "Ещё состоит в чатах", "Что сделать на платформе"])
-    lead = [
-        f"Сравнение снимков № {first} и № {second} на {ctx.as_of:%d.%m.%Y}: прибыло {len(arrived)}, "
-        f"выбыло {len(departed)}."
-    ]
+    compared = f"снимков № {first} и № {second}" if second else f"снимка № {first} и рабочего состояния"
+    lead = [f"Сравнение {compared} на {ctx.as_of:%d.%m.%Y}: прибыло {len(arrived)}, выбыло {len(departed)}."]
     return ReportData(
         "movement",
         "Движение обучающихся и сотрудников",
@@ -449,7 +454,7 @@ def build_movement(ctx: Context) -> ReportData:
         lead,
         [Table("arrived", "Прибыли", arrived, personal=("Телефон", "Email")), Table("departed", "Выбыли", departed)],
         json={"from": first, "to": second, **moves},
-        source=f"снимки № {first} и № {second}",
+        source=f"снимки № {first} и № {second}" if second else f"снимок № {first} и {shown}",
         store=ctx.params["store"],
     )
 
@@ -511,7 +516,7 @@ def build_max_migration(ctx: Context) -> ReportData:
     total_chats, total_people = len(old), len(old_members)
     done_chats, done_people = int(old["done"].sum()), int(old_members["done"].sum())
     lead = [
-        f"Мессенджер организации по настройке: {snapshot.organisation.messenger.value}. Снимок № {number}.",
+        f"Мессенджер организации по настройке: {snapshot.organisation.messenger.value}. {ctx.label(number)}.",
         f"Пересоздано чатов в MAX: {done_chats} из {total_chats}; приглашено людей: {done_people} из {total_people}.",
         "Чат считается пересозданным, если в MAX есть чат того же типа для того же объединения.",
     ]
@@ -590,7 +595,7 @@ def build_person(ctx: Context) -> ReportData:
     lead = [
         f"{name} — {roles}. Выполнено: {done}, не выполнено: {pending}, по необходимости: {as_needed}, "
         f"всего обязанностей: {len(items)}.",
-        f"По снимку № {number} на {ctx.as_of:%d.%m.%Y}.",
+        f"По снимку № {number} на {ctx.as_of:%d.%m.%Y}." if number else f"{ctx.label(number)}.",
     ]
     return ReportData(
         "person",
@@ -640,3 +645,34 @@ REPORTS: dict[str, ReportSpec] = {
         ),
     )
 }
+
+
+def build_region(ctx: Context) -> ReportData:
+    """The region report (many organisations' stores in one folder), on a local Dask cluster or the given one."""
+    from sferum_lib.region.cluster import runner
+    from sferum_lib.region.core import DEFAULT_REGION
+    from sferum_lib.region.report import build_region_report
+
+    with runner(ctx.params["scheduler"] or None, ctx.params["workers"] or None) as run:
+        return build_region_report(ctx.params["store"] or DEFAULT_REGION, ctx.as_of, run)
+
+
+#: The region report: run by ``sferum report region`` like the others, but over a region folder, so it is not
+#: one of :data:`REPORTS` (the organisation's reports that ``report all``, the demo and the workbench run).
+REGION = ReportSpec(
+    "region",
+    "Регион: использование платформы «Сферум» по организациям",
+    ("ADM-18",),
+    build_region,
+    (
+        Param("store", str, "", "папка региона; пусто — sferum-region (если её нет — демонстрационный регион)"),
+        Param("as_of", str, "", "дата отчёта ГГГГ-ММ-ДД; пусто — сегодня"),
+        Param("scheduler", str, "", "планировщик Dask tcp://АДРЕС:8786; пусто — локальный кластер"),
+        Param("workers", int, 0, "исполнителей локального кластера; 0 — по числу ядер"),
+        Param("out_dir", str, "out/region", "папка для результатов"),
+    ),
+    region=True,
+)
+
+#: Every report ``sferum report NAME`` runs: the organisation's reports and the region's.
+SPECS: dict[str, ReportSpec] = {**REPORTS, REGION.name: REGION}

@@ -1,12 +1,10 @@
-"""Running report notebooks with papermill: one, or all in parallel across the cores."""
+"""Running report notebooks with papermill: one, or all on a few warm kernels across the cores."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,10 +12,13 @@ from typing import Any
 from sferum_lib.errors import SferumError, UsageError
 from sferum_lib.files import private_dir, private_file
 from sferum_lib.reports.base import validate
-from sferum_lib.reports.content import REPORTS
+from sferum_lib.reports.content import REPORTS, SPECS
+from sferum_lib.reports.kernels import ReportKernel, keep_out_slow_imports
 from sferum_lib.store import default_store_path
 
 KERNEL = "python3"
+#: Reports that draw charts: their kernel imports matplotlib while it boots.
+CHARTED = {"usage"}
 # names of the library's own errors: raised inside a notebook they mean bad input, not a broken report
 USER_ERRORS = {
     "UsageError",
@@ -37,8 +38,8 @@ def notebooks_dir() -> Path:
 
 
 def notebook_path(name: str) -> Path:
-    if name not in REPORTS:
-        raise UsageError(f"Неизвестный отчёт «{name}». Отчёты: {', '.join(REPORTS)}.")
+    if name not in SPECS:
+        raise UsageError(f"Неизвестный отчёт «{name}». Отчёты: {', '.join(SPECS)}.")
     path = notebooks_dir() / f"{name}.ipynb"
     if not path.exists():
         raise UsageError(f"Не найден блокнот отчёта: {path}")
@@ -78,51 +79,66 @@ def _describe_step(notebook: Path) -> str:
     return "шаг не определён"
 
 
-def check_store(values: Mapping[str, Any]) -> None:
-    """Refuse before any kernel starts when the store is missing or is not a store (the Russian message says why)."""
+def check_store(values: Mapping[str, Any], region: bool = False) -> None:
+    """Refuse before any kernel starts when the store is missing or is not a store (the Russian message says why).
+
+    A region report's store is a folder of organisations' stores; given, it must hold at least one.
+    """
+    if region:
+        if values.get("store"):
+            from sferum_lib.region.core import region_dir, region_stores
+
+            region_stores(region_dir(values["store"]))
+        return
     from sferum_lib.store import Store
 
     Store(values["store"], readonly=True).close()
+
+
+def _values(name: str, params: Mapping[str, Any] | None, out_dir: str | Path | None) -> dict[str, Any]:
+    spec = SPECS.get(name)
+    if spec is None:
+        raise UsageError(f"Неизвестный отчёт «{name}». Отчёты: {', '.join(SPECS)}.")
+    given = dict(params or {})
+    if out_dir is not None:
+        given["out_dir"] = str(out_dir)
+    return validate(spec, given)  # refuse unknown names and bad values before any kernel starts
 
 
 def run_report(name: str, params: Mapping[str, Any] | None = None, out_dir: str | Path | None = None) -> RunResult:
     """Execute one report notebook; artifacts and the executed notebook land in ``out_dir``.
 
     Every path is absolute before the kernel starts and nothing changes the working folder of this process:
-    reports run in parallel threads, and a folder changed by one would be seen by all.
+    reports run in parallel threads, and a folder changed by one would be seen by all. The kernel is started
+    before papermill is imported, so that it boots and imports what the report needs meanwhile.
     """
     import time
 
-    spec = REPORTS.get(name)
-    if spec is None:
-        raise UsageError(f"Неизвестный отчёт «{name}». Отчёты: {', '.join(REPORTS)}.")
-    given = dict(params or {})
-    if out_dir is not None:
-        given["out_dir"] = str(out_dir)
-    values = validate(spec, given)  # refuse unknown names and bad values before any kernel starts
-    check_store(values)
+    start = time.perf_counter()
+    values = _values(name, params, out_dir)
+    check_store(values, region=SPECS[name].region)
+    notebook_path(name)
+    kernel = ReportKernel(KERNEL, charts=name in CHARTED or SPECS[name].region)
+    try:
+        return _execute(name, values, kernel, start)
+    finally:
+        kernel.shutdown()
+
+
+def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: float) -> RunResult:
+    """Run one report's notebook with papermill in ``kernel``; a failed cell raises :class:`ReportFailed`."""
+    import time
+
     source = notebook_path(name)
     out = private_dir(values["out_dir"])
     output = out / f"{name}.ipynb"
     failed = out / f"{name}.ОШИБКА.ipynb"
     failed.unlink(missing_ok=True)
     private_file(output)  # papermill rewrites it in place: it keeps these rights whatever the umask
-    start = time.perf_counter()
-    # lazy import: papermill pulls in nbformat and jsonschema, about a second on this machine
+    keep_out_slow_imports()
+    # lazy import: papermill pulls in nbformat and jsonschema; the kernel boots meanwhile
     import papermill
-    from jupyter_client.manager import AsyncKernelManager
     from papermill.exceptions import PapermillExecutionError
-
-    sockets = Path(tempfile.mkdtemp(prefix="sferum-kernel-"))
-
-    class _QuietKernelManager(AsyncKernelManager):
-        # local sockets instead of TCP: no network port, and no "unencrypted TCP" warning on every start
-        transport = "ipc"
-
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            # each kernel its own socket folder: reports run in parallel must not share socket names
-            self.ip = str(sockets / "kernel")
 
     literal = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
     try:
@@ -133,19 +149,19 @@ def run_report(name: str, params: Mapping[str, Any] | None = None, out_dir: str 
             kernel_name=KERNEL,
             progress_bar=False,
             log_output=False,
-            shutdown_kernel="immediate",
-            kernel_manager_class=_QuietKernelManager,
+            km=kernel.ready(),  # papermill hands it to nbclient, which then leaves the kernel running
         )
     except PapermillExecutionError as exc:
         shutil.move(output, failed)
         step = _describe_step(failed)
         user = exc.ename in USER_ERRORS
         detail = (exc.evalue if user else f"{exc.ename}: {exc.evalue}").rstrip(".")
+        title = SPECS[name].title
         raise ReportFailed(
-            name, f"Отчёт «{spec.title}» не построен: {step}: {detail}. Частичный результат: {failed}", failed, user
+            name, f"Отчёт «{title}» не построен: {step}: {detail}. Частичный результат: {failed}", failed, user
         ) from None
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        kernel.release()
     return RunResult(name, output, time.perf_counter() - start)
 
 
@@ -156,7 +172,15 @@ def run_all(
     names: list[str] | None = None,
     on_done: Callable[[str, BaseException | None], None] | None = None,
 ) -> tuple[list[RunResult], list[ReportFailed]]:
-    """Run every report in parallel (one kernel each, as many at once as there are cores)."""
+    """Run every report on a few warm kernels: one per core, started at once, each running report after report.
+
+    A kernel's boot and imports are paid once per core instead of once per report; between two reports the
+    kernel's namespace is cleared, so a report never sees another's parameters or results.
+    """
+    import queue
+    import threading
+    import time
+
     names = names or list(REPORTS)
     shared = dict(params or {})
     done: list[RunResult] = []
@@ -167,28 +191,50 @@ def run_all(
     check_store(shared)
     if out_dir is not None:
         out_dir = os.path.abspath(out_dir)
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        futures = {}
-        for name in names:
-            extra = {k: v for k, v in shared.items() if k in {p.name for p in REPORTS[name].all_params}}
-            futures[pool.submit(run_report, name, extra, out_dir)] = name
-        for future in as_completed(futures):
-            name = futures[future]
-            error = future.exception()
-            if error is None:
-                done.append(future.result())
+    todo: queue.Queue[str] = queue.Queue()
+    for name in sorted(names, key=lambda n: n not in CHARTED):  # the longest first: the last to finish is short
+        todo.put(name)
+    lock = threading.Lock()
+
+    def finish(name: str, result: RunResult | None, error: BaseException | None) -> None:
+        with lock:
+            if error is None and result is not None:
+                done.append(result)
             elif isinstance(error, ReportFailed):
                 failures.append(error)
             else:  # any other failure is still one report's: the others go on, and it is counted as failed
                 title = REPORTS[name].title
                 failures.append(
-                    ReportFailed(
-                        name,
-                        f"Отчёт «{title}» не построен: {error}",
-                        Path(),
-                        isinstance(error, SferumError),
-                    )
+                    ReportFailed(name, f"Отчёт «{title}» не построен: {error}", Path(), isinstance(error, SferumError))
                 )
             if on_done:
                 on_done(name, error)
+
+    def work() -> None:
+        # the kernel is started and used in this thread only: its manager belongs to this thread's event loop
+        kernel: ReportKernel | None = None
+        try:
+            while True:
+                try:
+                    name = todo.get_nowait()
+                except queue.Empty:
+                    return
+                start = time.perf_counter()
+                try:
+                    extra = {k: v for k, v in shared.items() if k in {p.name for p in REPORTS[name].all_params}}
+                    values = _values(name, extra, out_dir)
+                    kernel = kernel or ReportKernel(KERNEL, charts=True)
+                    finish(name, _execute(name, values, kernel, start), None)
+                except Exception as exc:  # recorded as this report's failure, the others go on
+                    finish(name, None, exc)
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    count = max(1, min(workers or os.cpu_count() or 2, len(names)))
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(count)]
+    for thread in threads:  # all kernels start at once and boot side by side
+        thread.start()
+    for thread in threads:
+        thread.join()
     return done, failures

@@ -174,3 +174,24 @@ def test_external_scheduler_and_worker_processes_give_the_local_result(capsys, b
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def test_sferum_report_region_runs_the_region_notebook_and_names_what_it_shows(capsys, books, tmp_path):
+    region = str(tmp_path / "регион")
+    code, _, err = run(capsys, "--store", region, "region", "import", str(books / "сейчас"), "--workers", "1")
+    assert code == 0, err
+    out = tmp_path / "отчёт"
+    code, printed, err = run(
+        capsys, "report", "region", "--store", region, "--as-of", DAY, "--out", str(out), "-p", "workers", "1"
+    )
+    assert code == 0, err
+    assert printed.strip() == str(out / "region.html")
+    assert f"Организаций: {N} · последние снимки организаций · на 29.11.2026" in err
+    document = json.loads((out / "region.json").read_text(encoding="utf-8"))
+    assert len(document["data"]["organisations"]) == N
+    assert load_workbook(out / "region.xlsx").sheetnames[:2] == ["Об отчёте", "Организации по показателям"]
+    # one organisation's store is not a region: refused before any kernel starts, in Russian
+    store = next(Path(region).glob("*.db"))
+    code, _, err = run(capsys, "report", "region", "--store", str(store), "--out", str(tmp_path / "нет"))
+    assert code == 2 and "нужна папка" in err and "Traceback" not in err
+    assert not (tmp_path / "нет").exists()

@@ -24,7 +24,10 @@ def test_region_notebook_writes_html_xlsx_and_json(tmp_path):
     out = tmp_path / "отчёт"
     params = {"store": str(tmp_path / "регион"), "as_of": DAY.isoformat(), "workers": 2, "out_dir": str(out)}
     papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "region.ipynb"), parameters=params, progress_bar=False)
-    data = json.loads((out / "region.json").read_text(encoding="utf-8"))
+    document = json.loads((out / "region.json").read_text(encoding="utf-8"))
+    assert document["organisation"] == "Организаций: 2" and document["as_of"] == DAY.isoformat()
+    assert document["source"] == "последние снимки организаций"
+    data = document["data"]
     assert len(data["organisations"]) == 2 and len(data["trend"]) == 4
     assert [row["Место"] for row in data["organisations"]] == [1, 2]
     about, sheet = load_workbook(out / "region.xlsx").worksheets[:2]

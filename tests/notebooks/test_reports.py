@@ -129,7 +129,10 @@ def test_failing_report_names_itself_and_the_step_and_keeps_its_partial_output(s
 
 
 def test_notebook_parameters_are_the_reports_declared_parameters():
-    for name, spec in REPORTS.items():
+    from sferum_lib.reports.content import SPECS
+
+    assert set(SPECS) == {*REPORTS, "region"}  # `sferum report region` too, but not in `report all`
+    for name, spec in SPECS.items():
         found = papermill.inspect_notebook(str(notebook_path(name)))
         assert list(found) == [p.name for p in spec.all_params], name
         assert all(found[p.name]["help"] for p in spec.all_params)
@@ -299,3 +302,46 @@ def test_overview_notebook_shows_the_store_or_the_demo_only_when_asked(store, tm
                                       progress_bar=False, kernel_name="python3")
     printed = "".join(o.get("text", "") for c in demo.cells for o in c.get("outputs", []))
     assert "ЦНТТ» — демонстрационная организация" in printed
+
+
+def test_reports_over_the_working_state_say_so_and_show_what_procedures_changed(store, tmp_path):
+    from sferum_lib.procedures import Workspace
+
+    state_store = tmp_path / "state.db"
+    state_store.write_bytes(Path(store).read_bytes())
+    out = tmp_path / "out"
+    with pytest.raises(ReportFailed, match="нет рабочего состояния"):  # no state yet: the store's own words
+        run_report("invites", {"store": str(state_store), "as_of": AS_OF, "state": True}, out)
+    with Store(state_store) as st:
+        st.start_state(st.snapshot(2), "снимок № 2")
+        Workspace(st).perform("annul_invite", actor="E02", day=dt.date(2026, 10, 15), invite_id="I2")
+    assert not (out / "invites.json").exists()  # the refused report wrote nothing
+    code = main(["report", "invites", "--state", "--store", str(state_store), "--as-of", AS_OF, "--out", str(out)])
+    assert code == 0
+    meta = json.loads((out / "invites.json").read_text(encoding="utf-8"))
+    assert meta["source"] == "рабочее состояние на 15.10.2026"
+    html = (out / "invites.html").read_text(encoding="utf-8")
+    assert "рабочее состояние на 15.10.2026" in html and "Рабочее состояние на 15.10.2026." in html
+    assert "снимок — последний" not in html  # no snapshot number is named for the state
+    snapshot_run = run_report("invites", {"store": str(state_store), "as_of": AS_OF}, tmp_path / "snap")
+    assert snapshot_run.name == "invites"
+    snap = json.loads((tmp_path / "snap" / "invites.json").read_text(encoding="utf-8"))
+    # the state shows the link annulled by the procedure; the imported snapshot still asks to annul it
+    assert [row["Ссылка"] for row in snap["data"]["annul_now"]] == ["I2"]
+    assert [row["Ссылка"] for row in meta["data"]["annul_now"]] == []
+
+
+def test_state_and_a_snapshot_number_together_are_refused_before_any_kernel_starts(store, tmp_path):
+    with pytest.raises(UsageError, match="либо номер снимка, либо рабочее состояние"):
+        run_report("audit", {"store": store, "snapshot": 1, "state": True}, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_all_reuses_a_kernel_without_carrying_one_report_into_the_next(store, tmp_path):
+    # one kernel for all: invites leaves `soon_days` and person its `person_id` behind unless the kernel is reset
+    done, failed = run_all({"store": store, "as_of": AS_OF, "person_id": "E02"}, tmp_path, workers=1)
+    assert failed == [] and len(done) == len(REPORTS)
+    for name in REPORTS:
+        nb = json.loads((tmp_path / f"{name}.ipynb").read_text(encoding="utf-8"))
+        counts = [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"]
+        assert counts == list(range(1, len(counts) + 1)), name  # each reads as a fresh run

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from sferum_lib.errors import StoreError, UsageError
 from sferum_lib.region.cluster import Runner, runner
 from sferum_lib.region.core import (
+    CACHE_DIR,
     ERRORS_DIR,
     audit_region,
     find_workbooks,
@@ -96,6 +97,7 @@ def test_region_audit_is_the_single_audit_of_each_organisation_plus_its_name(reg
 
 def test_two_worker_local_cluster_gives_exactly_the_sequential_result(books, region, tmp_path):
     plain = audit_region(region, DAY, Runner(), history=True)
+    shutil.rmtree(region / CACHE_DIR)  # the cluster audits afresh, not from what the plain run kept
     with runner(workers=2) as run:
         assert run.client is not None and len(run.client.scheduler_info()["workers"]) == 2
         clustered = audit_region(region, DAY, run, history=True)
@@ -278,3 +280,29 @@ def test_terminal_tables_are_russian_and_name_every_organisation(region):
     row = next(x for x in table.splitlines() if x.startswith(first.organisation))
     shown = row[len(first.organisation) :].split()
     assert shown[0] == f"{first.indicators['staff_joined'] * 100:.1f}"
+
+
+def test_an_audit_is_kept_beside_the_stores_and_reused_until_the_day_or_the_snapshot_changes(books, tmp_path):
+    import stat
+
+    target = tmp_path / "регион"
+    assert all(o.accepted for o in import_region(books / EARLIER, target, Runner()))
+    first = audit_region(target, DAY, Runner(), history=True)
+    kept = sorted((target / CACHE_DIR).glob("*.json"))
+    assert len(kept) == N and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
+    assert stat.S_IMODE((target / CACHE_DIR).stat().st_mode) == 0o700
+    again = audit_region(target, DAY, Runner(), history=True)
+    assert [dataclasses.asdict(r) for r in again] == [dataclasses.asdict(r) for r in first]
+    # what the next command reads is the kept audit: marked, it comes back marked
+    document = json.loads(kept[0].read_text(encoding="utf-8"))
+    marked = document["result"]["organisation"]
+    document["result"]["findings"] = []
+    kept[0].write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    reused = {r.organisation: r for r in audit_region(target, DAY, Runner())}
+    assert reused[marked].findings == []
+    # another day, or a new snapshot, is audited afresh
+    other_day = {r.organisation: r for r in audit_region(target, DAY - dt.timedelta(days=1), Runner())}
+    assert other_day[marked].findings
+    assert all(o.accepted for o in import_region(books / NOW, target, Runner()))
+    fresh = {r.organisation: r for r in audit_region(target, DAY, Runner(), history=True)}
+    assert fresh[marked].findings and fresh[marked].snapshot == 2 and len(fresh[marked].trend) == 2
