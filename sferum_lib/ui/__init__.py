@@ -58,16 +58,21 @@ def taken_html(trainee: str) -> str:
 def role_notebook(role: str, namespace: Mapping[str, Any]) -> Any:
     """What a role notebook shows for its parameters: the wizard, a name entry, or the person's checklist."""
     import ipywidgets as w
-    from IPython.display import HTML
 
     mode = str(namespace.get("mode", "обучение"))
     if mode not in MODES:
         raise UsageError(f"Режим «{mode}» не известен: «обучение» или «работа».")
     if mode == "работа":
-        person = str(namespace.get("person") or "")
-        if not person:
-            raise UsageError("В режиме «работа» укажите person — ID сотрудника, обучающегося или родителя.")
-        return HTML(checklist_html(namespace.get("store") or None, person))
+        from sferum_lib.ui.rolework import role_work
+
+        # the person's pending duties over the organisation's store; without `person` the page asks who you are
+        return role_work(
+            role,
+            str(namespace.get("store") or ""),
+            str(namespace.get("person") or "").strip(),
+            str(namespace.get("as_of") or ""),
+            namespace,
+        )
 
     from sferum_lib.app import browser_of, claim
     from sferum_lib.training import Training
