@@ -391,6 +391,7 @@ PERSON_ROLES = ("head", "pdo", "ped", "student", "parent")
 CHAT_DUTY_OF = {"head": "HEAD-06", "pdo": "PDO-03", "ped": "PED-03"}
 #: The head's duty a finding of another role's duty is acted on under (the head appoints the administrator).
 _ROLE_DUTY_OF_CHECK = {"admin-appointed": "HEAD-02", "local-act": "HEAD-01"}
+_CHECK_ORDER = {"section-chats": 0, "management-chats": 0, "student-coverage": 1, "parent-coverage": 2}
 _SECTION_CHAT_LABELS = {
     "section-students": "обучающиеся",
     "section-parents": "родители",
@@ -644,7 +645,8 @@ def person_work(
     for entry in checklist(snapshot, person_id, as_of, journal, settings):
         if entry.duty.role != role:
             continue
-        mine = tuple(by_duty.get(entry.duty.id, ()))
+        # what is missing first (a chat), then who is missing from it (pupils, then parents)
+        mine = tuple(sorted(by_duty.get(entry.duty.id, ()), key=lambda i: (_CHECK_ORDER.get(i.check, 9), i.subject)))
         actions: list[Action] = []
         for item in mine:
             actions += head_actions.get(item.key, ())

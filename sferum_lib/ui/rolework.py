@@ -189,7 +189,7 @@ class RoleWork:
                 return
             self.open(chosen)
 
-        self.body.children = [chooser, self._button("Открыть мои дела", begin)]
+        self.body.children = [w.HBox([chooser, self._button("Открыть мои дела", begin)])]
 
     def open(self, person: str) -> None:
         """Show ``person``'s work; in app mode the browser takes the person (another browser is refused)."""
@@ -259,10 +259,18 @@ class RoleWork:
             items = "".join(f"<li>{html.escape(i.text)} <i>({html.escape(i.clause)})</i></li>" for i in task.items[:50])
             more = f"<li>… и ещё {len(task.items) - 50}</li>" if len(task.items) > 50 else ""
             parts.append(f"<p><i>Что не так:</i></p><ul>{items}{more}</ul>")
+        hows = list(dict.fromkeys(i.how for i in task.items if i.by_hand))
         if task.actions:
             parts.append(f"<p><i>На платформе:</i> {html.escape(task.platform)}.</p>")
+        elif hows:  # what the person does by hand, in the to-do list's words («Руководитель издаёт приказ…»)
+            parts.append(
+                "".join(f"<p><i>Что сделать:</i> {html.escape(h.removeprefix('Вручную: '))}</p>" for h in hows)
+            )
         else:
-            parts.append("<p><i>На платформе:</i> вручную — выполните это на платформе «Сферум».</p>")
+            parts.append(
+                "<p><i>Что сделать:</i> вручную, на платформе «Сферум»; здесь это отметится, когда администратор "
+                "загрузит новую книгу организации.</p>"
+            )
         children: list[Any] = [w.HTML("".join(parts))]
         buttons = [self._button(a.label, lambda a=a: self._act(a)) for a in task.actions]
         hand = [i for i in task.items if i.by_hand]

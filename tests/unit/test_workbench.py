@@ -442,7 +442,7 @@ def test_a_chosen_name_belongs_to_its_browser_and_comes_back_after_a_reload(tmp_
     teacher = rt_teacher(Store(store).state())
     session = tmp_path / "браузеры"
     first = RoleWork("pdo", store, "", AS_OF, session, "браузер-1")
-    [chooser] = [c for c in first.body.children if hasattr(c, "options")]
+    [chooser] = [c for c in first.body.children[0].children if hasattr(c, "options")]
     chooser.value = teacher
     buttons(first.body, "Открыть мои дела")[0].click()
     assert first.person == teacher
