@@ -359,6 +359,10 @@ def journal_frame(store: Store) -> pd.DataFrame:
     names = _names(store.state())
     frame = journal[list(JOURNAL_COLUMNS)].copy()
     frame["actor"] = frame["actor"].map(lambda a: f"{names.get(a, a)} ({a})" if isinstance(a, str) and a else "—")
+    duties = default_catalogue().for_organisation(store.state().organisation)
+    known = {d.id for d in duties}
+    # the duty as people read it, «Аннулирование невостребованных ссылок (п. 2.1)», not its code
+    frame["duty"] = frame["duty"].map(lambda d: f"{duties[d].title} ({duties[d].citation})" if d in known else d)
     frame["at"] = pd.to_datetime(frame["at"]).dt.strftime("%d.%m.%Y %H:%M")
     frame["on_day"] = pd.to_datetime(frame["on_day"]).dt.strftime("%d.%m.%Y")
     return frame.rename(columns=JOURNAL_COLUMNS)
