@@ -58,12 +58,16 @@ def taken_html(trainee: str) -> str:
 def role_notebook(role: str, namespace: Mapping[str, Any]) -> Any:
     """What a role notebook shows for its parameters: the wizard, a name entry, or the person's checklist."""
     import ipywidgets as w
+    from IPython.display import HTML
 
     mode = str(namespace.get("mode", "обучение"))
     if mode not in MODES:
         raise UsageError(f"Режим «{mode}» не известен: «обучение» или «работа».")
     if mode == "работа":
         from sferum_lib.ui.rolework import role_work
+
+        if role == "admin" and namespace.get("person"):  # one administrator's checklist, readable under papermill
+            return HTML(checklist_html(namespace.get("store") or None, str(namespace["person"])))
 
         # the person's pending duties over the organisation's store; without `person` the page asks who you are
         return role_work(

@@ -226,12 +226,12 @@ class RoleWork:
         self.work = work = person_work(state, self.person, self.role, day, journal)
         org = state.organisation
         pending = work.pending
-        done = len(work.tasks) - len(pending)
         self.header.value = (
             f"<h2>{html.escape(work.role_title.capitalize())}: работа</h2>"
             f"<p><b>{html.escape(work.name)}</b> ({html.escape(work.person_id)}), "
             f"{html.escape(org.short_name or org.full_name or '')}. Данные: снимок № {number} и выполненные действия, "
-            f"на {day:%d.%m.%Y}. Выполнено обязанностей: {done} из {len(work.tasks)}.</p>"
+            f"на {day:%d.%m.%Y}. Дел по данным: {len(pending)} (обязанностей роли: {len(work.tasks)}, их состояние — "
+            "внизу страницы).</p>"
         )
         self.index = max(0, min(self.index, len(pending) - 1))
         children: list[Any] = [self._step(pending)]
