@@ -450,6 +450,7 @@ class SectionWork:
     missing_pupils: tuple[str, ...]  # «Name (ID)»
     missing_parents: tuple[str, ...]
     actions: tuple[Action, ...]
+    open_links: tuple[str, ...] = ()  # links already made for those missing: «I6 в чат «…» (обучающийся)»
 
 
 @dataclass
@@ -522,6 +523,7 @@ def _section_work(snapshot: Snapshot, code: str, groups_items: list[Item], peopl
     parents = [i.subject.split("/", 1)[1] for i in mine if i.check == "parent-coverage"]
     missing = [i.subject.split("/", 1)[1] for i in mine if i.check == "section-chats"]
     actions: list[Action] = []
+    links: list[str] = []
     for chat_type, who, role in (
         (ChatType.SECTION_STUDENTS.value, pupils, "обучающийся"),
         (ChatType.SECTION_PARENTS.value, parents, "родитель"),
@@ -529,6 +531,13 @@ def _section_work(snapshot: Snapshot, code: str, groups_items: list[Item], peopl
         target = chats[chats["type"] == chat_type]
         if who and not target.empty:
             chat = target.iloc[0]
+            invites = snapshot.invites
+            open_links = invites[
+                (invites["target"] == f"чат:{chat['id']}") & (invites["role"] == role) & invites["annulled"].isna()
+            ]
+            if not open_links.empty:  # one link serves the whole group: send the one there is
+                links.append(f"{open_links['id'].iloc[-1]} в чат «{chat['name']}» ({role})")
+                continue
             label = "обучающихся" if role == "обучающийся" else "родителей"
             actions.append(
                 Action(
@@ -554,6 +563,7 @@ def _section_work(snapshot: Snapshot, code: str, groups_items: list[Item], peopl
         tuple(people.who(pupils)) if pupils else (),
         tuple(people.who(parents)) if parents else (),
         tuple(actions),
+        tuple(links),
     )
 
 
@@ -658,7 +668,7 @@ def person_work(
             actions += [a for s in result.sections for a in s.actions]
         status, detail = entry.status, entry.detail
         if mine and status != PENDING:  # the checklist saw it done, the audit's findings say what is left
-            status, detail = PENDING, f"{detail}; но замечаний аудита: {len(mine)}"
+            status, detail = PENDING, f"{detail}; замечаний аудита по-прежнему: {len(mine)}"
         result.tasks.append(Task(entry.duty, status, detail, whys.get(entry.duty.id, ""), mine, _unique(actions)))
     if role == "head":
         from sferum_lib.checks.indicators import indicators

@@ -318,6 +318,12 @@ class RoleWork:
             ):
                 if who:
                     parts.append(f"<p><b>{title}:</b> {html.escape(', '.join(who))}.</p>")
+            if section.open_links:
+                parts.append(
+                    "<p>Ссылки уже созданы — разошлите их тем, кого нет в чатах (одна ссылка служит всем): "
+                    + html.escape("; ".join(section.open_links))
+                    + ".</p>"
+                )
             if not (section.missing_chats or section.missing_pupils or section.missing_parents):
                 parts.append("<p class='note'>Все обучающиеся и их родители — в чатах объединения.</p>")
             if section.actions:  # the buttons are the chats duty's, in the step above: one place to act

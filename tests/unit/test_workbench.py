@@ -412,6 +412,10 @@ def test_the_teachers_page_issues_the_link_as_the_teacher_and_a_refusal_is_said_
     assert "Выполнено: Создана ссылка-приглашение" in page.message.value
     journal = Store(store).journal()
     assert list(journal["actor"]) == [teacher] and list(journal["procedure"]) == ["issue_invite"]
+    # one link serves the whole group: the page now offers the link made, not a second one
+    made = journal.iloc[0]["object"]
+    assert "Ссылки уже созданы" in html_of(page.body) and made in html_of(page.body)
+    assert not [b for b in all_buttons(page.body) if b.description.startswith("Создать ссылку для обучающихся")]
 
     head = Store(store).state().organisation.head_id
     page, stale = RoleWork("head", store, head, AS_OF), RoleWork("head", store, head, AS_OF)  # two browsers
