@@ -99,17 +99,47 @@ def notebook_for(role: str) -> Path:
     return Path(__file__).resolve().parents[1] / "notebooks" / "roles" / f"{role}.ipynb"
 
 
-#: Roles that have a work notebook over the organisation's store (``sferum app ROLE --store PATH``).
-WORK_ROLES = ("admin",)
+#: Roles that have a work notebook over the organisation's store (``sferum app ROLE --store PATH``): the
+#: administrator's workbench and every other role's work page.
+WORK_ROLES = ("admin", "head", "pdo", "ped", "student", "parent")
 
 
 def work_notebook_for(role: str) -> Path:
     if role not in WORK_ROLES:
-        raise UsageError(
-            f"Работа с данными организации в браузере пока есть только для роли admin (рабочее место "
-            f"администратора); для роли «{role}» — режим «работа» ролевого блокнота или команды sferum."
-        )
+        raise UsageError(f"Неизвестная роль «{role}». Роли: {', '.join(WORK_ROLES)}.")
     return Path(__file__).resolve().parents[1] / "notebooks" / "work" / f"{role}.ipynb"
+
+
+def work_title(role: str) -> str:
+    """The browser tab of a work page: the workbench's, or «Работа в «Сферуме»: педагог …»."""
+    if role == "admin":
+        return WORK_TITLE
+    from sferum_lib.regulation import default_catalogue
+
+    return f"Работа в «Сферуме»: {default_catalogue().roles[role]}"
+
+
+def qr_text(url: str) -> str:
+    """The address as a QR code drawn with half blocks, for a terminal shown on a projector (dark on light).
+
+    Two rows of modules share one line of text (▀ upper, ▄ lower, █ both), so a phone reads it from the screen
+    at an ordinary font size; the quiet zone is the light background around it.
+    """
+    import segno
+
+    matrix = [list(row) for row in segno.make(url, error="l", micro=False).matrix]
+    size = len(matrix)
+    border = 2
+    light = [[False] * (size + 2 * border) for _ in range(border)]
+    rows = light + [[False] * border + [bool(v) for v in row] + [False] * border for row in matrix] + light
+    if len(rows) % 2:
+        rows.append([False] * (size + 2 * border))
+    glyph = {(False, False): "█", (True, False): "▄", (False, True): "▀", (True, True): " "}
+    # light modules are drawn (█), dark ones left blank: on a dark terminal the code reads dark on light
+    return "\n".join(
+        "".join(glyph[(a, b)] for a, b in zip(top, bottom, strict=True))
+        for top, bottom in zip(rows[0::2], rows[1::2], strict=True)
+    )
 
 
 # --- who may work under a name -------------------------------------------------------------------------------------
@@ -154,6 +184,18 @@ def release(session: str | Path, name: str) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def held(session: str | Path, names: list[str], browser: str) -> str | None:
+    """The first of ``names`` that ``browser`` holds in the session (a work page reloaded), or None."""
+    for name in names:
+        path = _claim_path(session, name)
+        try:
+            if path.read_text(encoding="utf-8").strip() == browser:
+                return name
+        except FileNotFoundError:
+            continue
+    return None
 
 
 def browser_of(namespace: Any) -> str | None:
@@ -390,7 +432,7 @@ def serve(
         from sferum_lib.store import STORE_ENV
 
         env[STORE_ENV] = str(Path(store).resolve())
-        env[TITLE_ENV] = WORK_TITLE
+        env[TITLE_ENV] = work_title(role)
     process = subprocess.Popen(
         voila_command(role, port, ip, token, runtime, notebook),
         env=env,

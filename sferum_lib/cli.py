@@ -296,11 +296,16 @@ def build_parser() -> argparse.ArgumentParser:
         "app", help="ролевой блокнот как веб-приложение (Voilà): код скрыт, у каждого участника своё ядро"
     )
     p.add_argument("role", choices=("admin", "head", "pdo", "ped", "student", "parent"), help="роль")
-    p.add_argument("--session", default="out/training", metavar="ПАПКА", help="папка занятия (out/training)")
+    p.add_argument(
+        "--session",
+        metavar="ПАПКА",
+        help="папка занятия (out/training); с --store — папка выбранных имён (рядом с хранилищем)",
+    )
     p.add_argument(
         "--store",
         metavar="ПУТЬ",
-        help="работа с данными организации вместо обучения: рабочее место администратора над этим хранилищем",
+        help="работа с данными организации вместо обучения: для admin — рабочее место администратора, "
+        "для других ролей — дела человека, который выберет себя из списка",
     )
     p.add_argument("--port", type=app_mode.port_number, default=8866, metavar="ПОРТ", help="порт, от 1 до 65535 (8866)")
     p.add_argument(
@@ -319,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--release",
         metavar="ИМЯ",
-        help="освободить имя участника, занятое в другом браузере (сменил компьютер), и выйти",
+        help="освободить имя участника (с --store — ID человека), занятое в другом браузере, и выйти",
     )
     p.add_argument("--content", metavar="ПАПКА", help="содержание обучения из этой папки (копия — training content)")
 
@@ -812,19 +817,23 @@ def _training_console(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from sferum_lib import app as app_mode
 
-    session = Path(args.session).resolve()
+    store = Path(args.store).resolve() if args.store else None
+    if args.session:
+        session = Path(args.session).resolve()
+    elif store is not None:  # who chose which name on a work page: beside the store, apart from any training
+        session = store.parent / f"{store.name}.браузеры"
+    else:
+        session = Path("out/training").resolve()
     if args.release is not None:
         freed = app_mode.release(session, args.release)
         print(
-            f"Имя «{args.release}» освобождено: первый браузер, в котором его введут, продолжит занятие."
+            f"Имя «{args.release}» освобождено: первый браузер, в котором его выберут, продолжит работу."
             if freed
-            else f"Имя «{args.release}» не было занято ни одним браузером в папке занятия {session}."
+            else f"Имя «{args.release}» не было занято ни одним браузером в папке {session}."
         )
         return EXIT_OK
-    store = None
-    if args.store:
-        store = Path(args.store).resolve()
-        app_mode.work_notebook_for(args.role)  # refuse a role without a work notebook before anything starts
+    if store is not None:
+        app_mode.work_notebook_for(args.role)  # refuse an unknown role before anything starts
         if not store.parent.is_dir():
             raise UsageError(f"Папки «{store.parent}» для хранилища нет: создайте её или укажите другой путь.")
     if args.content:  # the kernels inherit the environment: their training reads the methodist's files
@@ -841,6 +850,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     print(f"Адрес {'рабочего места' if store else 'для участников'}: {server.url}", flush=True)
     if server.token:
         print("Адрес содержит токен доступа: без него страница не откроется. Раздайте адрес целиком.", flush=True)
+        print("QR-код адреса (наведите камеру телефона):", flush=True)
+        print(app_mode.qr_text(server.url), flush=True)
     where = f"Хранилище: {store}" if store else f"Папка занятия: {session}"
     print(
         f"Мест: {server.places}; ядро закрытой страницы освобождается через {app_mode.IDLE_MINUTES} мин. "

@@ -22,9 +22,10 @@ from typing import Any
 import pandas as pd
 
 from sferum_lib.checks import AuditSettings, audit
-from sferum_lib.errors import InputFileError, Problem
+from sferum_lib.errors import InputFileError, Problem, UsageError
 from sferum_lib.model import Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
+from sferum_lib.regulation.editions import cite
 from sferum_lib.store import Store
 
 ADMIN, HEAD = "admin", "head"
@@ -185,7 +186,7 @@ def todo(
             Item(
                 check,
                 subject,
-                f"п. {row.clause}",
+                cite(str(row.clause), org.regulation_edition),  # in the edition the organisation follows
                 str(row.duty),
                 str(row.severity),
                 str(row.message),
@@ -355,6 +356,10 @@ def journal_frame(store: Store) -> pd.DataFrame:
     names = _names(store.state())
     frame = journal[list(JOURNAL_COLUMNS)].copy()
     frame["actor"] = frame["actor"].map(lambda a: f"{names.get(a, a)} ({a})" if isinstance(a, str) and a else "—")
+    duties = default_catalogue().for_organisation(store.state().organisation)
+    known = {d.id for d in duties}
+    # the duty as people read it, «Аннулирование невостребованных ссылок (п. 2.1)», not its code
+    frame["duty"] = frame["duty"].map(lambda d: f"{duties[d].title} ({duties[d].citation})" if d in known else d)
     frame["at"] = pd.to_datetime(frame["at"]).dt.strftime("%d.%m.%Y %H:%M")
     frame["on_day"] = pd.to_datetime(frame["on_day"]).dt.strftime("%d.%m.%Y")
     return frame.rename(columns=JOURNAL_COLUMNS)
@@ -377,3 +382,299 @@ def export_journal(journal: pd.DataFrame, path: str | Path) -> Path:
 def acting_admin(snapshot: Snapshot) -> str | None:
     """Who acts in the workbench: the administrator named in the organisation's parameters."""
     return snapshot.organisation.admin_id
+
+
+# --- one person's work: the role notebooks' «работа» ----------------------------------------------------------
+
+#: The roles whose holders have a work page (``sferum app ROLE --store``); the administrator's is the workbench.
+PERSON_ROLES = ("head", "pdo", "ped", "student", "parent")
+#: The duty under which a role's chats are made and people invited into them.
+CHAT_DUTY_OF = {"head": "HEAD-06", "pdo": "PDO-03", "ped": "PED-03"}
+#: The head's duty a finding of another role's duty is acted on under (the head appoints the administrator).
+_ROLE_DUTY_OF_CHECK = {"admin-appointed": "HEAD-02", "local-act": "HEAD-01"}
+_CHECK_ORDER = {"section-chats": 0, "management-chats": 0, "student-coverage": 1, "parent-coverage": 2}
+_SECTION_CHAT_LABELS = {
+    "section-students": "обучающиеся",
+    "section-parents": "родители",
+    "section-teachers": "педагоги",
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One of a person's duties as a step of their work: what the regulation says, why, what the data shows,
+    the findings behind it and the buttons that perform it."""
+
+    duty: Any  # sferum_lib.regulation.Duty, in the organisation's edition and messenger
+    status: str
+    detail: str
+    why: str
+    items: tuple[Item, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+    @property
+    def pending(self) -> bool:
+        from sferum_lib.checklist import PENDING
+
+        return self.status == PENDING or bool(self.items)
+
+    @property
+    def platform(self) -> str:
+        """The platform's words for what the buttons do («Создать ссылку-приглашение»), or what to do by hand."""
+        from sferum_lib.procedures import PROCEDURES
+
+        titles = dict.fromkeys(PROCEDURES[a.procedure].title for a in self.actions if a.procedure in PROCEDURES)
+        return ", ".join(f"«{t}»" for t in titles)
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: str
+    name: str
+    kind: str  # the type as people read it
+    members: int
+    last_message: str
+
+
+@dataclass(frozen=True)
+class SectionWork:
+    """A teacher's section: its chats, who is missing from them, and the buttons that invite them."""
+
+    code: str
+    name: str
+    chats: tuple[Chat, ...]
+    missing_chats: tuple[str, ...]
+    missing_pupils: tuple[str, ...]  # «Name (ID)»
+    missing_parents: tuple[str, ...]
+    actions: tuple[Action, ...]
+    open_links: tuple[str, ...] = ()  # links already made for those missing: «I6 в чат «…» (обучающийся)»
+
+
+@dataclass
+class PersonWork:
+    """What one person of a role has to do, from the organisation's working state on a day."""
+
+    person_id: str
+    name: str  # «Фамилия Имя Отчество»
+    role: str
+    role_title: str
+    gender: str | None
+    tasks: list[Task] = field(default_factory=list)
+    sections: list[SectionWork] = field(default_factory=list)
+    chats: list[Chat] = field(default_factory=list)  # the head's management chats; a pupil's or parent's chats
+    indicators: list[Any] = field(default_factory=list)  # the head's usage indicators
+
+    @property
+    def pending(self) -> list[Task]:
+        return [t for t in self.tasks if t.pending]
+
+
+def people_of_role(snapshot: Snapshot, role: str, as_of: dt.date | None = None) -> list[tuple[str, str]]:
+    """(«Фамилия Имя Отчество (ID)», ID) of everyone who holds ``role`` in the organisation, by name."""
+    from sferum_lib.checklist import roles_of
+    from sferum_lib.model import is_current
+
+    if role not in PERSON_ROLES and role != ADMIN:
+        raise UsageError(f"Неизвестная роль «{role}». Роли: {', '.join((ADMIN, *PERSON_ROLES))}.")
+    day = pd.Timestamp(as_of or dt.date.today())
+    if role == "student":
+        table = snapshot.pupils[is_current(snapshot.pupils["enrolled"], snapshot.pupils["expelled"], day)]
+    elif role == "parent":
+        table = snapshot.parents
+    else:
+        staff = snapshot.staff[is_current(snapshot.staff["hired"], snapshot.staff["dismissed"], day)]
+        table = staff[[role in roles_of(snapshot, i) for i in staff["id"]]]
+    names = full_name(table)
+    people = sorted(zip(names, table["id"], strict=True))
+    return [(f"{n} ({i})", str(i)) for n, i in people]
+
+
+def _chat_rows(snapshot: Snapshot, chats: pd.DataFrame) -> list[Chat]:
+    from sferum_lib.model import CHAT_TYPE_LABELS
+
+    counts = snapshot.members.groupby("chat_id").size()
+    labels = {k.value: v for k, v in CHAT_TYPE_LABELS.items()}
+    rows = []
+    for chat in chats.itertuples(index=False):
+        last = pd.Timestamp(chat.last_message) if pd.notna(chat.last_message) else None
+        rows.append(
+            Chat(
+                str(chat.id),
+                str(chat.name),
+                labels.get(chat.type, str(chat.type)),
+                int(counts.get(chat.id, 0)),
+                f"{last:%d.%m.%Y}" if last is not None else "—",
+            )
+        )
+    return rows
+
+
+def _section_work(snapshot: Snapshot, code: str, groups_items: list[Item], people: Any) -> SectionWork:
+    from sferum_lib.model import ChatType
+
+    section = snapshot.sections[snapshot.sections["code"] == code].iloc[0]
+    name = str(section["name"]) if pd.notna(section["name"]) else code
+    chats = snapshot.chats[snapshot.chats["section_code"] == code]
+    mine = [i for i in groups_items if i.subject.split("/", 1)[0] == code]
+    pupils = [i.subject.split("/", 1)[1] for i in mine if i.check == "student-coverage"]
+    parents = [i.subject.split("/", 1)[1] for i in mine if i.check == "parent-coverage"]
+    missing = [i.subject.split("/", 1)[1] for i in mine if i.check == "section-chats"]
+    actions: list[Action] = []
+    links: list[str] = []
+    for chat_type, who, role in (
+        (ChatType.SECTION_STUDENTS.value, pupils, "обучающийся"),
+        (ChatType.SECTION_PARENTS.value, parents, "родитель"),
+    ):
+        target = chats[chats["type"] == chat_type]
+        if who and not target.empty:
+            chat = target.iloc[0]
+            invites = snapshot.invites
+            open_links = invites[
+                (invites["target"] == f"чат:{chat['id']}") & (invites["role"] == role) & invites["annulled"].isna()
+            ]
+            if not open_links.empty:  # one link serves the whole group: send the one there is
+                links.append(f"{open_links['id'].iloc[-1]} в чат «{chat['name']}» ({role})")
+                continue
+            label = "обучающихся" if role == "обучающийся" else "родителей"
+            actions.append(
+                Action(
+                    f"Создать ссылку для {label}: «{chat['name']}»",
+                    "issue_invite",
+                    {"target": f"чат:{chat['id']}", "role": role},
+                )
+            )
+    for chat_type in missing:
+        words = _SECTION_CHAT_LABELS.get(chat_type, chat_type)
+        actions.append(
+            Action(
+                f"Создать чат «{name} — {words}»",
+                "create_chat",
+                {"chat_type": chat_type, "name": f"{name} — {words}", "section": code},
+            )
+        )
+    return SectionWork(
+        code,
+        name,
+        tuple(_chat_rows(snapshot, chats)),
+        tuple(_SECTION_CHAT_LABELS.get(t, t) for t in missing),
+        tuple(people.who(pupils)) if pupils else (),
+        tuple(people.who(parents)) if parents else (),
+        tuple(actions),
+        tuple(links),
+    )
+
+
+def _head_actions(snapshot: Snapshot, items: list[Item], head: str) -> dict[str, tuple[Action, ...]]:
+    """Buttons of the head's findings: a missing management chat is created, a missing activist is added."""
+    from sferum_lib.model import ChatType
+
+    out: dict[str, tuple[Action, ...]] = {}
+    for item in items:
+        if item.check == "management-chats":
+            label = ChatType(item.subject).label if item.subject in set(ChatType) else item.subject
+            out[item.key] = (
+                Action(f"Создать чат «{label}»", "create_chat", {"chat_type": item.subject, "name": label}),
+            )
+        elif item.check == "activist-chats" and "/" in item.subject:
+            chat_type, person = item.subject.split("/", 1)
+            chats = snapshot.chats[(snapshot.chats["type"] == chat_type) & (snapshot.chats["owner_id"] == head)]
+            if chats.empty:
+                chats = snapshot.chats[snapshot.chats["type"] == chat_type]
+            if not chats.empty:
+                chat = chats.iloc[0]
+                out[item.key] = (
+                    Action(
+                        f"Добавить в чат «{chat['name']}»",
+                        "add_chat_member",
+                        {"chat_id": str(chat["id"]), "person_id": person},
+                    ),
+                )
+    return out
+
+
+def _unique(actions: list[Action]) -> tuple[Action, ...]:
+    """The actions in order, each once (an action's parameters are a dict: it is not hashable)."""
+    seen: dict[str, Action] = {}
+    for action in actions:
+        seen.setdefault(f"{action.procedure}|{sorted(action.params.items())}", action)
+    return tuple(seen.values())
+
+
+def _whys(role: str) -> dict[str, str]:
+    """Why each duty matters, in the training's words (the same text a person read in training)."""
+    try:
+        from sferum_lib.training import STEPS
+
+        return {s.duty: s.why for s in STEPS.get(role, ())}
+    except Exception:  # the training's content is optional for the work page: without it no «зачем» is shown
+        return {}
+
+
+def person_work(
+    snapshot: Snapshot,
+    person_id: str,
+    role: str,
+    as_of: dt.date,
+    journal: pd.DataFrame | None = None,
+    settings: AuditSettings | None = None,
+) -> PersonWork:
+    """``person_id``'s duties as ``role`` on ``as_of``: the checklist's statuses, the audit's findings that are
+    theirs to act on (the teacher's sections, the head's chats) with the procedures that perform them."""
+    from sferum_lib.checklist import PENDING, checklist, roles_of
+    from sferum_lib.grammar import People
+
+    settings = settings or AuditSettings()
+    catalogue = default_catalogue().for_organisation(snapshot.organisation)
+    if role not in roles_of(snapshot, person_id):
+        people = dict(people_of_role(snapshot, role, as_of))
+        raise UsageError(
+            f"{person_id} — не «{catalogue.roles[role]}» по данным организации."
+            + (" Выберите из списка своей роли." if people else "")
+        )
+    people = People(snapshot)
+    person = people.person(person_id)
+    name = person.name() if person is not None else person_id
+    groups = {g.who: g for g in todo(snapshot, as_of, settings, journal)}
+    if role == "head":
+        items = list(groups[HEAD].items) if HEAD in groups and person_id == snapshot.organisation.head_id else []
+    elif role in ("pdo", "ped"):
+        items = list(groups[person_id].items) if person_id in groups else []
+    else:
+        items = []
+    head_actions = _head_actions(snapshot, items, person_id) if role == "head" else {}
+    result = PersonWork(person_id, name, role, catalogue.roles[role], person.gender if person is not None else None)
+    if role in ("pdo", "ped"):
+        codes = sorted(snapshot.sections.loc[snapshot.sections["teacher_id"] == person_id, "code"])
+        result.sections = [_section_work(snapshot, c, items, people) for c in codes]
+    whys = _whys(role)
+    own_duties = {d.id for d in catalogue.for_role(role)}
+    chat_duty = CHAT_DUTY_OF.get(role)
+    by_duty: dict[str, list[Item]] = {}
+    for item in items:
+        duty = item.duty if item.duty in own_duties else _ROLE_DUTY_OF_CHECK.get(item.check, chat_duty or item.duty)
+        by_duty.setdefault(duty, []).append(item)
+    for entry in checklist(snapshot, person_id, as_of, journal, settings):
+        if entry.duty.role != role:
+            continue
+        # what is missing first (a chat), then who is missing from it (pupils, then parents)
+        mine = tuple(sorted(by_duty.get(entry.duty.id, ()), key=lambda i: (_CHECK_ORDER.get(i.check, 9), i.subject)))
+        actions: list[Action] = []
+        for item in mine:
+            actions += head_actions.get(item.key, ())
+        if entry.duty.id == chat_duty:
+            actions += [a for s in result.sections for a in s.actions]
+        status, detail = entry.status, entry.detail
+        if mine and status != PENDING:  # the checklist saw it done, the audit's findings say what is left
+            status, detail = PENDING, f"{detail}; замечаний аудита по-прежнему: {len(mine)}"
+        result.tasks.append(Task(entry.duty, status, detail, whys.get(entry.duty.id, ""), mine, _unique(actions)))
+    if role == "head":
+        from sferum_lib.checks.indicators import indicators
+        from sferum_lib.model import MANAGEMENT_CHAT_TYPES
+
+        types = {t.value for t in MANAGEMENT_CHAT_TYPES}
+        result.chats = _chat_rows(snapshot, snapshot.chats[snapshot.chats["type"].isin(types)])
+        result.indicators = indicators(snapshot, as_of)
+    elif role in ("student", "parent"):
+        mine_chats = set(snapshot.members.loc[snapshot.members["person_id"] == person_id, "chat_id"])
+        result.chats = _chat_rows(snapshot, snapshot.chats[snapshot.chats["id"].isin(mine_chats)])
+    return result

@@ -60,10 +60,19 @@ def role_notebook(role: str, namespace: Mapping[str, Any]) -> Any:
     if mode not in MODES:
         raise UsageError(f"Режим «{mode}» не известен: «обучение» или «работа».")
     if mode == "работа":
-        person = str(namespace.get("person") or "")
-        if not person:
-            raise UsageError("В режиме «работа» укажите person — ID сотрудника, обучающегося или родителя.")
-        return HTML(checklist_html(namespace.get("store") or None, person))
+        from sferum_lib.ui.rolework import role_work
+
+        if role == "admin" and namespace.get("person"):  # one administrator's checklist, readable under papermill
+            return HTML(checklist_html(namespace.get("store") or None, str(namespace["person"])))
+
+        # the person's pending duties over the organisation's store; without `person` the page asks who you are
+        return role_work(
+            role,
+            str(namespace.get("store") or ""),
+            str(namespace.get("person") or "").strip(),
+            str(namespace.get("as_of") or ""),
+            namespace,
+        )
 
     from sferum_lib.ui.entry import training_view
 

@@ -235,8 +235,8 @@ class Workbench:
                 "новый журнал начат с этого снимка.</p>"
             )
         parts.append("<p>Дальше — вкладка «Что сделать».</p>")
+        self.refresh()  # first the header and the list of the new data, then the message that says it is saved
         self.upload_result.value = "".join(parts)
-        self.refresh()
 
     # --- 2. to-do --------------------------------------------------------------------------------------------
 
@@ -272,7 +272,7 @@ class Workbench:
                 colour = "#c62828" if item.severity == "нарушение" else "#8d6e00"
                 text = w.HTML(
                     f'<div class="item-text"><b style="color:{colour}">{html.escape(item.severity)}</b>, '
-                    f"{html.escape(item.clause)} ({html.escape(item.duty)}): {html.escape(item.text)}<br>"
+                    f"{html.escape(item.clause)}: {html.escape(item.text)}<br>"
                     f'<span class="note">{html.escape(item.how)}</span></div>',
                     layout=w.Layout(width="70%"),
                 )

@@ -111,6 +111,11 @@ def test_beyond_localhost_the_address_is_real_and_carries_a_required_token(tmp_p
     found = re.fullmatch(rf"http://([0-9.]+):{port}/\?token=([\w-]{{20,}})", url)
     assert found, url
     host, token = found.groups()
+    assert "токен" in process.stdout.readline() and "QR-код" in process.stdout.readline()
+    from sferum_lib.app import qr_text
+
+    printed = [process.stdout.readline().rstrip("\n") for _ in qr_text(url).splitlines()]
+    assert printed == qr_text(url).splitlines()  # the code of the address with its token, for a projector room
     assert host not in ("0.0.0.0", "127.0.0.1")
     assert host in {a.address for addrs in psutil.net_if_addrs().values() for a in addrs}  # this machine's own
     status, page, _ = get(f"http://{host}:{port}/")

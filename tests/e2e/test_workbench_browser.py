@@ -3,7 +3,6 @@ headless Chromium uploads the example workbook, acts on the to-do list and downl
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -11,67 +10,26 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from sferum_lib.app import serve, stop
 from sferum_lib.store import Store
-from tests.e2e.test_app_browser import ARGS, CHROMIUM, free_port, wait_for
-
-EXAMPLE = Path("/work/shared/examples/example.xlsx")
-if not EXAMPLE.exists():
-    EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example.xlsx"
-AS_OF = "2026-10-15"  # the day the example's expected audit is stated for
+from tests.e2e.work_browser import EXAMPLE, chromium, new_page, shot, work_app
 
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")
-    home = root / "home"
-    home.mkdir()
-    old_home = os.environ.get("HOME")
-    os.environ["HOME"] = str(home)  # Voilà, the kernel and Chromium write under ~
-    port = free_port()
     store = root / "организация.db"
-    server = serve("admin", root / "session", port, store=store)
-    try:
-        wait_for(port)
-        yield f"http://127.0.0.1:{port}/", store, root
-    finally:
-        stop(server)
-        if old_home is not None:
-            os.environ["HOME"] = old_home
-        shutil.rmtree(home, ignore_errors=True)
+    with work_app("admin", root, store) as url:
+        yield url, store, root
 
 
 @pytest.fixture(scope="module")
 def browser(bench):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 def open_page(browser, url: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU", accept_downloads=True)
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1") else route.abort(),
-    )
-    page = context.new_page()
-    page.goto(url, timeout=90_000)
-    page.get_by_role("button", name="Проверить и загрузить").wait_for(timeout=120_000)
-    page.locator("input[type=date]").fill(AS_OF)
-    page.locator("input[type=date]").dispatch_event("change")
-    return page
-
-
-def shot(page, name: str) -> None:
-    folder = os.environ.get("SFERUM_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
+    return new_page(browser, url, "Проверить и загрузить")
 
 
 def appointed_copy(folder: Path) -> Path:

@@ -167,6 +167,35 @@ def test_release_frees_a_name_from_the_command_line(capsys, tmp_path):
     assert "не было занято" in capsys.readouterr().out
 
 
+def test_a_work_pages_names_are_kept_beside_the_store_and_released_by_id(capsys, tmp_path):
+    store = tmp_path / "org.db"
+    browsers = tmp_path / "org.db.браузеры"
+    app.claim(browsers, "E05", "browser-a")
+    assert app.held(browsers, ["E04", "E05"], "browser-a") == "E05"
+    assert app.held(browsers, ["E04", "E05"], "browser-b") is None
+    assert main(["app", "pdo", "--store", str(store), "--release", "E05"]) == 0
+    assert "освобождено" in capsys.readouterr().out
+    assert app.held(browsers, ["E05"], "browser-a") is None and app.claim(browsers, "E05", "browser-b")
+
+
+def test_the_qr_code_drawn_in_the_terminal_is_the_address_itself():
+    import segno
+
+    url = "http://192.168.1.5:8866/?token=AbCdEf0123456789ghIJ"
+    text = app.qr_text(url)
+    lines = text.splitlines()
+    assert len({len(line) for line in lines}) == 1 and set(text) <= set("█▀▄ \n")
+    # read the modules back from the half blocks: light is drawn, dark is left blank
+    top = {"█": False, "▀": False, "▄": True, " ": True}
+    bottom = {"█": False, "▀": True, "▄": False, " ": True}
+    rows = [r for line in lines for r in ([top[c] for c in line], [bottom[c] for c in line])]
+    matrix = [[bool(v) for v in row] for row in segno.make(url, error="l", micro=False).matrix]
+    size, border = len(matrix), 2
+    assert [row[border : border + size] for row in rows[border : border + size]] == matrix
+    assert not any(any(row) for row in rows[:border]) and not any(any(row[:border]) for row in rows)  # quiet zone
+    assert segno.make(url, error="l", micro=False).designator.endswith("-L")
+
+
 def test_the_address_is_the_machines_own_beyond_the_loopback():
     assert app.public_address("192.168.1.5") == "192.168.1.5"
     real = app.public_address("0.0.0.0")

@@ -260,17 +260,18 @@ def test_an_empty_store_asks_for_a_workbook_and_the_notebook_runs(tmp_path):
     assert not any(o.get("output_type") == "error" for o in outputs)
 
 
-def test_sferum_app_serves_the_workbench_only_for_the_administrator(tmp_path, capsys):
+def test_sferum_app_serves_a_work_notebook_for_every_role(tmp_path, capsys):
     from sferum_lib import app, cli
 
-    assert cli.main(["app", "head", "--store", str(tmp_path / "org.db")]) == 2
-    assert "только для роли admin" in capsys.readouterr().err
     assert cli.main(["app", "admin", "--store", str(tmp_path / "нет" / "org.db")]) == 2
     assert "Папки" in capsys.readouterr().err
-    notebook = app.work_notebook_for("admin")
-    assert notebook.exists()
-    command = app.voila_command("admin", 8866, "127.0.0.1", None, tmp_path, notebook)
-    assert str(notebook) in command and str(app.notebook_for("admin")) not in command
+    for role in app.WORK_ROLES:
+        notebook = app.work_notebook_for(role)
+        assert notebook.exists() and notebook.parent.name == "work"
+        command = app.voila_command(role, 8866, "127.0.0.1", None, tmp_path, notebook)
+        assert str(notebook) in command and str(app.notebook_for(role)) not in command
+    assert app.work_title("admin") == app.WORK_TITLE
+    assert app.work_title("pdo") == "Работа в «Сферуме»: педагог дополнительного образования"
 
 
 def test_two_pages_acting_at_once_lose_no_action_and_never_act_twice(tmp_path):
@@ -317,3 +318,210 @@ def test_a_failure_inside_a_handler_is_a_russian_line_and_the_button_comes_back(
     page._safe(lambda: 1 / 0, page.report_result, button)
     assert "Внутренняя ошибка (ZeroDivisionError). Данные не изменены." in page.report_result.value
     assert "Traceback" not in page.report_result.value and not button.disabled
+
+
+# --- every role's work page ------------------------------------------------------------------------------------
+
+
+def example_store(tmp_path: Path) -> Path:
+    store = tmp_path / "org.db"
+    assert work.upload(store, [("пример.xlsx", appointed_example(tmp_path).read_bytes())], AS_OF).ok
+    return store
+
+
+def rt_teacher(snapshot) -> str:
+    return str(snapshot.sections.set_index("code").loc["RT", "teacher_id"])
+
+
+def test_the_people_of_a_role_are_offered_by_name_and_only_they():
+    snapshot = import_workbook(EXAMPLE).snapshot
+    from sferum_lib.checklist import roles_of
+
+    for role in work.PERSON_ROLES:
+        people = work.people_of_role(snapshot, role, AS_OF)
+        assert people, role
+        assert [label for label, _ in people] == sorted(label for label, _ in people)
+        if role in ("head", "pdo", "ped"):
+            assert all(role in roles_of(snapshot, i) for _, i in people)
+    assert rt_teacher(snapshot) in {i for _, i in work.people_of_role(snapshot, "pdo", AS_OF)}
+    with pytest.raises(work.UsageError):
+        work.people_of_role(snapshot, "директор", AS_OF)
+
+
+def test_a_teachers_work_holds_their_sections_missing_pupils_and_parents_with_invite_buttons():
+    from sferum_lib.grammar import People
+
+    snapshot = import_workbook(EXAMPLE).snapshot
+    teacher = rt_teacher(snapshot)
+    mine = work.person_work(snapshot, teacher, "pdo", AS_OF)
+    people = People(snapshot)
+    [rt] = [s for s in mine.sections if s.code == "RT"]
+    assert rt.missing_pupils == (people.person("U02").who(),) and rt.missing_parents == (people.person("R02").who(),)
+    invites = [a for a in rt.actions if a.procedure == "issue_invite"]
+    assert [a.params["role"] for a in invites] == ["обучающийся", "родитель"]
+    chats = snapshot.chats.set_index("id")
+    assert [chats.loc[a.params["target"].removeprefix("чат:"), "type"] for a in invites] == [
+        "section-students",
+        "section-parents",
+    ]
+    # the chats duty is pending because of the findings, cites its clause and carries the section's buttons
+    [chats_task] = [t for t in mine.pending if t.duty.id == "PDO-03"]
+    assert {i.key for i in chats_task.items} >= {"student-coverage/RT/U02", "parent-coverage/RT/R02"}
+    assert chats_task.duty.citation.startswith("п. ") and all(a in chats_task.actions for a in invites)
+    assert "«Создать ссылку-приглашение»" in chats_task.platform
+    assert all(t.duty.role == "pdo" for t in mine.tasks)
+
+
+def test_a_teacher_of_a_section_without_chats_gets_create_buttons():
+    snapshot = import_workbook(EXAMPLE).snapshot
+    teacher = str(snapshot.sections.set_index("code").loc["AM", "teacher_id"])
+    from sferum_lib.checklist import roles_of
+
+    role = "pdo" if "pdo" in roles_of(snapshot, teacher) else "ped"
+    [am] = [s for s in work.person_work(snapshot, teacher, role, AS_OF).sections if s.code == "AM"]
+    created = {a.params["chat_type"] for a in am.actions if a.procedure == "create_chat"}
+    assert created == {"section-parents", "section-teachers"} and am.missing_chats
+
+
+def test_the_heads_work_shows_management_chats_usage_and_the_heads_findings():
+    snapshot = import_workbook(EXAMPLE).snapshot
+    head = snapshot.organisation.head_id
+    mine = work.person_work(snapshot, head, "head", AS_OF)
+    assert {i.key for t in mine.tasks for i in t.items} >= {"activist-chats/head-parent-activists/R03"}
+    assert mine.chats and all(c.kind.startswith("руководитель — ") for c in mine.chats)
+    assert {i.key for i in mine.indicators} >= {"staff_joined", "students_in_section_chats"}
+    [add] = [a for t in mine.tasks for a in t.actions if a.procedure == "add_chat_member"]
+    assert add.params["person_id"] == "R03"
+
+
+def test_a_person_of_another_role_is_told_so_in_russian():
+    snapshot = import_workbook(EXAMPLE).snapshot
+    with pytest.raises(work.UsageError, match="не «педагог дополнительного образования»"):
+        work.person_work(snapshot, "U02", "pdo", AS_OF)
+
+
+def test_the_teachers_page_issues_the_link_as_the_teacher_and_a_refusal_is_said_in_russian(tmp_path):
+    from sferum_lib.ui.rolework import RoleWork
+
+    store = example_store(tmp_path)
+    teacher = rt_teacher(Store(store).state())
+    page = RoleWork("pdo", store, teacher, AS_OF)
+    assert "Нет в чате обучающихся объединения" in html_of(page.body)
+    [link] = [b for b in all_buttons(page.body) if b.description.startswith("Создать ссылку для обучающихся")]
+    link.click()
+    assert "Выполнено: Создана ссылка-приглашение" in page.message.value
+    journal = Store(store).journal()
+    assert list(journal["actor"]) == [teacher] and list(journal["procedure"]) == ["issue_invite"]
+    # one link serves the whole group: the page now offers the link made, not a second one
+    made = journal.iloc[0]["object"]
+    assert "Ссылки уже созданы" in html_of(page.body) and made in html_of(page.body)
+    assert not [b for b in all_buttons(page.body) if b.description.startswith("Создать ссылку для обучающихся")]
+
+    head = Store(store).state().organisation.head_id
+    page, stale = RoleWork("head", store, head, AS_OF), RoleWork("head", store, head, AS_OF)  # two browsers
+    assert "Показатели использования платформы" in html_of(page.body) and "Управленческие чаты" in html_of(page.body)
+
+    def add_button(on):
+        for _ in range(len(on.work.pending)):
+            found = [b for b in all_buttons(on.body) if b.description.startswith("Добавить в чат")]
+            if found:
+                return found[0]
+            buttons(on.body, "Далее →")[0].click()  # one duty at a time, as in training
+        raise AssertionError("no «Добавить в чат» among the head's duties")
+
+    first, second = add_button(page), add_button(stale)
+    first.click()
+    assert "Выполнено: Бондарь Инна Сергеевна (R03) добавлена в чат" in page.message.value
+    assert list(Store(store).journal()["actor"]) == [teacher, head]
+    second.click()  # the other browser's page still shows the duty: the regulation's reason, in Russian
+    assert "Отказ по положению" in stale.message.value and "уже в чате (п. 2.2)" in stale.message.value
+    assert len(Store(store).journal()) == 2
+    assert not [b for b in all_buttons(stale.body) if b.description.startswith("Добавить в чат")]
+
+
+def test_a_chosen_name_belongs_to_its_browser_and_comes_back_after_a_reload(tmp_path):
+    from sferum_lib.ui.rolework import RoleWork
+
+    store = example_store(tmp_path)
+    teacher = rt_teacher(Store(store).state())
+    session = tmp_path / "браузеры"
+    first = RoleWork("pdo", store, "", AS_OF, session, "браузер-1")
+    [chooser] = [c for c in first.body.children[0].children if hasattr(c, "options")]
+    chooser.value = teacher
+    buttons(first.body, "Открыть мои дела")[0].click()
+    assert first.person == teacher
+    second = RoleWork("pdo", store, "", AS_OF, session, "браузер-2")
+    second.open(teacher)
+    assert second.person is None and "уже открыты в другом браузере" in second.message.value
+    again = RoleWork("pdo", store, "", AS_OF, session, "браузер-1")  # the first browser reloads its page
+    assert again.person == teacher and "Ваши объединения" in html_of(again.body)
+
+
+def test_two_browsers_performing_at_the_same_moment_lose_no_action(tmp_path):
+    import multiprocessing
+
+    store = example_store(tmp_path)
+    state = Store(store).state()
+    teacher, admin = rt_teacher(state), work.acting_admin(state)
+    chat = state.chats[(state.chats["section_code"] == "RT") & (state.chats["type"] == "section-students")]
+    actions = {
+        teacher: work.Action("", "issue_invite", {"target": f"чат:{chat['id'].iloc[0]}", "role": "обучающийся"}),
+        admin: work.Action("", "issue_invite", {"target": "Учительская", "role": "педагог"}),
+    }
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(2)
+    runs = [context.Process(target=_perform_many, args=(store, actions[a], a, start)) for a in actions]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(120)
+    assert [run.exitcode for run in runs] == [0, 0]
+    with Store(store) as st:
+        journal, invites = st.journal(), st.state().invites
+    assert len(journal) == 2 * _TIMES and list(journal["seq"]) == list(range(1, 2 * _TIMES + 1))
+    assert journal["actor"].value_counts().to_dict() == {teacher: _TIMES, admin: _TIMES}
+    assert len(invites) == len(state.invites) + 2 * _TIMES and invites["id"].is_unique
+
+
+_TIMES = 12
+
+
+def _perform_many(store: Path, action: work.Action, actor: str, start) -> None:
+    start.wait(30)  # both browsers press at the same moment
+    for _ in range(_TIMES):
+        with Store(store) as st:  # each click opens the store anew, as a page does
+            work.perform(st, action, actor, AS_OF)
+
+
+def all_buttons(widget) -> list:
+    import ipywidgets as w
+
+    found = [widget] if isinstance(widget, w.Button) else []
+    for child in getattr(widget, "children", ()):
+        found += all_buttons(child)
+    return found
+
+
+def html_of(widget) -> str:
+    import ipywidgets as w
+
+    text = widget.value if isinstance(widget, w.HTML) else ""
+    return text + "".join(html_of(c) for c in getattr(widget, "children", ()))
+
+
+def test_the_role_notebooks_work_mode_runs_over_the_store(tmp_path):
+    import papermill
+
+    store = example_store(tmp_path)
+    teacher = rt_teacher(Store(store).state())
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "roles" / "pdo.ipynb"
+    out = papermill.execute_notebook(
+        str(notebook),
+        str(tmp_path / "out.ipynb"),
+        parameters={"mode": "работа", "store": str(store), "person": teacher, "as_of": AS_OF.isoformat()},
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    outputs = [o for c in out.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert not any(o.get("output_type") == "error" for o in outputs)
