@@ -517,8 +517,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_state(args: argparse.Namespace) -> int:
     with _store(args) as store:
         number = args.first or store.latest()
-        store.start_state(store.snapshot(number), f"снимок № {number}")
-    print(f"Рабочее состояние начато со снимка № {number}; журнал пуст.", file=sys.stderr)
+        store.start_state(store.snapshot(number), f"снимок № {number}", keep_journal=True)
+    print(f"Рабочее состояние начато со снимка № {number}; журнал прежних действий сохранён.", file=sys.stderr)
     return EXIT_OK
 
 

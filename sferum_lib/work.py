@@ -216,7 +216,7 @@ def ensure_state(store: Store) -> None:
     """Start the working state from the latest snapshot if there is none yet."""
     if not store.has_state():
         number = store.latest()
-        store.start_state(store.snapshot(number), f"снимок № {number}")
+        store.start_state(store.snapshot(number), f"снимок № {number}", keep_journal=True)
 
 
 def perform(store: Store, action: Action, actor: str | None, day: dt.date) -> list[str]:
@@ -265,7 +265,6 @@ class Uploaded:
     errors_copy: bytes | None = None  # the user's workbook with the bad cells marked (XLSX)
     movement: dict[str, dict[str, list[str]]] | None = None
     counts: dict[str, int] = field(default_factory=dict)
-    journal_archive: Path | None = None
 
     @property
     def ok(self) -> bool:

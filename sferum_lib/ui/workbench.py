@@ -228,12 +228,6 @@ class Workbench:
                     [[p.sheet, p.row or "", p.column, p.value, p.expected] for p in result.warnings],
                 )
             )
-        if result.journal_archive:
-            archive = html.escape(str(result.journal_archive))
-            parts.append(
-                f'<p class="note">Журнал прежних действий сохранён в файл {archive}; '
-                "новый журнал начат с этого снимка.</p>"
-            )
         parts.append("<p>Дальше — вкладка «Что сделать».</p>")
         self.refresh()  # first the header and the list of the new data, then the message that says it is saved
         self.upload_result.value = "".join(parts)
@@ -349,7 +343,11 @@ class Workbench:
         folder = self.out / "отчёты" / name
         day = self.day.value or dt.date.today()
         try:
-            run_report(name, {"store": str(self.store_path), "as_of": day.isoformat()}, folder)
+            from sferum_lib.store import Store
+
+            with Store(self.store_path, readonly=True) as store:  # what the administrator acted on, if anything
+                state = store.has_state()
+            run_report(name, {"store": str(self.store_path), "as_of": day.isoformat(), "state": state}, folder)
         except ReportFailed as exc:
             message = str(exc).split(" Частичный результат:")[0]
             self.report_result.value = f'<div class="bad">{html.escape(message)}</div>'
