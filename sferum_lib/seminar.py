@@ -122,7 +122,13 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "seminar" / "semi
 DECK_FILE = "seminar.slides.html"
 REVEAL_FOLDER = "reveal.js"
 #: What of reveal.js the deck uses: the script, its styles, the white theme with its font, the licence.
-_REVEAL_PARTS = ("LICENSE", "dist/reveal.js", "dist/reveal.css", "dist/theme/white.css", "dist/theme/fonts/source-sans-pro")
+_REVEAL_PARTS = (
+    "LICENSE",
+    "dist/reveal.js",
+    "dist/reveal.css",
+    "dist/theme/white.css",
+    "dist/theme/fonts/source-sans-pro",
+)
 
 # nbconvert's reveal template loads require.js, jQuery, mermaid and MathJax from the internet and reveal.js through
 # require.js: without a network nothing moves. This template keeps its slides and styles and loads only the local
@@ -193,7 +199,6 @@ def deck_html(notebook: Path = NOTEBOOK, timeout: int = 300) -> str:
     import nbformat
     from nbconvert import SlidesExporter
     from nbconvert.preprocessors import ExecutePreprocessor
-
     from traitlets.config import Config
 
     nb = nbformat.read(notebook, as_version=4)
