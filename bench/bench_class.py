@@ -5,8 +5,9 @@ participants) and one headless Chromium opens a page per participant, each in it
 as separate computers). Every participant opens the app, waits for the first screen (the name field), enters a
 name, presses «Начать» and performs the first step (the action button, until «Готово:»). Measured per participant:
 time to the first screen and time to the completed step; then the memory of every participant kernel (RSS and
-USS via psutil) and of the Voilà server, while all kernels are alive. ``--arrival S`` spreads the arrivals evenly
-over S seconds instead of all at the same instant.
+USS via psutil) and of the Voilà server, while all kernels are alive, and the CPU time they used (a figure the
+machine's other load does not inflate much: on an idle machine a first screen takes about that long).
+``--arrival S`` spreads the arrivals evenly over S seconds instead of all at the same instant.
 
 Not part of the test suite: ``python bench/bench_class.py [--sizes 1 10 30] [--arrival 0]``. Prints a Markdown
 table and appends it, with what else was running on the machine, to bench/results-class.md (``--no-save``: not).
@@ -61,6 +62,8 @@ class Run:
     participants: list[Participant] = field(default_factory=list)
     kernels_rss: list[int] = field(default_factory=list)
     kernels_uss: list[int] = field(default_factory=list)
+    kernels_cpu: list[float] = field(default_factory=list)  # CPU seconds (user + system) each kernel used
+    server_cpu: float = 0.0
     server_rss: int = 0
     browser_rss: int = 0
     completed: int = 0
@@ -150,7 +153,11 @@ async def run_class(size: int, arrival: float, work: Path, places: int) -> Run:
                     continue
                 result.kernels_rss.append(info.rss)
                 result.kernels_uss.append(info.uss)
-            result.server_rss = psutil.Process(server.process.pid).memory_info().rss
+                with contextlib.suppress(psutil.Error):
+                    result.kernels_cpu.append(sum(k.cpu_times()[:2]))
+            voila = psutil.Process(server.process.pid)
+            result.server_rss = voila.memory_info().rss
+            result.server_cpu = sum(voila.cpu_times()[:2])
             browser_process = next(
                 (c for c in psutil.Process().children(recursive=True) if c.name().startswith("chrom")), None
             )
@@ -174,8 +181,9 @@ def table(runs: list[Run]) -> str:
     lines = [
         "| participants | arrivals over, s | first screen, s (median / max) | step done, s (median / max) "
         "| under 5 s | steps stored | kernel RSS, MB (median / max) | kernel USS, MB (median / max) "
-        "| kernels RSS total, MB | Voilà RSS, MB | Chromium (client) RSS, MB | errors |",
-        "|---:|---:|---|---|---:|---:|---|---|---:|---:|---:|---|",
+        "| kernels RSS total, MB | Voilà RSS, MB | Chromium (client) RSS, MB | CPU s per kernel (median) "
+        "| Voilà CPU s | errors |",
+        "|---:|---:|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         firsts = [p.first_screen for p in r.participants if p.first_screen is not None]
@@ -185,7 +193,8 @@ def table(runs: list[Run]) -> str:
         lines.append(
             f"| {r.size} | {r.arrival:.0f} | {_s(firsts)} | {_s(steps)} | {under}/{r.size} | {r.completed}/{r.size} "
             f"| {_mb(r.kernels_rss)} | {_mb(r.kernels_uss)} | {sum(r.kernels_rss) / MB:.0f} "
-            f"| {r.server_rss / MB:.0f} | {r.browser_rss / MB:.0f} | {errors} |"
+            f"| {r.server_rss / MB:.0f} | {r.browser_rss / MB:.0f} "
+            f"| {statistics.median(r.kernels_cpu) if r.kernels_cpu else 0:.1f} | {r.server_cpu:.1f} | {errors} |"
         )
     return "\n".join(lines)
 
