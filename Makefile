@@ -26,8 +26,9 @@ lab: $(STAMP)
 	@[ -f $(LAB_LOCALE) ] || echo '{"locale": "ru_RU"}' > $(LAB_LOCALE)
 	$(BIN)/jupyter lab notebooks
 
+# The seminar deck for a room without internet: out/seminar/seminar.slides.html with reveal.js beside it
 slides: $(STAMP)
-	$(BIN)/jupyter nbconvert --to slides --no-input --execute notebooks/seminar/seminar.ipynb --output-dir out/seminar
+	$(BIN)/sferum seminar slides --out out/seminar
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

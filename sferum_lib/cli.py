@@ -328,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--content", metavar="ПАПКА", help="содержание обучения из этой папки (копия — training content)")
 
+    p = sub.add_parser("seminar", help="семинар для педагогов: слайды, которые открываются без интернета")
+    p.add_argument("action", choices=("slides",), help="slides — собрать слайды (HTML и reveal.js рядом)")
+    p.add_argument("--out", default="out/seminar", metavar="ПАПКА", help="папка слайдов (out/seminar)")
+
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
     p.add_argument("--out", metavar="ПАПКА", default="out/demo", help="папка для результатов (out/demo)")
     p.add_argument("--size", type=_people, metavar="N", help="число людей в организации (по умолчанию около 925)")
@@ -861,6 +865,15 @@ def cmd_app(args: argparse.Namespace) -> int:
     return app_mode.run(server)
 
 
+def cmd_seminar(args: argparse.Namespace) -> int:
+    from sferum_lib import seminar
+
+    deck = seminar.build_deck(args.out)
+    print(f"Слайды: {deck}")
+    print(f"Работают без интернета; папку {deck.parent} можно скопировать целиком (например, на флешку).")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": cmd_template,
     "import": cmd_import,
@@ -878,6 +891,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "docs": cmd_docs,
     "training": cmd_training,
     "app": cmd_app,
+    "seminar": cmd_seminar,
     "demo": cmd_demo,
     "region": region_cli.cmd_region,
 }

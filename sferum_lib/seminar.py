@@ -8,8 +8,13 @@ What a slide says is the regulation's own text, cited in the organisation's edit
 from __future__ import annotations
 
 import html
+import importlib.util
+import shutil
+import tempfile
+from pathlib import Path
 
 from sferum_lib.checks import AuditSettings
+from sferum_lib.errors import SferumError
 from sferum_lib.regulation import Catalogue, default_catalogue
 from sferum_lib.regulation.editions import cite
 
@@ -107,3 +112,134 @@ def max_slide() -> str:
         "из VK Мессенджера в MAX» показывает, что осталось сделать.",
     ]
     return _list("Переезд в MAX", points)
+
+
+# --- the offline deck ------------------------------------------------------------------------------------------------
+
+#: The seminar notebook the deck is built from.
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "seminar" / "seminar.ipynb"
+#: The deck's HTML file and, beside it, the folder of reveal.js it loads (relative: the folder can be copied anywhere).
+DECK_FILE = "seminar.slides.html"
+REVEAL_FOLDER = "reveal.js"
+#: What of reveal.js the deck uses: the script, its styles, the white theme with its font, the licence.
+_REVEAL_PARTS = (
+    "LICENSE",
+    "dist/reveal.js",
+    "dist/reveal.css",
+    "dist/theme/white.css",
+    "dist/theme/fonts/source-sans-pro",
+)
+
+# nbconvert's reveal template loads require.js, jQuery, mermaid and MathJax from the internet and reveal.js through
+# require.js: without a network nothing moves. This template keeps its slides and styles and loads only the local
+# reveal.js with a plain <script>; long tables get a smaller font and scroll inside their slide instead of overflowing.
+_TEMPLATE = """{%- extends 'reveal/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_css -%}
+<style type="text/css">
+.reveal .slides .jp-OutputArea { max-height: 590px; overflow-y: auto; padding-bottom: 2px; }
+.reveal h3 { font-size: 1.2em; }
+.reveal ul, .reveal ol { font-size: 0.8em; }
+.reveal .jp-RenderedHTMLCommon table { font-size: 15px; line-height: 1.3; table-layout: auto; width: 100%;
+  border-collapse: collapse; margin: 0; }
+.reveal .jp-RenderedHTMLCommon table tr td, .reveal .jp-RenderedHTMLCommon table tr th { text-align: left;
+  vertical-align: top; padding: 4px 8px; border: 1px solid #c5ccd6; max-width: none; }
+.reveal .jp-RenderedHTMLCommon table tr th { background: #eef2f7; }
+.reveal .jp-RenderedHTMLCommon table tr td:first-child { width: 14%; }
+</style>
+{%- endblock html_head_css -%}
+{% block footer_js %}
+<script src="{{ reveal_url_prefix }}/dist/reveal.js"></script>
+<script>
+Reveal.initialize({
+    controls: true,
+    progress: true,
+    hash: true,
+    transition: "{{ reveal_transition }}",
+    slideNumber: "{{ reveal_number }}",
+    width: {{ reveal_width }},
+    height: {{ reveal_height }},
+});
+</script>
+{% endblock footer_js %}
+"""
+_TEMPLATE_NAME = "sferum_deck.html.j2"
+
+
+def reveal_source() -> Path:
+    """The reveal.js shipped inside the installed ``sphinx-revealjs`` package (found without importing Sphinx)."""
+    spec = importlib.util.find_spec("sphinx_revealjs")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        folder = Path(location) / "_static" / "revealjs"
+        if (folder / "dist" / "reveal.js").is_file():
+            return folder
+    raise SferumError(
+        "Не найден reveal.js для слайдов: он входит в пакет sphinx-revealjs. "
+        "Установите проект заново (pip install -e .) или пакет: pip install sphinx-revealjs."
+    )
+
+
+def _copy_reveal(target: Path) -> None:
+    source = reveal_source()
+    for part in _REVEAL_PARTS:
+        src, dst = source / part, target / part
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        elif src.is_file():
+            shutil.copy2(src, dst)
+
+
+def deck_html(notebook: Path = NOTEBOOK, timeout: int = 300) -> str:
+    """Execute the seminar notebook and convert it to reveal.js slides without code, loading reveal.js locally."""
+    import jinja2
+    import nbformat
+    from nbconvert import SlidesExporter
+    from nbconvert.preprocessors import ExecutePreprocessor
+    from traitlets.config import Config
+
+    nb = nbformat.read(notebook, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="sferum-deck-") as cwd:
+        # IPC, not TCP: no port to take, and no kernel warning about unencrypted TCP in the methodist's terminal;
+        # the socket path is absolute, as the kernel runs in another folder than this process
+        config = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(cwd) / "kernel")}})
+        executor = ExecutePreprocessor(timeout=timeout, startup_timeout=120, kernel_name="python3", config=config)
+        executor.preprocess(nb, {"metadata": {"path": cwd}})
+    exporter = SlidesExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        reveal_url_prefix=REVEAL_FOLDER,
+        reveal_theme="white",
+        extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+        template_file=_TEMPLATE_NAME,
+    )
+    exporter.language_code = "ru"
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def build_deck(out: str | Path, notebook: Path = NOTEBOOK) -> Path:
+    """Write the offline deck into the folder ``out``: ``seminar.slides.html`` and reveal.js beside it.
+
+    The folder works without the internet and from anywhere (a USB stick): every path in the page is relative.
+    It is assembled in a temporary folder and put in place at the end, so a failure leaves nothing half-written.
+    """
+    out = Path(out).resolve()
+    if out.exists() and not out.is_dir():
+        raise SferumError(f"«{out}» — файл, а не папка: укажите папку для слайдов.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    body = deck_html(notebook)
+    with tempfile.TemporaryDirectory(prefix=".deck-", dir=out.parent) as tmp:
+        staging = Path(tmp) / "deck"
+        staging.mkdir()
+        _copy_reveal(staging / REVEAL_FOLDER)
+        (staging / DECK_FILE).write_text(body, encoding="utf-8")
+        out.mkdir(exist_ok=True)
+        shutil.rmtree(out / REVEAL_FOLDER, ignore_errors=True)
+        shutil.move(str(staging / REVEAL_FOLDER), str(out / REVEAL_FOLDER))
+        (staging / DECK_FILE).replace(out / DECK_FILE)
+    return out / DECK_FILE

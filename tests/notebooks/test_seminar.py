@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import ExecutePreprocessor
 
 from sferum_lib import seminar
+from sferum_lib.errors import SferumError
 
 DECK = Path(__file__).resolve().parents[2] / "notebooks" / "seminar" / "seminar.ipynb"
 
@@ -35,3 +37,12 @@ def test_slides_cite_the_edition_in_force():
     assert "<td>п. 2.4</td>" in seminar.duties_slide("ped", None, "новая")
     assert "п. 2.5" in seminar.safety_slide(None, None, "новая")
     assert "п. 2.4" in seminar.roles_slide(None, "новая") and "ADM-" not in seminar.roles_slide()
+
+
+def test_the_offline_deck_has_reveal_from_the_installation_and_refuses_a_file_for_its_folder(tmp_path):
+    assert (seminar.reveal_source() / "dist" / "reveal.js").is_file()
+    taken = tmp_path / "слайды.html"
+    taken.write_text("чужой файл", encoding="utf-8")
+    with pytest.raises(SferumError, match="файл, а не папка"):
+        seminar.build_deck(taken)
+    assert taken.read_text(encoding="utf-8") == "чужой файл"  # nothing written over it
