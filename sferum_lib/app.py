@@ -210,6 +210,10 @@ def browser_of(namespace: Any) -> str | None:
 #: Visitors let in whose kernel is not started yet (when they were let in): at the start of a seminar thirty people
 #: open the page at once and kernels take up to a minute to start, so counting kernels alone would let all in.
 _admitted: list[float] = []
+#: Kernels whose start has returned, and how many starts are under way: a kernel is listed a moment before its
+#: start returns, and in that moment it must not be counted beside its still admitted visitor.
+_started: set[str] = set()
+_starting = [0]
 _ADMISSION_SECONDS = 300  # a visitor whose kernel never started (an error on the way) stops counting after this
 
 
@@ -220,10 +224,14 @@ def _count_starts(kernel_manager: Any) -> None:
     original = kernel_manager.start_kernel
 
     async def start_kernel(*args: Any, **kwargs: Any) -> Any:
+        _starting[0] += 1
         try:
             result = original(*args, **kwargs)
-            return await result if inspect.isawaitable(result) else result
+            kernel_id = await result if inspect.isawaitable(result) else result
+            _started.add(kernel_id)
+            return kernel_id
         finally:
+            _starting[0] -= 1
             if _admitted:
                 _admitted.pop(0)
 
@@ -242,7 +250,12 @@ def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:
     _count_starts(handler.kernel_manager)
     now = time.monotonic()
     _admitted[:] = [t for t in _admitted if now - t < _ADMISSION_SECONDS]
-    if len(handler.kernel_manager.list_kernel_ids()) + len(_admitted) >= places:
+    # A kernel is listed a moment before its start returns: a listed kernel whose start is still under way is
+    # its admitted visitor, counted once (ten arrivals at once used to meet «мест нет» with places free).
+    listed = set(handler.kernel_manager.list_kernel_ids())
+    _started.intersection_update(listed)
+    unreturned = max(0, len(listed - _started) - _starting[0])  # kernels started before the hook was in place
+    if len(_started) + unreturned + len(_admitted) >= places:
         raise HTTPError(503)  # rendered by the template's error page as «мест нет»
     _admitted.append(now)
     token = handler.get_cookie(COOKIE)

@@ -94,8 +94,36 @@ def test_the_hook_recognises_a_returning_browser():
 @pytest.fixture(autouse=True)
 def nobody_admitted():
     app._admitted.clear()
+    app._started.clear()
     yield
     app._admitted.clear()
+    app._started.clear()
+
+
+def test_a_kernel_listed_before_its_start_returns_is_counted_once(monkeypatch):
+    """jupyter_client lists a kernel a moment before its start returns: that kernel is its visitor, not a second."""
+    monkeypatch.setenv(app.PLACES_ENV, "2")
+    manager = FakeKernelManager(0)
+    listed = asyncio.Event()
+
+    async def start_listed_before_return(**kwargs) -> str:
+        manager.kernels.append("k-new")
+        listed.set()
+        await asyncio.sleep(0.05)
+        return "k-new"
+
+    manager.start_kernel = start_listed_before_return
+    app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")  # the first visitor; the hook wraps starts
+
+    async def arrive_meanwhile() -> None:
+        start = asyncio.create_task(manager.start_kernel())
+        await listed.wait()
+        app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")  # the second place is still free
+        await start
+
+    asyncio.run(arrive_meanwhile())
+    with pytest.raises(HTTPError):  # now both places are taken: one kernel, one admitted visitor
+        app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")
 
 
 def test_past_the_places_the_hook_refuses_with_503(monkeypatch):
