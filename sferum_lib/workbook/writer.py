@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -171,48 +175,209 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
 
     A value a workbook cannot hold (over 32,767 characters, a control character: possible only in a store
     written by an older version) is not cut short silently: the export is refused, naming every such cell.
+
+    The sheets are written as SpreadsheetML built column by column (see :func:`_rows_xml`), streamed into the
+    archive: a per-cell writer (openpyxl, xlsxwriter) spends 10 µs a cell, ten minutes for a million people.
     """
-    wb = Workbook(write_only=True)
     bad: list[str] = []
-
-    def check(sheet: str, row: int, column: str, value: Any) -> Any:
-        if (why := _unwritable(value)) is None:
-            return value
-        bad.append(f"лист «{sheet}», строка {row}, столбец «{column}»: {why}")
-        return None  # the file is discarded below; this keeps the writer from failing on the way
-
-    ws = wb.create_sheet(ORGANISATION_SHEET)
-    _size(ws, (PARAM_HEADER, VALUE_HEADER))
-    ws.append(_header_row(ws, (PARAM_HEADER, VALUE_HEADER)))
-    row = 1
-    for name, value in _organisation_rows(snapshot):
-        if value is not None:
-            row += 1
-            ws.append([name, safe_cell(ws, check(ORGANISATION_SHEET, row, VALUE_HEADER.header, value))])
+    parts: list[tuple[str, list[Column], Any]] = []
+    org_rows = [(name, value) for name, value in _organisation_rows(snapshot) if value is not None]
+    for row, (_name, value) in enumerate(org_rows, start=2):
+        if (why := _unwritable(value)) is not None:
+            bad.append(f"лист «{ORGANISATION_SHEET}», строка {row}, столбец «{VALUE_HEADER.header}»: {why}")
+    org_frame = pd.DataFrame(
+        {
+            PARAM_HEADER.header: pd.Series([n for n, _ in org_rows], dtype=object),
+            VALUE_HEADER.header: pd.Series([v for _, v in org_rows], dtype=object),
+        }
+    )
+    parts.append((ORGANISATION_SHEET, [PARAM_HEADER, VALUE_HEADER], org_frame))
     for sheet in SHEETS:
         if sheet.name not in snapshot.sheets:
             continue
-        ws = wb.create_sheet(sheet.name)
-        _size(ws, sheet.columns)
-        ws.append(_header_row(ws, sheet.columns))
         frame = _sheet_frame(snapshot, sheet)
-        headers = [c.header for c in sheet.columns]
-        for row, values in enumerate(frame.itertuples(index=False, name=None), start=2):
-            cells = []
-            for header, value in zip(headers, values, strict=True):
-                if isinstance(value, str) and (len(value) > EXCEL_CELL_CHARS or not value.isprintable()):
-                    value = check(sheet.name, row, header, value)
-                cells.append(safe_cell(ws, value))
-            ws.append(cells)
+        bad += _unwritable_cells(sheet.name, frame)
+        parts.append((sheet.name, list(sheet.columns), frame))
+    if bad:
+        listed = bad[:MAX_LISTED] + ([f"… и ещё {len(bad) - MAX_LISTED}"] if len(bad) > MAX_LISTED else [])
+        raise ExportError(
+            f"Книга «{visible(str(path))}» не записана: значений, которые Excel не может сохранить, — "
+            f"{len(bad)}. Исправьте их в книге и импортируйте её заново.\n  " + "\n  ".join(listed)
+        )
     with atomic_path(path) as tmp:
-        wb.save(tmp)  # a write-only workbook must be saved to be closed; with a refusal the file is removed
-        if bad:
-            listed = bad[:MAX_LISTED] + ([f"… и ещё {len(bad) - MAX_LISTED}"] if len(bad) > MAX_LISTED else [])
-            raise ExportError(
-                f"Книга «{visible(str(path))}» не записана: значений, которые Excel не может сохранить, — "
-                f"{len(bad)}. Исправьте их в книге и импортируйте её заново.\n  " + "\n  ".join(listed)
-            )
+        _write_xlsx(tmp, parts)
     return Path(path)
+
+
+def _unwritable_cells(sheet: str, frame: pd.DataFrame) -> list[str]:
+    """Every cell of ``frame`` Excel cannot keep, as the refusal lists them (a whole-column check first)."""
+    bad = []
+    for header in frame.columns:
+        values = frame[header]
+        texts = [v for v in values if isinstance(v, str)]
+        if not texts or (max(map(len, texts)) <= EXCEL_CELL_CHARS and not CONTROL.search("\n".join(texts))):
+            continue
+        for i, value in enumerate(values):
+            if (why := _unwritable(value)) is not None:
+                bad.append(f"лист «{sheet}», строка {i + 2}, столбец «{header}»: {why}")
+    return bad
+
+
+# --- a streaming SpreadsheetML writer for the export ----------------------------------------------------
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: Cell styles of the export (indexes into ``cellXfs``): plain, header, date, text with Excel's quote prefix.
+_STYLE_HEADER, _STYLE_DATE, _STYLE_QUOTED = 1, 2, 3
+_STYLES = (
+    f'<styleSheet xmlns="{_MAIN_NS}">'
+    f'<numFmts count="1"><numFmt numFmtId="164" formatCode="{DATE_FORMAT}"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    f'<fill><patternFill patternType="solid"><fgColor rgb="FF{HEADER_FILL.fgColor.rgb[-6:]}"/>'
+    '<bgColor indexed="64"/></patternFill></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+#: Rows are turned into XML and written this many at a time, so memory stays flat whatever the size.
+_CHUNK_ROWS = 50_000
+#: Excel reads ``_xHHHH_`` inside a text as an escaped character: a literal one is written with its «_» escaped.
+_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EXCEL_DAY_ZERO = np.datetime64("1899-12-30", "D")
+
+
+def _xml_text(values: pd.Series) -> pd.Series:
+    """Texts escaped for an XML element (the whole column is searched once before any replacing)."""
+    joined = "".join(values)
+    if "&" in joined:
+        values = values.str.replace("&", "&amp;", regex=False)
+    if "<" in joined:
+        values = values.str.replace("<", "&lt;", regex=False)
+    if ">" in joined:
+        values = values.str.replace(">", "&gt;", regex=False)
+    if "_x" in joined:
+        values = values.str.replace(_EXCEL_ESCAPE, r"_x005F_\1", regex=True)
+    return values
+
+
+def _column_cells(values: pd.Series, letter: str, rows: pd.Series) -> pd.Series:
+    """The ``<c>`` elements of one column (empty text for an empty cell), built for the whole column at once."""
+    out = pd.Series("", index=values.index, dtype=object)
+    objects = values.to_numpy(dtype=object)
+    kinds = pd.Series([type(v) for v in objects], index=values.index, dtype=object)
+    is_text = kinds.isin([str]).to_numpy()
+    if is_text.any():
+        texts = values[is_text].astype(str)
+        quoted = texts.str.startswith(FORMULA_START).to_numpy()
+        spaced = (texts.str.len() != texts.str.strip().str.len()).to_numpy()
+        body = _xml_text(texts)
+        style = np.where(quoted, f' s="{_STYLE_QUOTED}"', "")
+        space = np.where(spaced, ' xml:space="preserve"', "")
+        start = f'<c r="{letter}' + rows[is_text] + '" t="inlineStr"' + style
+        out[is_text] = start + "><is><t" + space + ">" + body + "</t></is></c>"
+    dated = kinds.isin([dt.date, dt.datetime, pd.Timestamp]).to_numpy()
+    if dated.any():
+        days = pd.to_datetime(values[dated].astype(object)).to_numpy().astype("datetime64[D]")
+        serial = (days - _EXCEL_DAY_ZERO).astype(np.int64)
+        serial = np.where(serial < 61, serial - 1, serial)  # Excel counts a 29 February 1900 that never was
+        out[dated] = f'<c r="{letter}' + rows[dated] + f'" s="{_STYLE_DATE}"><v>' + serial.astype(str) + "</v></c>"
+    numeric = kinds.isin([int, float, np.int64, np.float64]).to_numpy() & values.notna().to_numpy()
+    if numeric.any():
+        out[numeric] = f'<c r="{letter}' + rows[numeric] + '"><v>' + values[numeric].map(repr) + "</v></c>"
+    return out
+
+
+def _rows_xml(frame: pd.DataFrame, first_row: int) -> str:
+    """``<row>`` elements for a frame's rows, numbered from ``first_row``; columns are built whole, not per cell."""
+    rows = pd.Series(np.arange(first_row, first_row + len(frame)).astype(str), index=frame.index, dtype=object)
+    xml = '<row r="' + rows + '">'
+    for position, header in enumerate(frame.columns):
+        xml = xml + _column_cells(frame[header], get_column_letter(position + 1), rows)
+    return "".join(xml + "</row>")
+
+
+_SELECTED = ' tabSelected="1"'
+
+
+def _sheet_xml_head(columns: list[Column], rows: int, selected: bool) -> str:
+    last = f"{get_column_letter(len(columns))}{rows + 1}"
+    widths = "".join(
+        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>' for i, c in enumerate(columns, start=1)
+    )
+    header = "".join(
+        f'<c r="{get_column_letter(i)}1" s="{_STYLE_HEADER}" t="inlineStr"><is><t>{escape(c.header)}</t></is></c>'
+        for i, c in enumerate(columns, start=1)
+    )
+    return (
+        f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><dimension ref="A1:{last}"/>'
+        f'<sheetViews><sheetView{_SELECTED if selected else ""} workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{widths}</cols><sheetData><row r="1">{header}</row>'
+    )
+
+
+def _write_xlsx(path: Path, parts: list[tuple[str, list[Column], pd.DataFrame]]) -> None:
+    """Write sheets (name, columns, frame of cell values by header) as an ``.xlsx`` package."""
+    names = [name for name, _, _ in parts]
+    sheets = "".join(
+        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(names, start=1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(names) + 1)
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(names) + 1)
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
+            f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews>'
+            f"<sheets>{sheets}</sheets></workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">{rels}<Relationship Id="rId{len(names) + 1}" '
+            f'Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>',
+        )
+        archive.writestr("xl/styles.xml", _XML_HEAD + _STYLES)
+        for number, (_name, columns, frame) in enumerate(parts, start=1):
+            # a sheet past 2 GB needs ZIP64; declared up front only then, as some readers dislike it needlessly
+            big = len(frame) * len(columns) * 80 > 1 << 30
+            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=big) as out:
+                out.write(_sheet_xml_head(columns, len(frame), number == 1).encode())
+                for start in range(0, len(frame), _CHUNK_ROWS):
+                    out.write(_rows_xml(frame.iloc[start : start + _CHUNK_ROWS], start + 2).encode())
+                out.write(b"</sheetData></worksheet>")
 
 
 # --- template ------------------------------------------------------------------------------------------
