@@ -41,9 +41,28 @@ def _blank_row(record: list[object]) -> bool:
     return True
 
 
-def _raw_sheet(name: str, records: list[list[object]], numbers: list[int]) -> RawSheet:
-    """Build a raw sheet from records and their row numbers: the first non-blank one is the header."""
-    kept = [(n, r) for n, r in zip(numbers, records, strict=True) if not _blank_row(r)]
+def _text_blank(record: list[object]) -> bool:
+    # a CSV record holds only texts: one join and strip decide it without a call per cell
+    try:
+        return not "".join(record).strip()  # type: ignore[arg-type]
+    except TypeError:  # a number or a date among the cells (an Excel row)
+        return _blank_row(record)
+
+
+def _column(values: tuple[object, ...]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values  # element by element: a cell is never unpacked as a sequence
+    return out
+
+
+def _raw_sheet(name: str, records: list[list[object]], numbers: list[int] | None = None) -> RawSheet:
+    """Build a raw sheet from records and their row numbers (default: 1, 2, …): the first non-blank is the header.
+
+    The cells are gathered column by column (one transposition in C), not as a frame built row by row.
+    """
+    if numbers is None:
+        numbers = range(1, len(records) + 1)  # type: ignore[assignment]
+    kept = [(n, r) for n, r in zip(numbers, records, strict=True) if not _text_blank(r)]
     if not kept:
         return RawSheet(name, [], 0, pd.DataFrame(), np.array([], dtype=np.int64))
     header_row, header = kept[0]
@@ -51,7 +70,10 @@ def _raw_sheet(name: str, records: list[list[object]], numbers: list[int]) -> Ra
     headers = [str(h).strip() if h is not None else "" for h in header] + [""] * (width - len(header))
     # rows as wide as the sheet are used as they are (an Excel reader gives them all one width)
     body = [r if len(r) == width else r + [None] * (width - len(r)) for _, r in kept[1:]]
-    cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width))
+    if body:
+        cells = pd.DataFrame({i: _column(values) for i, values in enumerate(zip(*body, strict=True))}, dtype=object)
+    else:
+        cells = pd.DataFrame(columns=range(width))
     rows = np.fromiter((n for n, _ in kept[1:]), dtype=np.int64, count=len(kept) - 1)
     return RawSheet(name, headers, header_row, cells, rows)
 
@@ -117,7 +139,7 @@ def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
             raise InputFileError(
                 str(path), [Problem(name, None, "", "", f"лист не читается: {_reader_reason(exc)}", file=path.name)]
             ) from None
-        sheets[name] = _raw_sheet(name, records, list(range(1, len(records) + 1)))  # rows are lists already
+        sheets[name] = _raw_sheet(name, records)  # rows are lists already
     return sheets
 
 
@@ -139,8 +161,9 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         bad_at = exc.start
     rough = data.decode("utf-8", errors="replace")
-    good = sum(1 for ch in rough if ord(ch) > 127 and ch != "\ufffd")
-    if good > rough.count("\ufffd"):
+    broken = rough.count("\ufffd")
+    good = len(rough) - len(rough.encode("ascii", errors="ignore")) - broken  # non-ASCII letters read well
+    if good > broken:
         line = data.count(b"\n", 0, bad_at) + 1
         raise _Undecodable(
             line,
@@ -178,7 +201,22 @@ def _csv_reason(exc: csv.Error) -> str:
 def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
     """One CSV file as a raw sheet; ``file`` (the file's name) is what errors name."""
     file = file or f"{name}.csv"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    delimiter = _delimiter(text)
+    # The usual file is read whole by the C reader; when a record spans lines or the reader fails, the file is
+    # read again record by record to say where (a quote left open is the usual cause).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records: list[list[object]] = list(reader)  # type: ignore[arg-type]
+    except csv.Error:
+        records = []
+    else:
+        if reader.line_num == len(records):  # one line, one record: the line numbers are the row numbers
+            return _raw_sheet(name, records)
+    return _read_csv_records(name, text, file, delimiter)
+
+
+def _read_csv_records(name: str, text: str, file: str, delimiter: str) -> RawSheet:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[list[object]] = []
     numbers: list[int] = []
     problems: list[Problem] = []
