@@ -341,6 +341,16 @@ def id_skeleton(text: str) -> str:
     return "".join(_plain(text).split()).upper().translate(_LOOKALIKE)
 
 
+def _skeletons(values: np.ndarray) -> np.ndarray:
+    """``id_skeleton`` of many IDs: plain ASCII ones (nearly all) upper-cased at once, the rest one by one."""
+    texts = pd.Series(values, dtype=object)
+    plain = (texts.str.isascii() & ~texts.str.contains(" ", regex=False)).to_numpy(dtype=bool, na_value=False)
+    out = np.empty(len(values), dtype=object)
+    out[plain] = texts[plain].str.upper().to_numpy()
+    out[~plain] = [id_skeleton(v) for v in values[~plain]]
+    return out
+
+
 def _script(ch: str) -> str:
     if "\u0400" <= ch <= "\u04ff":
         return "русская"
@@ -398,7 +408,7 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
 def _check_lookalikes(problems: _Problems, every: pd.DataFrame, what: str) -> None:
     """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space)."""
     distinct = every.drop_duplicates("value")
-    keys = pd.Series([id_skeleton(v) for v in distinct["value"]], index=distinct.index)
+    keys = pd.Series(_skeletons(distinct["value"].to_numpy(dtype=object)), index=distinct.index)
     clash = keys.duplicated(keep=False)
     if not clash.any():
         return
@@ -423,14 +433,17 @@ def _check_refs(
     frame: pd.DataFrame,
     field: str,
     header: str,
-    known: pd.Index | set[str],
+    known: set[str],
     expected: str,
 ) -> None:
-    values = frame[field]
-    bad = values.notna() & ~values.isin(known)
+    values = frame[field].to_numpy(dtype=object)
+    ids = np.fromiter(known, dtype=object, count=len(known))
+    # a frame of str dtype compares through Python objects one by one: an Index of objects hashes in C
+    bad = ~pd.isna(values) & ~pd.Index(values, dtype=object).isin(ids)
     if not bad.any():
         return
-    looks = {id_skeleton(k): k for k in known if isinstance(k, str)}
+    texts = ids[[isinstance(k, str) for k in ids]]
+    looks = dict(zip(_skeletons(texts), texts, strict=True))
     for record in frame.loc[bad, [field, "_row"]].itertuples(index=False):
         similar = looks.get(id_skeleton(record[0]))
         hint = (

@@ -119,28 +119,51 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def _sheet_frame(snapshot: Snapshot, sheet: Sheet) -> pd.DataFrame:
-    """The table of a sheet in the workbook's own terms: labels, yes/no, lists joined by «; »."""
-    table = snapshot.tables[sheet.table].copy()
+def _joined(pairs: pd.DataFrame, key: str, item: str) -> pd.Series:
+    """Items joined by «; » for each key, in their order; a join per rank, not a Python call per group."""
+    pairs = pairs[[key, item]].astype(object)
+    rank = pairs.groupby(key, sort=False).cumcount().to_numpy()
+    out = pd.Series(pairs[item].to_numpy()[rank == 0], index=pairs[key].to_numpy()[rank == 0], dtype=object)
+    for r in range(1, int(rank.max(initial=0)) + 1):
+        more = pairs[rank == r]
+        tail = pd.Series(more[item].to_numpy(), index=more[key].to_numpy(), dtype=object)
+        out[tail.index] = out[tail.index] + "; " + tail
+    return out
+
+
+def _sheet_columns(snapshot: Snapshot, sheet: Sheet) -> pd.DataFrame:
+    """The table of a sheet in the workbook's own terms: labels, yes/no, lists joined by «; »; dates stay dates."""
+    table = snapshot.tables[sheet.table]
+    extra: dict[str, pd.Series] = {}
     if sheet.table == "pupils":
-        codes = snapshot.enrolments.groupby("pupil_id", sort=False)["section_code"].agg("; ".join)
-        table["sections"] = table["id"].map(codes)
+        extra["sections"] = table["id"].astype(object).map(_joined(snapshot.enrolments, "pupil_id", "section_code"))
     elif sheet.table == "parents":
-        children = snapshot.kinship.groupby("parent_id", sort=False)["pupil_id"].agg("; ".join)
-        table["children"] = table["id"].map(children)
+        extra["children"] = table["id"].astype(object).map(_joined(snapshot.kinship, "parent_id", "pupil_id"))
     elif sheet.table == "chats":
         labels = {t.value: label for t, label in CHAT_TYPE_LABELS.items()}
-        table["type"] = table["type"].map(labels)
+        extra["type"] = table["type"].astype(object).map(labels)
     out = {}
     for column in sheet.columns:
-        values = table[column.field]
+        values = extra[column.field] if column.field in extra else table[column.field]
         if column.kind == "flag":
-            out[column.header] = values.map({True: "да", False: "нет"}).astype(object)
+            out[column.header] = pd.Series(np.where(values.to_numpy(dtype=bool), "да", "нет"), dtype=object)
         elif column.kind == "date":
-            out[column.header] = [_cell_value(v) for v in values.astype(object)]
+            out[column.header] = values.reset_index(drop=True)
         else:
-            out[column.header] = values.astype(object).where(values.notna(), None)
-    return pd.DataFrame(out, dtype=object)
+            values = values.astype(object)
+            out[column.header] = values.where(values.notna(), None).reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def _sheet_frame(snapshot: Snapshot, sheet: Sheet) -> pd.DataFrame:
+    """:func:`_sheet_columns` with every cell a Python value (dates as ``datetime.date``)."""
+    frame = _sheet_columns(snapshot, sheet)
+    for column in sheet.columns:
+        if column.kind == "date":
+            frame[column.header] = pd.Series(
+                [_cell_value(v) for v in frame[column.header].astype(object)], dtype=object
+            )
+    return frame.astype(object)
 
 
 def _organisation_rows(snapshot: Snapshot) -> list[tuple[str, Any]]:
@@ -195,7 +218,7 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
     for sheet in SHEETS:
         if sheet.name not in snapshot.sheets:
             continue
-        frame = _sheet_frame(snapshot, sheet)
+        frame = _sheet_columns(snapshot, sheet)
         bad += _unwritable_cells(sheet.name, frame)
         parts.append((sheet.name, list(sheet.columns), frame))
     if bad:
@@ -214,7 +237,9 @@ def _unwritable_cells(sheet: str, frame: pd.DataFrame) -> list[str]:
     bad = []
     for header in frame.columns:
         values = frame[header]
-        texts = [v for v in values if isinstance(v, str)]
+        if values.dtype.kind == "M":
+            continue
+        texts = [v for v in values.to_numpy(dtype=object) if isinstance(v, str)]
         if not texts or (max(map(len, texts)) <= EXCEL_CELL_CHARS and not CONTROL.search("\n".join(texts))):
             continue
         for i, value in enumerate(values):
@@ -255,54 +280,81 @@ _EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _EXCEL_DAY_ZERO = np.datetime64("1899-12-30", "D")
 
 
-def _xml_text(values: pd.Series) -> pd.Series:
-    """Texts escaped for an XML element (the whole column is searched once before any replacing)."""
-    joined = "".join(values)
-    if "&" in joined:
-        values = values.str.replace("&", "&amp;", regex=False)
-    if "<" in joined:
-        values = values.str.replace("<", "&lt;", regex=False)
-    if ">" in joined:
-        values = values.str.replace(">", "&gt;", regex=False)
+def _xml_text(texts: np.ndarray, joined: str) -> np.ndarray:
+    """Texts escaped for an XML element (``joined``, all of them in one string, is searched before replacing)."""
+    if "&" not in joined and "<" not in joined and ">" not in joined and "_x" not in joined:
+        return texts
+    values = pd.Series(texts, dtype=object)
+    for plain, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if plain in joined:
+            values = values.str.replace(plain, escaped, regex=False)
     if "_x" in joined:
         values = values.str.replace(_EXCEL_ESCAPE, r"_x005F_\1", regex=True)
-    return values
+    return values.to_numpy(dtype=object)
 
 
-def _column_cells(values: pd.Series, letter: str, rows: pd.Series) -> pd.Series:
+def _serials(days: np.ndarray) -> np.ndarray:
+    """Excel's day numbers for days (``datetime64[D]``), as texts."""
+    serial = (days - _EXCEL_DAY_ZERO).astype(np.int64)
+    return np.where(serial < 61, serial - 1, serial).astype(str).astype(object)  # Excel's 29.02.1900 never was
+
+
+# a text starting as a formula, or with a space Excel would drop, found in a column joined by NUL (no value has one)
+_FORMULA_LIKE = re.compile(r"\x00[=+\-@]")
+_EDGE_SPACE = re.compile(r"\x00\s|\s\x00")
+
+
+def _text_cells(texts: np.ndarray, letter: str, rows: np.ndarray) -> list[str]:
+    joined = "\x00" + "\x00".join(texts) + "\x00"
+    body = _xml_text(texts, joined)
+    if _FORMULA_LIKE.search(joined) is None and _EDGE_SPACE.search(joined) is None:
+        return [f'<c r="{letter}{r}" t="inlineStr"><is><t>{b}</t></is></c>' for r, b in zip(rows, body, strict=True)]
+    quoted = f' s="{_STYLE_QUOTED}"'
+    return [
+        f'<c r="{letter}{r}" t="inlineStr"{quoted if t.startswith(FORMULA_START) else ""}><is>'
+        f"<t{_PRESERVE if t != t.strip() else ''}>{b}</t></is></c>"
+        for r, t, b in zip(rows, texts, body, strict=True)
+    ]
+
+
+_PRESERVE = ' xml:space="preserve"'
+
+
+def _column_cells(values: pd.Series, letter: str, rows: np.ndarray) -> np.ndarray:
     """The ``<c>`` elements of one column (empty text for an empty cell), built for the whole column at once."""
-    out = pd.Series("", index=values.index, dtype=object)
+    out = np.full(len(values), "", dtype=object)
+    if values.dtype.kind == "M":
+        dated = values.notna().to_numpy()
+        serial = _serials(values.to_numpy()[dated].astype("datetime64[D]"))
+        out[dated] = [
+            f'<c r="{letter}{r}" s="{_STYLE_DATE}"><v>{v}</v></c>' for r, v in zip(rows[dated], serial, strict=True)
+        ]
+        return out
     objects = values.to_numpy(dtype=object)
-    kinds = pd.Series([type(v) for v in objects], index=values.index, dtype=object)
-    is_text = kinds.isin([str]).to_numpy()
+    is_text = np.fromiter((type(v) is str for v in objects), dtype=bool, count=len(objects))
     if is_text.any():
-        texts = values[is_text].astype(str)
-        quoted = texts.str.startswith(FORMULA_START).to_numpy()
-        spaced = (texts.str.len() != texts.str.strip().str.len()).to_numpy()
-        body = _xml_text(texts)
-        style = np.where(quoted, f' s="{_STYLE_QUOTED}"', "")
-        space = np.where(spaced, ' xml:space="preserve"', "")
-        start = f'<c r="{letter}' + rows[is_text] + '" t="inlineStr"' + style
-        out[is_text] = start + "><is><t" + space + ">" + body + "</t></is></c>"
-    dated = kinds.isin([dt.date, dt.datetime, pd.Timestamp]).to_numpy()
-    if dated.any():
-        days = pd.to_datetime(values[dated].astype(object)).to_numpy().astype("datetime64[D]")
-        serial = (days - _EXCEL_DAY_ZERO).astype(np.int64)
-        serial = np.where(serial < 61, serial - 1, serial)  # Excel counts a 29 February 1900 that never was
-        out[dated] = f'<c r="{letter}' + rows[dated] + f'" s="{_STYLE_DATE}"><v>' + serial.astype(str) + "</v></c>"
-    numeric = kinds.isin([int, float, np.int64, np.float64]).to_numpy() & values.notna().to_numpy()
-    if numeric.any():
-        out[numeric] = f'<c r="{letter}' + rows[numeric] + '"><v>' + values[numeric].map(repr) + "</v></c>"
+        out[is_text] = _text_cells(objects[is_text], letter, rows[is_text])
+    for i in np.flatnonzero(~is_text & ~pd.isna(objects)):  # a date or a number: the «Организация» sheet
+        value = objects[i]
+        if isinstance(value, dt.date | pd.Timestamp):
+            day = _serials(np.array([pd.Timestamp(value).to_datetime64()]).astype("datetime64[D]"))[0]
+            out[i] = f'<c r="{letter}{rows[i]}" s="{_STYLE_DATE}"><v>{day}</v></c>'
+        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            out[i] = f'<c r="{letter}{rows[i]}"><v>{value!r}</v></c>'
+        else:
+            out[i] = _text_cells(np.array([str(value)], dtype=object), letter, rows[i : i + 1])[0]
     return out
 
 
 def _rows_xml(frame: pd.DataFrame, first_row: int) -> str:
     """``<row>`` elements for a frame's rows, numbered from ``first_row``; columns are built whole, not per cell."""
-    rows = pd.Series(np.arange(first_row, first_row + len(frame)).astype(str), index=frame.index, dtype=object)
-    xml = '<row r="' + rows + '">'
-    for position, header in enumerate(frame.columns):
-        xml = xml + _column_cells(frame[header], get_column_letter(position + 1), rows)
-    return "".join(xml + "</row>")
+    rows = np.arange(first_row, first_row + len(frame)).astype(str).astype(object)
+    columns = [
+        _column_cells(frame[header], get_column_letter(position + 1), rows).tolist()
+        for position, header in enumerate(frame.columns)
+    ]
+    opening = [f'<row r="{r}">' for r in rows]
+    return "</row>".join("".join(cells) for cells in zip(opening, *columns, strict=True)) + "</row>"
 
 
 _SELECTED = ' tabSelected="1"'
