@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -41,40 +42,41 @@ def _blank_row(record: list[object]) -> bool:
     return True
 
 
-def _text_blank(record: list[object]) -> bool:
-    # a CSV record holds only texts: one join and strip decide it without a call per cell
+def _blank_flags(records: list[list[object]]) -> list[bool]:
+    # CSV records hold only texts: a join and a strip decide a row without a call per cell
     try:
-        return not "".join(record).strip()  # type: ignore[arg-type]
-    except TypeError:  # a number or a date among the cells (an Excel row)
-        return _blank_row(record)
-
-
-def _column(values: tuple[object, ...]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values  # element by element: a cell is never unpacked as a sequence
-    return out
+        return [not "".join(r).strip() for r in records]  # type: ignore[arg-type]
+    except TypeError:  # numbers or dates among the cells (an Excel sheet)
+        return [_blank_row(r) for r in records]
 
 
 def _raw_sheet(name: str, records: list[list[object]], numbers: list[int] | None = None) -> RawSheet:
     """Build a raw sheet from records and their row numbers (default: 1, 2, …): the first non-blank is the header.
 
-    The cells are gathered column by column (one transposition in C), not as a frame built row by row.
+    The cells are gathered column by column (one C-level pick per column), not as a frame built row by row.
     """
-    if numbers is None:
-        numbers = range(1, len(records) + 1)  # type: ignore[assignment]
-    kept = [(n, r) for n, r in zip(numbers, records, strict=True) if not _text_blank(r)]
-    if not kept:
+    blank = _blank_flags(records)
+    if any(blank):
+        kept = [i for i, b in enumerate(blank) if not b]
+        numbers = [numbers[i] for i in kept] if numbers is not None else [i + 1 for i in kept]
+        records = [records[i] for i in kept]
+    elif numbers is None:
+        numbers = list(range(1, len(records) + 1))
+    if not records:
         return RawSheet(name, [], 0, pd.DataFrame(), np.array([], dtype=np.int64))
-    header_row, header = kept[0]
-    width = max(len(header), *(len(r) for _, r in kept))
+    header_row, header = numbers[0], records[0]
+    width = max(map(len, records))
     headers = [str(h).strip() if h is not None else "" for h in header] + [""] * (width - len(header))
     # rows as wide as the sheet are used as they are (an Excel reader gives them all one width)
-    body = [r if len(r) == width else r + [None] * (width - len(r)) for _, r in kept[1:]]
+    body = [r if len(r) == width else r + [None] * (width - len(r)) for r in records[1:]]
     if body:
-        cells = pd.DataFrame({i: _column(values) for i, values in enumerate(zip(*body, strict=True))}, dtype=object)
+        cells = pd.DataFrame(
+            {i: np.fromiter(map(itemgetter(i), body), dtype=object, count=len(body)) for i in range(width)},
+            dtype=object,
+        )
     else:
         cells = pd.DataFrame(columns=range(width))
-    rows = np.fromiter((n for n, _ in kept[1:]), dtype=np.int64, count=len(kept) - 1)
+    rows = np.array(numbers[1:], dtype=np.int64)
     return RawSheet(name, headers, header_row, cells, rows)
 
 
