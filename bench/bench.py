@@ -143,6 +143,10 @@ def _child(args: list[str]) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
 def _io_cell(m: dict[str, float]) -> str:
     return f"{m['seconds']:.1f} s (cpu {m['cpu_s']:.1f} s, {m['peak_mb']:.0f} MB)"
 
@@ -170,9 +174,9 @@ def run(sizes: list[int], xlsx_max: int, io_only: bool = False) -> str:
                 aud = _child(["audit", tmp])
                 sto = _child(["store", tmp])
         io_rows.append(
-            f"| {size:,} | {_io_cell(csv)} | {_io_cell(xlsx) if xlsx else 'not measured'} "
+            f"| {_n(size)} | {_io_cell(csv)} | {_io_cell(xlsx) if xlsx else 'not measured'} "
             f"| {_io_cell(export) if export else 'not measured'} "
-            f"| {bad['seconds']:.1f} s (cpu {bad['cpu_s']:.1f} s; {bad['problems']:.0f}) |".replace(",", " ")
+            f"| {bad['seconds']:.1f} s (cpu {bad['cpu_s']:.1f} s; {bad['problems']:.0f}) |"
         )
         print(io_rows[-1], file=sys.stderr, flush=True)
         if size == max(sizes):
@@ -184,7 +188,7 @@ def run(sizes: list[int], xlsx_max: int, io_only: bool = False) -> str:
                 f"| {aud['peak_mb']:.0f} MB |".replace(",", " ")
             )
     goal_rows = [
-        f"| step, {max(sizes):,} people | measured | goal at 1 000 000 |".replace(",", " "),
+        f"| step, {_n(max(sizes))} people | measured | goal at 1 000 000 |",
         "|---|---:|---:|",
         *(
             f"| {label} | {goals[key]:.1f} s | ≤ {GOALS[key]} s |"
