@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from phonenumbers import PhoneMetadata
 
 from sferum_lib.errors import InputFileError, Problem, visible
 from sferum_lib.model import (
@@ -28,11 +29,13 @@ from sferum_lib.model import (
     conform,
 )
 from sferum_lib.values import (
+    _EMAIL,
+    _LIST_SPLIT,
+    CONTROL,
     EXCEL_CELL_CHARS,
     INVALID,
     cell_text,
     control_of,
-    parse_column,
     parse_date,
     parse_email,
     parse_flag,
@@ -138,6 +141,94 @@ def _parser(column: Column) -> Callable[[Any], Any]:
     return _checked(_choice_parser(column.choices) if column.kind == "choice" else _PARSERS[column.kind])
 
 
+# --- a column parsed at once ------------------------------------------------------------------------------------
+#
+# A million-row sheet has about a million distinct IDs, phones, e-mails and lists of children: a parser called
+# once per distinct value (values.parse_column) spends most of an import there, phonenumbers alone 30 µs a
+# number. Texts, the commonest cells by far, are therefore parsed with whole-column string operations, giving
+# exactly what the per-value parsers give; any other cell (a number, a date, an odd phone) still goes to them.
+
+_BREAK_CHARS = re.compile(r"[\t\n\r]")
+_MOBILE = re.compile(
+    PhoneMetadata.metadata_for_region("RU").mobile.national_number_pattern  # type: ignore[union-attr]
+)
+# «+7 978 123-45-67», «8 (978) 1234567»: a Russian mobile in the usual notations, decided without phonenumbers
+_PLAIN_PHONE = re.compile(r"\+?[\d ()\-]+")
+_PHONE_DIGITS = re.compile(r"^(?:\+7|8)(9\d{9})$")
+_PHONE_PUNCTUATION = re.compile(r"[ ()\-]")
+
+
+def _clean_texts(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``cell_text`` of every text at once, and the mask of texts refused before parsing (length, controls)."""
+    refused = np.zeros(len(texts), dtype=bool)
+    joined = "\n".join(texts)
+    if CONTROL.search(joined) or max(map(len, texts), default=0) > EXCEL_CELL_CHARS:
+        refused = np.fromiter(
+            ((len(t) > EXCEL_CELL_CHARS or control_of(t) is not None) for t in texts), dtype=bool, count=len(texts)
+        )
+    clean = texts.str.strip()
+    if "\t" in joined or "\r" in joined or joined.count("\n") >= len(texts):
+        broken = clean.str.contains(_BREAK_CHARS).to_numpy()
+        clean[broken] = [cell_text(t) for t in clean[broken]]
+    clean = clean.where(clean.str.len() > 0, None)
+    return clean, refused
+
+
+def _parse_texts(clean: pd.Series, column: Column) -> np.ndarray | None:
+    """The parsed values of cleaned texts (``None`` for empty, INVALID), or None when only the parser knows."""
+    kind = column.kind
+    present = clean.notna().to_numpy()
+    out = np.full(len(clean), None, dtype=object)
+    if kind in ("id", "text"):
+        out[present] = clean[present].to_numpy()
+        return out
+    if kind == "email":
+        texts = clean[present]
+        out[present] = np.where(texts.str.match(_EMAIL).to_numpy(dtype=bool, na_value=False), texts.to_numpy(), INVALID)
+        return out
+    if kind == "list":
+        texts = clean[present]
+        single = ~texts.str.contains(_LIST_SPLIT).to_numpy(dtype=bool, na_value=False)
+        out[np.flatnonzero(present)[single]] = [(t,) for t in texts[single]]
+        out[np.flatnonzero(present)[~single]] = [parse_list(t) for t in texts[~single]]
+        return out
+    if kind == "phone":
+        texts = clean[present]
+        plain = texts.str.fullmatch(_PLAIN_PHONE).to_numpy(dtype=bool, na_value=False)
+        national = texts.str.replace(_PHONE_PUNCTUATION, "", regex=True).str.extract(_PHONE_DIGITS)[0]
+        fast = (
+            plain & national.notna().to_numpy() & national.str.fullmatch(_MOBILE).to_numpy(dtype=bool, na_value=False)
+        )
+        where = np.flatnonzero(present)
+        out[where[fast]] = ("+7" + national[fast]).to_numpy()
+        out[where[~fast]] = [parse_phone(t) for t in texts[~fast]]
+        return out
+    return None
+
+
+def _parse_cells(cells: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column: (values, invalid mask), as ``values.parse_column`` with the column's parser gives them."""
+    parser = _parser(column)
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=True)
+    parsed = np.empty(len(uniques) + 1, dtype=object)
+    is_text = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
+    rest = np.flatnonzero(~is_text)
+    if is_text.any():
+        where = np.flatnonzero(is_text)
+        clean, refused = _clean_texts(pd.Series(uniques[where], dtype=object))
+        values = _parse_texts(clean, column)
+        if values is None:  # dates, flags, choices: few distinct values, each parsed once
+            rest = np.arange(len(uniques))
+        else:
+            values[refused] = INVALID
+            parsed[where] = values
+    parsed[rest] = [parser(u) for u in uniques[rest]]
+    parsed[-1] = parser(None)  # code -1 (empty) takes the last element: the parser's answer for nothing
+    invalid = np.fromiter((v is INVALID for v in parsed), dtype=bool, count=len(parsed))
+    parsed[invalid] = None
+    return parsed[codes], invalid[codes]
+
+
 _TOO_LONG = f"значение длиннее {EXCEL_CELL_CHARS:,} символов — столько не помещается в ячейку Excel".replace(",", " ")
 
 
@@ -202,17 +293,17 @@ def _parse_columns(
         if len(positions) > 1:
             problems.add(spec_name, raw.header_row, column.header, "", "столбец повторяется: оставьте один")
         cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
-        values, invalid = parse_column(cells, _parser(column))
-        for i in np.flatnonzero(invalid.to_numpy()):
+        values, invalid = _parse_cells(cells, column)
+        for i in np.flatnonzero(invalid):
             cell = cells.iloc[i]
             problems.add(spec_name, int(raw.rows[i]), written[column.field], cell, _refusal(column, cell))
         if column.required:
-            missing = values.isna().to_numpy() & ~invalid.to_numpy()
+            missing = pd.isna(values) & ~invalid
             for i in np.flatnonzero(missing):
                 problems.add(
                     spec_name, int(raw.rows[i]), written[column.field], "", "обязательное значение не заполнено"
                 )
-        parsed[column.field] = values.to_numpy()
+        parsed[column.field] = values
     return pd.DataFrame(parsed), written
 
 
@@ -248,6 +339,16 @@ def id_skeleton(text: str) -> str:
     if text.isascii() and " " not in text:
         return text.upper()
     return "".join(_plain(text).split()).upper().translate(_LOOKALIKE)
+
+
+def _skeletons(values: np.ndarray) -> np.ndarray:
+    """``id_skeleton`` of many IDs: plain ASCII ones (nearly all) upper-cased at once, the rest one by one."""
+    texts = pd.Series(values, dtype=object)
+    plain = (texts.str.isascii() & ~texts.str.contains(" ", regex=False)).to_numpy(dtype=bool, na_value=False)
+    out = np.empty(len(values), dtype=object)
+    out[plain] = texts[plain].str.upper().to_numpy()
+    out[~plain] = [id_skeleton(v) for v in values[~plain]]
+    return out
 
 
 def _script(ch: str) -> str:
@@ -307,7 +408,7 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
 def _check_lookalikes(problems: _Problems, every: pd.DataFrame, what: str) -> None:
     """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space)."""
     distinct = every.drop_duplicates("value")
-    keys = pd.Series([id_skeleton(v) for v in distinct["value"]], index=distinct.index)
+    keys = pd.Series(_skeletons(distinct["value"].to_numpy(dtype=object)), index=distinct.index)
     clash = keys.duplicated(keep=False)
     if not clash.any():
         return
@@ -332,14 +433,17 @@ def _check_refs(
     frame: pd.DataFrame,
     field: str,
     header: str,
-    known: pd.Index | set[str],
+    known: set[str],
     expected: str,
 ) -> None:
-    values = frame[field]
-    bad = values.notna() & ~values.isin(known)
+    values = frame[field].to_numpy(dtype=object)
+    ids = np.fromiter(known, dtype=object, count=len(known))
+    # a frame of str dtype compares through Python objects one by one: an Index of objects hashes in C
+    bad = ~pd.isna(values) & ~pd.Index(values, dtype=object).isin(ids)
     if not bad.any():
         return
-    looks = {id_skeleton(k): k for k in known if isinstance(k, str)}
+    texts = ids[[isinstance(k, str) for k in ids]]
+    looks = dict(zip(_skeletons(texts), texts, strict=True))
     for record in frame.loc[bad, [field, "_row"]].itertuples(index=False):
         similar = looks.get(id_skeleton(record[0]))
         hint = (

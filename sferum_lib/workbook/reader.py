@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -41,18 +42,41 @@ def _blank_row(record: list[object]) -> bool:
     return True
 
 
-def _raw_sheet(name: str, records: list[list[object]], numbers: list[int]) -> RawSheet:
-    """Build a raw sheet from records and their row numbers: the first non-blank one is the header."""
-    kept = [(n, r) for n, r in zip(numbers, records, strict=True) if not _blank_row(r)]
-    if not kept:
+def _blank_flags(records: list[list[object]]) -> list[bool]:
+    # CSV records hold only texts: a join and a strip decide a row without a call per cell
+    try:
+        return [not "".join(r).strip() for r in records]  # type: ignore[arg-type]
+    except TypeError:  # numbers or dates among the cells (an Excel sheet)
+        return [_blank_row(r) for r in records]
+
+
+def _raw_sheet(name: str, records: list[list[object]], numbers: list[int] | None = None) -> RawSheet:
+    """Build a raw sheet from records and their row numbers (default: 1, 2, …): the first non-blank is the header.
+
+    The cells are gathered column by column (one C-level pick per column), not as a frame built row by row.
+    """
+    blank = _blank_flags(records)
+    if any(blank):
+        kept = [i for i, b in enumerate(blank) if not b]
+        numbers = [numbers[i] for i in kept] if numbers is not None else [i + 1 for i in kept]
+        records = [records[i] for i in kept]
+    elif numbers is None:
+        numbers = list(range(1, len(records) + 1))
+    if not records:
         return RawSheet(name, [], 0, pd.DataFrame(), np.array([], dtype=np.int64))
-    header_row, header = kept[0]
-    width = max(len(header), *(len(r) for _, r in kept))
+    header_row, header = numbers[0], records[0]
+    width = max(map(len, records))
     headers = [str(h).strip() if h is not None else "" for h in header] + [""] * (width - len(header))
     # rows as wide as the sheet are used as they are (an Excel reader gives them all one width)
-    body = [r if len(r) == width else r + [None] * (width - len(r)) for _, r in kept[1:]]
-    cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width))
-    rows = np.fromiter((n for n, _ in kept[1:]), dtype=np.int64, count=len(kept) - 1)
+    body = [r if len(r) == width else r + [None] * (width - len(r)) for r in records[1:]]
+    if body:
+        cells = pd.DataFrame(
+            {i: np.fromiter(map(itemgetter(i), body), dtype=object, count=len(body)) for i in range(width)},
+            dtype=object,
+        )
+    else:
+        cells = pd.DataFrame(columns=range(width))
+    rows = np.array(numbers[1:], dtype=np.int64)
     return RawSheet(name, headers, header_row, cells, rows)
 
 
@@ -117,7 +141,7 @@ def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
             raise InputFileError(
                 str(path), [Problem(name, None, "", "", f"лист не читается: {_reader_reason(exc)}", file=path.name)]
             ) from None
-        sheets[name] = _raw_sheet(name, records, list(range(1, len(records) + 1)))  # rows are lists already
+        sheets[name] = _raw_sheet(name, records)  # rows are lists already
     return sheets
 
 
@@ -139,8 +163,9 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         bad_at = exc.start
     rough = data.decode("utf-8", errors="replace")
-    good = sum(1 for ch in rough if ord(ch) > 127 and ch != "\ufffd")
-    if good > rough.count("\ufffd"):
+    broken = rough.count("\ufffd")
+    good = len(rough) - len(rough.encode("ascii", errors="ignore")) - broken  # non-ASCII letters read well
+    if good > broken:
         line = data.count(b"\n", 0, bad_at) + 1
         raise _Undecodable(
             line,
@@ -178,7 +203,22 @@ def _csv_reason(exc: csv.Error) -> str:
 def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
     """One CSV file as a raw sheet; ``file`` (the file's name) is what errors name."""
     file = file or f"{name}.csv"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    delimiter = _delimiter(text)
+    # The usual file is read whole by the C reader; when a record spans lines or the reader fails, the file is
+    # read again record by record to say where (a quote left open is the usual cause).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records: list[list[object]] = list(reader)  # type: ignore[arg-type]
+    except csv.Error:
+        records = []
+    else:
+        if reader.line_num == len(records):  # one line, one record: the line numbers are the row numbers
+            return _raw_sheet(name, records)
+    return _read_csv_records(name, text, file, delimiter)
+
+
+def _read_csv_records(name: str, text: str, file: str, delimiter: str) -> RawSheet:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[list[object]] = []
     numbers: list[int] = []
     problems: list[Problem] = []

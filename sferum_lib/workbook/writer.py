@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -115,28 +119,51 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def _sheet_frame(snapshot: Snapshot, sheet: Sheet) -> pd.DataFrame:
-    """The table of a sheet in the workbook's own terms: labels, yes/no, lists joined by «; »."""
-    table = snapshot.tables[sheet.table].copy()
+def _joined(pairs: pd.DataFrame, key: str, item: str) -> pd.Series:
+    """Items joined by «; » for each key, in their order; a join per rank, not a Python call per group."""
+    pairs = pairs[[key, item]].astype(object)
+    rank = pairs.groupby(key, sort=False).cumcount().to_numpy()
+    out = pd.Series(pairs[item].to_numpy()[rank == 0], index=pairs[key].to_numpy()[rank == 0], dtype=object)
+    for r in range(1, int(rank.max(initial=0)) + 1):
+        more = pairs[rank == r]
+        tail = pd.Series(more[item].to_numpy(), index=more[key].to_numpy(), dtype=object)
+        out[tail.index] = out[tail.index] + "; " + tail
+    return out
+
+
+def _sheet_columns(snapshot: Snapshot, sheet: Sheet) -> pd.DataFrame:
+    """The table of a sheet in the workbook's own terms: labels, yes/no, lists joined by «; »; dates stay dates."""
+    table = snapshot.tables[sheet.table]
+    extra: dict[str, pd.Series] = {}
     if sheet.table == "pupils":
-        codes = snapshot.enrolments.groupby("pupil_id", sort=False)["section_code"].agg("; ".join)
-        table["sections"] = table["id"].map(codes)
+        extra["sections"] = table["id"].astype(object).map(_joined(snapshot.enrolments, "pupil_id", "section_code"))
     elif sheet.table == "parents":
-        children = snapshot.kinship.groupby("parent_id", sort=False)["pupil_id"].agg("; ".join)
-        table["children"] = table["id"].map(children)
+        extra["children"] = table["id"].astype(object).map(_joined(snapshot.kinship, "parent_id", "pupil_id"))
     elif sheet.table == "chats":
         labels = {t.value: label for t, label in CHAT_TYPE_LABELS.items()}
-        table["type"] = table["type"].map(labels)
+        extra["type"] = table["type"].astype(object).map(labels)
     out = {}
     for column in sheet.columns:
-        values = table[column.field]
+        values = extra[column.field] if column.field in extra else table[column.field]
         if column.kind == "flag":
-            out[column.header] = values.map({True: "да", False: "нет"}).astype(object)
+            out[column.header] = pd.Series(np.where(values.to_numpy(dtype=bool), "да", "нет"), dtype=object)
         elif column.kind == "date":
-            out[column.header] = [_cell_value(v) for v in values.astype(object)]
+            out[column.header] = values.reset_index(drop=True)
         else:
-            out[column.header] = values.astype(object).where(values.notna(), None)
-    return pd.DataFrame(out, dtype=object)
+            values = values.astype(object)
+            out[column.header] = values.where(values.notna(), None).reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def _sheet_frame(snapshot: Snapshot, sheet: Sheet) -> pd.DataFrame:
+    """:func:`_sheet_columns` with every cell a Python value (dates as ``datetime.date``)."""
+    frame = _sheet_columns(snapshot, sheet)
+    for column in sheet.columns:
+        if column.kind == "date":
+            frame[column.header] = pd.Series(
+                [_cell_value(v) for v in frame[column.header].astype(object)], dtype=object
+            )
+    return frame.astype(object)
 
 
 def _organisation_rows(snapshot: Snapshot) -> list[tuple[str, Any]]:
@@ -171,48 +198,238 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
 
     A value a workbook cannot hold (over 32,767 characters, a control character: possible only in a store
     written by an older version) is not cut short silently: the export is refused, naming every such cell.
+
+    The sheets are written as SpreadsheetML built column by column (see :func:`_rows_xml`), streamed into the
+    archive: a per-cell writer (openpyxl, xlsxwriter) spends 10 µs a cell, ten minutes for a million people.
     """
-    wb = Workbook(write_only=True)
     bad: list[str] = []
-
-    def check(sheet: str, row: int, column: str, value: Any) -> Any:
-        if (why := _unwritable(value)) is None:
-            return value
-        bad.append(f"лист «{sheet}», строка {row}, столбец «{column}»: {why}")
-        return None  # the file is discarded below; this keeps the writer from failing on the way
-
-    ws = wb.create_sheet(ORGANISATION_SHEET)
-    _size(ws, (PARAM_HEADER, VALUE_HEADER))
-    ws.append(_header_row(ws, (PARAM_HEADER, VALUE_HEADER)))
-    row = 1
-    for name, value in _organisation_rows(snapshot):
-        if value is not None:
-            row += 1
-            ws.append([name, safe_cell(ws, check(ORGANISATION_SHEET, row, VALUE_HEADER.header, value))])
+    parts: list[tuple[str, list[Column], Any]] = []
+    org_rows = [(name, value) for name, value in _organisation_rows(snapshot) if value is not None]
+    for row, (_name, value) in enumerate(org_rows, start=2):
+        if (why := _unwritable(value)) is not None:
+            bad.append(f"лист «{ORGANISATION_SHEET}», строка {row}, столбец «{VALUE_HEADER.header}»: {why}")
+    org_frame = pd.DataFrame(
+        {
+            PARAM_HEADER.header: pd.Series([n for n, _ in org_rows], dtype=object),
+            VALUE_HEADER.header: pd.Series([v for _, v in org_rows], dtype=object),
+        }
+    )
+    parts.append((ORGANISATION_SHEET, [PARAM_HEADER, VALUE_HEADER], org_frame))
     for sheet in SHEETS:
         if sheet.name not in snapshot.sheets:
             continue
-        ws = wb.create_sheet(sheet.name)
-        _size(ws, sheet.columns)
-        ws.append(_header_row(ws, sheet.columns))
-        frame = _sheet_frame(snapshot, sheet)
-        headers = [c.header for c in sheet.columns]
-        for row, values in enumerate(frame.itertuples(index=False, name=None), start=2):
-            cells = []
-            for header, value in zip(headers, values, strict=True):
-                if isinstance(value, str) and (len(value) > EXCEL_CELL_CHARS or not value.isprintable()):
-                    value = check(sheet.name, row, header, value)
-                cells.append(safe_cell(ws, value))
-            ws.append(cells)
+        frame = _sheet_columns(snapshot, sheet)
+        bad += _unwritable_cells(sheet.name, frame)
+        parts.append((sheet.name, list(sheet.columns), frame))
+    if bad:
+        listed = bad[:MAX_LISTED] + ([f"… и ещё {len(bad) - MAX_LISTED}"] if len(bad) > MAX_LISTED else [])
+        raise ExportError(
+            f"Книга «{visible(str(path))}» не записана: значений, которые Excel не может сохранить, — "
+            f"{len(bad)}. Исправьте их в книге и импортируйте её заново.\n  " + "\n  ".join(listed)
+        )
     with atomic_path(path) as tmp:
-        wb.save(tmp)  # a write-only workbook must be saved to be closed; with a refusal the file is removed
-        if bad:
-            listed = bad[:MAX_LISTED] + ([f"… и ещё {len(bad) - MAX_LISTED}"] if len(bad) > MAX_LISTED else [])
-            raise ExportError(
-                f"Книга «{visible(str(path))}» не записана: значений, которые Excel не может сохранить, — "
-                f"{len(bad)}. Исправьте их в книге и импортируйте её заново.\n  " + "\n  ".join(listed)
-            )
+        _write_xlsx(tmp, parts)
     return Path(path)
+
+
+def _unwritable_cells(sheet: str, frame: pd.DataFrame) -> list[str]:
+    """Every cell of ``frame`` Excel cannot keep, as the refusal lists them (a whole-column check first)."""
+    bad = []
+    for header in frame.columns:
+        values = frame[header]
+        if values.dtype.kind == "M":
+            continue
+        texts = [v for v in values.to_numpy(dtype=object) if isinstance(v, str)]
+        if not texts or (max(map(len, texts)) <= EXCEL_CELL_CHARS and not CONTROL.search("\n".join(texts))):
+            continue
+        for i, value in enumerate(values):
+            if (why := _unwritable(value)) is not None:
+                bad.append(f"лист «{sheet}», строка {i + 2}, столбец «{header}»: {why}")
+    return bad
+
+
+# --- a streaming SpreadsheetML writer for the export ----------------------------------------------------
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: Cell styles of the export (indexes into ``cellXfs``): plain, header, date, text with Excel's quote prefix.
+_STYLE_HEADER, _STYLE_DATE, _STYLE_QUOTED = 1, 2, 3
+_STYLES = (
+    f'<styleSheet xmlns="{_MAIN_NS}">'
+    f'<numFmts count="1"><numFmt numFmtId="164" formatCode="{DATE_FORMAT}"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    f'<fill><patternFill patternType="solid"><fgColor rgb="FF{HEADER_FILL.fgColor.rgb[-6:]}"/>'
+    '<bgColor indexed="64"/></patternFill></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+#: Rows are turned into XML and written this many at a time, so memory stays flat whatever the size.
+_CHUNK_ROWS = 50_000
+#: Excel reads ``_xHHHH_`` inside a text as an escaped character: a literal one is written with its «_» escaped.
+_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EXCEL_DAY_ZERO = np.datetime64("1899-12-30", "D")
+
+
+def _xml_text(texts: np.ndarray, joined: str) -> np.ndarray:
+    """Texts escaped for an XML element (``joined``, all of them in one string, is searched before replacing)."""
+    if "&" not in joined and "<" not in joined and ">" not in joined and "_x" not in joined:
+        return texts
+    values = pd.Series(texts, dtype=object)
+    for plain, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if plain in joined:
+            values = values.str.replace(plain, escaped, regex=False)
+    if "_x" in joined:
+        values = values.str.replace(_EXCEL_ESCAPE, r"_x005F_\1", regex=True)
+    return values.to_numpy(dtype=object)
+
+
+def _serials(days: np.ndarray) -> np.ndarray:
+    """Excel's day numbers for days (``datetime64[D]``), as texts."""
+    serial = (days - _EXCEL_DAY_ZERO).astype(np.int64)
+    return np.where(serial < 61, serial - 1, serial).astype(str).astype(object)  # Excel's 29.02.1900 never was
+
+
+# a text starting as a formula, or with a space Excel would drop, found in a column joined by NUL (no value has one)
+_FORMULA_LIKE = re.compile(r"\x00[=+\-@]")
+_EDGE_SPACE = re.compile(r"\x00\s|\s\x00")
+
+
+def _text_cells(texts: np.ndarray, letter: str, rows: np.ndarray) -> list[str]:
+    joined = "\x00" + "\x00".join(texts) + "\x00"
+    body = _xml_text(texts, joined)
+    if _FORMULA_LIKE.search(joined) is None and _EDGE_SPACE.search(joined) is None:
+        return [f'<c r="{letter}{r}" t="inlineStr"><is><t>{b}</t></is></c>' for r, b in zip(rows, body, strict=True)]
+    quoted = f' s="{_STYLE_QUOTED}"'
+    return [
+        f'<c r="{letter}{r}" t="inlineStr"{quoted if t.startswith(FORMULA_START) else ""}><is>'
+        f"<t{_PRESERVE if t != t.strip() else ''}>{b}</t></is></c>"
+        for r, t, b in zip(rows, texts, body, strict=True)
+    ]
+
+
+_PRESERVE = ' xml:space="preserve"'
+
+
+def _column_cells(values: pd.Series, letter: str, rows: np.ndarray) -> np.ndarray:
+    """The ``<c>`` elements of one column (empty text for an empty cell), built for the whole column at once."""
+    out = np.full(len(values), "", dtype=object)
+    if values.dtype.kind == "M":
+        dated = values.notna().to_numpy()
+        serial = _serials(values.to_numpy()[dated].astype("datetime64[D]"))
+        out[dated] = [
+            f'<c r="{letter}{r}" s="{_STYLE_DATE}"><v>{v}</v></c>' for r, v in zip(rows[dated], serial, strict=True)
+        ]
+        return out
+    objects = values.to_numpy(dtype=object)
+    is_text = np.fromiter((type(v) is str for v in objects), dtype=bool, count=len(objects))
+    if is_text.any():
+        out[is_text] = _text_cells(objects[is_text], letter, rows[is_text])
+    for i in np.flatnonzero(~is_text & ~pd.isna(objects)):  # a date or a number: the «Организация» sheet
+        value = objects[i]
+        if isinstance(value, dt.date | pd.Timestamp):
+            day = _serials(np.array([pd.Timestamp(value).to_datetime64()]).astype("datetime64[D]"))[0]
+            out[i] = f'<c r="{letter}{rows[i]}" s="{_STYLE_DATE}"><v>{day}</v></c>'
+        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            out[i] = f'<c r="{letter}{rows[i]}"><v>{value!r}</v></c>'
+        else:
+            out[i] = _text_cells(np.array([str(value)], dtype=object), letter, rows[i : i + 1])[0]
+    return out
+
+
+def _rows_xml(frame: pd.DataFrame, first_row: int) -> str:
+    """``<row>`` elements for a frame's rows, numbered from ``first_row``; columns are built whole, not per cell."""
+    rows = np.arange(first_row, first_row + len(frame)).astype(str).astype(object)
+    columns = [
+        _column_cells(frame[header], get_column_letter(position + 1), rows).tolist()
+        for position, header in enumerate(frame.columns)
+    ]
+    opening = [f'<row r="{r}">' for r in rows]
+    return "</row>".join("".join(cells) for cells in zip(opening, *columns, strict=True)) + "</row>"
+
+
+_SELECTED = ' tabSelected="1"'
+
+
+def _sheet_xml_head(columns: list[Column], rows: int, selected: bool) -> str:
+    last = f"{get_column_letter(len(columns))}{rows + 1}"
+    widths = "".join(
+        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>' for i, c in enumerate(columns, start=1)
+    )
+    header = "".join(
+        f'<c r="{get_column_letter(i)}1" s="{_STYLE_HEADER}" t="inlineStr"><is><t>{escape(c.header)}</t></is></c>'
+        for i, c in enumerate(columns, start=1)
+    )
+    return (
+        f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><dimension ref="A1:{last}"/>'
+        f'<sheetViews><sheetView{_SELECTED if selected else ""} workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{widths}</cols><sheetData><row r="1">{header}</row>'
+    )
+
+
+def _write_xlsx(path: Path, parts: list[tuple[str, list[Column], pd.DataFrame]]) -> None:
+    """Write sheets (name, columns, frame of cell values by header) as an ``.xlsx`` package."""
+    names = [name for name, _, _ in parts]
+    sheets = "".join(
+        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(names, start=1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(names) + 1)
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(names) + 1)
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
+            f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews>'
+            f"<sheets>{sheets}</sheets></workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">{rels}<Relationship Id="rId{len(names) + 1}" '
+            f'Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>',
+        )
+        archive.writestr("xl/styles.xml", _XML_HEAD + _STYLES)
+        for number, (_name, columns, frame) in enumerate(parts, start=1):
+            # a sheet past 2 GB needs ZIP64; declared up front only then, as some readers dislike it needlessly
+            big = len(frame) * len(columns) * 80 > 1 << 30
+            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=big) as out:
+                out.write(_sheet_xml_head(columns, len(frame), number == 1).encode())
+                for start in range(0, len(frame), _CHUNK_ROWS):
+                    out.write(_rows_xml(frame.iloc[start : start + _CHUNK_ROWS], start + 2).encode())
+                out.write(b"</sheetData></worksheet>")
 
 
 # --- template ------------------------------------------------------------------------------------------
