@@ -210,7 +210,9 @@ def test_a_text_file_a_damaged_store_and_a_folder_are_refused_in_russian(stored)
     assert run.returncode == 2 and "не является хранилищем" in run.stderr and "Traceback" not in run.stderr
     damaged = stored / "битое.db"
     data = bytearray((stored / "sferum.db").read_bytes())
-    data[4096 : 4096 * 3] = b"\xff" * (4096 * 2)  # the pages after the schema: tables no longer readable
+    page = int.from_bytes(data[16:18], "big")  # SQLite's page size; 1 stands for 65,536
+    page = 65536 if page == 1 else page
+    data[page : page * 3] = b"\xff" * (page * 2)  # the pages after the schema: tables no longer readable
     damaged.write_bytes(bytes(data))
     run = sferum(stored, "audit", "--store", "битое.db")
     assert run.returncode in (1, 2) and "Traceback" not in run.stderr
