@@ -92,7 +92,9 @@ def check_store(values: Mapping[str, Any], region: bool = False) -> None:
         return
     from sferum_lib.store import Store
 
-    Store(values["store"], readonly=True).close()
+    with Store(values["store"], readonly=True) as store:
+        if values.get("state") and not store.has_state():  # said now, not by a half-run notebook
+            store.state()  # raises the store's own Russian message: how to start the working state
 
 
 def _values(name: str, params: Mapping[str, Any] | None, out_dir: str | Path | None) -> dict[str, Any]:

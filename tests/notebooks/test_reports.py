@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from sferum_lib.cli import main
-from sferum_lib.errors import UsageError
+from sferum_lib.errors import StoreError, UsageError
 from sferum_lib.reports import REPORTS
 from sferum_lib.reports.artifacts import mask_email, mask_phone
 from sferum_lib.reports.runner import ReportFailed, notebook_path, run_all, run_report
@@ -310,8 +310,9 @@ def test_reports_over_the_working_state_say_so_and_show_what_procedures_changed(
     state_store = tmp_path / "state.db"
     state_store.write_bytes(Path(store).read_bytes())
     out = tmp_path / "out"
-    with pytest.raises(ReportFailed, match="нет рабочего состояния"):  # no state yet: the store's own words
+    with pytest.raises(StoreError, match="нет рабочего состояния"):  # no state yet: the store's own words,
         run_report("invites", {"store": str(state_store), "as_of": AS_OF, "state": True}, out)
+    assert not out.exists()  # said before any kernel started: no half-run notebook left behind
     with Store(state_store) as st:
         st.start_state(st.snapshot(2), "снимок № 2")
         Workspace(st).perform("annul_invite", actor="E02", day=dt.date(2026, 10, 15), invite_id="I2")
