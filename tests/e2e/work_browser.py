@@ -12,7 +12,7 @@ from pathlib import Path
 from sferum_lib.app import serve, stop
 from tests.e2e.test_app_browser import ARGS, CHROMIUM, free_port, wait_for
 
-EXAMPLE = Path("/work/shared/examples/example.xlsx")
+EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example.xlsx"  # the shared example, copied
 if not EXAMPLE.exists():
     EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example.xlsx"
 AS_OF = "2026-10-15"  # the day the example's expected audit is stated for
