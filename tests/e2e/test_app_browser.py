@@ -73,14 +73,10 @@ def voila(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(voila):
-    from playwright.sync_api import sync_playwright
+    from tests.e2e.work_browser import chromium
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 def new_page(browser):

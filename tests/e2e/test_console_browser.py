@@ -13,7 +13,7 @@ from sferum_lib.app import serve, stop
 from sferum_lib.training import Training
 from sferum_lib.training.console import serve_console
 from sferum_lib.training.roster import write_roster
-from tests.e2e.test_app_browser import ARGS, CHROMIUM, free_port, new_page, shot, wait_for
+from tests.e2e.test_app_browser import free_port, new_page, shot, wait_for
 from tests.helpers import answer_in_browser
 
 #: How long the console may take to show a participant's move: two of its refreshes and a margin.
@@ -46,14 +46,10 @@ def servers(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(servers):
-    from playwright.sync_api import sync_playwright
+    from tests.e2e.work_browser import chromium
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 def test_a_participant_from_the_list_is_followed_by_the_console_and_starts_again_only_after_confirming(
