@@ -360,11 +360,12 @@ class Workbench:
             for p in sorted(folder.glob(f"{name}.*"))
             if p.suffix in (".html", ".xlsx")
         ]
-        self.report_result.value = (
-            f'<div class="ok">Отчёт построен на {day:%d.%m.%Y} по последнему загруженному снимку '
-            "(действия из журнала в нём не учтены — их видно на вкладках «Что сделать» и «Журнал»).</div>"
-            + "".join(links)
+        basis = (
+            "по рабочему состоянию — с учётом действий из журнала"
+            if state
+            else "по последнему загруженному снимку"
         )
+        self.report_result.value = f'<div class="ok">Отчёт построен на {day:%d.%m.%Y} {basis}.</div>' + "".join(links)
 
     def _documents_tab(self) -> Any:
         from sferum_lib.documents import DOCUMENTS
