@@ -141,8 +141,11 @@ def _member_everywhere(f: _Facts, chat_type: ChatType, sections: set[str], who: 
     if not sections:
         return NOT_NEEDED, f"{who} ни в одном объединении"
     missing = [code for code in sorted(sections) if not f.chats_of({chat_type.value}, {code})]
+    # a pupil or a parent knows the section by its name («Робототехника»), not by the workbook's code («RT»)
+    names = dict(zip(f.s.sections["code"], f.s.sections["name"], strict=False))
+    shown = [f"«{names[code]}»" if names.get(code) else code for code in missing]
     return _done(
-        not missing, "состоит в чатах всех своих объединений", "нет в чатах объединений: " + ", ".join(missing)
+        not missing, "состоит в чатах всех своих объединений", "нет в чатах объединений: " + ", ".join(shown)
     )
 
 

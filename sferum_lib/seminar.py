@@ -133,6 +133,7 @@ _REVEAL_PARTS = (
 # nbconvert's reveal template loads require.js, jQuery, mermaid and MathJax from the internet and reveal.js through
 # require.js: without a network nothing moves. This template keeps its slides and styles and loads only the local
 # reveal.js with a plain <script>; long tables get a smaller font and scroll inside their slide instead of overflowing.
+# reveal's white theme drops the last row's bottom border, which on a slide reads as a table cut off: it is put back.
 _TEMPLATE = """{%- extends 'reveal/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
@@ -147,6 +148,7 @@ _TEMPLATE = """{%- extends 'reveal/index.html.j2' -%}
 .reveal .jp-RenderedHTMLCommon table tr td, .reveal .jp-RenderedHTMLCommon table tr th { text-align: left;
   vertical-align: top; padding: 4px 8px; border: 1px solid #c5ccd6; max-width: none; }
 .reveal .jp-RenderedHTMLCommon table tr th { background: #eef2f7; }
+.reveal .jp-RenderedHTMLCommon table tbody tr:last-child td { border-bottom: 1px solid #c5ccd6; }
 .reveal .jp-RenderedHTMLCommon table tr td:first-child { width: 14%; }
 </style>
 {%- endblock html_head_css -%}

@@ -34,6 +34,14 @@ FITS = """() => {
       const r = el.getBoundingClientRect();
       if (r.bottom > window.innerHeight + 1 || r.right > window.innerWidth + 1) bad.push([i, el.tagName, "off screen"]);
     }
+    for (const table of slide.querySelectorAll("table")) {
+      const last = table.rows[table.rows.length - 1];
+      for (const cell of last.cells) {
+        const style = getComputedStyle(cell);
+        const open = style.borderBottomStyle === "none" || style.borderBottomWidth === "0px";
+        if (open) bad.push([i, "table", "open bottom"]);
+      }
+    }
     for (const area of slide.querySelectorAll(".jp-OutputArea")) {
       if (area.scrollHeight > area.clientHeight + 1) bad.push([i, "output", "scrolls"]);
       if (area.scrollWidth > area.clientWidth + 1) bad.push([i, "output", "too wide"]);
@@ -98,7 +106,7 @@ def test_the_deck_moves_to_slide_two_with_the_network_blocked(deck, tmp_path):
                 page.wait_for_timeout(1000)  # the slide transition
                 page.screenshot(path=str(Path(os.environ["SFERUM_SCREENSHOTS"]) / "deck-slide-2.png"))
             # every slide fits a 1280×800 screen: nothing below its bottom edge, no table wider than the slide,
-            # no output that needs scrolling to be read
+            # no output that needs scrolling to be read, no table whose last row looks cut off (no bottom border)
             overflow = page.evaluate(FITS)
             assert overflow == [], overflow
         finally:

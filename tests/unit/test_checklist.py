@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import pytest
@@ -117,3 +118,13 @@ def test_the_checklist_cites_the_organisations_edition(ws):
     assert checklist(state, parent, DAY)[0].duty.citation == "п. 2.7"
     deputy = {i.duty.id: i for i in checklist(new, "E02", DAY)}
     assert all(i.duty.id not in i.duty.citation for i in deputy.values())
+
+
+def test_a_pupil_is_told_the_missing_sections_by_their_names_not_by_codes(tmp_path):
+    book = copy.deepcopy(RECORDS)
+    book["Обучающиеся"].append(["S01", "Ершова", "Алёна", "RT, AM"])
+    store = Store(tmp_path / "p.db")
+    store.start_state(snapshot_of(book), "records")
+    pupil = {i.duty.id: i for i in checklist(store.state(), "S01", DAY)}
+    assert pupil["STU-01"].status == PENDING
+    assert pupil["STU-01"].detail == "нет в чатах объединений: «Авиамоделирование», «Робототехника»"
