@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sferum_lib.checks.codes import SnapshotCodes, pair_key
-from sferum_lib.grammar import FEMALE, MALE, People, Person, plural
+from sferum_lib.grammar import FEMALE, MALE, PEOPLE_TABLES, People, Person, plural
 from sferum_lib.model import (
     MANAGEMENT_CHAT_TYPES,
     SECTION_CHAT_TYPES,
@@ -216,27 +216,31 @@ def phrase_for(key: str, person: Person, **fields: str) -> str:
     return str(_render(template, values, 1)[0])
 
 
-def _say(f: _Facts, key: str, ids: pd.Series, **fields: object) -> np.ndarray:
-    """The messages of :data:`PHRASES` ``key`` about the people ``ids``, each in their gender and case."""
+def _say(f: _Facts, key: str, ids: pd.Series, persons: np.ndarray | None = None, **fields: object) -> np.ndarray:
+    """The messages of :data:`PHRASES` ``key`` about the people ``ids``, each in their gender and case.
+
+    ``persons`` are the same people's person codes (:class:`SnapshotCodes`), when the check has them: the
+    people are then found by code, without hashing their IDs again.
+    """
     n = len(ids)
     out = np.empty(n, dtype=object)
     if n == 0:
         return out
-    ids = ids.reset_index(drop=True)
     arrays = {k: (v.to_numpy(dtype=object) if isinstance(v, pd.Series) else v) for k, v in fields.items()}
-    gender = f.people.gender(ids).to_numpy(dtype=object)
+    named = f.people.named(ids, None if persons is None else f.people_rows[persons])
+    gender = named.gender
     phrase = PHRASES[key]
     for g, mask in ((MALE, gender == MALE), (FEMALE, gender == FEMALE), (None, pd.isna(gender))):
         if not mask.any():
             continue
         template = phrase.for_gender(g)
-        sub_ids = ids[mask]
+        sub = named.take(mask)
         values: dict[str, object] = {k: (v[mask] if isinstance(v, np.ndarray) else v) for k, v in arrays.items()}
         for name in _fields_of(template):
             if name == "who":
-                values[name] = f.people.who(sub_ids).to_numpy(dtype=object)
+                values[name] = sub.who()
             elif name.startswith("who_"):
-                values[name] = f.people.who(sub_ids, name[4:]).to_numpy(dtype=object)
+                values[name] = sub.who(name[4:])
         out[mask] = _render(template, values, int(mask.sum()))
     return out
 
@@ -264,6 +268,30 @@ class _Facts:
     @cached_property
     def people(self) -> People:
         return People(self.s)
+
+    @cached_property
+    def people_rows(self) -> np.ndarray:
+        """For each person code, its row in :attr:`people` (−1 when on no people sheet); the last cell answers
+        code −1 (an empty ID) as a lookup of an empty ID by text would."""
+        person = self.codes.person
+        codes = np.concatenate([person[t] for t in PEOPLE_TABLES])
+        rows = np.full(len(person) + 1, -1, dtype=np.int64)
+        valid = codes >= 0
+        at = np.arange(len(codes), dtype=np.int64)
+        rows[codes[valid][::-1]] = at[valid][::-1]  # the last write wins: each ID's first row
+        empty = np.flatnonzero(~valid)
+        counts = np.bincount(codes[valid], minlength=1)
+        if len(empty) == 1 and counts.max() <= 1:  # unique IDs: an empty ID finds the one row without an ID
+            rows[-1] = empty[0]
+        return rows
+
+    def person_codes(self, table: str, rows: pd.DataFrame | pd.Series, coded: str | None = None) -> np.ndarray | None:
+        """The person codes (of the column ``coded``, the table's own IDs by default) of ``rows``, a part of the
+        snapshot's table ``table`` with its index kept; None when the table's index cannot say which rows."""
+        index = self.s.tables[table].index
+        if not index.is_unique:
+            return None
+        return self.codes.person[coded or table][index.get_indexer(rows.index)]
 
     @cached_property
     def staff(self) -> pd.DataFrame:
@@ -451,7 +479,7 @@ def _admin_contacts(f: _Facts) -> pd.DataFrame:
     if not missing:
         return _frame([], [])
     said = "нет " + " и ".join(missing)
-    return _frame([row["id"]], _say(f, "admin-contacts", admin["id"], missing=said))
+    return _frame([row["id"]], _say(f, "admin-contacts", admin["id"], f.person_codes("staff", admin), missing=said))
 
 
 def _local_act(f: _Facts) -> pd.DataFrame:
@@ -470,9 +498,24 @@ def _teachers_room(f: _Facts) -> pd.DataFrame:
         [
             _frame(
                 not_joined["id"],
-                _say(f, "teachers-room/not-joined", not_joined["id"], position=_position(not_joined)),
+                _say(
+                    f,
+                    "teachers-room/not-joined",
+                    not_joined["id"],
+                    f.person_codes("staff", not_joined),
+                    position=_position(not_joined),
+                ),
             ),
-            _frame(outside["id"], _say(f, "teachers-room/outside", outside["id"], position=_position(outside))),
+            _frame(
+                outside["id"],
+                _say(
+                    f,
+                    "teachers-room/outside",
+                    outside["id"],
+                    f.person_codes("staff", outside),
+                    position=_position(outside),
+                ),
+            ),
         ],
         ignore_index=True,
     )
@@ -481,7 +524,7 @@ def _teachers_room(f: _Facts) -> pd.DataFrame:
 def _teacher_status(f: _Facts) -> pd.DataFrame:
     ped = f.current_pedagogues
     unconfirmed = ped[ped["has_joined"] & ~ped["status_confirmed"]]
-    return _frame(unconfirmed["id"], _say(f, "teacher-status", unconfirmed["id"]))
+    return _frame(unconfirmed["id"], _say(f, "teacher-status", unconfirmed["id"], f.person_codes("staff", unconfirmed)))
 
 
 def _admin_eligible(f: _Facts) -> pd.DataFrame:
@@ -500,7 +543,7 @@ def _admin_eligible(f: _Facts) -> pd.DataFrame:
     if bool(admin["current"].iloc[0] and admin["pedagogical"].iloc[0]):
         return _frame([], [])
     reasons = _eligibility_reasons(admin, f.day, need_joined=False)
-    return _frame(admin["id"], _say(f, "admin-eligible", admin["id"], reasons=reasons))
+    return _frame(admin["id"], _say(f, "admin-eligible", admin["id"], f.person_codes("staff", admin), reasons=reasons))
 
 
 def _extra_admins(f: _Facts) -> pd.DataFrame:
@@ -509,7 +552,7 @@ def _extra_admins(f: _Facts) -> pd.DataFrame:
     extra = staff[role == EXTRA_ADMIN]
     wrong = extra[~(extra["current"] & extra["pedagogical"] & extra["has_joined"])]
     reasons = _eligibility_reasons(wrong, f.day, need_joined=True)
-    return _frame(wrong["id"], _say(f, "extra-admins", wrong["id"], reasons=reasons))
+    return _frame(wrong["id"], _say(f, "extra-admins", wrong["id"], f.person_codes("staff", wrong), reasons=reasons))
 
 
 def _members_of(f: _Facts, chat_type: ChatType) -> np.ndarray:
@@ -531,17 +574,18 @@ def _activist_chats(f: _Facts) -> pd.DataFrame:
         parts.append(
             _frame(
                 parents_type.value + "/" + missing,
-                _say(f, "activist-chats/parents", missing, chat_type=parents_type.label),
+                _say(f, "activist-chats/parents", missing, codes[wanted], chat_type=parents_type.label),
             )
         )
     if not f.chats_of(pupils_type).empty:
         pupils, person = f.pupils, f.codes.person
         active = (pupils["current"] & pupils["activist"].fillna(False).astype(bool)).to_numpy()
-        missing = pupils.loc[active & ~person.isin(person["pupils"], _members_of(f, pupils_type)), "id"]
+        wanted = active & ~person.isin(person["pupils"], _members_of(f, pupils_type))
+        missing = pupils.loc[wanted, "id"]
         parts.append(
             _frame(
                 pupils_type.value + "/" + missing,
-                _say(f, "activist-chats/pupils", missing, chat_type=pupils_type.label),
+                _say(f, "activist-chats/pupils", missing, person["pupils"][wanted], chat_type=pupils_type.label),
             )
         )
     return pd.concat(parts, ignore_index=True) if parts else _frame([], [])
@@ -596,6 +640,7 @@ def _uncovered(f: _Facts, sections: np.ndarray, persons: np.ndarray, chat_type: 
         {
             "section_code": f.codes.section.text(sections[chosen]),
             "person_id": f.codes.person.text(persons[chosen]),
+            "person": persons[chosen],
         }
     )
 
@@ -604,7 +649,13 @@ def _student_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, *f.enrolled, ChatType.SECTION_STUDENTS)
     return _frame(
         missing["section_code"] + "/" + missing["person_id"],
-        _say(f, "student-coverage", missing["person_id"], section=f.section_name(missing["section_code"])),
+        _say(
+            f,
+            "student-coverage",
+            missing["person_id"],
+            missing["person"].to_numpy(),
+            section=f.section_name(missing["section_code"]),
+        ),
     )
 
 
@@ -612,7 +663,13 @@ def _parent_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, *f.parents_enrolled, ChatType.SECTION_PARENTS)
     return _frame(
         missing["section_code"] + "/" + missing["person_id"],
-        _say(f, "parent-coverage", missing["person_id"], section=f.section_name(missing["section_code"])),
+        _say(
+            f,
+            "parent-coverage",
+            missing["person_id"],
+            missing["person"].to_numpy(),
+            section=f.section_name(missing["section_code"]),
+        ),
     )
 
 
@@ -692,6 +749,7 @@ def _pending_requests(f: _Facts) -> pd.DataFrame:
             f,
             "pending-requests",
             waiting["applicant_id"],
+            f.person_codes("requests", waiting, "requests.applicant"),
             id=waiting["id"],
             role=waiting["role"].fillna("").astype(object),
             date=_day(waiting["filed"]),
@@ -704,12 +762,31 @@ def _pending_requests(f: _Facts) -> pd.DataFrame:
 def _departed_members(f: _Facts) -> pd.DataFrame:
     person = f.codes.person
     in_chats = person.lookup(person["members"])
-    staff = f.s.staff[(f.s.staff["dismissed"] <= f.day).to_numpy() & in_chats[person["staff"]]]
-    pupils = f.s.pupils[(f.s.pupils["expelled"] <= f.day).to_numpy() & in_chats[person["pupils"]]]
+    left_staff = (f.s.staff["dismissed"] <= f.day).to_numpy() & in_chats[person["staff"]]
+    left_pupils = (f.s.pupils["expelled"] <= f.day).to_numpy() & in_chats[person["pupils"]]
+    staff, pupils = f.s.staff[left_staff], f.s.pupils[left_pupils]
     return pd.concat(
         [
-            _frame(staff["id"], _say(f, "departed-members/staff", staff["id"], date=_day(staff["dismissed"]))),
-            _frame(pupils["id"], _say(f, "departed-members/pupils", pupils["id"], date=_day(pupils["expelled"]))),
+            _frame(
+                staff["id"],
+                _say(
+                    f,
+                    "departed-members/staff",
+                    staff["id"],
+                    person["staff"][left_staff],
+                    date=_day(staff["dismissed"]),
+                ),
+            ),
+            _frame(
+                pupils["id"],
+                _say(
+                    f,
+                    "departed-members/pupils",
+                    pupils["id"],
+                    person["pupils"][left_pupils],
+                    date=_day(pupils["expelled"]),
+                ),
+            ),
         ],
         ignore_index=True,
     )
@@ -749,6 +826,7 @@ def _foreign_members(f: _Facts) -> pd.DataFrame:
             f,
             "foreign-members",
             foreign["person_id"],
+            persons[~allowed],
             chat=chat.astype(object),
             rule=types.map(_FOREIGN_RULES).astype(object),
         ),
