@@ -1,0 +1,53 @@
+"""The findings' order (check, then subject) is exactly the order of a stable ``sort_values``."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+_audit = importlib.import_module("sferum_lib.checks.audit")  # the module, not the function of that name
+
+SUBJECTS = [
+    "R10",
+    "R2",
+    "Ё",
+    "е",
+    "a\x00",
+    "a",
+    "a\x00b",
+    "",
+    "ab",
+    "Я/E01",
+    "z",
+    "R2",
+    "организация",
+    "Организация",
+    "😀",
+    "a b",
+]
+
+
+def _expected(frame: pd.DataFrame) -> list[int]:
+    return frame.sort_values(["check", "subject"], kind="stable").index.tolist()
+
+
+@pytest.mark.parametrize("with_nul", [True, False])
+def test_order_is_that_of_a_stable_sort_by_check_then_subject(with_nul):
+    rng = np.random.default_rng(7)
+    subjects = [s for s in SUBJECTS if with_nul or "\x00" not in s]
+    frame = pd.DataFrame(
+        {
+            "check": rng.choice(["b-check", "a-check", "c"], size=200),
+            "subject": rng.choice(np.array(subjects, dtype=object), size=200),
+        }
+    )
+    assert _audit._order(frame["check"], frame["subject"]).tolist() == _expected(frame)
+
+
+def test_order_of_subjects_too_wide_to_copy_is_the_same(monkeypatch):
+    monkeypatch.setattr(_audit, "_WIDE_SORT_BYTES", 0)
+    frame = pd.DataFrame({"check": ["x", "x", "a", "x"], "subject": ["b", "a", "z", "a"]})
+    assert _audit._order(frame["check"], frame["subject"]).tolist() == [2, 1, 3, 0]
