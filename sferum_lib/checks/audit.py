@@ -391,24 +391,56 @@ def _frame(subject: pd.Series | list[str], message: pd.Series | list[str] | np.n
 _WIDE_SORT_BYTES = 256 * 2**20
 
 
+def _fixed_width(text: np.ndarray) -> np.ndarray | None:
+    """Strings as numpy's fixed-width text, which compares code point by code point as Python does; None when
+    that would not be the same: a value not a string, one ending in a NUL (fixed-width text drops them) or
+    strings too long to copy."""
+    if not all(isinstance(t, str) for t in text):
+        return None
+    widest = max(map(len, text), default=0)
+    if widest * 4 * len(text) > _WIDE_SORT_BYTES or any(t.endswith("\0") for t in text):
+        return None
+    return text.astype(f"U{max(widest, 1)}")
+
+
 def _order(checks: pd.Series, subjects: pd.Series) -> np.ndarray:
     """Row order by check, then subject: the order of ``sort_values``, several times faster.
 
     A stable sort of the subjects, then a stable sort by the check's rank. The subjects are sorted by numpy as
-    fixed-width text (code point by code point, as Python compares strings); numpy's sort of an object array
-    would call Python's comparison from C, much slower. Fixed-width text drops trailing NULs, so subjects ending
-    in one (or too long to copy) are sorted by Python itself.
+    fixed-width text (:func:`_fixed_width`); numpy's sort of an object array would call Python's comparison
+    from C, much slower. Subjects it cannot take are sorted by Python itself.
     """
     text = subjects.to_numpy(dtype=object)
     if not all(isinstance(t, str) for t in text):
         return np.lexsort((pd.factorize(subjects, sort=True)[0], pd.factorize(checks, sort=True)[0]))
-    widest = max(map(len, text), default=0)
-    if widest * 4 * len(text) <= _WIDE_SORT_BYTES and not any(t.endswith("\0") for t in text):
-        by_subject = np.argsort(text.astype(f"U{max(widest, 1)}"), kind="stable").astype(np.int64)
+    fixed = _fixed_width(text)
+    if fixed is not None:
+        by_subject = np.argsort(fixed, kind="stable").astype(np.int64)
     else:
         by_subject = np.array(sorted(range(len(text)), key=text.__getitem__), dtype=np.int64)
     rank = pd.factorize(checks, sort=True)[0]
     return by_subject[np.argsort(rank[by_subject], kind="stable")]
+
+
+def _first_in_order(findings: pd.DataFrame) -> np.ndarray:
+    """Positions of the first row of each (check, subject), ordered as :func:`_order` orders them.
+
+    The same rows and order as ``drop_duplicates`` then :func:`_order`: after the stable sort a repeated
+    (check, subject) follows its first row, so it is dropped by comparing neighbours instead of hashing.
+    """
+    checks, subjects = findings["check"], findings["subject"]
+    fixed = _fixed_width(subjects.to_numpy(dtype=object))
+    if fixed is None:
+        first = np.flatnonzero(~findings.duplicated(["check", "subject"]).to_numpy())
+        kept = findings.iloc[first]
+        return first[_order(kept["check"], kept["subject"])]
+    rank = pd.factorize(checks, sort=True)[0]
+    by_subject = np.argsort(fixed, kind="stable")
+    order = by_subject[np.argsort(rank[by_subject], kind="stable")]
+    rank, fixed = rank[order], fixed[order]
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[1:] = (rank[1:] == rank[:-1]) & (fixed[1:] == fixed[:-1])
+    return order[~repeated].astype(np.int64)
 
 
 def _isin(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -894,7 +926,7 @@ CHECKS_BY_KEY: dict[str, Check] = {c.key: c for c in CHECKS}
 def audit(snapshot: Snapshot, as_of: dt.date, settings: AuditSettings | None = None) -> AuditResult:
     """Run every check on the snapshot as of a day; deterministic for a given ``as_of``."""
     facts = _Facts(snapshot, as_of, settings or AuditSettings())
-    parts: list[pd.DataFrame] = []
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in FINDING_COLUMNS}
     not_performed: dict[str, str] = {}
     for check in CHECKS:
         absent = [s for s in check.needs if not snapshot.has(s)]
@@ -904,14 +936,19 @@ def audit(snapshot: Snapshot, as_of: dt.date, settings: AuditSettings | None = N
         found = check.run(facts)
         if found.empty:
             continue
-        found = found.assign(check=check.key, clause=check.clause, duty=check.duty)
+        # the check's own key, clause and duty; its severity unless the check gives one per finding
+        given = {"check": check.key, "clause": check.clause, "duty": check.duty}
         if "severity" not in found:
-            found["severity"] = check.severity
-        parts.append(found)
-    if parts:
-        findings = pd.concat(parts, ignore_index=True)[FINDING_COLUMNS].astype(object)
-        findings = findings.drop_duplicates(["check", "subject"])
-        findings = findings.iloc[_order(findings["check"], findings["subject"])]
+            given["severity"] = check.severity
+        for column, parts in columns.items():
+            if column in given:
+                parts.append(np.full(len(found), given[column], dtype=object))
+            else:
+                parts.append(found[column].to_numpy(dtype=object))
+    if columns["check"]:
+        # object columns throughout, built once: no frame per check to concatenate and convert
+        findings = pd.DataFrame({c: np.concatenate(parts) for c, parts in columns.items()}, dtype=object)
+        findings = findings.iloc[_first_in_order(findings)]
     else:
         findings = pd.DataFrame(columns=FINDING_COLUMNS, dtype=object)
     return AuditResult(as_of, findings.reset_index(drop=True), not_performed)

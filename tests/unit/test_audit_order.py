@@ -51,3 +51,34 @@ def test_order_of_subjects_too_wide_to_copy_is_the_same(monkeypatch):
     monkeypatch.setattr(_audit, "_WIDE_SORT_BYTES", 0)
     frame = pd.DataFrame({"check": ["x", "x", "a", "x"], "subject": ["b", "a", "z", "a"]})
     assert _audit._order(frame["check"], frame["subject"]).tolist() == [2, 1, 3, 0]
+
+
+@pytest.mark.parametrize("with_nul", [True, False])
+def test_first_in_order_keeps_the_first_of_each_check_and_subject_as_drop_duplicates_does(with_nul):
+    rng = np.random.default_rng(11)
+    subjects = [s for s in SUBJECTS if with_nul or "\x00" not in s]
+    frame = pd.DataFrame(
+        {
+            "check": rng.choice(["b-check", "a-check", "c"], size=300),
+            "subject": rng.choice(np.array(subjects, dtype=object), size=300),
+            "message": [f"m{i}" for i in range(300)],  # tells the repeated rows apart
+        },
+        dtype=object,
+    )
+    first = frame.drop_duplicates(["check", "subject"])
+    expected = first.iloc[_audit._order(first["check"], first["subject"])]
+    got = frame.iloc[_audit._first_in_order(frame)]
+    assert got["message"].tolist() == expected["message"].tolist()
+    assert len(got) < len(frame)
+
+
+def test_the_findings_are_object_columns_in_the_contract_order():
+    from sferum_lib.checks import audit
+    from tests.helpers import AS_OF, clean_book, set_cell, snapshot_of
+
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E02", "Присоединился", "")
+    findings = audit(snapshot_of(book), AS_OF).findings
+    assert list(findings.columns) == list(_audit.FINDING_COLUMNS)
+    assert [str(t) for t in findings.dtypes] == ["object"] * len(findings.columns) and len(findings) > 0
+    assert list(findings.index) == list(range(len(findings)))
