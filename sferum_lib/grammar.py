@@ -364,8 +364,20 @@ class Named:
 
     def who(self, case: str = "nominative") -> np.ndarray:
         """«Name (ID)» of each in ``case``; the bare ID when the person is on no people sheet."""
+        if case == "nominative":  # the name needs no declension: joined with the ID in one pass
+            return np.array(
+                [
+                    f"{a} {b} {c} ({i})" if a and b and c else _with_id(" ".join(x for x in (a, b, c) if x), i)
+                    for a, b, c, i in zip(self.last, self.first, self.middle, self.ids, strict=True)
+                ],
+                dtype=object,
+            )
         names = self.name(case)
-        return np.array([f"{n} ({i})" if n else i for n, i in zip(names, self.ids, strict=True)], dtype=object)
+        return np.array([_with_id(n, i) for n, i in zip(names, self.ids, strict=True)], dtype=object)
+
+
+def _with_id(name: str, person_id: object) -> object:
+    return f"{name} ({person_id})" if name else person_id
 
 
 #: The people sheets' tables, in the order of :class:`People`'s rows.
@@ -405,7 +417,7 @@ class People:
 
     def rows(self, ids: Iterable[str] | pd.Series | np.ndarray) -> np.ndarray:
         """The row of each ID, −1 for an ID on no people sheet."""
-        values = ids.to_numpy(dtype=object) if isinstance(ids, pd.Series) else np.asarray(list(ids), dtype=object)
+        values = _objects(ids)
         if self._index is None:
             self._index = pd.Index(self._column("id")[:-1], dtype=object)
         if self._index.is_unique:
@@ -417,11 +429,23 @@ class People:
 
     def named(self, ids: Iterable[str] | pd.Series | np.ndarray, rows: np.ndarray | None = None) -> Named:
         """The people of ``ids`` (their rows, when the caller knows them already: −1 for none)."""
-        values = ids.to_numpy(dtype=object) if isinstance(ids, pd.Series) else np.asarray(list(ids), dtype=object)
+        values = _objects(ids)
         at = self.rows(values) if rows is None else np.asarray(rows, dtype=np.int64)
-        found = pd.DataFrame({c: self._column(c)[at] for c in _RAW_COLUMNS}, copy=False)  # −1: the empty last cell
-        words = [_map_distinct(found, column, _text, "") for _, column in _PART_COLUMNS]
-        return Named(values, *words, _gender_array(found), self.overrides)
+        # each name part is factorized once: its distinct values are cleaned and, for the first name and the
+        # patronymic, give the gender too (as _gender_array decides it)
+        words, by_part = [], {}
+        for _, column in _PART_COLUMNS:
+            codes, uniques = pd.factorize(self._column(column)[at])  # −1 (the empty last cell or a gap): missing
+            words.append(np.array([*(_text(u) for u in uniques), ""], dtype=object)[codes])
+            if column == "middle_name":
+                by_part[column] = np.array([*(gender_of("", u) for u in uniques), None], dtype=object)[codes]
+            elif column == "first_name":
+                by_part[column] = np.array([*(gender_of(u) for u in uniques), None], dtype=object)[codes]
+        codes, uniques = pd.factorize(self._column("gender")[at])
+        stated = np.array([*(parse_gender(u) for u in uniques), None], dtype=object)[codes]
+        gender = np.where(pd.isna(stated), by_part["middle_name"], stated)
+        gender = np.where(pd.isna(gender), by_part["first_name"], gender)
+        return Named(values, *words, gender, self.overrides)
 
     def gender(self, ids: Iterable[str] | pd.Series) -> pd.Series:
         """«м»/«ж»/None of each ID (None for an ID on no people sheet)."""
@@ -448,6 +472,14 @@ class People:
             return None
         one = self.named([person_id])
         return Person(one.last[0], one.first[0], one.middle[0], one.gender[0], person_id, self.overrides)
+
+
+def _objects(ids: Iterable[str] | pd.Series | np.ndarray) -> np.ndarray:
+    if isinstance(ids, pd.Series):
+        return ids.to_numpy(dtype=object)
+    if isinstance(ids, np.ndarray):
+        return ids.astype(object, copy=False)
+    return np.asarray(list(ids), dtype=object)
 
 
 def _series(ids: Iterable[str] | pd.Series) -> pd.Series:

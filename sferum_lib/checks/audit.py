@@ -216,7 +216,9 @@ def phrase_for(key: str, person: Person, **fields: str) -> str:
     return str(_render(template, values, 1)[0])
 
 
-def _say(f: _Facts, key: str, ids: pd.Series, persons: np.ndarray | None = None, **fields: object) -> np.ndarray:
+def _say(
+    f: _Facts, key: str, ids: pd.Series | np.ndarray, persons: np.ndarray | None = None, **fields: object
+) -> np.ndarray:
     """The messages of :data:`PHRASES` ``key`` about the people ``ids``, each in their gender and case.
 
     ``persons`` are the same people's person codes (:class:`SnapshotCodes`), when the check has them: the
@@ -665,7 +667,26 @@ def _section_chats(f: _Facts) -> pd.DataFrame:
     return out
 
 
-def _uncovered(f: _Facts, sections: np.ndarray, persons: np.ndarray, chat_type: ChatType) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Pairs:
+    """(section, person) pairs: codes as object arrays of text (None for code −1) and the person codes."""
+
+    section_code: np.ndarray
+    person_id: np.ndarray
+    person: np.ndarray
+
+    def subject(self) -> np.ndarray:
+        """«section_code/person_id» of each pair (NaN when either is empty, as text columns would give)."""
+        return np.array(
+            [
+                f"{c}/{p}" if isinstance(c, str) and isinstance(p, str) else np.nan
+                for c, p in zip(self.section_code, self.person_id, strict=True)
+            ],
+            dtype=object,
+        )
+
+
+def _uncovered(f: _Facts, sections: np.ndarray, persons: np.ndarray, chat_type: ChatType) -> _Pairs:
     """(section_code, person_id) of the pairs (codes) in sections having a chat of the type, but in none of them;
     each pair once, in the order first met."""
     chats = f.s.chats
@@ -678,25 +699,19 @@ def _uncovered(f: _Facts, sections: np.ndarray, persons: np.ndarray, chat_type: 
     outside = ~_isin(key, f.pair(inside["section"].to_numpy(), inside["person"].to_numpy()))
     once = ~pd.Series(key).duplicated().to_numpy()  # each (section, person) once
     chosen = outside & once
-    return pd.DataFrame(
-        {
-            "section_code": f.codes.section.text(sections[chosen]),
-            "person_id": f.codes.person.text(persons[chosen]),
-            "person": persons[chosen],
-        }
-    )
+    return _Pairs(f.codes.section.text(sections[chosen]), f.codes.person.text(persons[chosen]), persons[chosen])
 
 
 def _student_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, *f.enrolled, ChatType.SECTION_STUDENTS)
     return _frame(
-        missing["section_code"] + "/" + missing["person_id"],
+        missing.subject(),
         _say(
             f,
             "student-coverage",
-            missing["person_id"],
-            missing["person"].to_numpy(),
-            section=f.section_name(missing["section_code"]),
+            missing.person_id,
+            missing.person,
+            section=f.section_name(pd.Series(missing.section_code, dtype=object)),
         ),
     )
 
@@ -704,13 +719,13 @@ def _student_coverage(f: _Facts) -> pd.DataFrame:
 def _parent_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, *f.parents_enrolled, ChatType.SECTION_PARENTS)
     return _frame(
-        missing["section_code"] + "/" + missing["person_id"],
+        missing.subject(),
         _say(
             f,
             "parent-coverage",
-            missing["person_id"],
-            missing["person"].to_numpy(),
-            section=f.section_name(missing["section_code"]),
+            missing.person_id,
+            missing.person,
+            section=f.section_name(pd.Series(missing.section_code, dtype=object)),
         ),
     )
 
