@@ -398,28 +398,34 @@ class People:
         tables = [getattr(snapshot, t, None) for t in PEOPLE_TABLES]
         self._tables = [t for t in tables if t is not None and not t.empty]
         self.overrides = overrides or default_overrides()
-        self._raw: dict[str, np.ndarray] = {}
         self._index: pd.Index | None = None
         self._first_rows: pd.Series | None = None
 
     def __len__(self) -> int:
         return sum(len(t) for t in self._tables)
 
-    def _column(self, column: str) -> np.ndarray:
-        """A column of all the people sheets as one object array, plus a last empty cell for «no such person»."""
-        if column not in self._raw:
-            parts = [
-                t[column].to_numpy(dtype=object) if column in t else np.full(len(t), None, dtype=object)
-                for t in self._tables
-            ]
-            self._raw[column] = np.concatenate([*parts, np.array([None], dtype=object)])
-        return self._raw[column]
+    def _column(self, column: str, at: np.ndarray | None = None) -> np.ndarray:
+        """A column of the people sheets at rows ``at`` (all rows when None) as an object array; None at −1.
+
+        Taken from each table in place: no copy of a million-row column is kept.
+        """
+        if at is None:
+            at = np.arange(len(self), dtype=np.int64)
+        out = np.full(len(at), None, dtype=object)
+        start = 0
+        for table in self._tables:
+            stop = start + len(table)
+            inside = (at >= start) & (at < stop)
+            if column in table and inside.any():
+                out[inside] = table[column].to_numpy(dtype=object)[at[inside] - start]
+            start = stop
+        return out
 
     def rows(self, ids: Iterable[str] | pd.Series | np.ndarray) -> np.ndarray:
         """The row of each ID, −1 for an ID on no people sheet."""
         values = _objects(ids)
         if self._index is None:
-            self._index = pd.Index(self._column("id")[:-1], dtype=object)
+            self._index = pd.Index(self._column("id"), dtype=object)
         if self._index.is_unique:
             return self._index.get_indexer(values)
         # an ID twice on the people sheets (only in snapshots not built by the importer): its first row counts
@@ -435,13 +441,13 @@ class People:
         # patronymic, give the gender too (as _gender_array decides it)
         words, by_part = [], {}
         for _, column in _PART_COLUMNS:
-            codes, uniques = pd.factorize(self._column(column)[at])  # −1 (the empty last cell or a gap): missing
+            codes, uniques = pd.factorize(self._column(column, at))  # −1 (no such person or a gap): missing
             words.append(np.array([*(_text(u) for u in uniques), ""], dtype=object)[codes])
             if column == "middle_name":
                 by_part[column] = np.array([*(gender_of("", u) for u in uniques), None], dtype=object)[codes]
             elif column == "first_name":
                 by_part[column] = np.array([*(gender_of(u) for u in uniques), None], dtype=object)[codes]
-        codes, uniques = pd.factorize(self._column("gender")[at])
+        codes, uniques = pd.factorize(self._column("gender", at))
         stated = np.array([*(parse_gender(u) for u in uniques), None], dtype=object)[codes]
         gender = np.where(pd.isna(stated), by_part["middle_name"], stated)
         gender = np.where(pd.isna(gender), by_part["first_name"], gender)

@@ -424,24 +424,24 @@ def _order(checks: pd.Series, subjects: pd.Series) -> np.ndarray:
     return by_subject[np.argsort(rank[by_subject], kind="stable")]
 
 
-def _first_in_order(findings: pd.DataFrame) -> np.ndarray:
+def _first_in_order(checks: np.ndarray, subjects: np.ndarray) -> np.ndarray:
     """Positions of the first row of each (check, subject), ordered as :func:`_order` orders them.
 
     The same rows and order as ``drop_duplicates`` then :func:`_order`: after the stable sort a repeated
     (check, subject) follows its first row, so it is dropped by comparing neighbours instead of hashing.
     """
-    checks, subjects = findings["check"], findings["subject"]
-    fixed = _fixed_width(subjects.to_numpy(dtype=object))
+    fixed = _fixed_width(subjects)
     if fixed is None:
-        first = np.flatnonzero(~findings.duplicated(["check", "subject"]).to_numpy())
-        kept = findings.iloc[first]
-        return first[_order(kept["check"], kept["subject"])]
+        pairs = pd.DataFrame({"check": checks, "subject": subjects}, dtype=object)
+        first = np.flatnonzero(~pairs.duplicated().to_numpy())
+        return first[_order(pairs["check"].iloc[first], pairs["subject"].iloc[first])]
     rank = pd.factorize(checks, sort=True)[0]
     by_subject = np.argsort(fixed, kind="stable")
+    del fixed  # the fixed-width copy is the largest array here
     order = by_subject[np.argsort(rank[by_subject], kind="stable")]
-    rank, fixed = rank[order], fixed[order]
+    rank, text = rank[order], subjects[order]
     repeated = np.zeros(len(order), dtype=bool)
-    repeated[1:] = (rank[1:] == rank[:-1]) & (fixed[1:] == fixed[:-1])
+    repeated[1:] = (rank[1:] == rank[:-1]) & (text[1:] == text[:-1])
     return order[~repeated].astype(np.int64)
 
 
@@ -962,8 +962,9 @@ def audit(snapshot: Snapshot, as_of: dt.date, settings: AuditSettings | None = N
                 parts.append(found[column].to_numpy(dtype=object))
     if columns["check"]:
         # object columns throughout, built once: no frame per check to concatenate and convert
-        findings = pd.DataFrame({c: np.concatenate(parts) for c, parts in columns.items()}, dtype=object)
-        findings = findings.iloc[_first_in_order(findings)]
+        data = {c: np.concatenate(parts) for c, parts in columns.items()}
+        keep = _first_in_order(data["check"], data["subject"])
+        findings = pd.DataFrame({c: values[keep] for c, values in data.items()}, dtype=object)
     else:
         findings = pd.DataFrame(columns=FINDING_COLUMNS, dtype=object)
     return AuditResult(as_of, findings.reset_index(drop=True), not_performed)

@@ -67,7 +67,7 @@ def test_first_in_order_keeps_the_first_of_each_check_and_subject_as_drop_duplic
     )
     first = frame.drop_duplicates(["check", "subject"])
     expected = first.iloc[_audit._order(first["check"], first["subject"])]
-    got = frame.iloc[_audit._first_in_order(frame)]
+    got = frame.iloc[_audit._first_in_order(frame["check"].to_numpy(), frame["subject"].to_numpy())]
     assert got["message"].tolist() == expected["message"].tolist()
     assert len(got) < len(frame)
 
