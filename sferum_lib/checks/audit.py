@@ -394,15 +394,19 @@ _WIDE_SORT_BYTES = 256 * 2**20
 
 
 def _fixed_width(text: np.ndarray) -> np.ndarray | None:
-    """Strings as numpy's fixed-width text, which compares code point by code point as Python does; None when
-    that would not be the same: a value not a string, one ending in a NUL (fixed-width text drops them) or
-    strings too long to copy."""
+    """Strings as numpy's fixed-width UTF-8 bytes, which sort as Python sorts the strings (UTF-8 keeps the order
+    of code points) in a quarter of the memory of fixed-width text; None when that would not be the same: a
+    value not a string, one ending in a NUL (fixed-width values drop them), one UTF-8 cannot encode or strings
+    too long to copy."""
     if not all(isinstance(t, str) for t in text):
         return None
     widest = max(map(len, text), default=0)
     if widest * 4 * len(text) > _WIDE_SORT_BYTES or any(t.endswith("\0") for t in text):
         return None
-    return text.astype(f"U{max(widest, 1)}")
+    try:
+        return np.array([t.encode() for t in text], dtype=bytes)
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
 
 
 def _order(checks: pd.Series, subjects: pd.Series) -> np.ndarray:

@@ -15,9 +15,7 @@ SUBJECTS = [
     "R2",
     "Ё",
     "е",
-    "a\x00",
     "a",
-    "a\x00b",
     "",
     "ab",
     "Я/E01",
@@ -34,10 +32,18 @@ def _expected(frame: pd.DataFrame) -> list[int]:
     return frame.sort_values(["check", "subject"], kind="stable").index.tolist()
 
 
-@pytest.mark.parametrize("with_nul", [True, False])
-def test_order_is_that_of_a_stable_sort_by_check_then_subject(with_nul):
+#: Subjects numpy cannot sort as Python does: Python sorts them itself.
+AWKWARD = {"nul": ["a\x00", "a\x00b"], "surrogate": ["\ud800x"], "none": []}
+
+
+def _subjects(awkward: str) -> list[str]:
+    return [s for s in SUBJECTS if "\x00" not in s] + AWKWARD[awkward]
+
+
+@pytest.mark.parametrize("awkward", sorted(AWKWARD))
+def test_order_is_that_of_a_stable_sort_by_check_then_subject(awkward):
     rng = np.random.default_rng(7)
-    subjects = [s for s in SUBJECTS if with_nul or "\x00" not in s]
+    subjects = _subjects(awkward)
     frame = pd.DataFrame(
         {
             "check": rng.choice(["b-check", "a-check", "c"], size=200),
@@ -53,10 +59,10 @@ def test_order_of_subjects_too_wide_to_copy_is_the_same(monkeypatch):
     assert _audit._order(frame["check"], frame["subject"]).tolist() == [2, 1, 3, 0]
 
 
-@pytest.mark.parametrize("with_nul", [True, False])
-def test_first_in_order_keeps_the_first_of_each_check_and_subject_as_drop_duplicates_does(with_nul):
+@pytest.mark.parametrize("awkward", sorted(AWKWARD))
+def test_first_in_order_keeps_the_first_of_each_check_and_subject_as_drop_duplicates_does(awkward):
     rng = np.random.default_rng(11)
-    subjects = [s for s in SUBJECTS if with_nul or "\x00" not in s]
+    subjects = _subjects(awkward)
     frame = pd.DataFrame(
         {
             "check": rng.choice(["b-check", "a-check", "c"], size=300),
