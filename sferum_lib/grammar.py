@@ -15,11 +15,13 @@ One person::
     p.agree("присоединился", "присоединилась", "нет отметки о присоединении")   # "присоединилась"
     p.pronoun("accusative")                               # "её"; unknown gender → "этого человека"
 
-Many people at once (findings of a large organisation; each distinct name part, gender and case is declined
-once per process, so a million rows take seconds)::
+Many people at once (findings of a large organisation; only the people looked up are prepared, and each
+distinct name part, gender and case is declined once per process, so a million rows take seconds)::
 
     people = People(snapshot)                             # everyone on «Сотрудники», «Обучающиеся», «Родители»
     g = people.gender(ids)                                # Series of "м" / "ж" / None, aligned with ids
+    found = people.named(ids)                             # looked up once: found.gender, found.who("genitive"),
+                                                          # found.take(mask) — a part, without a second lookup
     people.who(ids, "genitive")                           # Series «Фамилии Имени Отчества (ID)»
     people.name(ids, "dative")                            # Series of names without the ID
     genders(frame), names_in_case(frame, "genitive")      # the same for a frame with last_name, first_name …
@@ -49,6 +51,8 @@ __all__ = [
     "CASES",
     "FEMALE",
     "MALE",
+    "PEOPLE_TABLES",
+    "Named",
     "People",
     "Person",
     "agree",
@@ -331,68 +335,158 @@ def choose(
     return pd.Series(picked, index=gender.index, dtype=object)
 
 
+@dataclass(frozen=True)
+class Named:
+    """People looked up once: each one's ID, cleaned name parts and gender, aligned with the IDs asked for.
+
+    Made by :meth:`People.named`; the sentences about them (:meth:`name`, :meth:`who`) and a part of them
+    (:meth:`take`) need no second lookup.
+    """
+
+    ids: np.ndarray
+    last: np.ndarray
+    first: np.ndarray
+    middle: np.ndarray
+    gender: np.ndarray
+    overrides: Path
+
+    def take(self, which: np.ndarray) -> Named:
+        """The people at ``which`` (a boolean mask or positions)."""
+        return Named(
+            self.ids[which], self.last[which], self.first[which], self.middle[which], self.gender[which], self.overrides
+        )
+
+    def name(self, case: str = "nominative") -> np.ndarray:
+        """The declined name of each ('' for an ID on no people sheet)."""
+        if case not in CASES:
+            raise ValueError(f"unknown case {case!r}")
+        return _names(self.last, self.first, self.middle, self.gender, case, self.overrides)
+
+    def who(self, case: str = "nominative") -> np.ndarray:
+        """«Name (ID)» of each in ``case``; the bare ID when the person is on no people sheet."""
+        if case == "nominative":  # the name needs no declension: joined with the ID in one pass
+            return np.array(
+                [
+                    f"{a} {b} {c} ({i})" if a and b and c else _with_id(" ".join(x for x in (a, b, c) if x), i)
+                    for a, b, c, i in zip(self.last, self.first, self.middle, self.ids, strict=True)
+                ],
+                dtype=object,
+            )
+        names = self.name(case)
+        return np.array([_with_id(n, i) for n, i in zip(names, self.ids, strict=True)], dtype=object)
+
+
+def _with_id(name: str, person_id: object) -> object:
+    return f"{name} ({person_id})" if name else person_id
+
+
+#: The people sheets' tables, in the order of :class:`People`'s rows.
+PEOPLE_TABLES = ("staff", "pupils", "parents")
+_RAW_COLUMNS = ("last_name", "first_name", "middle_name", "gender")
+
+
 class People:
     """Everyone of a snapshot («Сотрудники», «Обучающиеся», «Родители») by ID, for sentences about them.
 
-    Names are cleaned and genders decided once for everyone (per distinct value), so that each lookup of
-    many IDs is a matter of array indexing.
+    Row ``r`` is the ``r``-th row of the three tables one after another (:data:`PEOPLE_TABLES`). Nothing is
+    prepared for everyone: a lookup cleans the names and decides the genders of the people it finds only
+    (per distinct value), so an organisation of a million people pays for the few a message names. An ID
+    found twice counts by its first row.
     """
 
     def __init__(self, snapshot: Any, overrides: Path | None = None) -> None:
-        tables = [getattr(snapshot, t, None) for t in ("staff", "pupils", "parents")]
-        tables = [t for t in tables if t is not None and not t.empty]
-        ids = np.concatenate([t["id"].to_numpy(dtype=object) for t in tables]) if tables else np.array([], object)
-
-        def column(how: Any) -> np.ndarray:
-            parts = [how(t) for t in tables]
-            # one sentinel at the end: what an ID on no people sheet gets (position -1)
-            return np.concatenate([*parts, np.array(["" if how is not _gender_array else None], dtype=object)])
-
-        self._last, self._first, self._middle = (
-            column(lambda t, c=c: _map_distinct(t, c, _text, "")) for _, c in _PART_COLUMNS
-        )
-        self._gender = column(_gender_array)
-        self._index = pd.Index(ids, dtype=object)
-        self._unique = self._index.is_unique
+        tables = [getattr(snapshot, t, None) for t in PEOPLE_TABLES]
+        self._tables = [t for t in tables if t is not None and not t.empty]
         self.overrides = overrides or default_overrides()
+        self._index: pd.Index | None = None
+        self._first_rows: pd.Series | None = None
 
-    def _positions(self, ids: Iterable[str] | pd.Series) -> tuple[pd.Series, np.ndarray]:
-        ids = ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=object)
-        values = ids.to_numpy(dtype=object)
-        if self._unique:
-            return ids, self._index.get_indexer(values)
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._tables)
+
+    def _column(self, column: str, at: np.ndarray | None = None) -> np.ndarray:
+        """A column of the people sheets at rows ``at`` (all rows when None) as an object array; None at −1.
+
+        Taken from each table in place: no copy of a million-row column is kept.
+        """
+        if at is None:
+            at = np.arange(len(self), dtype=np.int64)
+        out = np.full(len(at), None, dtype=object)
+        start = 0
+        for table in self._tables:
+            stop = start + len(table)
+            inside = (at >= start) & (at < stop)
+            if column in table and inside.any():
+                out[inside] = table[column].to_numpy(dtype=object)[at[inside] - start]
+            start = stop
+        return out
+
+    def rows(self, ids: Iterable[str] | pd.Series | np.ndarray) -> np.ndarray:
+        """The row of each ID, −1 for an ID on no people sheet."""
+        values = _objects(ids)
+        if self._index is None:
+            self._index = pd.Index(self._column("id"), dtype=object)
+        if self._index.is_unique:
+            return self._index.get_indexer(values)
         # an ID twice on the people sheets (only in snapshots not built by the importer): its first row counts
-        first = pd.Series(np.arange(len(self._index)), index=self._index).groupby(level=0).first()
-        return ids, first.reindex(values).fillna(-1).astype(np.int64).to_numpy()
+        if self._first_rows is None:
+            self._first_rows = pd.Series(np.arange(len(self._index)), index=self._index).groupby(level=0).first()
+        return self._first_rows.reindex(values).fillna(-1).astype(np.int64).to_numpy()
+
+    def named(self, ids: Iterable[str] | pd.Series | np.ndarray, rows: np.ndarray | None = None) -> Named:
+        """The people of ``ids`` (their rows, when the caller knows them already: −1 for none)."""
+        values = _objects(ids)
+        at = self.rows(values) if rows is None else np.asarray(rows, dtype=np.int64)
+        # each name part is factorized once: its distinct values are cleaned and, for the first name and the
+        # patronymic, give the gender too (as _gender_array decides it)
+        words, by_part = [], {}
+        for _, column in _PART_COLUMNS:
+            codes, uniques = pd.factorize(self._column(column, at))  # −1 (no such person or a gap): missing
+            words.append(np.array([*(_text(u) for u in uniques), ""], dtype=object)[codes])
+            if column == "middle_name":
+                by_part[column] = np.array([*(gender_of("", u) for u in uniques), None], dtype=object)[codes]
+            elif column == "first_name":
+                by_part[column] = np.array([*(gender_of(u) for u in uniques), None], dtype=object)[codes]
+        codes, uniques = pd.factorize(self._column("gender", at))
+        stated = np.array([*(parse_gender(u) for u in uniques), None], dtype=object)[codes]
+        gender = np.where(pd.isna(stated), by_part["middle_name"], stated)
+        gender = np.where(pd.isna(gender), by_part["first_name"], gender)
+        return Named(values, *words, gender, self.overrides)
 
     def gender(self, ids: Iterable[str] | pd.Series) -> pd.Series:
         """«м»/«ж»/None of each ID (None for an ID on no people sheet)."""
-        ids, at = self._positions(ids)
-        return pd.Series(self._gender[at], index=ids.index, dtype=object)
-
-    def _names(self, at: np.ndarray, case: str) -> np.ndarray:
-        return _names(self._last[at], self._first[at], self._middle[at], self._gender[at], case, self.overrides)
+        ids = _series(ids)
+        return pd.Series(self.named(ids).gender, index=ids.index, dtype=object)
 
     def name(self, ids: Iterable[str] | pd.Series, case: str = "nominative") -> pd.Series:
         """The declined name of each ID ('' for an ID on no people sheet)."""
         if case not in CASES:
             raise ValueError(f"unknown case {case!r}")
-        ids, at = self._positions(ids)
-        return pd.Series(self._names(at, case), index=ids.index, dtype=object)
+        ids = _series(ids)
+        return pd.Series(self.named(ids).name(case), index=ids.index, dtype=object)
 
     def who(self, ids: Iterable[str] | pd.Series, case: str = "nominative") -> pd.Series:
         """«Name (ID)» of each ID in ``case``; the bare ID when the person is on no people sheet."""
         if case not in CASES:
             raise ValueError(f"unknown case {case!r}")
-        ids, at = self._positions(ids)
-        names = self._names(at, case)
-        out = [f"{n} ({i})" if n else i for n, i in zip(names, ids.to_numpy(dtype=object), strict=True)]
-        return pd.Series(out, index=ids.index, dtype=object)
+        ids = _series(ids)
+        return pd.Series(self.named(ids).who(case), index=ids.index, dtype=object)
 
     def person(self, person_id: str) -> Person | None:
         """One person by ID, or None when the ID is on no people sheet."""
-        _, at = self._positions([person_id])
-        i = int(at[0])
-        if i < 0:
+        if int(self.rows([person_id])[0]) < 0:
             return None
-        return Person(self._last[i], self._first[i], self._middle[i], self._gender[i], person_id, self.overrides)
+        one = self.named([person_id])
+        return Person(one.last[0], one.first[0], one.middle[0], one.gender[0], person_id, self.overrides)
+
+
+def _objects(ids: Iterable[str] | pd.Series | np.ndarray) -> np.ndarray:
+    if isinstance(ids, pd.Series):
+        return ids.to_numpy(dtype=object)
+    if isinstance(ids, np.ndarray):
+        return ids.astype(object, copy=False)
+    return np.asarray(list(ids), dtype=object)
+
+
+def _series(ids: Iterable[str] | pd.Series) -> pd.Series:
+    return ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=object)

@@ -308,6 +308,21 @@ def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
     return "text", text.encode(), np.packbits(missing).tobytes() if missing.any() else None
 
 
+def _text_array(values: np.ndarray, dtype: str) -> object:
+    """``values`` (an object array of strings, NaN where empty) as an array of the text ``dtype``.
+
+    pandas' python-backed string array is made directly: it only checks that every value is a string or NaN,
+    where ``pd.array`` converts each value anew.
+    """
+    kind = pd.api.types.pandas_dtype(dtype)
+    if isinstance(kind, pd.StringDtype) and kind.storage == "python" and kind.na_value is not pd.NA:
+        try:
+            return pd.arrays.StringArray(values, dtype=kind)
+        except (TypeError, ValueError):  # an older pandas without ``dtype=``, or a value not a string
+            pass
+    return pd.array(values, dtype=dtype)
+
+
 def _unpack(kind: str, rows: int, data: bytes, extra: bytes | None, dtype: str) -> object:
     """The column :func:`_pack` packed, as an array of ``dtype``."""
     if kind == "date":
@@ -315,15 +330,19 @@ def _unpack(kind: str, rows: int, data: bytes, extra: bytes | None, dtype: str) 
     if kind == "flag":
         return np.frombuffer(data, dtype=np.bool_).copy()
     if kind == "dict":
-        uniques = np.array([*data.decode().split(_SEP), None], dtype=object)
-        values = uniques[np.frombuffer(extra or b"", dtype=np.int32)]  # code -1 (empty) takes the None at the end
-    elif kind == "json":
-        values = np.array(json.loads(data), dtype=object)
-    else:
-        values = np.array(data.decode().split(_SEP), dtype=object) if rows else np.empty(0, dtype=object)
-        if extra is not None:
-            values[np.unpackbits(np.frombuffer(extra, dtype=np.uint8), count=rows).astype(bool)] = None
-    return pd.array(values, dtype=dtype)
+        # the distinct values once, then taken by code: rows share them, and code -1 (empty) takes the NaN at the end
+        uniques = _text_array(np.array([*data.decode().split(_SEP), np.nan], dtype=object), dtype)
+        codes = np.frombuffer(extra or b"", dtype=np.int32)
+        return uniques.take(np.where(codes < 0, len(uniques) - 1, codes).astype(np.intp))
+    if kind == "json":
+        return pd.array(np.array(json.loads(data), dtype=object), dtype=dtype)
+    empty = np.unpackbits(np.frombuffer(extra, dtype=np.uint8), count=rows).astype(bool) if extra is not None else None
+    if empty is not None and empty.all():  # a column nobody filled in: no need to split it
+        return _text_array(np.full(rows, np.nan, dtype=object), dtype)
+    values = np.array(data.decode().split(_SEP), dtype=object) if rows else np.empty(0, dtype=object)
+    if empty is not None:
+        values[empty] = np.nan
+    return _text_array(values, dtype)
 
 
 def _write_columns(con: sqlite3.Connection, snapshot_id: int, tables: dict[str, pd.DataFrame]) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sferum_lib.checks.codes import SnapshotCodes, pair_key
-from sferum_lib.grammar import FEMALE, MALE, People, Person, plural
+from sferum_lib.grammar import FEMALE, MALE, PEOPLE_TABLES, People, Person, plural
 from sferum_lib.model import (
     MANAGEMENT_CHAT_TYPES,
     SECTION_CHAT_TYPES,
@@ -216,27 +216,33 @@ def phrase_for(key: str, person: Person, **fields: str) -> str:
     return str(_render(template, values, 1)[0])
 
 
-def _say(f: _Facts, key: str, ids: pd.Series, **fields: object) -> np.ndarray:
-    """The messages of :data:`PHRASES` ``key`` about the people ``ids``, each in their gender and case."""
+def _say(
+    f: _Facts, key: str, ids: pd.Series | np.ndarray, persons: np.ndarray | None = None, **fields: object
+) -> np.ndarray:
+    """The messages of :data:`PHRASES` ``key`` about the people ``ids``, each in their gender and case.
+
+    ``persons`` are the same people's person codes (:class:`SnapshotCodes`), when the check has them: the
+    people are then found by code, without hashing their IDs again.
+    """
     n = len(ids)
     out = np.empty(n, dtype=object)
     if n == 0:
         return out
-    ids = ids.reset_index(drop=True)
     arrays = {k: (v.to_numpy(dtype=object) if isinstance(v, pd.Series) else v) for k, v in fields.items()}
-    gender = f.people.gender(ids).to_numpy(dtype=object)
+    named = f.people.named(ids, None if persons is None else f.people_rows[persons])
+    gender = named.gender
     phrase = PHRASES[key]
     for g, mask in ((MALE, gender == MALE), (FEMALE, gender == FEMALE), (None, pd.isna(gender))):
         if not mask.any():
             continue
         template = phrase.for_gender(g)
-        sub_ids = ids[mask]
+        sub = named.take(mask)
         values: dict[str, object] = {k: (v[mask] if isinstance(v, np.ndarray) else v) for k, v in arrays.items()}
         for name in _fields_of(template):
             if name == "who":
-                values[name] = f.people.who(sub_ids).to_numpy(dtype=object)
+                values[name] = sub.who()
             elif name.startswith("who_"):
-                values[name] = f.people.who(sub_ids, name[4:]).to_numpy(dtype=object)
+                values[name] = sub.who(name[4:])
         out[mask] = _render(template, values, int(mask.sum()))
     return out
 
@@ -264,6 +270,30 @@ class _Facts:
     @cached_property
     def people(self) -> People:
         return People(self.s)
+
+    @cached_property
+    def people_rows(self) -> np.ndarray:
+        """For each person code, its row in :attr:`people` (−1 when on no people sheet); the last cell answers
+        code −1 (an empty ID) as a lookup of an empty ID by text would."""
+        person = self.codes.person
+        codes = np.concatenate([person[t] for t in PEOPLE_TABLES])
+        rows = np.full(len(person) + 1, -1, dtype=np.int64)
+        valid = codes >= 0
+        at = np.arange(len(codes), dtype=np.int64)
+        rows[codes[valid][::-1]] = at[valid][::-1]  # the last write wins: each ID's first row
+        empty = np.flatnonzero(~valid)
+        counts = np.bincount(codes[valid], minlength=1)
+        if len(empty) == 1 and counts.max() <= 1:  # unique IDs: an empty ID finds the one row without an ID
+            rows[-1] = empty[0]
+        return rows
+
+    def person_codes(self, table: str, rows: pd.DataFrame | pd.Series, coded: str | None = None) -> np.ndarray | None:
+        """The person codes (of the column ``coded``, the table's own IDs by default) of ``rows``, a part of the
+        snapshot's table ``table`` with its index kept; None when the table's index cannot say which rows."""
+        index = self.s.tables[table].index
+        if not index.is_unique:
+            return None
+        return self.codes.person[coded or table][index.get_indexer(rows.index)]
 
     @cached_property
     def staff(self) -> pd.DataFrame:
@@ -359,18 +389,64 @@ def _frame(subject: pd.Series | list[str], message: pd.Series | list[str] | np.n
     return pd.DataFrame({"subject": column(subject), "message": column(message)})
 
 
+#: Largest fixed-width copy of the subjects (bytes) sorted by numpy; beyond it Python sorts them.
+_WIDE_SORT_BYTES = 256 * 2**20
+
+
+def _fixed_width(text: np.ndarray) -> np.ndarray | None:
+    """Strings as numpy's fixed-width UTF-8 bytes, which sort as Python sorts the strings (UTF-8 keeps the order
+    of code points) in a quarter of the memory of fixed-width text; None when that would not be the same: a
+    value not a string, one ending in a NUL (fixed-width values drop them), one UTF-8 cannot encode or strings
+    too long to copy."""
+    if not all(isinstance(t, str) for t in text):
+        return None
+    widest = max(map(len, text), default=0)
+    if widest * 4 * len(text) > _WIDE_SORT_BYTES or any(t.endswith("\0") for t in text):
+        return None
+    try:
+        return np.array([t.encode() for t in text], dtype=bytes)
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+
+
 def _order(checks: pd.Series, subjects: pd.Series) -> np.ndarray:
     """Row order by check, then subject: the order of ``sort_values``, several times faster.
 
-    Python's own sort of the subjects (strings compared as ``sort_values`` compares them), then a stable sort by
-    the check's rank; numpy's sort of an object array would call Python's comparison from C, much slower.
+    A stable sort of the subjects, then a stable sort by the check's rank. The subjects are sorted by numpy as
+    fixed-width text (:func:`_fixed_width`); numpy's sort of an object array would call Python's comparison
+    from C, much slower. Subjects it cannot take are sorted by Python itself.
     """
     text = subjects.to_numpy(dtype=object)
     if not all(isinstance(t, str) for t in text):
         return np.lexsort((pd.factorize(subjects, sort=True)[0], pd.factorize(checks, sort=True)[0]))
-    by_subject = np.array(sorted(range(len(text)), key=text.__getitem__), dtype=np.int64)
+    fixed = _fixed_width(text)
+    if fixed is not None:
+        by_subject = np.argsort(fixed, kind="stable").astype(np.int64)
+    else:
+        by_subject = np.array(sorted(range(len(text)), key=text.__getitem__), dtype=np.int64)
     rank = pd.factorize(checks, sort=True)[0]
     return by_subject[np.argsort(rank[by_subject], kind="stable")]
+
+
+def _first_in_order(checks: np.ndarray, subjects: np.ndarray) -> np.ndarray:
+    """Positions of the first row of each (check, subject), ordered as :func:`_order` orders them.
+
+    The same rows and order as ``drop_duplicates`` then :func:`_order`: after the stable sort a repeated
+    (check, subject) follows its first row, so it is dropped by comparing neighbours instead of hashing.
+    """
+    fixed = _fixed_width(subjects)
+    if fixed is None:
+        pairs = pd.DataFrame({"check": checks, "subject": subjects}, dtype=object)
+        first = np.flatnonzero(~pairs.duplicated().to_numpy())
+        return first[_order(pairs["check"].iloc[first], pairs["subject"].iloc[first])]
+    rank = pd.factorize(checks, sort=True)[0]
+    by_subject = np.argsort(fixed, kind="stable")
+    del fixed  # the fixed-width copy is the largest array here
+    order = by_subject[np.argsort(rank[by_subject], kind="stable")]
+    rank, text = rank[order], subjects[order]
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[1:] = (rank[1:] == rank[:-1]) & (text[1:] == text[:-1])
+    return order[~repeated].astype(np.int64)
 
 
 def _isin(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -451,7 +527,7 @@ def _admin_contacts(f: _Facts) -> pd.DataFrame:
     if not missing:
         return _frame([], [])
     said = "нет " + " и ".join(missing)
-    return _frame([row["id"]], _say(f, "admin-contacts", admin["id"], missing=said))
+    return _frame([row["id"]], _say(f, "admin-contacts", admin["id"], f.person_codes("staff", admin), missing=said))
 
 
 def _local_act(f: _Facts) -> pd.DataFrame:
@@ -470,9 +546,24 @@ def _teachers_room(f: _Facts) -> pd.DataFrame:
         [
             _frame(
                 not_joined["id"],
-                _say(f, "teachers-room/not-joined", not_joined["id"], position=_position(not_joined)),
+                _say(
+                    f,
+                    "teachers-room/not-joined",
+                    not_joined["id"],
+                    f.person_codes("staff", not_joined),
+                    position=_position(not_joined),
+                ),
             ),
-            _frame(outside["id"], _say(f, "teachers-room/outside", outside["id"], position=_position(outside))),
+            _frame(
+                outside["id"],
+                _say(
+                    f,
+                    "teachers-room/outside",
+                    outside["id"],
+                    f.person_codes("staff", outside),
+                    position=_position(outside),
+                ),
+            ),
         ],
         ignore_index=True,
     )
@@ -481,7 +572,7 @@ def _teachers_room(f: _Facts) -> pd.DataFrame:
 def _teacher_status(f: _Facts) -> pd.DataFrame:
     ped = f.current_pedagogues
     unconfirmed = ped[ped["has_joined"] & ~ped["status_confirmed"]]
-    return _frame(unconfirmed["id"], _say(f, "teacher-status", unconfirmed["id"]))
+    return _frame(unconfirmed["id"], _say(f, "teacher-status", unconfirmed["id"], f.person_codes("staff", unconfirmed)))
 
 
 def _admin_eligible(f: _Facts) -> pd.DataFrame:
@@ -500,7 +591,7 @@ def _admin_eligible(f: _Facts) -> pd.DataFrame:
     if bool(admin["current"].iloc[0] and admin["pedagogical"].iloc[0]):
         return _frame([], [])
     reasons = _eligibility_reasons(admin, f.day, need_joined=False)
-    return _frame(admin["id"], _say(f, "admin-eligible", admin["id"], reasons=reasons))
+    return _frame(admin["id"], _say(f, "admin-eligible", admin["id"], f.person_codes("staff", admin), reasons=reasons))
 
 
 def _extra_admins(f: _Facts) -> pd.DataFrame:
@@ -509,7 +600,7 @@ def _extra_admins(f: _Facts) -> pd.DataFrame:
     extra = staff[role == EXTRA_ADMIN]
     wrong = extra[~(extra["current"] & extra["pedagogical"] & extra["has_joined"])]
     reasons = _eligibility_reasons(wrong, f.day, need_joined=True)
-    return _frame(wrong["id"], _say(f, "extra-admins", wrong["id"], reasons=reasons))
+    return _frame(wrong["id"], _say(f, "extra-admins", wrong["id"], f.person_codes("staff", wrong), reasons=reasons))
 
 
 def _members_of(f: _Facts, chat_type: ChatType) -> np.ndarray:
@@ -531,17 +622,18 @@ def _activist_chats(f: _Facts) -> pd.DataFrame:
         parts.append(
             _frame(
                 parents_type.value + "/" + missing,
-                _say(f, "activist-chats/parents", missing, chat_type=parents_type.label),
+                _say(f, "activist-chats/parents", missing, codes[wanted], chat_type=parents_type.label),
             )
         )
     if not f.chats_of(pupils_type).empty:
         pupils, person = f.pupils, f.codes.person
         active = (pupils["current"] & pupils["activist"].fillna(False).astype(bool)).to_numpy()
-        missing = pupils.loc[active & ~person.isin(person["pupils"], _members_of(f, pupils_type)), "id"]
+        wanted = active & ~person.isin(person["pupils"], _members_of(f, pupils_type))
+        missing = pupils.loc[wanted, "id"]
         parts.append(
             _frame(
                 pupils_type.value + "/" + missing,
-                _say(f, "activist-chats/pupils", missing, chat_type=pupils_type.label),
+                _say(f, "activist-chats/pupils", missing, person["pupils"][wanted], chat_type=pupils_type.label),
             )
         )
     return pd.concat(parts, ignore_index=True) if parts else _frame([], [])
@@ -579,7 +671,26 @@ def _section_chats(f: _Facts) -> pd.DataFrame:
     return out
 
 
-def _uncovered(f: _Facts, sections: np.ndarray, persons: np.ndarray, chat_type: ChatType) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Pairs:
+    """(section, person) pairs: codes as object arrays of text (None for code −1) and the person codes."""
+
+    section_code: np.ndarray
+    person_id: np.ndarray
+    person: np.ndarray
+
+    def subject(self) -> np.ndarray:
+        """«section_code/person_id» of each pair (NaN when either is empty, as text columns would give)."""
+        return np.array(
+            [
+                f"{c}/{p}" if isinstance(c, str) and isinstance(p, str) else np.nan
+                for c, p in zip(self.section_code, self.person_id, strict=True)
+            ],
+            dtype=object,
+        )
+
+
+def _uncovered(f: _Facts, sections: np.ndarray, persons: np.ndarray, chat_type: ChatType) -> _Pairs:
     """(section_code, person_id) of the pairs (codes) in sections having a chat of the type, but in none of them;
     each pair once, in the order first met."""
     chats = f.s.chats
@@ -592,27 +703,34 @@ def _uncovered(f: _Facts, sections: np.ndarray, persons: np.ndarray, chat_type: 
     outside = ~_isin(key, f.pair(inside["section"].to_numpy(), inside["person"].to_numpy()))
     once = ~pd.Series(key).duplicated().to_numpy()  # each (section, person) once
     chosen = outside & once
-    return pd.DataFrame(
-        {
-            "section_code": f.codes.section.text(sections[chosen]),
-            "person_id": f.codes.person.text(persons[chosen]),
-        }
-    )
+    return _Pairs(f.codes.section.text(sections[chosen]), f.codes.person.text(persons[chosen]), persons[chosen])
 
 
 def _student_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, *f.enrolled, ChatType.SECTION_STUDENTS)
     return _frame(
-        missing["section_code"] + "/" + missing["person_id"],
-        _say(f, "student-coverage", missing["person_id"], section=f.section_name(missing["section_code"])),
+        missing.subject(),
+        _say(
+            f,
+            "student-coverage",
+            missing.person_id,
+            missing.person,
+            section=f.section_name(pd.Series(missing.section_code, dtype=object)),
+        ),
     )
 
 
 def _parent_coverage(f: _Facts) -> pd.DataFrame:
     missing = _uncovered(f, *f.parents_enrolled, ChatType.SECTION_PARENTS)
     return _frame(
-        missing["section_code"] + "/" + missing["person_id"],
-        _say(f, "parent-coverage", missing["person_id"], section=f.section_name(missing["section_code"])),
+        missing.subject(),
+        _say(
+            f,
+            "parent-coverage",
+            missing.person_id,
+            missing.person,
+            section=f.section_name(pd.Series(missing.section_code, dtype=object)),
+        ),
     )
 
 
@@ -692,6 +810,7 @@ def _pending_requests(f: _Facts) -> pd.DataFrame:
             f,
             "pending-requests",
             waiting["applicant_id"],
+            f.person_codes("requests", waiting, "requests.applicant"),
             id=waiting["id"],
             role=waiting["role"].fillna("").astype(object),
             date=_day(waiting["filed"]),
@@ -704,12 +823,31 @@ def _pending_requests(f: _Facts) -> pd.DataFrame:
 def _departed_members(f: _Facts) -> pd.DataFrame:
     person = f.codes.person
     in_chats = person.lookup(person["members"])
-    staff = f.s.staff[(f.s.staff["dismissed"] <= f.day).to_numpy() & in_chats[person["staff"]]]
-    pupils = f.s.pupils[(f.s.pupils["expelled"] <= f.day).to_numpy() & in_chats[person["pupils"]]]
+    left_staff = (f.s.staff["dismissed"] <= f.day).to_numpy() & in_chats[person["staff"]]
+    left_pupils = (f.s.pupils["expelled"] <= f.day).to_numpy() & in_chats[person["pupils"]]
+    staff, pupils = f.s.staff[left_staff], f.s.pupils[left_pupils]
     return pd.concat(
         [
-            _frame(staff["id"], _say(f, "departed-members/staff", staff["id"], date=_day(staff["dismissed"]))),
-            _frame(pupils["id"], _say(f, "departed-members/pupils", pupils["id"], date=_day(pupils["expelled"]))),
+            _frame(
+                staff["id"],
+                _say(
+                    f,
+                    "departed-members/staff",
+                    staff["id"],
+                    person["staff"][left_staff],
+                    date=_day(staff["dismissed"]),
+                ),
+            ),
+            _frame(
+                pupils["id"],
+                _say(
+                    f,
+                    "departed-members/pupils",
+                    pupils["id"],
+                    person["pupils"][left_pupils],
+                    date=_day(pupils["expelled"]),
+                ),
+            ),
         ],
         ignore_index=True,
     )
@@ -749,6 +887,7 @@ def _foreign_members(f: _Facts) -> pd.DataFrame:
             f,
             "foreign-members",
             foreign["person_id"],
+            persons[~allowed],
             chat=chat.astype(object),
             rule=types.map(_FOREIGN_RULES).astype(object),
         ),
@@ -806,7 +945,7 @@ CHECKS_BY_KEY: dict[str, Check] = {c.key: c for c in CHECKS}
 def audit(snapshot: Snapshot, as_of: dt.date, settings: AuditSettings | None = None) -> AuditResult:
     """Run every check on the snapshot as of a day; deterministic for a given ``as_of``."""
     facts = _Facts(snapshot, as_of, settings or AuditSettings())
-    parts: list[pd.DataFrame] = []
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in FINDING_COLUMNS}
     not_performed: dict[str, str] = {}
     for check in CHECKS:
         absent = [s for s in check.needs if not snapshot.has(s)]
@@ -816,14 +955,20 @@ def audit(snapshot: Snapshot, as_of: dt.date, settings: AuditSettings | None = N
         found = check.run(facts)
         if found.empty:
             continue
-        found = found.assign(check=check.key, clause=check.clause, duty=check.duty)
+        # the check's own key, clause and duty; its severity unless the check gives one per finding
+        given = {"check": check.key, "clause": check.clause, "duty": check.duty}
         if "severity" not in found:
-            found["severity"] = check.severity
-        parts.append(found)
-    if parts:
-        findings = pd.concat(parts, ignore_index=True)[FINDING_COLUMNS].astype(object)
-        findings = findings.drop_duplicates(["check", "subject"])
-        findings = findings.iloc[_order(findings["check"], findings["subject"])]
+            given["severity"] = check.severity
+        for column, parts in columns.items():
+            if column in given:
+                parts.append(np.full(len(found), given[column], dtype=object))
+            else:
+                parts.append(found[column].to_numpy(dtype=object))
+    if columns["check"]:
+        # object columns throughout, built once: no frame per check to concatenate and convert
+        data = {c: np.concatenate(parts) for c, parts in columns.items()}
+        keep = _first_in_order(data["check"], data["subject"])
+        findings = pd.DataFrame({c: values[keep] for c, values in data.items()}, dtype=object)
     else:
         findings = pd.DataFrame(columns=FINDING_COLUMNS, dtype=object)
     return AuditResult(as_of, findings.reset_index(drop=True), not_performed)

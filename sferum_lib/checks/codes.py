@@ -91,6 +91,7 @@ class SnapshotCodes:
                 "enrolments": s.enrolments["pupil_id"],
                 "kinship.parent": s.kinship["parent_id"],
                 "kinship.pupil": s.kinship["pupil_id"],
+                "requests.applicant": s.requests["applicant_id"],
             }
         )
 

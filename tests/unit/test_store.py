@@ -359,3 +359,22 @@ def test_a_journal_entry_made_before_a_second_upload_is_still_there_after_it(tmp
         assert store.state().invites.set_index("id").loc["I1", "annulled"] is pd.NaT  # the new data as uploaded
     assert len(before) == 1 and after["seq"].tolist() == before["seq"].tolist()
     assert after["summary"].tolist() == before["summary"].tolist() and after["state"].tolist() == ["снимок № 1"]
+
+
+def test_every_packing_of_text_reads_back_with_the_dtype_and_the_empty_cells_pandas_gives(tmp_path):
+    snapshot = generate(3000, as_of=dt.date(2026, 11, 29))
+    parents = snapshot.parents.copy()
+    parents.loc[5, "last_name"] = None  # an empty cell in a dictionary-packed column
+    parents.loc[6, "email"] = None  # … and in a plain one
+    parents["gender"] = pd.array([None] * len(parents), dtype=parents["gender"].dtype)  # a column nobody filled in
+    snapshot = snapshot.with_tables(parents=parents)
+    with Store(tmp_path / "s.db") as store:
+        back = store.snapshot(store.add_snapshot(snapshot, "demo")).parents
+        kinds = dict(store.con.execute("SELECT col, kind FROM snap_columns WHERE tab = 'parents'").fetchall())
+    assert (kinds["last_name"], kinds["email"], kinds["gender"]) == ("dict", "text", "text")
+    for column in ("last_name", "email", "gender"):
+        expected = pd.array(parents[column].to_numpy(dtype=object), dtype=TABLES["parents"][column])
+        assert back[column].dtype == expected.dtype, column
+        assert back[column].array.equals(expected), column
+    assert pd.isna(back["last_name"].iloc[5]) and pd.isna(back["email"].iloc[6])
+    assert back["gender"].isna().all()
