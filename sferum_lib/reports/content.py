@@ -12,7 +12,7 @@ from sferum_lib.checks.audit import AuditSettings
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.regulation.editions import cite
-from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table
+from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table, derived, read_snapshot
 
 # what to do about each finding, and who does it (the regulation's roles)
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -60,19 +60,58 @@ def _pairs(frame: pd.DataFrame, mask: pd.Series, first: str, second: str) -> set
     return set(zip(chosen[first], chosen[second], strict=True))
 
 
-def _names(snapshot: Snapshot) -> pd.Series:
-    tables = [snapshot.staff, snapshot.pupils, snapshot.parents]
-    return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in tables])
+def _names(snapshot: Snapshot) -> dict[str, str]:
+    """Everyone's «Фамилия Имя Отчество» by ID (staff, pupils, parents; a later table wins a shared ID)."""
+
+    def make() -> dict[str, str]:
+        names: dict[str, str] = {}
+        for table in (snapshot.staff, snapshot.pupils, snapshot.parents):
+            names.update(zip(table["id"].tolist(), full_name(table).tolist(), strict=True))
+        return names
+
+    return derived(snapshot, "names", make)
 
 
-def words_of(snapshot: Snapshot) -> dict[str, str]:
-    """Codes a person may meet in a report or the terminal, in words: people, sections, chats, chat types."""
-    words: dict[str, str] = {t.value: f"чат «{label}»" for t, label in CHAT_TYPE_LABELS.items()}
-    words |= {code: f"объединение «{name}»" for code, name in zip(
-        snapshot.sections["code"], snapshot.sections["name"], strict=True)}
-    words |= {cid: f"чат «{name}»" for cid, name in zip(snapshot.chats["id"], snapshot.chats["name"], strict=True)}
-    words |= {pid: f"{name} ({pid})" for pid, name in _names(snapshot).items()}
-    return words
+class Words:
+    """Codes a person may meet in a report or the terminal, in words: people, chats, sections, chat types.
+
+    Looked up when asked, not made into one dictionary of every person: at a million people that dictionary cost
+    seconds per report, and a report names only the people in its findings. A person's ID wins over a chat's,
+    a chat's over a section's code, a section's over a chat type.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.people = _names(snapshot)
+        self.chats = derived(snapshot, "chat names", lambda: dict(zip(
+            snapshot.chats["id"].tolist(), snapshot.chats["name"].tolist(), strict=True)))
+        self.sections = derived(snapshot, "section names", lambda: dict(zip(
+            snapshot.sections["code"].tolist(), snapshot.sections["name"].tolist(), strict=True)))
+
+    def get(self, code: str, default: str | None = None) -> str | None:
+        if code in self.people:
+            return f"{self.people[code]} ({code})"
+        if code in self.chats:
+            return f"чат «{self.chats[code]}»"
+        if code in self.sections:
+            return f"объединение «{self.sections[code]}»"
+        return _TYPE_WORDS.get(code, default)
+
+    def __getitem__(self, code: str) -> str:
+        found = self.get(code)
+        if found is None:
+            raise KeyError(code)
+        return found
+
+    def __contains__(self, code: object) -> bool:
+        return self.get(code) is not None  # type: ignore[arg-type]
+
+
+_TYPE_WORDS = {t.value: f"чат «{label}»" for t, label in CHAT_TYPE_LABELS.items()}
+
+
+def words_of(snapshot: Snapshot) -> Words:
+    """Codes a person may meet in a report or the terminal, in words (see :class:`Words`)."""
+    return Words(snapshot)
 
 
 def subject_words(subject: str, words: dict[str, str]) -> str:
@@ -93,7 +132,10 @@ _TARGET_IN_TEXT = re.compile(r"«(чат|объединение):([^»]+)»")
 
 def message_words(message: str, words: dict[str, str]) -> str:
     """A finding's text with invite targets in words: «чат:P-TM» → чат «Родители ТМ»."""
-    return _TARGET_IN_TEXT.sub(lambda m: target_words(f"{m.group(1)}:{m.group(2)}", words), str(message))
+    text = str(message)
+    if ":" not in text:  # no «чат:…» in it (most findings): nothing to name
+        return text
+    return _TARGET_IN_TEXT.sub(lambda m: target_words(f"{m.group(1)}:{m.group(2)}", words), text)
 
 
 def _source(ctx: Context, number: int) -> dict[str, str]:
@@ -113,12 +155,14 @@ def build_audit(ctx: Context) -> ReportData:
     f = f.sort_values(["clause", "_order", "subject"], kind="stable").reset_index(drop=True)
     words = words_of(snapshot)
     edition = snapshot.organisation.regulation_edition  # every citation in the edition in force
-    todo = f["check"].map(lambda k: _action(k)[0])
-    who = f["check"].map(lambda k: _action(k)[1])
+    # a few checks and clauses over hundreds of thousands of findings: each worded once, then mapped
+    checks, clauses = f["check"].unique(), f["clause"].unique()
+    todo = f["check"].map({k: _action(k)[0] for k in checks})
+    who = f["check"].map({k: _action(k)[1] for k in checks})
     findings = pd.DataFrame(
         {
-            "Пункт": f["clause"].map(lambda c: cite(c, edition)),
-            "Проверка": f["check"].map(lambda k: CHECKS_BY_KEY[k].title),
+            "Пункт": f["clause"].map({c: cite(c, edition) for c in clauses}),
+            "Проверка": f["check"].map({k: CHECKS_BY_KEY[k].title for k in checks}),
             "Вид": f["severity"],
             "Объект": f["subject"].map(lambda x: subject_words(x, words)),
             "Что обнаружено": f["message"].map(lambda m: message_words(m, words)),
@@ -170,8 +214,13 @@ def build_audit(ctx: Context) -> ReportData:
 # --- indicators ----------------------------------------------------------------------------------------
 
 
+def _indicators(snapshot: Snapshot, as_of: dt.date) -> list:
+    """The indicators of a snapshot on a day, computed once per kept snapshot (the usage and indicators reports)."""
+    return derived(snapshot, ("indicators", as_of), lambda: indicators(snapshot, as_of))
+
+
 def _indicator_frame(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
-    items = indicators(snapshot, as_of)
+    items = _indicators(snapshot, as_of)
     return pd.DataFrame(
         {
             "Показатель": [i.title for i in items],
@@ -185,7 +234,7 @@ def _indicator_frame(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
 
 def build_indicators(ctx: Context) -> ReportData:
     number, snapshot = ctx.snapshot()
-    items = indicators(snapshot, ctx.as_of)
+    items = _indicators(snapshot, ctx.as_of)
     table = Table(
         "indicators",
         "Показатели с формулами",
@@ -263,7 +312,7 @@ def section_coverage(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
         {
             "Код": codes,
             "Объединение": sections["name"],
-            "Педагог": sections["teacher_id"].map(names).fillna(sections["teacher_id"]),
+            "Педагог": sections["teacher_id"].map(lambda t: names.get(t, t)),
             "Обучающихся": pupils_n,
             "Присоединились, %": share(codes.map(e["joined"]), pupils_n),
             "В чате объединения, %": share(codes.map(e["in_chat"]), pupils_n),
@@ -283,10 +332,15 @@ def build_usage(ctx: Context) -> ReportData:
     trend_rows = []
     with ctx.store() as store:
         infos = store.snapshots()
+        # the one before is kept for the movement report; older ones are read, used and let go
+        previous = max([i.number for i in infos if i.number < number], default=None)
         for info in infos:
             taken = min(dt.date.fromisoformat(info.imported_at[:10]), ctx.as_of)
-            shot = snapshot if info.number == number else store.snapshot(info.number)  # loaded once
-            values = {i.key: i for i in indicators(shot, taken)}
+            if info.number == number:
+                shot = snapshot  # loaded once
+            else:
+                shot = read_snapshot(store, info.number) if info.number == previous else store.snapshot(info.number)
+            values = {i.key: i for i in _indicators(shot, taken)}
             row = {"Снимок": info.number, "Дата": taken.strftime("%d.%m.%Y")}
             row |= {i.title: None if i.value is None else round(i.value * 100, 1) for i in values.values()}
             trend_rows.append(row)
@@ -394,16 +448,20 @@ def build_movement(ctx: Context) -> ReportData:
         if ctx.state:  # what was done since a snapshot: that snapshot (the latest by default) against the state
             second = 0
             first = ctx.params["from_snapshot"] or numbers[-1]
-            before, after = store.snapshot(first), store.state()
+            before, after = read_snapshot(store, first), store.state()
         else:
             second = ctx.params["to_snapshot"] or numbers[-1]
             first = ctx.params["from_snapshot"] or max([n for n in numbers if n < second], default=second)
-            before, after = store.snapshot(first), store.snapshot(second)
+            before, after = read_snapshot(store, first), read_snapshot(store, second)
     shown = ctx.source(0) if second == 0 else f"снимок № {second}"
     moves = movement(before, after, ctx.as_of)
-    names = _names(after).combine_first(_names(before))
-    chats_of = after.members.groupby("person_id")["chat_id"].agg(lambda s: ", ".join(sorted(s)))
-    sections_of = after.enrolments.groupby("pupil_id")["section_code"].agg(", ".join)
+    names = {**_names(before), **_names(after)}  # the newer name wins
+    # the chats of those who left and the sections of those who came: grouped for them only, not for everyone
+    departed = {pid for ids in moves["departed"].values() for pid in ids}
+    members = after.members[after.members["person_id"].isin(departed)]
+    chats_of = members.groupby("person_id")["chat_id"].agg(lambda s: ", ".join(sorted(s))).to_dict()
+    enrolments = after.enrolments[after.enrolments["pupil_id"].isin(moves["arrived"]["students"])]
+    sections_of = enrolments.groupby("pupil_id")["section_code"].agg(", ".join).to_dict()
     staff = after.staff.set_index("id")
     rows_in, rows_out = [], []
     for kind, word in (("staff", "сотрудник"), ("students", "обучающийся")):
