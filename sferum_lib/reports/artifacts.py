@@ -258,21 +258,30 @@ def about_rows(data: ReportData) -> list[tuple[str, str]]:
     ]
 
 
-def plain(value: Any) -> Any:
-    """JSON-ready: NaN and NaT become null, timestamps ISO dates, numpy numbers Python numbers."""
+def plain(value: Any, mask: bool = False) -> Any:
+    """JSON-ready: NaN and NaT become null, timestamps ISO dates, numpy numbers Python numbers; masked if asked.
+
+    ``mask``: every text is also :func:`scrub`-bed, in the same pass (as :func:`scrub_all` of the result would):
+    at a million people a report's JSON holds millions of values, and each pass over them costs seconds.
+    """
+    kind = type(value)  # the usual kinds first, by their exact type: the checks below are slower
+    if kind is str:
+        return scrub(value) if mask else value
+    if kind is int or kind is bool:
+        return value
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): plain(v, mask) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+        return [plain(v, mask) for v in value]
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        return plain(value.item())
-    return value
+        value = value.date().isoformat()
+    elif hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return plain(value.item(), mask)
+    return scrub(value) if mask and isinstance(value, str) else value
 
 
 def json_document(data: ReportData, mask: bool) -> Any:
@@ -281,9 +290,7 @@ def json_document(data: ReportData, mask: bool) -> Any:
     Only a report of a store's snapshot carries the header; other tables written this way (a training
     session's results) keep their plain shape.
     """
-    body = plain(data.json_data())
-    if mask:
-        body = scrub_all(body)
+    body = plain(data.json_data(), mask)
     if not data.source:
         return body
     return {
