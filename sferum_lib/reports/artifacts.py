@@ -8,6 +8,7 @@ text made safe. Every artifact says which organisation, snapshot and day it show
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import math
@@ -53,6 +54,10 @@ def scrub(value: Any) -> Any:
     if "@" in value:  # the email pattern is costly to run; every email has its «@»
         value = _EMAIL.sub(lambda m: mask_email(m.group(0)), value)
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), value)
+
+
+#: :func:`scrub` remembered: a report's values repeat (a check's key, a clause, a duty on every finding).
+_scrub_repeated = functools.lru_cache(maxsize=1 << 16)(scrub)
 
 
 def scrub_all(value: Any) -> Any:
@@ -266,7 +271,7 @@ def plain(value: Any, mask: bool = False) -> Any:
     """
     kind = type(value)  # the usual kinds first, by their exact type: the checks below are slower
     if kind is str:
-        return scrub(value) if mask else value
+        return _scrub_repeated(value) if mask else value
     if kind is int or kind is bool:
         return value
     if isinstance(value, dict):

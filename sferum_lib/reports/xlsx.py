@@ -123,18 +123,35 @@ def _tail(value: Any) -> str | None:
     return _text(str(value))
 
 
+_FORMULA_FIRST = frozenset(FORMULA_START)
+
+
+def _odd(text: str) -> bool:
+    """Starts like a formula, or starts or ends with whitespace: the text needs more than the plain template."""
+    return text[:1] in _FORMULA_FIRST or text[:1].isspace() or text[-1:].isspace()
+
+
 def _tails(values: list[Any]) -> list[str | None]:
     strings = [v for v in values if type(v) is str]
     texts = "".join(strings)
     risky = "&" in texts or "<" in texts or ">" in texts or "_x" in texts or _CONTROL.search(texts)
     plain = not risky and max(map(len, strings), default=0) <= _MAX_TEXT
+    if plain and len(strings) == len(values) and not any(map(_odd, strings)):
+        # the usual column: texts only, none to escape, quote or keep spaces of: one template each
+        return [f' t="inlineStr"><is><t>{v}</t></is></c>' for v in values]
     text = _text
     return [text(v, "", plain) if type(v) is str else _tail(v) for v in values]
 
 
 def _rows(columns: list[list[str | None]], letters: list[str], first: int) -> Iterable[str]:
     """``<row>`` elements of the columns' cells, numbered from ``first``; a row with no cell is not written."""
+    # a row with every cell: one template filled at once; one with empty cells: its cells one by one
+    full = '<row r="{0}">' + "".join(f'<c r="{letter}{{0}}"{{{i}}}' for i, letter in enumerate(letters, 1)) + "</row>"
+    fill = full.format
     for number, cells in enumerate(zip(*columns, strict=True), start=first):
+        if None not in cells:
+            yield fill(number, *cells)
+            continue
         pairs = zip(letters, cells, strict=True)
         inner = "".join([f'<c r="{letter}{number}"{t}' for letter, t in pairs if t is not None])
         if inner:
