@@ -37,6 +37,17 @@ def timed(command: list[str], **kwargs) -> float:
     return time.perf_counter() - start
 
 
+def timed_cpu(command: list[str], **kwargs) -> tuple[float, float]:
+    """Wall and processor seconds of a command with its children (the report kernels): on a shared machine the
+    wall time moves with the others' load, the processor time much less."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = timed(command, **kwargs)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -103,11 +114,17 @@ def main() -> None:
     sferum = [BIN / "sferum", "report"]
     print(f"load average before: {load()} (cores: {os.cpu_count()})")
     if args.people:
-        single = {n: timed([*sferum, n, "--store", store, "--out", work / "s"]) for n in REPORTS}
-        everything = timed([*sferum, "all", "--store", store, "--out", work / "a"])
-        slowest = max(single, key=single.get)
-        print(f"{args.people} people; single reports: " + ", ".join(f"{k} {v:.1f} s" for k, v in single.items()))
-        print(f"sferum report all: {everything:.1f} s (slowest single, {slowest}: {single[slowest]:.1f} s)")
+        single = {n: timed_cpu([*sferum, n, "--store", store, "--out", work / "s"]) for n in REPORTS}
+        wall, cpu = timed_cpu([*sferum, "all", "--store", store, "--out", work / "a"])
+        slowest = max(single, key=lambda n: single[n][0])
+        print(
+            f"{args.people} people; single reports (wall / processor): "
+            + ", ".join(f"{k} {w:.1f} / {c:.1f} s" for k, (w, c) in single.items())
+        )
+        print(
+            f"sferum report all: {wall:.1f} s wall, {cpu:.1f} s processor on {os.cpu_count()} cores "
+            f"(slowest single, {slowest}: {single[slowest][0]:.1f} s); goal ≤ 60 s"
+        )
         print(f"load average after: {load()}")
         return
 

@@ -8,6 +8,7 @@ text made safe. Every artifact says which organisation, snapshot and day it show
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import math
@@ -50,8 +51,13 @@ def scrub(value: Any) -> Any:
     """Mask every phone and email inside a text (a finding's message, a summary line), not only in columns."""
     if not isinstance(value, str) or not _MAYBE_PERSONAL.search(value):
         return value
-    value = _EMAIL.sub(lambda m: mask_email(m.group(0)), value)
+    if "@" in value:  # the email pattern is costly to run; every email has its «@»
+        value = _EMAIL.sub(lambda m: mask_email(m.group(0)), value)
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), value)
+
+
+#: :func:`scrub` remembered: a report's values repeat (a check's key, a clause, a duty on every finding).
+_scrub_repeated = functools.lru_cache(maxsize=1 << 16)(scrub)
 
 
 def scrub_all(value: Any) -> Any:
@@ -222,117 +228,27 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
-    """The report as a workbook: «Об отчёте», then a sheet per table; streamed, so a million rows fit in memory.
+    """The report as a workbook: «Об отчёте», then a sheet per table, every row (the HTML shows the first ones).
 
-    xlsxwriter's constant-memory mode writes each row as it comes (at 200 000 people openpyxl spent most of a
-    report's time here); openpyxl remains the way when xlsxwriter is not installed.
+    Written by :mod:`sferum_lib.reports.xlsx`, streamed: a table of a million rows costs seconds and little memory.
     """
-    try:
-        import xlsxwriter  # noqa: F401
-    except ImportError:
-        _write_xlsx_openpyxl(data, path)
-        return
-    _write_xlsx_streamed(data, path)
+    from sferum_lib.reports.xlsx import Sheet, write_workbook
+    from sferum_lib.workbook.writer import atomic_path
+
+    sheets = [Sheet("Об отчёте", pd.DataFrame(about_rows(data)), [22, 90], header=False, frozen=False)]
+    used: set[str] = {"Об отчёте"}
+    for table in data.tables:
+        frame = table.frame
+        widths = [_width(frame, column) for column in frame.columns]
+        sheets.append(Sheet(_sheet_title(table.title, used), frame, widths))
+    with atomic_path(path) as tmp:
+        write_workbook(tmp, sheets)
+    os.chmod(path, FILE_MODE)
 
 
 def _width(frame: pd.DataFrame, column: Any) -> int:
     longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(500)])
     return min(60, max(8, longest + 2))
-
-
-def _write_xlsx_streamed(data: ReportData, path: Path) -> None:
-    import datetime as dt
-
-    import numpy as np
-    import xlsxwriter
-
-    from sferum_lib.workbook.writer import DATE_FORMAT, FORMULA_START, atomic_path
-
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "constant_memory": True,
-                # text stays text: nothing from the data becomes a formula, a link or a number
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
-        header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "pattern": 1})
-        day = wb.add_format({"num_format": DATE_FORMAT.lower()})
-        quoted = wb.add_format({"quote_prefix": True})  # «=…» typed over in Excel stays text as well
-
-        def put(ws: Any, row: int, col: int, value: Any) -> None:
-            if isinstance(value, np.generic):  # numpy scalars as Python values
-                value = value.item()
-            if value is None or value is pd.NaT:
-                return
-            if isinstance(value, str):
-                ws.write_string(row, col, value, quoted if value.startswith(FORMULA_START) else None)
-            elif isinstance(value, bool):
-                ws.write_boolean(row, col, value)
-            elif isinstance(value, dt.date):  # also datetime and pandas' Timestamp
-                ws.write_datetime(row, col, value, day)
-            elif isinstance(value, int | float):
-                if not (math.isnan(value) or math.isinf(value)):
-                    ws.write_number(row, col, value)
-            else:
-                ws.write_string(row, col, str(value))
-
-        about = wb.add_worksheet("Об отчёте")
-        about.set_column(0, 0, 22)
-        about.set_column(1, 1, 90)
-        for r, row in enumerate(about_rows(data)):
-            for c, value in enumerate(row):
-                put(about, r, c, value)
-        used: set[str] = {"Об отчёте"}
-        for table in data.tables:
-            ws = wb.add_worksheet(_sheet_title(table.title, used))
-            frame = table.frame
-            for i, column in enumerate(frame.columns):
-                ws.set_column(i, i, _width(frame, column))
-            ws.freeze_panes(1, 0)
-            for c, column in enumerate(frame.columns):
-                ws.write_string(0, c, str(column), header)
-            for r, row in enumerate(frame.astype(object).itertuples(index=False, name=None), start=1):
-                for c, value in enumerate(row):
-                    put(ws, r, c, value)
-        wb.close()
-    os.chmod(path, FILE_MODE)
-
-
-def _write_xlsx_openpyxl(data: ReportData, path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    from sferum_lib.workbook.writer import HEADER_FILL, HEADER_FONT, atomic_path, safe_cell
-
-    wb = Workbook(write_only=True)
-    used: set[str] = {"Об отчёте"}
-    about = wb.create_sheet("Об отчёте")
-    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 22, 90
-    for row in about_rows(data):
-        about.append([safe_cell(about, v) for v in row])
-    for table in data.tables:
-        ws = wb.create_sheet(_sheet_title(table.title, used))
-        frame = table.frame
-        for i, column in enumerate(frame.columns, start=1):
-            longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(500)])
-            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
-        ws.freeze_panes = "A2"
-        header = []
-        for column in frame.columns:
-            cell = WriteOnlyCell(ws, value=str(column))
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-            header.append(cell)
-        ws.append(header)
-        for row in frame.astype(object).itertuples(index=False):
-            ws.append([safe_cell(ws, None if v is None or (isinstance(v, float) and pd.isna(v)) else v) for v in row])
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    os.chmod(path, FILE_MODE)
 
 
 def about_rows(data: ReportData) -> list[tuple[str, str]]:
@@ -347,21 +263,30 @@ def about_rows(data: ReportData) -> list[tuple[str, str]]:
     ]
 
 
-def plain(value: Any) -> Any:
-    """JSON-ready: NaN and NaT become null, timestamps ISO dates, numpy numbers Python numbers."""
+def plain(value: Any, mask: bool = False) -> Any:
+    """JSON-ready: NaN and NaT become null, timestamps ISO dates, numpy numbers Python numbers; masked if asked.
+
+    ``mask``: every text is also :func:`scrub`-bed, in the same pass (as :func:`scrub_all` of the result would):
+    at a million people a report's JSON holds millions of values, and each pass over them costs seconds.
+    """
+    kind = type(value)  # the usual kinds first, by their exact type: the checks below are slower
+    if kind is str:
+        return _scrub_repeated(value) if mask else value
+    if kind is int or kind is bool:
+        return value
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): plain(v, mask) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+        return [plain(v, mask) for v in value]
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        return plain(value.item())
-    return value
+        value = value.date().isoformat()
+    elif hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return plain(value.item(), mask)
+    return scrub(value) if mask and isinstance(value, str) else value
 
 
 def json_document(data: ReportData, mask: bool) -> Any:
@@ -370,9 +295,7 @@ def json_document(data: ReportData, mask: bool) -> Any:
     Only a report of a store's snapshot carries the header; other tables written this way (a training
     session's results) keep their plain shape.
     """
-    body = plain(data.json_data())
-    if mask:
-        body = scrub_all(body)
+    body = plain(data.json_data(), mask)
     if not data.source:
         return body
     return {

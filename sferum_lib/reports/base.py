@@ -86,10 +86,47 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out.to_dict(orient="records")
 
 
-#: The last snapshot a report read, for the next report in the same kernel: ``report all`` runs several reports
+#: The last snapshots reports read, for the next reports in the same kernel: ``report all`` runs several reports
 #: in one warm kernel, and at a million people reading a snapshot costs seconds. A stored snapshot never changes,
-#: so its store, number, load time and source name it; the working state changes and is never kept here.
+#: so its store, number, load time and source name it; the working state changes and is never kept here. Two are
+#: kept: a report's snapshot and the one before it (the movement between them, the usage report's trend).
 _LAST_READ: dict[tuple[str, int, str, str], Snapshot] = {}
+_KEEP_SNAPSHOTS = 2
+#: What reports derive from a kept snapshot (names, words, the audit), by the snapshot's identity and a name.
+_DERIVED: dict[tuple[int, Any], tuple[Snapshot, Any]] = {}
+
+
+def read_snapshot(store: Any, number: int) -> Snapshot:
+    """Snapshot ``number`` of an open store, kept for the next report in this kernel (see ``_LAST_READ``)."""
+    info = next((i for i in store.snapshots() if i.number == number), None)
+    key = (str(store.path), number, info.imported_at, info.source) if info else None
+    if key is not None and key in _LAST_READ:
+        _LAST_READ[key] = _LAST_READ.pop(key)  # the most recently used last
+        return _LAST_READ[key]
+    snapshot = store.snapshot(number)  # a missing number: the store's own Russian message
+    if key is not None:
+        while len(_LAST_READ) >= _KEEP_SNAPSHOTS:
+            del _LAST_READ[next(iter(_LAST_READ))]
+        _LAST_READ[key] = snapshot
+        kept = {id(s) for s in _LAST_READ.values()}
+        for gone in [k for k in _DERIVED if k[0] not in kept]:
+            del _DERIVED[gone]
+    return snapshot
+
+
+def derived(snapshot: Snapshot, what: Any, make: Callable[[], Any]) -> Any:
+    """``make()``, computed once per kept snapshot: several reports in one kernel need the same names and words.
+
+    Only what is derived from a kept stored snapshot is kept (and dropped with it); the working state's is not.
+    """
+    key = (id(snapshot), what)
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is snapshot:
+        return hit[1]
+    value = make()
+    if any(s is snapshot for s in _LAST_READ.values()):
+        _DERIVED[key] = (snapshot, value)
+    return value
 
 
 @dataclass
@@ -126,15 +163,7 @@ class Context:
                 if self.state and number is None:
                     return 0, store.state()
                 number = number or self.params["snapshot"] or store.latest()
-                info = next((i for i in store.snapshots() if i.number == number), None)
-                key = (str(store.path), number, info.imported_at, info.source) if info else None
-                if key is not None and key in _LAST_READ:
-                    return number, _LAST_READ[key]
-                snapshot = store.snapshot(number)  # a missing number: the store's own Russian message
-                _LAST_READ.clear()
-                if key is not None:
-                    _LAST_READ[key] = snapshot
-                return number, snapshot
+                return number, read_snapshot(store, number)
         except sqlite3.Error as exc:
             raise store_error(exc, store.path) from None
 

@@ -8,11 +8,11 @@ import re
 import pandas as pd
 
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, audit, indicators, movement
-from sferum_lib.checks.audit import AuditSettings
+from sferum_lib.checks.audit import FINDING_COLUMNS, AuditSettings
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.regulation.editions import cite
-from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table
+from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table, derived, read_snapshot
 
 # what to do about each finding, and who does it (the regulation's roles)
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -57,22 +57,88 @@ def _pct(numerator: float, denominator: float) -> float | None:
 def _pairs(frame: pd.DataFrame, mask: pd.Series, first: str, second: str) -> set[tuple[str, str]]:
     """The (first, second) value pairs of the rows where ``mask`` holds."""
     chosen = frame.loc[mask]
-    return set(zip(chosen[first], chosen[second], strict=True))
+    return set(zip(chosen[first].tolist(), chosen[second].tolist(), strict=True))
 
 
-def _names(snapshot: Snapshot) -> pd.Series:
-    tables = [snapshot.staff, snapshot.pupils, snapshot.parents]
-    return pd.concat([pd.Series(full_name(t).to_numpy(), index=t["id"].to_numpy()) for t in tables])
+def _zip(*columns: pd.Series) -> zip:
+    """The columns' values row by row, as Python values: a text column is read element by element several times
+    slower than its list is made (pandas' string arrays box every value they yield)."""
+    return zip(*[c.tolist() for c in columns], strict=True)
 
 
-def words_of(snapshot: Snapshot) -> dict[str, str]:
-    """Codes a person may meet in a report or the terminal, in words: people, sections, chats, chat types."""
-    words: dict[str, str] = {t.value: f"чат «{label}»" for t, label in CHAT_TYPE_LABELS.items()}
-    words |= {code: f"объединение «{name}»" for code, name in zip(
-        snapshot.sections["code"], snapshot.sections["name"], strict=True)}
-    words |= {cid: f"чат «{name}»" for cid, name in zip(snapshot.chats["id"], snapshot.chats["name"], strict=True)}
-    words |= {pid: f"{name} ({pid})" for pid, name in _names(snapshot).items()}
-    return words
+def records(frame: pd.DataFrame) -> list[dict]:
+    """``frame.to_dict(orient="records")``, the same values, made from the columns' lists (several times faster)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row, strict=True)) for row in _zip(*[frame[c] for c in columns])]
+
+
+def _names(snapshot: Snapshot) -> dict[str, str]:
+    """Everyone's «Фамилия Имя Отчество» by ID (staff, pupils, parents; a later table wins a shared ID)."""
+
+    def make() -> dict[str, str]:
+        names: dict[str, str] = {}
+        for table in (snapshot.staff, snapshot.pupils, snapshot.parents):
+            names.update(zip(table["id"].tolist(), full_name(table).tolist(), strict=True))
+        return names
+
+    return derived(snapshot, "names", make)
+
+
+def _names_for(snapshot: Snapshot, ids: set) -> dict[str, str]:
+    """The names of ``ids`` only (as :func:`_names` has them): a report that names a few people among a million
+    does not pay for everyone's names, unless they are already at hand."""
+    from sferum_lib.reports.base import _DERIVED
+
+    if (id(snapshot), "names") in _DERIVED:
+        return _names(snapshot)
+    names: dict[str, str] = {}
+    for table in (snapshot.staff, snapshot.pupils, snapshot.parents):
+        chosen = table[table["id"].isin(ids)]
+        names.update(zip(chosen["id"].tolist(), full_name(chosen).tolist(), strict=True))
+    return names
+
+
+class Words:
+    """Codes a person may meet in a report or the terminal, in words: people, chats, sections, chat types.
+
+    Looked up when asked, not made into one dictionary of every person: at a million people that dictionary cost
+    seconds per report, and a report names only the people in its findings. A person's ID wins over a chat's,
+    a chat's over a section's code, a section's over a chat type.
+    """
+
+    def __init__(self, snapshot: Snapshot, people: dict[str, str] | None = None) -> None:
+        """``people``: the names of those who may be asked about (all by default; see :func:`_names_for`)."""
+        self.people = _names(snapshot) if people is None else people
+        self.chats = derived(snapshot, "chat names", lambda: dict(zip(
+            snapshot.chats["id"].tolist(), snapshot.chats["name"].tolist(), strict=True)))
+        self.sections = derived(snapshot, "section names", lambda: dict(zip(
+            snapshot.sections["code"].tolist(), snapshot.sections["name"].tolist(), strict=True)))
+
+    def get(self, code: str, default: str | None = None) -> str | None:
+        if code in self.people:
+            return f"{self.people[code]} ({code})"
+        if code in self.chats:
+            return f"чат «{self.chats[code]}»"
+        if code in self.sections:
+            return f"объединение «{self.sections[code]}»"
+        return _TYPE_WORDS.get(code, default)
+
+    def __getitem__(self, code: str) -> str:
+        found = self.get(code)
+        if found is None:
+            raise KeyError(code)
+        return found
+
+    def __contains__(self, code: object) -> bool:
+        return self.get(code) is not None  # type: ignore[arg-type]
+
+
+_TYPE_WORDS = {t.value: f"чат «{label}»" for t, label in CHAT_TYPE_LABELS.items()}
+
+
+def words_of(snapshot: Snapshot) -> Words:
+    """Codes a person may meet in a report or the terminal, in words (see :class:`Words`)."""
+    return Words(snapshot)
 
 
 def subject_words(subject: str, words: dict[str, str]) -> str:
@@ -93,7 +159,10 @@ _TARGET_IN_TEXT = re.compile(r"«(чат|объединение):([^»]+)»")
 
 def message_words(message: str, words: dict[str, str]) -> str:
     """A finding's text with invite targets in words: «чат:P-TM» → чат «Родители ТМ»."""
-    return _TARGET_IN_TEXT.sub(lambda m: target_words(f"{m.group(1)}:{m.group(2)}", words), str(message))
+    text = str(message)
+    if ":" not in text:  # no «чат:…» in it (most findings): nothing to name
+        return text
+    return _TARGET_IN_TEXT.sub(lambda m: target_words(f"{m.group(1)}:{m.group(2)}", words), text)
 
 
 def _source(ctx: Context, number: int) -> dict[str, str]:
@@ -113,15 +182,17 @@ def build_audit(ctx: Context) -> ReportData:
     f = f.sort_values(["clause", "_order", "subject"], kind="stable").reset_index(drop=True)
     words = words_of(snapshot)
     edition = snapshot.organisation.regulation_edition  # every citation in the edition in force
-    todo = f["check"].map(lambda k: _action(k)[0])
-    who = f["check"].map(lambda k: _action(k)[1])
+    # a few checks and clauses over hundreds of thousands of findings: each worded once, then mapped
+    checks, clauses = f["check"].unique(), f["clause"].unique()
+    todo = f["check"].map({k: _action(k)[0] for k in checks})
+    who = f["check"].map({k: _action(k)[1] for k in checks})
     findings = pd.DataFrame(
         {
-            "Пункт": f["clause"].map(lambda c: cite(c, edition)),
-            "Проверка": f["check"].map(lambda k: CHECKS_BY_KEY[k].title),
+            "Пункт": f["clause"].map({c: cite(c, edition) for c in clauses}),
+            "Проверка": f["check"].map({k: CHECKS_BY_KEY[k].title for k in checks}),
             "Вид": f["severity"],
-            "Объект": f["subject"].map(lambda x: subject_words(x, words)),
-            "Что обнаружено": f["message"].map(lambda m: message_words(m, words)),
+            "Объект": [subject_words(x, words) for x in f["subject"].tolist()],
+            "Что обнаружено": [message_words(m, words) for m in f["message"].tolist()],
             "Что сделать": todo,
             "Кто делает": who,
             "Обязанность": f["duty"],
@@ -162,7 +233,7 @@ def build_audit(ctx: Context) -> ReportData:
         ctx.params,
         lead,
         tables,
-        json=result.to_records(),
+        json=records(result.findings[FINDING_COLUMNS]),  # result.to_records(), made faster
         **_source(ctx, number),
     )
 
@@ -170,8 +241,13 @@ def build_audit(ctx: Context) -> ReportData:
 # --- indicators ----------------------------------------------------------------------------------------
 
 
+def _indicators(snapshot: Snapshot, as_of: dt.date) -> list:
+    """The indicators of a snapshot on a day, computed once per kept snapshot (the usage and indicators reports)."""
+    return derived(snapshot, ("indicators", as_of), lambda: indicators(snapshot, as_of))
+
+
 def _indicator_frame(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
-    items = indicators(snapshot, as_of)
+    items = _indicators(snapshot, as_of)
     return pd.DataFrame(
         {
             "Показатель": [i.title for i in items],
@@ -185,7 +261,7 @@ def _indicator_frame(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
 
 def build_indicators(ctx: Context) -> ReportData:
     number, snapshot = ctx.snapshot()
-    items = indicators(snapshot, ctx.as_of)
+    items = _indicators(snapshot, ctx.as_of)
     table = Table(
         "indicators",
         "Показатели с формулами",
@@ -230,11 +306,11 @@ def section_coverage(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
     in_type = members.merge(chats[["id", "type", "section_code"]], left_on="chat_id", right_on="id")
     students_in = _pairs(in_type, in_type["type"] == ChatType.SECTION_STUDENTS.value, "section_code", "person_id")
     parents_in = _pairs(in_type, in_type["type"] == ChatType.SECTION_PARENTS.value, "section_code", "person_id")
-    enrol["in_chat"] = [(s, p) in students_in for s, p in zip(enrol["section_code"], enrol["pupil_id"], strict=True)]
+    enrol["in_chat"] = [(s, p) in students_in for s, p in _zip(enrol["section_code"], enrol["pupil_id"])]
     fam = snapshot.kinship.merge(enrol[["pupil_id", "section_code"]], on="pupil_id").drop_duplicates(
         ["parent_id", "section_code"]
     )
-    fam["in_chat"] = [(s, p) in parents_in for s, p in zip(fam["section_code"], fam["parent_id"], strict=True)]
+    fam["in_chat"] = [(s, p) in parents_in for s, p in _zip(fam["section_code"], fam["parent_id"])]
     # grouped once, not filtered per section: an organisation may have thousands of sections
     e = enrol.groupby("section_code").agg(
         n=("pupil_id", "size"), joined=("has_joined", "sum"), in_chat=("in_chat", "sum")
@@ -258,12 +334,12 @@ def section_coverage(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
             .where(denominator > 0, None)
         )
 
-    names = _names(snapshot)
+    names = _names_for(snapshot, set(sections["teacher_id"].dropna().tolist()))
     return pd.DataFrame(
         {
             "Код": codes,
             "Объединение": sections["name"],
-            "Педагог": sections["teacher_id"].map(names).fillna(sections["teacher_id"]),
+            "Педагог": sections["teacher_id"].map(lambda t: names.get(t, t)),
             "Обучающихся": pupils_n,
             "Присоединились, %": share(codes.map(e["joined"]), pupils_n),
             "В чате объединения, %": share(codes.map(e["in_chat"]), pupils_n),
@@ -283,10 +359,15 @@ def build_usage(ctx: Context) -> ReportData:
     trend_rows = []
     with ctx.store() as store:
         infos = store.snapshots()
+        # the one before is kept for the movement report; older ones are read, used and let go
+        previous = max([i.number for i in infos if i.number < number], default=None)
         for info in infos:
             taken = min(dt.date.fromisoformat(info.imported_at[:10]), ctx.as_of)
-            shot = snapshot if info.number == number else store.snapshot(info.number)  # loaded once
-            values = {i.key: i for i in indicators(shot, taken)}
+            if info.number == number:
+                shot = snapshot  # loaded once
+            else:
+                shot = read_snapshot(store, info.number) if info.number == previous else store.snapshot(info.number)
+            values = {i.key: i for i in _indicators(shot, taken)}
             row = {"Снимок": info.number, "Дата": taken.strftime("%d.%m.%Y")}
             row |= {i.title: None if i.value is None else round(i.value * 100, 1) for i in values.values()}
             trend_rows.append(row)
@@ -332,8 +413,10 @@ def build_invites(ctx: Context) -> ReportData:
     open_.loc[(open_["stale_from"] > day) & (open_["stale_from"] <= day + pd.Timedelta(days=soon)), "status"] = (
         f"станет невостребованной в ближайшие {soon} дн."
     )
-    names = _names(snapshot)
-    words = words_of(snapshot)
+    # only the links' creators and targets are named: a few thousand codes, not everyone
+    codes = {str(t).partition(":")[2] for t in open_["target"].tolist()}
+    names = _names_for(snapshot, codes | {c for c in open_["created_by"].tolist() if isinstance(c, str)})
+    words = Words(snapshot, names)
     open_["creator"] = open_["created_by"].map(lambda c: f"{names.get(c, c)} ({c})" if isinstance(c, str) else "—")
     listing = pd.DataFrame(
         {
@@ -394,16 +477,21 @@ def build_movement(ctx: Context) -> ReportData:
         if ctx.state:  # what was done since a snapshot: that snapshot (the latest by default) against the state
             second = 0
             first = ctx.params["from_snapshot"] or numbers[-1]
-            before, after = store.snapshot(first), store.state()
+            before, after = read_snapshot(store, first), store.state()
         else:
             second = ctx.params["to_snapshot"] or numbers[-1]
             first = ctx.params["from_snapshot"] or max([n for n in numbers if n < second], default=second)
-            before, after = store.snapshot(first), store.snapshot(second)
+            before, after = read_snapshot(store, first), read_snapshot(store, second)
     shown = ctx.source(0) if second == 0 else f"снимок № {second}"
     moves = movement(before, after, ctx.as_of)
-    names = _names(after).combine_first(_names(before))
-    chats_of = after.members.groupby("person_id")["chat_id"].agg(lambda s: ", ".join(sorted(s)))
-    sections_of = after.enrolments.groupby("pupil_id")["section_code"].agg(", ".join)
+    moved = {pid for side in moves.values() for ids in side.values() for pid in ids}
+    names = {**_names_for(before, moved), **_names_for(after, moved)}  # the newer name wins
+    # the chats of those who left and the sections of those who came: grouped for them only, not for everyone
+    departed = {pid for ids in moves["departed"].values() for pid in ids}
+    members = after.members[after.members["person_id"].isin(departed)]
+    chats_of = members.groupby("person_id")["chat_id"].agg(lambda s: ", ".join(sorted(s))).to_dict()
+    enrolments = after.enrolments[after.enrolments["pupil_id"].isin(moves["arrived"]["students"])]
+    sections_of = enrolments.groupby("pupil_id")["section_code"].agg(", ".join).to_dict()
     staff = after.staff.set_index("id")
     rows_in, rows_out = [], []
     for kind, word in (("staff", "сотрудник"), ("students", "обучающийся")):
@@ -473,9 +561,9 @@ def build_max_migration(ctx: Context) -> ReportData:
     old = chats[chats["messenger"] != Messenger.MAX.value]
     old_members = members[members["messenger"] != Messenger.MAX.value][["group", "person_id"]].drop_duplicates()
     old_members["done"] = [
-        (g, p) in in_max for g, p in zip(old_members["group"], old_members["person_id"], strict=True)
+        (g, p) in in_max for g, p in _zip(old_members["group"], old_members["person_id"])
     ]
-    old = old.assign(done=[(g, t) in moved_kinds for g, t in zip(old["group"], old["type"], strict=True)])
+    old = old.assign(done=[(g, t) in moved_kinds for g, t in _zip(old["group"], old["type"])])
     section_names = dict(zip(snapshot.sections["code"], snapshot.sections["name"], strict=True))
     c = old.groupby("group")["done"].agg(["size", "sum"])
     m = old_members.groupby("group")["done"].agg(["size", "sum"])
@@ -537,9 +625,9 @@ def build_max_migration(ctx: Context) -> ReportData:
             "chats_done": done_chats,
             "people_total": total_people,
             "people_done": done_people,
-            "sections": per_section.to_dict(orient="records"),
-            "chats": chats_table.to_dict(orient="records"),
-            "people": people_table.to_dict(orient="records"),
+            "sections": records(per_section),
+            "chats": records(chats_table),
+            "people": records(people_table),
         },
         **_source(ctx, number),
     )
@@ -562,7 +650,7 @@ def build_person(ctx: Context) -> ReportData:
         ctx.notes.append(f"Человек не указан (person_id): показан администратор платформы ({person_id}).")
     items = checklist(snapshot, person_id, ctx.as_of, journal)
     catalogue = default_catalogue()
-    name = _names(snapshot).get(person_id, person_id)
+    name = _names_for(snapshot, {person_id}).get(person_id, person_id)
     roles = ", ".join(catalogue.roles[r] for r in roles_of(snapshot, person_id))
     person = None
     for table in (snapshot.staff, snapshot.parents):

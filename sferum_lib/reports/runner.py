@@ -167,6 +167,15 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
     return RunResult(name, output, time.perf_counter() - start)
 
 
+#: The reports from the longest to the shortest: the usage report (charts) is the longest for a small organisation,
+#: the audit and the move to MAX (hundreds of thousands of rows) for a large one; the short ones fill the gaps.
+LONGEST_FIRST = ("usage", "audit", "max-migration", "movement", "person", "invites", "indicators")
+
+
+def _expected_order(name: str) -> int:
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def run_all(
     params: Mapping[str, Any] | None = None,
     out_dir: str | Path | None = None,
@@ -194,7 +203,7 @@ def run_all(
     if out_dir is not None:
         out_dir = os.path.abspath(out_dir)
     todo: queue.Queue[str] = queue.Queue()
-    for name in sorted(names, key=lambda n: n not in CHARTED):  # the longest first: the last to finish is short
+    for name in sorted(names, key=_expected_order):  # the longest first: the last to finish is short
         todo.put(name)
     lock = threading.Lock()
 
