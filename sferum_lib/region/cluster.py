@@ -25,11 +25,14 @@ CONNECT_TIMEOUT_S = 10
 #: serve a long-lived cluster watched on a dashboard; here nobody watches, and on a small shared machine the
 #: watching costs: each worker's statistical profiler samples the running task every 10 ms (nothing reads the
 #: profiles without a dashboard), and the scheduler, the nannies and the workers check their event loops every
-#: 20 ms and sample the system every 0.5 s even while idle.
+#: 20 ms, their memory every 0.1 s and the system every 0.5 s even while idle. Work stealing is off: the tasks
+#: are equal and handed out as workers free up, and a stolen save would carry its snapshot to another worker.
 LOCAL_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "500ms",
     "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
 }
 
 

@@ -147,6 +147,15 @@ class Staged:
     outcome: Outcome
     result: Any = None  # sferum_lib.workbook.importer.ImportResult
 
+    def __sizeof__(self) -> int:
+        """Its memory, tables included: Dask measures a kept result with ``sys.getsizeof``, and a few bytes would
+        tell its scheduler that the snapshot is free to move between workers, or to keep in any number."""
+        if self.result is None:
+            return object.__sizeof__(self)
+        from dask.sizeof import sizeof
+
+        return object.__sizeof__(self) + sum(sizeof(t) for t in self.result.snapshot.tables.values() if t is not None)
+
 
 def task_validate(path: str, errors_dir: str) -> Staged:
     """Read and validate one workbook; on errors write its annotated copy. Runs on a worker."""
@@ -226,7 +235,7 @@ def task_save(staged: Staged, region: str, refusal: str) -> Outcome:
 def _duplicates(outcomes: list[Outcome]) -> dict[str, str]:
     """Workbooks of one organisation received together: each refused, since which one is right is unknown."""
     by_store: dict[str, list[Outcome]] = {}
-    for outcome in outcomes:
+    for outcome in sorted(outcomes, key=lambda o: o.source):  # named in name order, whatever order they ran in
         if outcome.accepted:
             by_store.setdefault(outcome.store, []).append(outcome)
     refusals = {}
@@ -241,6 +250,14 @@ def _duplicates(outcomes: list[Outcome]) -> dict[str, str]:
     return refusals
 
 
+def _size(path: Path) -> int:
+    """Bytes of a workbook, or of a folder's CSV files."""
+    try:
+        return sum(f.stat().st_size for f in path.iterdir()) if path.is_dir() else path.stat().st_size
+    except OSError:
+        return 0
+
+
 def import_region(
     folder: str | Path, region: str | Path, run: Any, errors_to: str | Path | None = None
 ) -> list[Outcome]:
@@ -251,7 +268,8 @@ def import_region(
     inbox = find_workbooks(folder)
     target = region_dir(region, create=True)
     errors_dir = Path(errors_to) if errors_to else target / ERRORS_DIR
-    paths = [str(p) for p in inbox.sources]
+    # the largest first: the last tasks to finish are then small ones, and no worker waits idle for a big one
+    paths = [str(p) for p in sorted(inbox.sources, key=lambda p: (-_size(p), p.name))]
     staged = run.submit_map(task_validate, paths, [str(errors_dir)] * len(paths))
     first = run.then(task_outcome, staged)
     refusals = _duplicates(first)
@@ -507,7 +525,7 @@ def audit_region(
     """
     stores = [str(p) for p in region_stores(region_dir(region))]
     kept = {s: kept_audit(s, as_of, invite_days, request_days, history) for s in stores}
-    todo = sorted((s for s, r in kept.items() if r is None), key=lambda s: -Path(s).stat().st_size)
+    todo = sorted((s for s, r in kept.items() if r is None), key=lambda s: -_size(Path(s)))
     n = len(todo)
     if n:
         computed = run.map(task_audit, todo, [as_of] * n, [invite_days] * n, [request_days] * n, [history] * n)

@@ -344,3 +344,25 @@ def test_a_local_cluster_starts_only_when_given_work(region):
         assert len(audit_region(region, DAY, run)) == N
         assert not run.started
         assert run.map(len, []) == [] and not run.started
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [{"organisation": "ЦДО", "check": "x", "subject": None}],
+        {"ЦДО": {"staff_joined": 0.5, "pupils_joined": None}},
+        {"ЦДО": {"staff_joined": float("nan")}},
+        "numpy",
+    ],
+)
+def test_json_output_is_what_the_reports_conversion_gives(capsys, data):
+    import numpy as np
+    import pandas as pd
+
+    from sferum_lib.region.cli import _print_json
+    from sferum_lib.reports.artifacts import plain
+
+    if data == "numpy":
+        data = [{"n": np.int64(3), "f": np.float64(0.25), "nan": np.float64("nan"), "day": pd.Timestamp("2026-11-29")}]
+    _print_json(data)
+    assert capsys.readouterr().out == json.dumps(plain(data), ensure_ascii=False, indent=1) + "\n"
