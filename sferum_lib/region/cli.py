@@ -49,10 +49,25 @@ def add_parser(sub: Any) -> None:
     q.add_argument("--out", metavar="ПАПКА", default="out/region", help="папка для результатов (out/region)")
 
 
-def _print_json(data: Any) -> None:
+def _plain(value: Any) -> Any:
     from sferum_lib.reports.artifacts import plain
 
-    sys.stdout.write(json.dumps(plain(data), ensure_ascii=False, indent=1) + "\n")
+    return plain(value)
+
+
+def _print_json(data: Any) -> None:
+    """The data as JSON, as the reports write theirs (NaN and NaT as null, numpy numbers as numbers).
+
+    A region's findings (hundreds of thousands) are plain already: they are dumped as they are, and only an
+    odd value goes through the reports' conversion; a NaN, which the dump refuses, sends everything through it.
+    """
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False, default=_plain)
+    except ValueError:
+        from sferum_lib.reports.artifacts import plain
+
+        text = json.dumps(plain(data), ensure_ascii=False, indent=1)
+    sys.stdout.write(text + "\n")
 
 
 def _as_of(args: argparse.Namespace) -> dt.date:

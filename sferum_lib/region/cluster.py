@@ -21,6 +21,20 @@ R = TypeVar("R")
 #: Seconds to wait for an existing scheduler before telling the user it cannot be reached.
 CONNECT_TIMEOUT_S = 10
 
+#: Dask settings of the local cluster this command starts (an existing cluster keeps its own). Its defaults
+#: serve a long-lived cluster watched on a dashboard; here nobody watches, and on a small shared machine the
+#: watching costs: each worker's statistical profiler samples the running task every 10 ms (nothing reads the
+#: profiles without a dashboard), and the scheduler, the nannies and the workers check their event loops every
+#: 20 ms, their memory every 0.1 s and the system every 0.5 s even while idle. Work stealing is off: the tasks
+#: are equal and handed out as workers free up, and a stolen save would carry its snapshot to another worker.
+LOCAL_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
+
 
 def _quiet() -> None:
     """Keep distributed's INFO/WARNING chatter (and that of the worker processes it spawns) off the terminal."""
@@ -38,11 +52,27 @@ def _quiet() -> None:
 class Runner:
     """Maps a function over items: on a Dask client when there is one, in this process otherwise.
 
-    The sequential runner exists so that tests can compare the cluster's result with the plain one.
+    The sequential runner exists so that tests can compare the cluster's result with the plain one. A runner
+    given ``start`` starts its cluster when it is first given work: a command that finds everything already
+    computed (a report after the day's audit) costs no cluster at all.
     """
 
-    def __init__(self, client: Any = None) -> None:
-        self.client = client
+    def __init__(self, client: Any = None, start: Callable[[], Any] | None = None) -> None:
+        self._client = client
+        self._start = start
+
+    @property
+    def client(self) -> Any:
+        """The Dask client (started now if it was not yet), or None for the plain runner."""
+        if self._client is None and self._start is not None:
+            start, self._start = self._start, None
+            self._client = start()
+        return self._client
+
+    @property
+    def started(self) -> bool:
+        """Whether there is a Dask client already (a lazy local cluster has not been needed yet: False)."""
+        return self._client is not None
 
     @property
     def where(self) -> str:
@@ -53,20 +83,20 @@ class Runner:
 
     def map(self, func: Callable[..., R], *iterables: Sequence[Any]) -> list[R]:
         """``[func(*args) ...]`` in order; on Dask each call is one task (``pure=False``: files change)."""
-        if self.client is None:
+        if not iterables or not len(iterables[0]) or self.client is None:
             return [func(*args) for args in zip(*iterables, strict=True)]
         futures = self.client.map(func, *iterables, pure=False)
         return self.client.gather(futures)
 
     def submit_map(self, func: Callable[..., Any], *iterables: Sequence[Any]) -> list[Any]:
         """Like :meth:`map` but keeps the results where they were made (Dask futures); see :meth:`then`."""
-        if self.client is None:
+        if not iterables or not len(iterables[0]) or self.client is None:
             return [func(*args) for args in zip(*iterables, strict=True)]
         return self.client.map(func, *iterables, pure=False)
 
     def then(self, func: Callable[..., R], kept: Sequence[Any], *iterables: Sequence[Any]) -> list[R]:
         """Apply ``func`` to results kept by :meth:`submit_map`, on the worker that holds each one."""
-        if self.client is None:
+        if not len(kept) or self.client is None:
             return [func(k, *args) for k, *args in zip(kept, *iterables, strict=True)]
         return self.client.gather(self.client.map(func, kept, *iterables, pure=False))
 
@@ -96,9 +126,9 @@ def _probe(address: str, error: UsageError) -> None:
 def runner(scheduler: str | None = None, workers: int | None = None) -> Iterator[Runner]:
     """A :class:`Runner` on ``scheduler`` (``tcp://HOST:8786``) or on a local cluster of worker processes."""
     _quiet()
-    from distributed import Client, LocalCluster
-
     if scheduler:
+        from distributed import Client
+
         unreachable = UsageError(
             f"Не удалось подключиться к планировщику Dask «{scheduler}». Проверьте адрес (вид: tcp://АДРЕС:8786) "
             "и что планировщик запущен (dask scheduler), а на исполнителях установлен sferum_lib и видна папка региона."
@@ -113,17 +143,29 @@ def runner(scheduler: str | None = None, workers: int | None = None) -> Iterator
         finally:
             client.close()
         return
+    import dask
+
     count = workers or os.cpu_count() or 1
-    cluster = LocalCluster(
-        n_workers=count,
-        threads_per_worker=1,  # the work is pandas and SQLite under the GIL: processes, not threads
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    client = Client(cluster, set_as_default=False)
+    started: list[Any] = []  # closed in reverse at the end, if the cluster was started at all
+
+    def start() -> Any:
+        from distributed import Client, LocalCluster  # a second of imports, only when there is work
+
+        with dask.config.set(LOCAL_CONFIG):  # read as the scheduler, nannies and workers start (workers get a copy)
+            started.append(
+                LocalCluster(
+                    n_workers=count,
+                    threads_per_worker=1,  # the work is pandas and SQLite under the GIL: processes, not threads
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+        started.append(Client(started[0], set_as_default=False))
+        return started[-1]
+
     try:
-        yield Runner(client)
+        yield Runner(start=start)
     finally:
-        client.close()
-        cluster.close()
+        for part in reversed(started):
+            part.close()

@@ -147,6 +147,15 @@ class Staged:
     outcome: Outcome
     result: Any = None  # sferum_lib.workbook.importer.ImportResult
 
+    def __sizeof__(self) -> int:
+        """Its memory, tables included: Dask measures a kept result with ``sys.getsizeof``, and a few bytes would
+        tell its scheduler that the snapshot is free to move between workers, or to keep in any number."""
+        if self.result is None:
+            return object.__sizeof__(self)
+        from dask.sizeof import sizeof
+
+        return object.__sizeof__(self) + sum(sizeof(t) for t in self.result.snapshot.tables.values() if t is not None)
+
 
 def task_validate(path: str, errors_dir: str) -> Staged:
     """Read and validate one workbook; on errors write its annotated copy. Runs on a worker."""
@@ -226,7 +235,7 @@ def task_save(staged: Staged, region: str, refusal: str) -> Outcome:
 def _duplicates(outcomes: list[Outcome]) -> dict[str, str]:
     """Workbooks of one organisation received together: each refused, since which one is right is unknown."""
     by_store: dict[str, list[Outcome]] = {}
-    for outcome in outcomes:
+    for outcome in sorted(outcomes, key=lambda o: o.source):  # named in name order, whatever order they ran in
         if outcome.accepted:
             by_store.setdefault(outcome.store, []).append(outcome)
     refusals = {}
@@ -241,6 +250,14 @@ def _duplicates(outcomes: list[Outcome]) -> dict[str, str]:
     return refusals
 
 
+def _size(path: Path) -> int:
+    """Bytes of a workbook, or of a folder's CSV files."""
+    try:
+        return sum(f.stat().st_size for f in path.iterdir()) if path.is_dir() else path.stat().st_size
+    except OSError:
+        return 0
+
+
 def import_region(
     folder: str | Path, region: str | Path, run: Any, errors_to: str | Path | None = None
 ) -> list[Outcome]:
@@ -251,7 +268,8 @@ def import_region(
     inbox = find_workbooks(folder)
     target = region_dir(region, create=True)
     errors_dir = Path(errors_to) if errors_to else target / ERRORS_DIR
-    paths = [str(p) for p in inbox.sources]
+    # the largest first: the last tasks to finish are then small ones, and no worker waits idle for a big one
+    paths = [str(p) for p in sorted(inbox.sources, key=lambda p: (-_size(p), p.name))]
     staged = run.submit_map(task_validate, paths, [str(errors_dir)] * len(paths))
     first = run.then(task_outcome, staged)
     refusals = _duplicates(first)
@@ -300,6 +318,8 @@ class OrgResult:
 
 #: Each organisation's last audit, beside the stores: ``region report`` after ``region audit`` on the same day
 #: (the usual order) does not audit every organisation again. Owner-only, like the stores it is made from.
+#: It also keeps the indicators of the organisation's earlier snapshots, each on the day it was loaded (the
+#: report's trend): snapshots never change once stored, so they are computed once, not at every report.
 CACHE_DIR = ".кэш-аудита"
 
 
@@ -318,43 +338,139 @@ def _cache_path(store_path: str) -> Path:
     return path.parent / CACHE_DIR / f"{path.stem}.json"
 
 
-def _cached(store_path: str, key: dict[str, Any]) -> OrgResult | None:
-    """The organisation's audit kept by an earlier command, if it was of the same snapshot, day and settings."""
+def _read_kept(store_path: str) -> dict[str, Any]:
+    """What an earlier command kept for this organisation, if it was kept by this code; else nothing."""
     import json
 
     try:
         kept = json.loads(_cache_path(store_path).read_text(encoding="utf-8"))
-        if kept.get("key") != key:
-            return None
-        return OrgResult(**kept["result"])
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
+    except (OSError, ValueError):
+        return {}
+    return kept if isinstance(kept, dict) and kept.get("code") == _code_stamp() else {}
 
 
-def _keep(store_path: str, key: dict[str, Any], result: OrgResult) -> None:
+def _keep(store_path: str, kept: dict[str, Any]) -> None:
     """Keep the audit for the next command; a region folder that cannot be written to is only slower."""
     import contextlib
-    import dataclasses
     import json
     import os
 
     from sferum_lib.files import private_dir, write_private
 
-    body = dataclasses.asdict(result)
-    body["trend"] = []  # the trend depends on which snapshots exist; it is cheap to redo from the kept values
     path = _cache_path(store_path)
     with contextlib.suppress(OSError):
         private_dir(path.parent)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        write_private(tmp, json.dumps({"key": key, "result": body}, ensure_ascii=False))
+        write_private(tmp, json.dumps(kept, ensure_ascii=False))
         os.replace(tmp, path)  # whole or not at all: two workers never leave a half-written file
+
+
+def _audit_key(info: Any, as_of: dt.date, invite_days: int, request_days: int) -> dict[str, Any]:
+    """What an audit depends on besides the code: which snapshot (as stored), the day and the settings."""
+    return {
+        "snapshot": info.number,
+        "imported_at": info.imported_at,
+        "source": info.source,
+        "as_of": as_of.isoformat(),
+        "settings": [invite_days, request_days],
+    }
+
+
+def _point_key(info: Any, taken: dt.date) -> str:
+    """A trend point: one stored snapshot's indicators on one day."""
+    return f"{info.number}|{info.imported_at}|{taken.isoformat()}"
+
+
+def _taken(info: Any, as_of: dt.date) -> dt.date:
+    """The day a snapshot shows in the trend: the day it was loaded, but never after the report's day."""
+    return min(dt.date.fromisoformat(info.imported_at[:10]), as_of)
+
+
+def _kept_result(kept: dict[str, Any], key: dict[str, Any]) -> OrgResult | None:
+    if kept.get("key") != key:
+        return None
+    try:
+        return OrgResult(**kept["result"])
+    except (KeyError, TypeError):
+        return None
+
+
+class _Kept:
+    """One organisation's audit and trend points, as kept and as computed now, written back when anything is new."""
+
+    def __init__(self, store_path: str, infos: list[Any], as_of: dt.date, settings: tuple[int, int]) -> None:
+        self.store_path = store_path
+        self.infos = infos
+        self.as_of = as_of
+        self.latest = infos[-1] if infos else None
+        self.key = _audit_key(self.latest, as_of, *settings) if self.latest else {}
+        self.document = _read_kept(store_path)
+        self.points: dict[str, Any] = dict(self.document.get("points") or {})
+        self.result = _kept_result(self.document, self.key) if self.latest else None
+        self.changed = False
+
+    def trend(self, values: Any) -> list[dict[str, Any]] | None:
+        """Every snapshot's point; ``values(info, day)`` computes a missing one (``None``: give up when missing)."""
+        assert self.result is not None
+        points = []
+        for info in self.infos:
+            taken = _taken(info, self.as_of)
+            if info.number == self.latest.number and taken == self.as_of:  # the latest on the report's day
+                found = dict(self.result.indicators)
+            else:
+                found = self.points.get(_point_key(info, taken))
+                if found is None:
+                    if values is None:
+                        return None
+                    found = self.points[_point_key(info, taken)] = values(info, taken)
+                    self.changed = True
+            points.append({"snapshot": info.number, "date": taken, "indicators": found})
+        return points
+
+    def save(self) -> None:
+        import dataclasses
+
+        if not self.changed or self.result is None:
+            return
+        # a shallow copy: the values are already plain JSON (``asdict`` would deep-copy every finding, a fifth of
+        # the audit's time at a thousand findings per organisation)
+        body = {f.name: getattr(self.result, f.name) for f in dataclasses.fields(self.result)}
+        body["trend"] = []  # which points the trend takes depends on the snapshots there are: kept apart below
+        _keep(self.store_path, {"code": _code_stamp(), "key": self.key, "result": body, "points": self.points})
+
+
+def kept_audit(
+    store_path: str, as_of: dt.date, invite_days: int = 7, request_days: int = 3, history: bool = False
+) -> OrgResult | None:
+    """The organisation's audit (and trend) as the last command kept it, if nothing needs computing; else None.
+
+    Reads the store's list of snapshots only (no snapshot), so the client can tell, before any cluster starts,
+    which organisations need a worker at all.
+    """
+    from sferum_lib.store import Store
+
+    try:
+        with Store(store_path, readonly=True) as store:
+            infos = store.snapshots()
+    except (SferumError, OSError):
+        return None  # the task says what is wrong with this store, in its own words
+    kept = _Kept(store_path, infos, as_of, (invite_days, request_days))
+    if kept.result is None:
+        return None
+    if history:
+        trend = kept.trend(None)
+        if trend is None:
+            return None
+        kept.result.trend = trend
+    return kept.result
 
 
 def task_audit(store_path: str, as_of: dt.date, invite_days: int, request_days: int, history: bool) -> OrgResult:
     """Audit the latest snapshot of one organisation's store. Runs on a worker; returns plain data.
 
     Snapshots never change once stored, so the audit of the latest one on a day with the same settings is kept
-    beside the stores and reused by the next command (``region audit`` then ``region report``).
+    beside the stores and reused by the next command (``region audit`` then ``region report``); so are the
+    indicators of the earlier snapshots that the trend shows.
     """
     from sferum_lib.checks import AuditSettings, audit, indicators
     from sferum_lib.checks.indicators import indicator_values
@@ -363,22 +479,13 @@ def task_audit(store_path: str, as_of: dt.date, invite_days: int, request_days: 
     with Store(store_path, create=False) as store:
         infos = store.snapshots()
         number = store.latest()  # none: the store's own Russian message
-        info = next(i for i in infos if i.number == number)
-        key = {
-            "snapshot": number,
-            "imported_at": info.imported_at,
-            "source": info.source,
-            "as_of": as_of.isoformat(),
-            "settings": [invite_days, request_days],
-            "code": _code_stamp(),
-        }
-        result = _cached(store_path, key)
+        kept = _Kept(store_path, infos, as_of, (invite_days, request_days))
         snapshot = None
-        if result is None:
+        if kept.result is None:
             snapshot = store.snapshot(number)
             found = audit(snapshot, as_of, AuditSettings(invite_days, request_days))
             today = indicators(snapshot, as_of)
-            result = OrgResult(
+            kept.result = OrgResult(
                 Path(store_path).name,
                 snapshot.organisation.short_name,
                 number,
@@ -388,18 +495,16 @@ def task_audit(store_path: str, as_of: dt.date, invite_days: int, request_days: 
                 dict(found.not_performed),
                 {i.key: i.title for i in today},
             )
-            _keep(store_path, key, result)
+            kept.changed = True
+        result = kept.result
         if history:
-            for shown in infos:
-                taken = min(dt.date.fromisoformat(shown.imported_at[:10]), as_of)
-                if shown.number == number and taken == as_of:  # the latest on the report's day: just computed
-                    values = dict(result.indicators)
-                else:
-                    if shown.number == number:
-                        snapshot = snapshot or store.snapshot(number)
-                    shot = snapshot if shown.number == number else store.snapshot(shown.number)
-                    values = indicator_values(shot, taken)
-                result.trend.append({"snapshot": shown.number, "date": taken, "indicators": values})
+
+            def values(info: Any, taken: dt.date) -> dict[str, float | None]:
+                shot = snapshot if info.number == number and snapshot is not None else store.snapshot(info.number)
+                return indicator_values(shot, taken)
+
+            result.trend = kept.trend(values)
+        kept.save()
     return result
 
 
@@ -412,11 +517,20 @@ def audit_region(
     request_days: int = 3,
     history: bool = False,
 ) -> list[OrgResult]:
-    """Every organisation of the region audited on ``as_of``, in order of organisation name."""
+    """Every organisation of the region audited on ``as_of``, in order of organisation name.
+
+    What an earlier command kept is read here; only the organisations with something to compute go to ``run``'s
+    workers (so a report after the day's audit starts no cluster at all), the largest stores first, so that no
+    worker is left with a big one at the end while the other waits.
+    """
     stores = [str(p) for p in region_stores(region_dir(region))]
-    n = len(stores)
-    results = run.map(task_audit, stores, [as_of] * n, [invite_days] * n, [request_days] * n, [history] * n)
-    return sorted(results, key=lambda r: (r.organisation, r.store))
+    kept = {s: kept_audit(s, as_of, invite_days, request_days, history) for s in stores}
+    todo = sorted((s for s, r in kept.items() if r is None), key=lambda s: -_size(Path(s)))
+    n = len(todo)
+    if n:
+        computed = run.map(task_audit, todo, [as_of] * n, [invite_days] * n, [request_days] * n, [history] * n)
+        kept.update(zip(todo, computed, strict=True))
+    return sorted(kept.values(), key=lambda r: (r.organisation, r.store))
 
 
 def findings_records(results: list[OrgResult]) -> list[dict[str, Any]]:

@@ -195,3 +195,25 @@ def test_sferum_report_region_runs_the_region_notebook_and_names_what_it_shows(c
     code, _, err = run(capsys, "report", "region", "--store", str(store), "--out", str(tmp_path / "нет"))
     assert code == 2 and "нужна папка" in err and "Traceback" not in err
     assert not (tmp_path / "нет").exists()
+
+
+def test_a_report_after_the_days_audit_starts_no_cluster(capsys, books, tmp_path, monkeypatch):
+    import distributed
+
+    region = str(tmp_path / "регион")
+    assert run(capsys, "--store", region, "region", "import", str(books / "сейчас"), "--workers", "2")[0] == 0
+    assert run(capsys, "--store", region, "region", "audit", "--as-of", DAY, "--workers", "2")[0] == 0
+
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("a local cluster was started though the day's audit was kept")
+
+    monkeypatch.setattr(distributed, "LocalCluster", no_cluster)
+    out = tmp_path / "отчёт"
+    code, stdout, err = run(capsys, "--store", region, "region", "report", "--as-of", DAY, "--out", str(out))
+    assert code == 0, err
+    assert Path(stdout.strip()) == (out / "region.html").resolve()
+    document = json.loads((out / "region.json").read_text(encoding="utf-8"))
+    assert len(document["data"]["organisations"]) == N
+    # another day has nothing kept: the cluster is asked for (and here refused, as a fault of the program)
+    code, _, err = run(capsys, "--store", region, "region", "report", "--as-of", "2026-11-28", "--out", str(out))
+    assert code == 1 and "a local cluster was started" in err

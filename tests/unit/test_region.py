@@ -306,3 +306,63 @@ def test_an_audit_is_kept_beside_the_stores_and_reused_until_the_day_or_the_snap
     assert all(o.accepted for o in import_region(books / NOW, target, Runner()))
     fresh = {r.organisation: r for r in audit_region(target, DAY, Runner(), history=True)}
     assert fresh[marked].findings and fresh[marked].snapshot == 2 and len(fresh[marked].trend) == 2
+
+
+def _no_cluster() -> None:
+    raise AssertionError("a cluster was started though everything was kept")
+
+
+def test_a_report_after_the_days_audit_starts_no_cluster_and_equals_a_fresh_one(books, tmp_path):
+    target = tmp_path / "регион"
+    for folder in (EARLIER, NOW):
+        assert all(o.accepted for o in import_region(books / folder, target, Runner()))
+    fresh = audit_region(target, DAY, Runner(), history=True)  # audits, and keeps the earlier snapshots' points
+    document = json.loads(sorted((target / CACHE_DIR).glob("*.json"))[0].read_text(encoding="utf-8"))
+    assert len(document["points"]) == 1  # the earlier snapshot; the latest on the day is the audit itself
+    kept = audit_region(target, DAY, Runner(start=_no_cluster), history=True)
+    assert [dataclasses.asdict(r) for r in kept] == [dataclasses.asdict(r) for r in fresh]
+    # the audit without the trend, then the report with it: the points are computed once, by the report
+    shutil.rmtree(target / CACHE_DIR)
+    audit_region(target, DAY, Runner())
+    with pytest.raises(AssertionError, match="a cluster was started"):
+        audit_region(target, DAY, Runner(start=_no_cluster), history=True)
+    again = audit_region(target, DAY, Runner(), history=True)
+    assert [dataclasses.asdict(r) for r in again] == [dataclasses.asdict(r) for r in fresh]
+    # a kept point is what the next report shows: marked, it comes back marked
+    path = sorted((target / CACHE_DIR).glob("*.json"))[0]
+    document = json.loads(path.read_text(encoding="utf-8"))
+    (point,) = document["points"]
+    document["points"][point] = {key: 0.5 for key in document["points"][point]}
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    marked = {r.organisation: r for r in audit_region(target, DAY, Runner(start=_no_cluster), history=True)}
+    assert marked[document["result"]["organisation"]].trend[0]["indicators"] == document["points"][point]
+
+
+def test_a_local_cluster_starts_only_when_given_work(region):
+    audit_region(region, DAY, Runner())  # kept
+    with runner(workers=2) as run:
+        assert len(audit_region(region, DAY, run)) == N
+        assert not run.started
+        assert run.map(len, []) == [] and not run.started
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [{"organisation": "ЦДО", "check": "x", "subject": None}],
+        {"ЦДО": {"staff_joined": 0.5, "pupils_joined": None}},
+        {"ЦДО": {"staff_joined": float("nan")}},
+        "numpy",
+    ],
+)
+def test_json_output_is_what_the_reports_conversion_gives(capsys, data):
+    import numpy as np
+    import pandas as pd
+
+    from sferum_lib.region.cli import _print_json
+    from sferum_lib.reports.artifacts import plain
+
+    if data == "numpy":
+        data = [{"n": np.int64(3), "f": np.float64(0.25), "nan": np.float64("nan"), "day": pd.Timestamp("2026-11-29")}]
+    _print_json(data)
+    assert capsys.readouterr().out == json.dumps(plain(data), ensure_ascii=False, indent=1) + "\n"
