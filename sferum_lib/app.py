@@ -351,27 +351,47 @@ class Places:
     def __init__(self) -> None:
         self.admitted: list[float] = []
         self.taken: set[str] = set()
+        self.starting = 0  # kernels on their way to an admitted visitor (a start, or one leaving the pool)
         self.refused = 0
 
-    def in_use(self, listed: set[str]) -> int:
+    def in_use(self, kernel_manager: Any) -> int:
         now = time.monotonic()
         self.admitted[:] = [t for t in self.admitted if now - t < _ADMISSION_SECONDS]
+        listed = set(kernel_manager.list_kernel_ids())
         self.taken.intersection_update(listed)  # culled or shut down: the place is free again
-        return len(self.taken) + len(self.admitted)
+        waiting, warming = _pooled(kernel_manager)
+        # listed kernels nobody accounts for: started before we counted (then a participant's each), unless they
+        # are on their way to an admitted visitor or a pool kernel whose start has not returned yet
+        others = len(listed - self.taken - waiting)
+        return len(self.taken) + max(0, others - self.starting - warming) + len(self.admitted)
 
-    def admit(self, listed: set[str], places: int) -> None:
+    def admit(self, kernel_manager: Any, places: int) -> None:
         from tornado.web import HTTPError
 
-        if self.in_use(listed) >= places:
+        if self.in_use(kernel_manager) >= places:
             self.refused += 1
             raise HTTPError(503)  # rendered by the template's error page as «мест нет»
         self.admitted.append(time.monotonic())
 
-    def assign(self, kernel_id: str) -> None:
-        """A kernel became an admitted visitor's: count it instead of the visitor."""
-        self.taken.add(kernel_id)
+    def assign(self, kernel_id: str | None) -> None:
+        """A kernel became an admitted visitor's (or failed to, ``None``): count it instead of the visitor."""
+        if kernel_id is not None:
+            self.taken.add(kernel_id)
         if self.admitted:
             self.admitted.pop(0)
+
+
+def _pooled(kernel_manager: Any) -> tuple[set[str], int]:
+    """The pool's kernels waiting for a participant, and how many pool starts have not returned yet."""
+    waiting: set[str] = set()
+    warming = 0
+    for tasks in getattr(kernel_manager, "_pools", {}).values():
+        for task in tasks:
+            if not task.done():
+                warming += 1
+            elif not task.cancelled() and task.exception() is None:
+                waiting.add(task.result()["kernel_id"])
+    return waiting, warming
 
 
 _places = Places()
@@ -389,15 +409,14 @@ def _count_starts(kernel_manager: Any) -> None:
 
     async def start_kernel(*args: Any, **kwargs: Any) -> Any:
         kernel_id = None
+        _places.starting += 1
         try:
             result = original(*args, **kwargs)
             kernel_id = await result if inspect.isawaitable(result) else result
             return kernel_id
         finally:
-            if kernel_id is not None:
-                _places.assign(kernel_id)
-            elif _places.admitted:
-                _places.admitted.pop(0)
+            _places.starting -= 1
+            _places.assign(kernel_id)
 
     kernel_manager.start_kernel = start_kernel
     kernel_manager._sferum_counted = True
@@ -415,7 +434,7 @@ def browser_hash(handler: Any) -> str:
 def admit(handler: Any) -> str:
     """A visitor asks for the page: refuse past the cap (HTTP 503), else identify the browser."""
     _count_starts(handler.kernel_manager)
-    _places.admit(set(handler.kernel_manager.list_kernel_ids()), _places_limit())
+    _places.admit(handler.kernel_manager, _places_limit())
     return browser_hash(handler)
 
 
@@ -488,7 +507,7 @@ def _kernel_manager_class(base: type) -> type:
 
         def fill_if_needed(self, delay: Any = None, notebook_name: Any = None, **kwargs: Any) -> None:
             # waiting kernels never outnumber the free places: the pool is not refilled past the cap
-            free = _places_limit() - _places.in_use(set(self.list_kernel_ids()))
+            free = _places_limit() - _places.in_use(self)
             pool = int(os.environ.get(POOL_ENV) or 0)
             self.kernel_pools_config = {"default": {"pool_size": max(0, min(pool, free))}}
             if not _pool.target:
@@ -499,8 +518,13 @@ def _kernel_manager_class(base: type) -> type:
         async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
             # Voilà hands out the pool's first kernel: make it a warm one when there is one
             self._pools.get(notebook_name, []).sort(key=lambda task: not task.done())
-            render_task, cache, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
-            _places.assign(kernel_id)
+            kernel_id = None
+            _places.starting += 1  # out of the pool, not yet the visitor's
+            try:
+                render_task, cache, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+            finally:
+                _places.starting -= 1
+                _places.assign(kernel_id)
             return render_task, cache, kernel_id
 
         async def _initialize(self, notebook_path: str, kernel_id: Any = None, **kwargs: Any) -> Any:
