@@ -730,6 +730,16 @@ def voila_command(
     ]
 
 
+#: Work pages (``--store``) are opened by a few people at different times: this many kernels wait for them.
+WORK_POOL = 2
+
+
+def default_pool(places: int, work: bool) -> int:
+    """How many places ``sferum app`` prepares in advance: a class arrives at once, so every place; the staff
+    of an organisation come one by one, so a couple (each taken kernel is replaced)."""
+    return min(places, WORK_POOL) if work else places
+
+
 def _kernel_side(ip: str) -> str:
     """Where a kernel reaches Voilà on this machine (a preheated kernel asks it for its participant)."""
     if ip in ("0.0.0.0", ""):
@@ -755,17 +765,18 @@ def serve(
     places: int = MAX_PARTICIPANTS,
     token: str | None = None,
     store: str | Path | None = None,
-    pool: int | None = None,
+    pool: int = 0,
 ) -> Server:
     """Start Voilà for a role; every participant who opens the page gets their own kernel and practice organisation.
 
     With ``store`` the role's work notebook is served instead, over the organisation's own store (each browser
     still gets its own kernel; the store's transactions keep their actions apart). Beyond the loopback a token is
-    always required (one is made if not given). ``pool`` kernels (by default one per place) are started and
-    warmed at once, so that participants find them ready; 0 starts each participant's kernel when they arrive.
+    always required (one is made if not given). ``pool`` kernels (``sferum app``: :func:`default_pool`) are
+    started and warmed at once, so that participants find them ready; 0 starts each participant's kernel when
+    they arrive.
     """
     source = work_notebook_for(role) if store is not None else notebook_for(role)
-    pool = places if pool is None else max(0, min(pool, places))
+    pool = max(0, min(pool, places))
     _check_port(ip, port)
     if token is None and not is_loopback(ip):
         token = secrets.token_urlsafe(18)

@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--pool",
         type=app_mode.pool_number,
         metavar="N",
-        help="сколько мест подготовить заранее (по умолчанию — все; около 110 МБ памяти каждое); "
+        help="сколько мест подготовить заранее (по умолчанию — все, с --store — два; около 115 МБ памяти каждое); "
         "0 — запускать ядро, когда участник откроет адрес",
     )
 
@@ -852,7 +852,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
         load_content(args.content)  # the methodist's mistakes now, in the terminal, not in each participant's page
         os.environ[CONTENT_ENV] = str(Path(args.content).resolve())
-    server = app_mode.serve(args.role, session, args.port, args.ip, places=args.places, store=store, pool=args.pool)
+    pool = app_mode.default_pool(args.places, store is not None) if args.pool is None else args.pool
+    server = app_mode.serve(args.role, session, args.port, args.ip, places=args.places, store=store, pool=pool)
     try:
         app_mode.wait_ready(server, args.ip, args.port)
     except BaseException:

@@ -455,3 +455,9 @@ def test_voila_preheats_only_when_places_are_prepared(tmp_path):
 def test_pool_must_be_a_number_of_places(capsys, pool):
     assert main(["app", "pdo", "--pool", pool]) == 2
     assert "--pool" in capsys.readouterr().err
+
+
+def test_a_class_gets_every_place_prepared_the_staffs_work_pages_a_couple():
+    assert app.default_pool(30, work=False) == 30
+    assert app.default_pool(30, work=True) == app.WORK_POOL < 30
+    assert app.default_pool(1, work=True) == 1
