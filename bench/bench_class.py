@@ -205,7 +205,7 @@ async def wire_participant(base: str, assets: list[str], who: Participant, delay
     start = time.perf_counter()
     try:
         try:
-            page = await client.fetch(base, request_timeout=300)
+            page = await client.fetch(base, request_timeout=300, connect_timeout=300)
         except HTTPClientError as exc:
             if exc.code == 503:
                 who.error = "мест нет (503)"
@@ -214,7 +214,15 @@ async def wire_participant(base: str, assets: list[str], who: Participant, delay
         cookies = "; ".join(c.split(";")[0] for c in page.headers.get_list("Set-Cookie"))
         html = page.body.decode()
         kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', html).group(1)
-        await asyncio.gather(*(client.fetch(base.rstrip("/") + a, headers={"Cookie": cookies}) for a in assets))
+        connections = asyncio.Semaphore(6)  # as a browser: six at a time to one host
+
+        async def fetch(asset: str) -> None:
+            async with connections:
+                await client.fetch(
+                    base.rstrip("/") + asset, headers={"Cookie": cookies}, request_timeout=300, connect_timeout=300
+                )
+
+        await asyncio.gather(*(fetch(a) for a in assets))
         url = f"ws{base[4:].rstrip('/')}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
         async with websockets.connect(url, additional_headers={"Cookie": cookies}, max_size=None) as socket_:
             wire = Wire(socket_)
@@ -293,15 +301,21 @@ async def run_class(size: int, arrival: float, work: Path, places: int, pool: in
         url = f"http://127.0.0.1:{port}/"
         result.participants = [Participant(f"Участник{i + 1:02d} Бенч") for i in range(size)]
         step = arrival / size if size else 0
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            client_before = chromium_cpu()
+        async with contextlib.AsyncExitStack() as stack:
+            browser = None
+            if client == "chromium":
+                p = await stack.enter_async_context(async_playwright())
+                browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            client_before = chromium_cpu() if browser else cpu_of(psutil.Process())
             voila_before = cpu_of(psutil.Process(server.process.pid))
             t = time.perf_counter()
-            if client == "chromium":
+            if browser:
                 arrivals = [participant(browser, url, w, i * step, button) for i, w in enumerate(result.participants)]
                 await asyncio.gather(*arrivals)
             else:
+                from tornado.httpclient import AsyncHTTPClient
+
+                AsyncHTTPClient.configure(None, max_clients=6 * size + 10)  # a browser opens 6 connections a host
                 assets = ASSETS.get("list") or []
                 tasks = [
                     asyncio.create_task(wire_participant(url, assets, w, i * step, button))
@@ -310,7 +324,7 @@ async def run_class(size: int, arrival: float, work: Path, places: int, pool: in
                 while not all(w.step_done or w.error for w in result.participants):
                     await asyncio.sleep(0.1)
             result.wall = time.perf_counter() - t
-            result.client_cpu = chromium_cpu() - client_before
+            result.client_cpu = (chromium_cpu() if browser else cpu_of(psutil.Process())) - client_before
             await asyncio.sleep(2)  # kernels settle after the last reply
             for k in kernels_of(server.process.pid):
                 try:
@@ -324,15 +338,16 @@ async def run_class(size: int, arrival: float, work: Path, places: int, pool: in
             voila = psutil.Process(server.process.pid)
             result.server_rss = voila.memory_info().rss
             result.server_cpu = cpu_of(voila) - voila_before
-            browser_process = next(
-                (c for c in psutil.Process().children(recursive=True) if c.name().startswith("chrom")), None
-            )
-            result.browser_rss = browser_rss(browser_process.pid) if browser_process else 0
-            if client != "chromium":
+            if browser:
+                browser_process = next(
+                    (c for c in psutil.Process().children(recursive=True) if c.name().startswith("chrom")), None
+                )
+                result.browser_rss = browser_rss(browser_process.pid) if browser_process else 0
+                await browser.close()
+            else:
                 for w in result.participants:
                     w.hold.set()
                 await asyncio.gather(*tasks)
-            await browser.close()
         # the first step's action stored in the participant's practice organisation (its questions are not asked)
         result.completed = sum(
             bool(Training(session, w.name, ROLE).progress()[0].performed) for w in result.participants
@@ -371,8 +386,8 @@ def table(runs: list[Run]) -> str:
         "| participants | client | places prepared | warm-up, s (CPU s per kernel) | arrivals over, s "
         "| first screen, s (median / max) | step done, s (median / max) "
         "| under 5 s | steps stored | kernel RSS, MB (median / max) | kernel USS, MB (median / max) "
-        "| kernels RSS total, MB | Voilà RSS, MB | Chromium (client) RSS, MB | CPU s per kernel after arrival (median) "
-        "| Voilà CPU s after arrival | Chromium CPU s | errors |",
+        "| kernels RSS total, MB | Voilà RSS, MB | Chromium RSS, MB | CPU s per kernel after arrival (median) "
+        "| Voilà CPU s after arrival | client CPU s | errors |",
         "|---:|---|---:|---|---:|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
