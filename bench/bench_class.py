@@ -236,6 +236,9 @@ async def wire_participant(base: str, assets: list[str], who: Participant, delay
             await wire.send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
             name = await wire.until(lambda s: _find(s, placeholder="Фамилия Имя"))
             who.first_screen = time.perf_counter() - start  # the name field's state is in the page
+            if not button:  # first screens only
+                await who.hold.wait()
+                return
             begin = _find(wire.states, description="Начать")
             await wire.widget(name, {"method": "update", "state": {"value": who.name}, "buffer_paths": []})
             await wire.widget(begin, {"method": "custom", "content": {"event": "click"}})
@@ -276,13 +279,15 @@ async def participant(browser, url: str, who: Participant, delay: float, button:
     # the page stays open (its kernel alive) until the memory is measured
 
 
-async def run_class(size: int, arrival: float, work: Path, places: int, pool: int, client: str) -> Run:
+async def run_class(
+    size: int, arrival: float, work: Path, places: int, pool: int, client: str, steps: bool = True
+) -> Run:
     from playwright.async_api import async_playwright
 
     from sferum_lib.app import serve, stop, wait_ready
     from sferum_lib.training import STEPS, Training
 
-    button = STEPS[ROLE][0].button
+    button = STEPS[ROLE][0].button if steps else ""
     session = work / f"class-{size}"
     shutil.rmtree(session, ignore_errors=True)
     port = free_port()
@@ -321,7 +326,7 @@ async def run_class(size: int, arrival: float, work: Path, places: int, pool: in
                     asyncio.create_task(wire_participant(url, assets, w, i * step, button))
                     for i, w in enumerate(result.participants)
                 ]
-                while not all(w.step_done or w.error for w in result.participants):
+                while not all(w.step_done or w.error or (w.first_screen and not button) for w in result.participants):
                     await asyncio.sleep(0.1)
             result.wall = time.perf_counter() - t
             result.client_cpu = (chromium_cpu() if browser else cpu_of(psutil.Process())) - client_before
@@ -350,7 +355,9 @@ async def run_class(size: int, arrival: float, work: Path, places: int, pool: in
                 await asyncio.gather(*tasks)
         # the first step's action stored in the participant's practice organisation (its questions are not asked)
         result.completed = sum(
-            bool(Training(session, w.name, ROLE).progress()[0].performed) for w in result.participants
+            bool(Training(session, w.name, ROLE).progress()[0].performed)
+            for w in result.participants
+            if (session / w.name.replace(" ", "_")).is_dir()
         )
     finally:
         stop(server)
@@ -454,6 +461,11 @@ def main() -> None:
         "kernel's websocket), so that thirty browsers do not share this machine's cores with the server; "
         "chromium: a real headless Chromium page per participant, on the same cores",
     )
+    parser.add_argument(
+        "--first-only",
+        action="store_true",
+        help="wire client: stop at the first screen, so that the CPU columns are what first screens alone cost",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not append to bench/results-class.md")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
@@ -469,13 +481,14 @@ def main() -> None:
         pool = places if args.pool < 0 else min(args.pool, places)
         if args.client == "wire" and "list" not in ASSETS:
             ASSETS["list"] = asyncio.run(assets_of_the_page(args.work))
-        run = asyncio.run(run_class(size, args.arrival, args.work, places, pool, args.client))
+        run = asyncio.run(run_class(size, args.arrival, args.work, places, pool, args.client, not args.first_only))
         runs.append(run)
         print(table([run]).splitlines()[-1], flush=True)
     text = (
         f"### Class of {', '.join(map(str, args.sizes))} participants, `sferum app {ROLE}` "
         f"({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; arrivals over {args.arrival:.0f} s; places: "
-        f"{args.places_factor:g} × participants; prepared in advance: {'all' if args.pool < 0 else args.pool})\n\n"
+        f"{args.places_factor:g} × participants; prepared in advance: {'all' if args.pool < 0 else args.pool}"
+        f"{'; first screens only' if args.first_only else ''})\n\n"
         f"Machine at the start: {before}.\n\n{table(runs)}\n"
     )
     print(text)

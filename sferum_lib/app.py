@@ -582,6 +582,8 @@ def _strip_cell_errors(executor: Any, cell: Any) -> Any:
 
 def main(argv: list[str] | None = None) -> None:
     """Run Voilà with admission, identification and the pool installed (they cannot be given on its command line)."""
+    import logging
+
     import jinja2
     import tornado.web
     import voila.app as voila_app
@@ -606,6 +608,8 @@ def main(argv: list[str] | None = None) -> None:
     # Tornado's bare pages (static files, unknown paths) are English: every handler that does not render its own
     # error page renders ours; Jupyter's handlers render the template's, its API handlers answer JSON
     tornado.web.RequestHandler.write_error = russian_error  # type: ignore[method-assign]
+    # Tornado's own English warnings (e.g. on websocket ping settings) would reach the methodist's terminal too
+    logging.getLogger("tornado.general").setLevel(logging.ERROR)
     VoilaExecutor.strip_code_cell_errors = _strip_cell_errors  # type: ignore[method-assign]
     # every visitor is admitted (or refused) and identified before Voilà picks a kernel: a preheated kernel runs no
     # pre-launch hook, so the browser's hash travels as a request header Voilà hands to the kernel
