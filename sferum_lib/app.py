@@ -537,12 +537,15 @@ def _kernel_manager_class(base: type) -> type:
             if self._warming is None:  # warm a few at a time: the first places are ready soon, not all at the end
                 type(self)._warming = asyncio.Semaphore(max(2, os.cpu_count() or 2))
             async with self._warming:
+                if self._closing:  # stopping while this one waited its turn: start nothing
+                    raise RuntimeError("the app is stopping")
                 content = await super()._initialize(notebook_path, kernel_id, **kwargs)
                 deadline = time.monotonic() + 300
                 # warm when the kernel waits for its participant (it has connected for the request) or gave up
                 while (
                     content["kernel_id"] not in RequestInfoSocketHandler._waiters
                     and not content["task"].done()
+                    and not self._closing  # stopping: the kernel is shut down, warm or not
                     and time.monotonic() < deadline
                 ):
                     await asyncio.sleep(0.1)
