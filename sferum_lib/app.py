@@ -566,6 +566,67 @@ def _kernel_manager_class(base: type) -> type:
     return SferumKernelManager
 
 
+#: Voilà's page loads about 4.8 MB of scripts and styles in some ninety files: compressed once, they cost the
+#: server (and the room's Wi-Fi) about a quarter of that for every participant.
+_COMPRESSIBLE = (".js", ".css", ".json", ".svg")
+
+
+def _serve_compressed(folder: Path) -> None:
+    """Make Voilà's static file handlers send a gzip copy of scripts and styles to browsers that accept it.
+
+    The copy is made on first demand into ``folder`` (the server's private runtime folder) and kept while the file
+    is unchanged; size, date, ETag and content come from the copy, the content type from the original.
+    """
+    import gzip
+
+    import tornado.web
+    from jupyter_server.base.handlers import FileFindHandler
+    from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
+
+    validate = tornado.web.StaticFileHandler.validate_absolute_path
+    content_type = tornado.web.StaticFileHandler.get_content_type
+    made: dict[str, tuple[float, str]] = {}
+    handlers = (FileFindHandler, MultiStaticFileHandler, TemplateStaticFileHandler)
+
+    def validate_absolute_path(self: Any, root: str, absolute_path: str) -> str | None:
+        path = validate(self, root, absolute_path)
+        headers = self.request.headers
+        if (
+            not path
+            or not isinstance(self, handlers)
+            or not path.endswith(_COMPRESSIBLE)
+            or "gzip" not in headers.get("Accept-Encoding", "")
+            or "Range" in headers
+        ):
+            return path
+        mtime = os.stat(path).st_mtime
+        if made.get(path, (None,))[0] != mtime:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            copy = folder / (hashlib.sha256(path.encode("utf-8")).hexdigest()[:32] + ".gz")
+            tmp = copy.with_suffix(".tmp")
+            tmp.write_bytes(gzip.compress(Path(path).read_bytes(), 6, mtime=0))
+            os.replace(tmp, copy)
+            made[path] = (mtime, str(copy))
+        self._sferum_original = path
+        self.set_header("Content-Encoding", "gzip")
+        self.add_header("Vary", "Accept-Encoding")
+        self._stat_result = os.stat(made[path][1])
+        return made[path][1]
+
+    def get_content_type(self: Any) -> str:
+        original = getattr(self, "_sferum_original", None)
+        if original is None:
+            return content_type(self)
+        compressed, self.absolute_path = self.absolute_path, original
+        try:
+            return content_type(self)
+        finally:
+            self.absolute_path = compressed
+
+    tornado.web.StaticFileHandler.validate_absolute_path = validate_absolute_path  # type: ignore[method-assign]
+    tornado.web.StaticFileHandler.get_content_type = get_content_type  # type: ignore[method-assign]
+
+
 def error_page(status_code: int) -> str:
     """The template's Russian error page for an HTTP status (nothing but the code goes in)."""
     import jinja2
@@ -613,6 +674,8 @@ def main(argv: list[str] | None = None) -> None:
     tornado.web.RequestHandler.write_error = russian_error  # type: ignore[method-assign]
     # Tornado's own English warnings (e.g. on websocket ping settings) would reach the methodist's terminal too
     logging.getLogger("tornado.general").setLevel(logging.ERROR)
+    if os.environ.get(RUNTIME_ENV):
+        _serve_compressed(Path(os.environ[RUNTIME_ENV]) / "gzip")
     VoilaExecutor.strip_code_cell_errors = _strip_cell_errors  # type: ignore[method-assign]
     # every visitor is admitted (or refused) and identified before Voilà picks a kernel: a preheated kernel runs no
     # pre-launch hook, so the browser's hash travels as a request header Voilà hands to the kernel

@@ -4,6 +4,7 @@ no kernel behind."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import queue
@@ -121,6 +122,7 @@ def test_places_are_prepared_before_anyone_comes_and_past_them_a_russian_page(tm
     (waiting,) = kernels_of(process)
     status, page, cookies = get(url)
     assert status == 200 and WIDGET in page
+    assert 'src="/voila/static/voila.js"' in page
     assert any(c.startswith("sferum_browser=") and "HttpOnly" in c for c in cookies)
     assert kernels_of(process) == [waiting]  # the prepared kernel became the visitor's; no other was started
     (kernel,) = kernels_of(process)
@@ -133,6 +135,16 @@ def test_places_are_prepared_before_anyone_comes_and_past_them_a_russian_page(tm
     assert_nothing_of_the_server(page)
     assert kernels_of(process) == [waiting]  # the refused visitor got no kernel, none is prepared past the places
     assert "ещё одному участнику показана страница «Мест нет»" in wait_line(lines, "Мест нет (занято 1 из 1)")
+    # the page's scripts travel compressed to a browser that accepts it (a class shares one Wi-Fi), the same bytes
+    address = f"http://127.0.0.1:{port}/voila/static/voila.js"
+    with urllib.request.urlopen(urllib.request.Request(address, headers={"Accept-Encoding": "gzip"})) as answer:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        assert answer.headers["Content-Type"].startswith("text/javascript")
+        packed = answer.read()
+    with urllib.request.urlopen(address) as answer:
+        assert answer.headers["Content-Encoding"] is None
+        plain = answer.read()
+    assert gzip.decompress(packed) == plain and len(packed) < len(plain) / 2
     status, page, _ = get(f"http://127.0.0.1:{port}/voila/files/../../../etc/passwd")
     assert status in (403, 404) and 'lang="ru"' in page
     assert_nothing_of_the_server(page)
