@@ -451,6 +451,14 @@ def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:
     return notebook
 
 
+def _title_hook(handler: Any, notebook: Any, cwd: str) -> Any:
+    """Without preheated kernels (the console, ``--pool 0``): the tab shows the title the server was given."""
+    title = os.environ.get(TITLE_ENV)
+    if title:
+        notebook.metadata["title"] = title
+    return notebook
+
+
 def _admit_request(handler: Any) -> None:
     """``sferum app``: before Voilà renders the page, admit the visitor and hand the kernel its browser's hash."""
     from tornado.web import HTTPError
@@ -697,6 +705,8 @@ def main(argv: list[str] | None = None) -> None:
     voila_app.voila_kernel_manager_factory = kernel_manager_factory
     config = Config()
     config.VoilaConfiguration.http_header_envs = [BROWSER_HEADER]
+    if not int(os.environ.get(POOL_ENV) or 0):  # Voilà runs no hook with preheated kernels (the title is set then)
+        config.VoilaConfiguration.prelaunch_hook = _title_hook
     try:
         SferumVoila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config)
     finally:
