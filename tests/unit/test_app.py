@@ -461,3 +461,27 @@ def test_a_class_gets_every_place_prepared_the_staffs_work_pages_a_couple():
     assert app.default_pool(30, work=False) == 30
     assert app.default_pool(30, work=True) == app.WORK_POOL < 30
     assert app.default_pool(1, work=True) == 1
+
+
+def test_a_place_left_is_prepared_again_but_not_while_the_app_stops(monkeypatch, tmp_path):
+    monkeypatch.setenv(app.PLACES_ENV, "2")
+    monkeypatch.setenv(app.POOL_ENV, "2")
+    monkeypatch.setenv(app.RUNTIME_ENV, str(tmp_path))
+    monkeypatch.setattr(app, "_pool", app._Pool())
+
+    class Base(FakePoolBase):
+        async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:
+            self.kernels.remove(kernel_id)
+
+        async def shutdown_all(self, *args, **kwargs) -> None:
+            for kernel_id in list(self.kernels):
+                await self.shutdown_kernel(kernel_id)
+
+    manager = app._kernel_manager_class(Base)(["u1", "u2"], [])
+    app._places.taken.update({"u1", "u2"})  # both places taken: nothing waits
+    manager.fill_if_needed(notebook_name="pdo.ipynb")
+    assert manager.filled == [0]
+    asyncio.run(manager.shutdown_kernel("u1"))  # a participant's page closed long ago: culled
+    assert manager.filled == [0, 1]  # their place is prepared again
+    asyncio.run(manager.shutdown_all())
+    assert manager.filled == [0, 1]  # stopping starts nothing
