@@ -349,36 +349,41 @@ class Places:
     """
 
     def __init__(self) -> None:
-        self.admitted: list[float] = []
+        self.admitted: list[tuple[float, str]] = []  # when, and which browser
         self.taken: set[str] = set()
+        self.holders: dict[str, str] = {}  # kernel -> the browser it was handed to
         self.starting = 0  # kernels on their way to an admitted visitor (a start, or one leaving the pool)
         self.refused = 0
 
     def in_use(self, kernel_manager: Any) -> int:
         now = time.monotonic()
-        self.admitted[:] = [t for t in self.admitted if now - t < _ADMISSION_SECONDS]
+        self.admitted[:] = [a for a in self.admitted if now - a[0] < _ADMISSION_SECONDS]
         listed = set(kernel_manager.list_kernel_ids())
         self.taken.intersection_update(listed)  # culled or shut down: the place is free again
+        self.holders = {k: b for k, b in self.holders.items() if k in self.taken}
         waiting, warming = _pooled(kernel_manager)
         # listed kernels nobody accounts for: started before we counted (then a participant's each), unless they
         # are on their way to an admitted visitor or a pool kernel whose start has not returned yet
         others = len(listed - self.taken - waiting)
         return len(self.taken) + max(0, others - self.starting - warming) + len(self.admitted)
 
-    def admit(self, kernel_manager: Any, places: int) -> None:
+    def admit(self, kernel_manager: Any, places: int, browser: str = "") -> None:
         from tornado.web import HTTPError
 
-        if self.in_use(kernel_manager) >= places:
+        full = self.in_use(kernel_manager) >= places
+        # a participant who reloads the page holds a place already (their old kernel is being shut down): never
+        # «мест нет» for them
+        if full and not (browser and browser in self.holders.values()):
             self.refused += 1
             raise HTTPError(503)  # rendered by the template's error page as «мест нет»
-        self.admitted.append(time.monotonic())
+        self.admitted.append((time.monotonic(), browser))
 
     def assign(self, kernel_id: str | None) -> None:
         """A kernel became an admitted visitor's (or failed to, ``None``): count it instead of the visitor."""
+        browser = self.admitted.pop(0)[1] if self.admitted else ""
         if kernel_id is not None:
             self.taken.add(kernel_id)
-        if self.admitted:
-            self.admitted.pop(0)
+            self.holders[kernel_id] = browser
 
 
 def _pooled(kernel_manager: Any) -> tuple[set[str], int]:
@@ -432,10 +437,11 @@ def browser_hash(handler: Any) -> str:
 
 
 def admit(handler: Any) -> str:
-    """A visitor asks for the page: refuse past the cap (HTTP 503), else identify the browser."""
+    """A visitor asks for the page: identify the browser, refuse past the cap (HTTP 503)."""
     _count_starts(handler.kernel_manager)
-    _places.admit(handler.kernel_manager, _places_limit())
-    return browser_hash(handler)
+    browser = browser_hash(handler)
+    _places.admit(handler.kernel_manager, _places_limit(), browser)
+    return browser
 
 
 def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:

@@ -420,7 +420,7 @@ def test_waiting_kernels_hold_no_place_and_never_outnumber_the_free_places(monke
     assert manager.filled == [3]
     app._places.taken.add("u1")  # a participant works in u1; another has just been let in
     manager.kernels.append("u1")
-    app._places.admitted.append(time.monotonic())
+    app._places.admitted.append((time.monotonic(), "b" * 64))
     assert app._places.in_use(manager) == 2
     manager.fill_if_needed(notebook_name="pdo.ipynb")
     assert manager.filled[-1] == 1  # one free place: one kernel kept waiting, not three
@@ -485,3 +485,18 @@ def test_a_place_left_is_prepared_again_but_not_while_the_app_stops(monkeypatch,
     assert manager.filled == [0, 1]  # their place is prepared again
     asyncio.run(manager.shutdown_all())
     assert manager.filled == [0, 1]  # stopping starts nothing
+
+
+def test_a_participant_who_reloads_never_meets_no_places(monkeypatch):
+    """A reload asks for the page before the old page's kernel is shut down: the browser holds its place."""
+    monkeypatch.setenv(app.PLACES_ENV, "1")
+    manager = FakeKernelManager(0)
+    app.prelaunch_hook(FakeHandler(manager=manager, cookie="r" * 43), notebook(), "/tmp")
+    asyncio.run(manager.start_kernel())  # the participant's kernel (the hook wrapped the starts)
+    with pytest.raises(HTTPError):  # the only place is taken
+        app.prelaunch_hook(FakeHandler(manager=manager, cookie="s" * 43), notebook(), "/tmp")
+    app.prelaunch_hook(FakeHandler(manager=manager, cookie="r" * 43), notebook(), "/tmp")  # the same browser
+    asyncio.run(manager.start_kernel())
+    manager.kernels.pop(0)  # its old kernel is shut down
+    with pytest.raises(HTTPError):  # still one place, still taken
+        app.prelaunch_hook(FakeHandler(manager=manager, cookie="s" * 43), notebook(), "/tmp")
