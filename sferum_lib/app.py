@@ -2,21 +2,31 @@
 
 What keeps participants apart and the laptop healthy:
 
+- **Places are ready before people arrive.** Voilà keeps a pool of preheated kernels (one per place by default,
+  ``--pool``): each has started Python, imported the library and rehearsed a practice organisation
+  (:func:`participant`), then waits for its participant. Thirty people opening the address at once therefore
+  cost the server almost nothing each; only a visitor past the pool gets a kernel started on the spot.
 - **A browser is a participant.** On the first visit the server gives the browser a random cookie; the kernel
-  learns only its hash (:func:`prelaunch_hook` puts it into the notebook it runs). The name a participant enters
-  is claimed for that hash in the session folder (:func:`claim`); another browser under the same name is refused,
-  the same browser after a reload gets its progress back. The methodist frees a name with ``--release``.
+  learns only its hash, in a request header Voilà hands to the kernel when its participant arrives (the app's
+  notebook, :func:`app_notebook`, asks for it). Under JupyterHub :func:`prelaunch_hook` puts the hash into the
+  notebook instead. The name a participant enters is claimed for that hash in the session folder (:func:`claim`);
+  another browser under the same name is refused, the same browser after a reload gets its progress back. The
+  methodist frees a name with ``--release``.
 - **A token beyond this computer.** Bound to any address but the loopback, Voilà requires a token; the printed
   address carries it and names the machine's real address.
-- **Places are capped** (:data:`MAX_PARTICIPANTS` by default): past the cap a page says «мест нет» (HTTP 503).
-  Kernels whose page is gone are culled after :data:`IDLE_MINUTES` idle minutes.
+- **Places are capped** (:data:`MAX_PARTICIPANTS` by default): past the cap a page says «мест нет» (HTTP 503);
+  waiting kernels never outnumber the free places, and a browser that holds a place (a reload) is never refused.
+  Kernels whose page is gone are culled after :data:`IDLE_MINUTES` idle minutes, and their place is prepared
+  again.
+- **Light on the room's Wi-Fi:** Voilà's scripts and styles (4.8 MB) go out gzip-compressed (1.3 MB).
 - **IPC, not TCP:** kernels talk to Voilà over Unix sockets in a private folder, so no port can be taken twice.
 - **Nothing of the server reaches a participant:** Voilà's error pages are replaced by Russian ones without paths
   or tracebacks (the ``sferum`` template in ``app_data/``), and tracebacks of cells are hidden.
 - **Stopping stops everything:** Ctrl+C or SIGTERM to ``sferum app`` stops Voilà, which shuts down every kernel;
   Voilà also gets SIGTERM if ``sferum app`` dies, and kernels exit when Voilà does.
 
-``python -m sferum_lib.app NOTEBOOK [Voilà options]`` is the Voilà process itself (it installs the hook).
+``python -m sferum_lib.app NOTEBOOK [Voilà options]`` is the Voilà process itself (it installs admission,
+identification, the pool and the compressed files, which Voilà's command line cannot express).
 """
 
 from __future__ import annotations
@@ -88,6 +98,17 @@ def places_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"«{text}» — не число мест; ожидается целое число от 1 до 1000") from None
     if not 1 <= value <= 1000:
         raise argparse.ArgumentTypeError(f"число мест {value}: ожидается от 1 до 1000")
+    return value
+
+
+def pool_number(text: str) -> int:
+    """``--pool``: an integer 0–1000 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» — не число мест; ожидается целое число от 0 до 1000") from None
+    if not 0 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"число мест {value}: ожидается от 0 до 1000")
     return value
 
 
@@ -204,69 +225,423 @@ def browser_of(namespace: Any) -> str | None:
     return str(value) if value else None
 
 
+# --- inside a participant's kernel ---------------------------------------------------------------------------------
+
+
+#: The request header through which the server tells a kernel its browser's hash (Voilà passes the headers it is
+#: told of into the kernel's environment, to a preheated kernel when its participant arrives). The server always
+#: overwrites it: a browser cannot choose whom it is.
+BROWSER_HEADER = "X-Sferum-Browser"
+BROWSER_ENV = "HTTP_X_SFERUM_BROWSER"
+#: Environment of the Voilà process: how many kernels to keep ready for arriving participants.
+POOL_ENV = "SFERUM_APP_POOL"
+#: In the runtime folder: how far the pool has warmed and how many visitors were refused (read by ``sferum app``).
+STATUS_FILE = "pool.json"
+#: What a kernel rehearses before its participant arrives, per kind of notebook: the modules a page needs.
+_WARM_MODULES = {
+    "training": (
+        "ipywidgets",
+        "pandas",
+        "sferum_lib.training.roster",
+        "sferum_lib.training.session",
+        "sferum_lib.training.scenario",
+        "sferum_lib.sandbox",
+        "sferum_lib.procedures.params",
+        "sferum_lib.ui.entry",
+        "sferum_lib.ui.wizard",
+        "sferum_lib.ui.scenario",
+    ),
+    "work": ("ipywidgets", "pandas", "sferum_lib.store", "sferum_lib.ui.rolework", "sferum_lib.ui.workbench"),
+}
+
+
+def warm(kind: str, role: str) -> None:
+    """Do now, before anyone arrives, what every participant's page would do first: import the library and, for
+    training, build one practice organisation in a throwaway folder (its first build fills lazy caches).
+
+    Only speed depends on it: a failure here is left for the page itself to meet and report.
+    """
+    import importlib
+
+    with contextlib.suppress(Exception):
+        for module in _WARM_MODULES[kind]:
+            importlib.import_module(module)
+        if kind == "training":
+            from sferum_lib.training import Training
+
+            with tempfile.TemporaryDirectory(prefix="sferum-warm-") as folder:
+                rehearsal = Training(folder, "Проба Проба", role)
+                rehearsal.progress()
+                rehearsal.perform(0, rehearsal.defaults(rehearsal.steps[0]))
+
+
+def _request_info(seconds: float = 120) -> dict[str, str]:
+    """Wait for this preheated kernel's participant: Voilà sends the request over a websocket of its own.
+
+    Voilà's helper gives up after 5 s without a connection, which thirty kernels warming on two cores can exceed;
+    this one retries, and waits for the participant as long as it takes.
+    """
+    import json
+
+    from websockets.sync.client import connect
+
+    server = os.environ.get("VOILA_SERVER_URL", "/")
+    url = (
+        f"ws://{os.environ.get('VOILA_APP_IP', '127.0.0.1')}:{os.environ['VOILA_APP_PORT']}"
+        f"{server}voila/query/{os.environ['VOILA_KERNEL_ID']}"
+    )
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with connect(url, open_timeout=seconds, max_size=None) as socket_:
+                return {str(k): str(v) for k, v in json.loads(socket_.recv()).items()}
+        except (OSError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def participant(kind: str, role: str) -> str:
+    """The first cell of the app's notebook: get ready, wait for the participant, return their browser's hash.
+
+    In a preheated kernel the wait is for Voilà's request; in a kernel started for a request the header is
+    already in the environment. Without a browser the page must not open (a name would bind to nobody).
+    """
+    warm(kind, role)
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        os.environ.update(_request_info())
+    browser = os.environ.get(BROWSER_ENV, "")
+    if len(browser) != 64 or any(c not in "0123456789abcdef" for c in browser):
+        raise SferumError("Браузер участника не опознан: обновите страницу.")
+    return browser
+
+
+def app_notebook(source: Path, folder: Path, kind: str, role: str, title: str) -> Path:
+    """The notebook ``sferum app`` serves: ``source`` after a first cell that calls :func:`participant`.
+
+    Written into the server's private folder (Voilà serves one notebook, and its folder is the kernels' working
+    folder); the role's own notebook stays as it is, for JupyterLab and papermill.
+    """
+    import nbformat
+
+    notebook = nbformat.read(source, as_version=4)
+    first = nbformat.v4.new_code_cell(
+        f"from sferum_lib.app import participant\n\n{BROWSER_VAR} = participant({kind!r}, {role!r})"
+    )
+    notebook.cells.insert(0, first)
+    notebook.metadata["title"] = title  # the browser tab, not the notebook's file name
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / source.name
+    nbformat.write(notebook, path)
+    return path
+
+
 # --- inside the Voilà process --------------------------------------------------------------------------------------
 
 
-#: Visitors let in whose kernel is not started yet (when they were let in): at the start of a seminar thirty people
-#: open the page at once and kernels take up to a minute to start, so counting kernels alone would let all in.
-_admitted: list[float] = []
-#: Kernels whose start has returned, and how many starts are under way: a kernel is listed a moment before its
-#: start returns, and in that moment it must not be counted beside its still admitted visitor.
-_started: set[str] = set()
-_starting = [0]
-_ADMISSION_SECONDS = 300  # a visitor whose kernel never started (an error on the way) stops counting after this
+_ADMISSION_SECONDS = 300  # a visitor whose kernel never came (an error on the way) stops counting after this
+
+
+class Places:
+    """Who holds a place: kernels handed to participants, and visitors let in whose kernel is not theirs yet.
+
+    At the start of a seminar thirty people open the page at once and a kernel may take a while to become theirs,
+    so counting kernels alone would let too many in; a kernel is listed a moment before its start returns, and in
+    that moment it must not be counted beside its still admitted visitor. Preheated kernels waiting in the pool
+    hold no place.
+    """
+
+    def __init__(self) -> None:
+        self.admitted: list[tuple[float, str]] = []  # when, and which browser
+        self.taken: set[str] = set()
+        self.holders: dict[str, str] = {}  # kernel -> the browser it was handed to
+        self.starting = 0  # kernels on their way to an admitted visitor (a start, or one leaving the pool)
+        self.refused = 0
+
+    def in_use(self, kernel_manager: Any) -> int:
+        now = time.monotonic()
+        self.admitted[:] = [a for a in self.admitted if now - a[0] < _ADMISSION_SECONDS]
+        listed = set(kernel_manager.list_kernel_ids())
+        self.taken.intersection_update(listed)  # culled or shut down: the place is free again
+        self.holders = {k: b for k, b in self.holders.items() if k in self.taken}
+        waiting, warming = _pooled(kernel_manager)
+        # listed kernels nobody accounts for: started before we counted (then a participant's each), unless they
+        # are on their way to an admitted visitor or a pool kernel whose start has not returned yet
+        others = len(listed - self.taken - waiting)
+        return len(self.taken) + max(0, others - self.starting - warming) + len(self.admitted)
+
+    def admit(self, kernel_manager: Any, places: int, browser: str = "") -> None:
+        from tornado.web import HTTPError
+
+        full = self.in_use(kernel_manager) >= places
+        # a participant who reloads the page holds a place already (their old kernel is being shut down): never
+        # «мест нет» for them
+        if full and not (browser and browser in self.holders.values()):
+            self.refused += 1
+            raise HTTPError(503)  # rendered by the template's error page as «мест нет»
+        self.admitted.append((time.monotonic(), browser))
+
+    def assign(self, kernel_id: str | None) -> None:
+        """A kernel became an admitted visitor's (or failed to, ``None``): count it instead of the visitor."""
+        browser = self.admitted.pop(0)[1] if self.admitted else ""
+        if kernel_id is not None:
+            self.taken.add(kernel_id)
+            self.holders[kernel_id] = browser
+
+
+def _pooled(kernel_manager: Any) -> tuple[set[str], int]:
+    """The pool's kernels waiting for a participant, and how many pool starts have not returned yet."""
+    waiting: set[str] = set()
+    warming = 0
+    for tasks in getattr(kernel_manager, "_pools", {}).values():
+        for task in tasks:
+            if not task.done():
+                warming += 1
+            elif not task.cancelled() and task.exception() is None:
+                waiting.add(task.result()["kernel_id"])
+    return waiting, warming
+
+
+_places = Places()
+
+
+def _places_limit() -> int:
+    return int(os.environ.get(PLACES_ENV) or MAX_PARTICIPANTS)
 
 
 def _count_starts(kernel_manager: Any) -> None:
-    """Make the kernel manager take one admitted visitor off the list as each kernel it starts is listed."""
+    """Make the kernel manager hand each kernel started for a request to an admitted visitor."""
     if getattr(kernel_manager, "_sferum_counted", False):
         return
     original = kernel_manager.start_kernel
 
     async def start_kernel(*args: Any, **kwargs: Any) -> Any:
-        _starting[0] += 1
+        kernel_id = None
+        _places.starting += 1
         try:
             result = original(*args, **kwargs)
             kernel_id = await result if inspect.isawaitable(result) else result
-            _started.add(kernel_id)
             return kernel_id
         finally:
-            _starting[0] -= 1
-            if _admitted:
-                _admitted.pop(0)
+            _places.starting -= 1
+            _places.assign(kernel_id)
 
     kernel_manager.start_kernel = start_kernel
     kernel_manager._sferum_counted = True
 
 
-def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:
-    """Voilà calls this before it starts a participant's kernel: refuse past the cap, identify the browser."""
-    import copy
-
-    import nbformat
-    from tornado.web import HTTPError
-
-    places = int(os.environ.get(PLACES_ENV) or MAX_PARTICIPANTS)
-    _count_starts(handler.kernel_manager)
-    now = time.monotonic()
-    _admitted[:] = [t for t in _admitted if now - t < _ADMISSION_SECONDS]
-    # A kernel is listed a moment before its start returns: a listed kernel whose start is still under way is
-    # its admitted visitor, counted once (ten arrivals at once used to meet «мест нет» with places free).
-    listed = set(handler.kernel_manager.list_kernel_ids())
-    _started.intersection_update(listed)
-    unreturned = max(0, len(listed - _started) - _starting[0])  # kernels started before the hook was in place
-    if len(_started) + unreturned + len(_admitted) >= places:
-        raise HTTPError(503)  # rendered by the template's error page as «мест нет»
-    _admitted.append(now)
+def browser_hash(handler: Any) -> str:
+    """The hash of the browser's cookie; a browser without one gets a new random cookie first."""
     token = handler.get_cookie(COOKIE)
     if not token or len(token) < 32:
         token = secrets.token_urlsafe(32)
         handler.set_cookie(COOKIE, token, expires_days=60, httponly=True, samesite="Lax")
-    browser = hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def admit(handler: Any) -> str:
+    """A visitor asks for the page: identify the browser, refuse past the cap (HTTP 503)."""
+    _count_starts(handler.kernel_manager)
+    browser = browser_hash(handler)
+    _places.admit(handler.kernel_manager, _places_limit(), browser)
+    return browser
+
+
+def prelaunch_hook(handler: Any, notebook: Any, cwd: str) -> Any:
+    """Under JupyterHub (no preheated kernels): refuse past the cap, put the browser's hash into the notebook."""
+    import copy
+
+    import nbformat
+
+    browser = admit(handler)
     notebook = copy.deepcopy(notebook)
     notebook.cells.insert(0, nbformat.v4.new_code_cell(f"{BROWSER_VAR} = {browser!r}"))
     notebook.metadata["title"] = os.environ.get(TITLE_ENV) or PAGE_TITLE  # the tab, not the notebook's file name
     return notebook
+
+
+def _title_hook(handler: Any, notebook: Any, cwd: str) -> Any:
+    """Without preheated kernels (the console, ``--pool 0``): the tab shows the title the server was given."""
+    title = os.environ.get(TITLE_ENV)
+    if title:
+        notebook.metadata["title"] = title
+    return notebook
+
+
+def _admit_request(handler: Any) -> None:
+    """``sferum app``: before Voilà renders the page, admit the visitor and hand the kernel its browser's hash."""
+    from tornado.web import HTTPError
+
+    try:
+        handler.request.headers[BROWSER_HEADER] = admit(handler)  # replaces whatever the browser itself sent
+    except HTTPError:
+        _pool.write(os.environ.get(RUNTIME_ENV))  # `sferum app` tells the methodist someone met «мест нет»
+        raise
+
+
+async def _pool_known(kernel_manager: Any, seconds: float = 60) -> None:
+    """A visitor who comes while the first pool kernel is still starting waits for it rather than get a kernel of
+    their own beside the pool (Voilà uses the pool only once its notebook is known, a moment after that start)."""
+    import asyncio
+
+    deadline = time.monotonic() + seconds
+    while (
+        any(getattr(kernel_manager, "_pools", {}).values())
+        and not getattr(kernel_manager, "notebook_data", None)
+        and time.monotonic() < deadline
+    ):
+        await asyncio.sleep(0.1)
+
+
+class _Pool:
+    """How the pool warms, for ``sferum app`` to print: kernels that reached their wait, out of the first fill."""
+
+    def __init__(self) -> None:
+        self.target = 0
+        self.warmed = 0
+
+    def write(self, runtime: str | None) -> None:
+        import json
+
+        if not runtime:
+            return
+        data = {"target": self.target, "warmed": self.warmed, "refused": _places.refused}
+        with contextlib.suppress(OSError):
+            tmp = Path(runtime) / f".{STATUS_FILE}.tmp"
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, Path(runtime) / STATUS_FILE)
+
+
+_pool = _Pool()
+
+
+def _kernel_manager_class(base: type) -> type:
+    """Voilà's preheating kernel manager, made to respect the places and to warm a few kernels at a time."""
+
+    class SferumKernelManager(base):  # type: ignore[misc, valid-type]
+        _warming: Any = None
+        _closing = False
+
+        def fill_if_needed(self, delay: Any = None, notebook_name: Any = None, **kwargs: Any) -> None:
+            # waiting kernels never outnumber the free places: the pool is not refilled past the cap
+            free = _places_limit() - _places.in_use(self)
+            pool = int(os.environ.get(POOL_ENV) or 0)
+            self.kernel_pools_config = {"default": {"pool_size": max(0, min(pool, free))}}
+            if not _pool.target:
+                _pool.target = max(0, min(pool, free))
+                _pool.write(os.environ.get(RUNTIME_ENV))
+            super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)
+
+        async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
+            # Voilà hands out the pool's first kernel: make it a warm one when there is one
+            self._pools.get(notebook_name, []).sort(key=lambda task: not task.done())
+            kernel_id = None
+            _places.starting += 1  # out of the pool, not yet the visitor's
+            try:
+                render_task, cache, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+            finally:
+                _places.starting -= 1
+                _places.assign(kernel_id)
+            return render_task, cache, kernel_id
+
+        async def _initialize(self, notebook_path: str, kernel_id: Any = None, **kwargs: Any) -> Any:
+            if kernel_id is not None:  # a restart: Voilà's own way
+                return await super()._initialize(notebook_path, kernel_id, **kwargs)
+            import asyncio
+
+            from voila.request_info_handler import RequestInfoSocketHandler
+
+            if self._warming is None:  # warm a few at a time: the first places are ready soon, not all at the end
+                type(self)._warming = asyncio.Semaphore(max(2, os.cpu_count() or 2))
+            async with self._warming:
+                if self._closing:  # stopping while this one waited its turn: start nothing
+                    raise RuntimeError("the app is stopping")
+                content = await super()._initialize(notebook_path, kernel_id, **kwargs)
+                deadline = time.monotonic() + 300
+                # warm when the kernel waits for its participant (it has connected for the request) or gave up
+                while (
+                    content["kernel_id"] not in RequestInfoSocketHandler._waiters
+                    and not content["task"].done()
+                    and not self._closing  # stopping: the kernel is shut down, warm or not
+                    and time.monotonic() < deadline
+                ):
+                    await asyncio.sleep(0.1)
+            _pool.warmed += 1
+            _pool.write(os.environ.get(RUNTIME_ENV))
+            return content
+
+        async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> Any:
+            result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+            if not self._closing and self.notebook_path is not None:  # a participant left: prepare the place again
+                self.fill_if_needed(notebook_name=self.notebook_path)
+            return result
+
+        async def shutdown_all(self, *args: Any, **kwargs: Any) -> Any:
+            self._closing = True  # stopping: no kernel is started to replace those shut down
+            return await super().shutdown_all(*args, **kwargs)
+
+    return SferumKernelManager
+
+
+#: Voilà's page loads about 4.8 MB of scripts and styles in some ninety files: compressed once, they cost the
+#: server (and the room's Wi-Fi) about a quarter of that for every participant.
+_COMPRESSIBLE = (".js", ".css", ".json", ".svg")
+
+
+def _serve_compressed(folder: Path) -> None:
+    """Make Voilà's static file handlers send a gzip copy of scripts and styles to browsers that accept it.
+
+    The copy is made on first demand into ``folder`` (the server's private runtime folder) and kept while the file
+    is unchanged; size, date, ETag and content come from the copy, the content type from the original.
+    """
+    import gzip
+
+    import tornado.web
+    from jupyter_server.base.handlers import FileFindHandler
+    from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
+
+    validate = tornado.web.StaticFileHandler.validate_absolute_path
+    content_type = tornado.web.StaticFileHandler.get_content_type
+    made: dict[str, tuple[float, str]] = {}
+    handlers = (FileFindHandler, MultiStaticFileHandler, TemplateStaticFileHandler)
+
+    def validate_absolute_path(self: Any, root: str, absolute_path: str) -> str | None:
+        path = validate(self, root, absolute_path)
+        headers = self.request.headers
+        if (
+            not path
+            or not isinstance(self, handlers)
+            or not path.endswith(_COMPRESSIBLE)
+            or "gzip" not in headers.get("Accept-Encoding", "")
+            or "Range" in headers
+        ):
+            return path
+        mtime = os.stat(path).st_mtime
+        if made.get(path, (None,))[0] != mtime:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            copy = folder / (hashlib.sha256(path.encode("utf-8")).hexdigest()[:32] + ".gz")
+            tmp = copy.with_suffix(".tmp")
+            tmp.write_bytes(gzip.compress(Path(path).read_bytes(), 6, mtime=0))
+            os.replace(tmp, copy)
+            made[path] = (mtime, str(copy))
+        self._sferum_original = path
+        self.set_header("Content-Encoding", "gzip")
+        self.add_header("Vary", "Accept-Encoding")
+        self._stat_result = os.stat(made[path][1])
+        return made[path][1]
+
+    def get_content_type(self: Any) -> str:
+        original = getattr(self, "_sferum_original", None)
+        if original is None:
+            return content_type(self)
+        compressed, self.absolute_path = self.absolute_path, original
+        try:
+            return content_type(self)
+        finally:
+            self.absolute_path = compressed
+
+    tornado.web.StaticFileHandler.validate_absolute_path = validate_absolute_path  # type: ignore[method-assign]
+    tornado.web.StaticFileHandler.get_content_type = get_content_type  # type: ignore[method-assign]
 
 
 def error_page(status_code: int) -> str:
@@ -287,12 +662,16 @@ def _strip_cell_errors(executor: Any, cell: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run Voilà with the hook installed (a Callable cannot be given on Voilà's command line)."""
+    """Run Voilà with admission, identification and the pool installed (they cannot be given on its command line)."""
+    import logging
+
     import jinja2
     import tornado.web
+    import voila.app as voila_app
     from traitlets.config import Config
     from voila.app import Voila
     from voila.execute import VoilaExecutor
+    from voila.handler import VoilaHandler
 
     class SferumVoila(Voila):
         def init_settings(self) -> dict[str, Any]:
@@ -310,9 +689,33 @@ def main(argv: list[str] | None = None) -> None:
     # Tornado's bare pages (static files, unknown paths) are English: every handler that does not render its own
     # error page renders ours; Jupyter's handlers render the template's, its API handlers answer JSON
     tornado.web.RequestHandler.write_error = russian_error  # type: ignore[method-assign]
+    # Tornado's own English warnings (e.g. on websocket ping settings) would reach the methodist's terminal too
+    logging.getLogger("tornado.general").setLevel(logging.ERROR)
+    if os.environ.get(RUNTIME_ENV):
+        _serve_compressed(Path(os.environ[RUNTIME_ENV]) / "gzip")
     VoilaExecutor.strip_code_cell_errors = _strip_cell_errors  # type: ignore[method-assign]
+    # every visitor is admitted (or refused) and identified before Voilà picks a kernel: a preheated kernel runs no
+    # pre-launch hook, so the browser's hash travels as a request header Voilà hands to the kernel
+    render = VoilaHandler.get_generator
+
+    async def get_generator(self: Any, path: Any = None) -> Any:
+        _admit_request(self)
+        await _pool_known(self.kernel_manager)
+        async for chunk in render(self, path=path):
+            yield chunk
+
+    VoilaHandler.get_generator = get_generator  # type: ignore[method-assign]
+    factory = voila_app.voila_kernel_manager_factory
+
+    def kernel_manager_factory(base: type, preheat: bool, *args: Any, **kwargs: Any) -> type:
+        made = factory(base, preheat, *args, **kwargs)
+        return _kernel_manager_class(made) if preheat else made
+
+    voila_app.voila_kernel_manager_factory = kernel_manager_factory
     config = Config()
-    config.VoilaConfiguration.prelaunch_hook = prelaunch_hook
+    config.VoilaConfiguration.http_header_envs = [BROWSER_HEADER]
+    if not int(os.environ.get(POOL_ENV) or 0):  # Voilà runs no hook with preheated kernels (the title is set then)
+        config.VoilaConfiguration.prelaunch_hook = _title_hook
     try:
         SferumVoila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config)
     finally:
@@ -376,11 +779,23 @@ class Server:
     token: str | None
     runtime: Path
     places: int
+    pool: int = 0
+
+    def status(self) -> dict[str, int]:
+        """How far the pool has warmed (``warmed`` of ``target``) and how many visitors met «мест нет»."""
+        import json
+
+        try:
+            data = json.loads((self.runtime / STATUS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"target": self.pool, "warmed": 0, "refused": 0}
+        return {k: int(data.get(k, 0)) for k in ("target", "warmed", "refused")}
 
 
 def voila_command(
-    role: str, port: int, ip: str, token: str | None, runtime: Path, notebook: Path | None = None
+    role: str, port: int, ip: str, token: str | None, runtime: Path, notebook: Path | None = None, pool: int = 0
 ) -> list[str]:
+    preheat = [f"--VoilaConfiguration.preheat_kernel={pool > 0}", f"--VoilaConfiguration.default_pool_size={pool}"]
     return [
         sys.executable,
         "-m",
@@ -400,7 +815,27 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={IDLE_MINUTES * 60}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=False",
+        *preheat,
     ]
+
+
+#: Work pages (``--store``) are opened by a few people at different times: this many kernels wait for them.
+WORK_POOL = 2
+
+
+def default_pool(places: int, work: bool) -> int:
+    """How many places ``sferum app`` prepares in advance: a class arrives at once, so every place; the staff
+    of an organisation come one by one, so a couple (each taken kernel is replaced)."""
+    return min(places, WORK_POOL) if work else places
+
+
+def _kernel_side(ip: str) -> str:
+    """Where a kernel reaches Voilà on this machine (a preheated kernel asks it for its participant)."""
+    if ip in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if ip == "::":
+        return "[::1]"
+    return f"[{ip}]" if ":" in ip else ip
 
 
 def _die_with_parent() -> None:
@@ -419,20 +854,26 @@ def serve(
     places: int = MAX_PARTICIPANTS,
     token: str | None = None,
     store: str | Path | None = None,
+    pool: int = 0,
 ) -> Server:
     """Start Voilà for a role; every participant who opens the page gets their own kernel and practice organisation.
 
     With ``store`` the role's work notebook is served instead, over the organisation's own store (each browser
     still gets its own kernel; the store's transactions keep their actions apart). Beyond the loopback a token is
-    always required (one is made if not given).
+    always required (one is made if not given). ``pool`` kernels (``sferum app``: :func:`default_pool`) are
+    started and warmed at once, so that participants find them ready; 0 starts each participant's kernel when
+    they arrive.
     """
-    notebook = work_notebook_for(role) if store is not None else notebook_for(role)
+    source = work_notebook_for(role) if store is not None else notebook_for(role)
+    pool = max(0, min(pool, places))
     _check_port(ip, port)
     if token is None and not is_loopback(ip):
         token = secrets.token_urlsafe(18)
     session = Path(session).resolve()
     session.mkdir(mode=0o700, parents=True, exist_ok=True)
     runtime = Path(tempfile.mkdtemp(prefix="sferum-app-"))  # short: IPC socket paths are limited to 107 bytes
+    title = work_title(role) if store is not None else PAGE_TITLE
+    notebook = app_notebook(source, runtime / "app", "work" if store is not None else "training", role, title)
     env = {
         **os.environ,
         SESSION_ENV: str(session),
@@ -440,6 +881,8 @@ def serve(
         "JUPYTER_PATH": os.pathsep.join(p for p in (str(DATA_DIR), os.environ.get("JUPYTER_PATH", "")) if p),
         "JUPYTER_RUNTIME_DIR": str(runtime),
         RUNTIME_ENV: str(runtime),
+        POOL_ENV: str(pool),
+        "VOILA_APP_IP": _kernel_side(ip),
     }
     if store is not None:
         from sferum_lib.store import STORE_ENV
@@ -447,14 +890,14 @@ def serve(
         env[STORE_ENV] = str(Path(store).resolve())
         env[TITLE_ENV] = work_title(role)
     process = subprocess.Popen(
-        voila_command(role, port, ip, token, runtime, notebook),
+        voila_command(role, port, ip, token, runtime, notebook, pool),
         env=env,
         start_new_session=True,  # a terminal's Ctrl+C reaches ``sferum app`` only, which stops Voilà in order
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
     host = "localhost" if is_loopback(ip) else public_address(ip)
     url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
-    return Server(process, url, token, runtime, places)
+    return Server(process, url, token, runtime, places, pool)
 
 
 def wait_ready(server: Server, ip: str, port: int, seconds: float = 120) -> None:
@@ -491,16 +934,61 @@ class _Stop(Exception):
     pass
 
 
+class Progress:
+    """What ``sferum app`` says while it runs: how the places warm, and when a visitor met «мест нет»."""
+
+    EVERY = 5.0  # seconds between two lines about the warming pool
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.said_warmed = 0
+        self.said_at = time.monotonic()
+        self.ready = server.pool == 0
+        self.refused = 0
+
+    def lines(self) -> list[str]:
+        status = self.server.status()
+        out = []
+        target, warmed = status["target"], status["warmed"]
+        if not self.ready and target and warmed >= target:
+            self.ready = True
+            out.append(f"Все места готовы ({target}): у каждого участника первая страница откроется за секунды.")
+        elif not self.ready and warmed > self.said_warmed and time.monotonic() - self.said_at >= self.EVERY:
+            out.append(f"Готово мест: {warmed} из {target}.")
+        if out:
+            self.said_warmed, self.said_at = warmed, time.monotonic()
+        if status["refused"] > self.refused:
+            new = status["refused"] - self.refused
+            self.refused = status["refused"]
+            whom = "ещё одному участнику" if new == 1 else f"ещё {new} участникам"
+            out.append(
+                f"Мест нет (занято {self.server.places} из {self.server.places}): {whom} показана страница "
+                "«Мест нет». Больше мест — "
+                "перезапустите приложение с --places (место закрытой страницы освобождается через "
+                f"{IDLE_MINUTES} мин)."
+            )
+        return out
+
+
 def run(server: Server) -> int:
-    """Wait for Voilà; on Ctrl+C, SIGTERM or SIGHUP stop it with all its kernels. Returns 0 after a stop."""
+    """Wait for Voilà, saying how the pool warms; on Ctrl+C, SIGTERM or SIGHUP stop it with all its kernels.
+
+    Returns 0 after a stop."""
 
     def on_signal(signum: int, frame: Any) -> None:
         raise _Stop
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    progress = Progress(server)
     try:
         try:
-            code = server.process.wait()
+            while True:
+                try:
+                    code = server.process.wait(0.5)
+                    break
+                except subprocess.TimeoutExpired:
+                    for line in progress.lines():
+                        print(line, flush=True)
         except _Stop:
             # a second signal while stopping must not leave Voilà half-stopped
             for s in previous:

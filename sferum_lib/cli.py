@@ -327,6 +327,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="освободить имя участника (с --store — ID человека), занятое в другом браузере, и выйти",
     )
     p.add_argument("--content", metavar="ПАПКА", help="содержание обучения из этой папки (копия — training content)")
+    p.add_argument(
+        "--pool",
+        type=app_mode.pool_number,
+        metavar="N",
+        help="сколько мест подготовить заранее (по умолчанию — все, с --store — два; около 115 МБ памяти каждое); "
+        "0 — запускать ядро, когда участник откроет адрес",
+    )
 
     p = sub.add_parser("seminar", help="семинар для педагогов: слайды, которые открываются без интернета")
     p.add_argument("action", choices=("slides",), help="slides — собрать слайды (HTML и reveal.js рядом)")
@@ -845,7 +852,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
         load_content(args.content)  # the methodist's mistakes now, in the terminal, not in each participant's page
         os.environ[CONTENT_ENV] = str(Path(args.content).resolve())
-    server = app_mode.serve(args.role, session, args.port, args.ip, places=args.places, store=store)
+    pool = app_mode.default_pool(args.places, store is not None) if args.pool is None else args.pool
+    server = app_mode.serve(args.role, session, args.port, args.ip, places=args.places, store=store, pool=pool)
     try:
         app_mode.wait_ready(server, args.ip, args.port)
     except BaseException:
@@ -862,6 +870,12 @@ def cmd_app(args: argparse.Namespace) -> int:
         f"{where}. Остановить — Ctrl+C.",
         flush=True,
     )
+    if server.pool:
+        print(
+            f"Готовлю места заранее ({server.pool}): у каждого своё ядро, уже запущенное, чтобы первая страница "
+            "открылась за секунды. Пока места готовятся, страница открывается дольше.",
+            flush=True,
+        )
     return app_mode.run(server)
 
 

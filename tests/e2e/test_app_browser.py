@@ -60,7 +60,7 @@ def voila(tmp_path_factory):
     os.environ["HOME"] = str(home)  # Voilà, the kernel and Chromium write under ~
     port = free_port()
     session = root / "занятие"
-    server = serve("pdo", session, port)
+    server = serve("pdo", session, port, pool=2)  # two kernels wait for participants, as a class's would
     try:
         wait_for(port)
         yield f"http://127.0.0.1:{port}/", session, server

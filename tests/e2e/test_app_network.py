@@ -1,15 +1,20 @@
 """`sferum app` run as a methodist types it, probed over HTTP: the token beyond localhost, the cap on places, the
-error pages, and that stopping it by PID or Ctrl+C leaves no Voilà and no kernel behind."""
+places prepared before anyone arrives, the error pages, and that stopping it by PID or Ctrl+C leaves no Voilà and
+no kernel behind."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -41,6 +46,32 @@ def start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
     line = process.stdout.readline()  # printed once Voilà listens
     assert line.startswith("Адрес для участников: "), line + process.stderr.read()
     return process, line.split(": ", 1)[1].strip()
+
+
+def printed_lines(process: subprocess.Popen[str]) -> queue.Queue[str]:
+    """What `sferum app` prints from now on, line by line, read in the background (it never ends by itself)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def wait_line(lines: queue.Queue[str], text: str, seconds: float = 120) -> str:
+    deadline = time.monotonic() + seconds
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        seen.append(line)
+        if text in line:
+            return line
+    raise AssertionError(f"«{text}» was not printed; printed: {seen}")
 
 
 def get(url: str) -> tuple[int, str, list[str]]:
@@ -80,15 +111,20 @@ def cleanup():
             process.wait(60)
 
 
-def test_past_the_places_a_russian_page_and_sigterm_leaves_no_kernel(tmp_path, cleanup):
+def test_places_are_prepared_before_anyone_comes_and_past_them_a_russian_page(tmp_path, cleanup):
     port = free_port()
     process, url = start(tmp_path, "--port", str(port), "--places", "1")
     cleanup.append(process)
     assert url == f"http://localhost:{port}/"  # on this computer only: no token needed
+    lines = printed_lines(process)
+    wait_line(lines, "Готовлю места заранее (1)")
+    wait_line(lines, "Все места готовы (1)")  # the kernel is started and waits for its participant
+    (waiting,) = kernels_of(process)
     status, page, cookies = get(url)
     assert status == 200 and WIDGET in page
+    assert 'src="/voila/static/voila.js"' in page
     assert any(c.startswith("sferum_browser=") and "HttpOnly" in c for c in cookies)
-    assert len(kernels_of(process)) == 1
+    assert kernels_of(process) == [waiting]  # the prepared kernel became the visitor's; no other was started
     (kernel,) = kernels_of(process)
     connection = json.loads(Path(kernel.cmdline()[kernel.cmdline().index("-f") + 1]).read_text())
     assert connection["transport"] == "ipc"  # Unix sockets: no TCP port to collide on
@@ -97,7 +133,18 @@ def test_past_the_places_a_russian_page_and_sigterm_leaves_no_kernel(tmp_path, c
     status, page, _ = get(url)
     assert status == 503 and "<h1>Мест нет</h1>" in page
     assert_nothing_of_the_server(page)
-    assert len(kernels_of(process)) == 1  # the refused visitor got no kernel
+    assert kernels_of(process) == [waiting]  # the refused visitor got no kernel, none is prepared past the places
+    assert "ещё одному участнику показана страница «Мест нет»" in wait_line(lines, "Мест нет (занято 1 из 1)")
+    # the page's scripts travel compressed to a browser that accepts it (a class shares one Wi-Fi), the same bytes
+    address = f"http://127.0.0.1:{port}/voila/static/voila.js"
+    with urllib.request.urlopen(urllib.request.Request(address, headers={"Accept-Encoding": "gzip"})) as answer:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        assert answer.headers["Content-Type"].startswith("text/javascript")
+        packed = answer.read()
+    with urllib.request.urlopen(address) as answer:
+        assert answer.headers["Content-Encoding"] is None
+        plain = answer.read()
+    assert gzip.decompress(packed) == plain and len(packed) < len(plain) / 2
     status, page, _ = get(f"http://127.0.0.1:{port}/voila/files/../../../etc/passwd")
     assert status in (403, 404) and 'lang="ru"' in page
     assert_nothing_of_the_server(page)
@@ -106,7 +153,8 @@ def test_past_the_places_a_russian_page_and_sigterm_leaves_no_kernel(tmp_path, c
 
 def test_beyond_localhost_the_address_is_real_and_carries_a_required_token(tmp_path, cleanup):
     port = free_port()
-    process, url = start(tmp_path, "--port", str(port), "--ip", "0.0.0.0")
+    # nothing prepared in advance (--pool 0): a kernel is started when, and only when, a visitor is let in
+    process, url = start(tmp_path, "--port", str(port), "--ip", "0.0.0.0", "--pool", "0")
     cleanup.append(process)
     found = re.fullmatch(rf"http://([0-9.]+):{port}/\?token=([\w-]{{20,}})", url)
     assert found, url
@@ -125,13 +173,14 @@ def test_beyond_localhost_the_address_is_real_and_carries_a_required_token(tmp_p
     assert "<h1>Нужен полный адрес</h1>" in page and not kernels_of(process)
     status, page, _ = get(url)
     assert status == 200 and WIDGET in page
+    assert len(kernels_of(process)) == 1
     stop_and_check(process, signal.SIGINT)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_even_kill_9_of_sferum_app_takes_voila_and_its_kernels_down(tmp_path, cleanup):
     port = free_port()
-    process, url = start(tmp_path, "--port", str(port))
+    process, url = start(tmp_path, "--port", str(port), "--places", "2")
     cleanup.append(process)
     assert get(url)[0] == 200
     family = psutil.Process(process.pid).children(recursive=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import socket
+import time
 
 import nbformat
 import pytest
@@ -13,6 +15,7 @@ from tornado.web import HTTPError
 
 from sferum_lib import app
 from sferum_lib.cli import main
+from sferum_lib.errors import SferumError
 
 
 def test_a_name_belongs_to_the_first_browser_until_released(tmp_path):
@@ -92,12 +95,8 @@ def test_the_hook_recognises_a_returning_browser():
 
 
 @pytest.fixture(autouse=True)
-def nobody_admitted():
-    app._admitted.clear()
-    app._started.clear()
-    yield
-    app._admitted.clear()
-    app._started.clear()
+def nobody_admitted(monkeypatch):
+    monkeypatch.setattr(app, "_places", app.Places())
 
 
 def test_a_kernel_listed_before_its_start_returns_is_counted_once(monkeypatch):
@@ -142,7 +141,7 @@ def test_visitors_arriving_together_count_before_their_kernels_start(monkeypatch
         app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")
     asyncio.run(manager.start_kernel())
     asyncio.run(manager.start_kernel())
-    assert not app._admitted  # each started kernel took its visitor off the list: counted once
+    assert not app._places.admitted  # each started kernel took its visitor off the list: counted once
     with pytest.raises(HTTPError):
         app.prelaunch_hook(FakeHandler(manager=manager), notebook(), "/tmp")
     manager.kernels.pop()  # one participant leaves
@@ -279,3 +278,225 @@ def test_the_name_entry_refuses_a_taken_name_and_shows_nothing_of_its_progress(t
     outside.children[0].children[1].value = "Орлова Ирина"
     outside.children[0].children[2].click()
     assert "Орлова Ирина" in outside.children[0].children[0].children[0].value
+
+
+# --- places prepared in advance (Voilà's preheated kernels) ---------------------------------------------------------
+
+
+def test_the_served_notebook_asks_for_the_participant_first_and_keeps_the_roles_own(tmp_path):
+    source = app.notebook_for("pdo")
+    before = source.read_bytes()
+    path = app.app_notebook(source, tmp_path / "app", "training", "pdo", app.PAGE_TITLE)
+    served = nbformat.read(path, as_version=4)
+    original = nbformat.read(source, as_version=4)
+    assert served.cells[0].source.endswith(f"{app.BROWSER_VAR} = participant('training', 'pdo')")
+    assert [c.source for c in served.cells[1:]] == [c.source for c in original.cells]
+    assert served.metadata["title"] == app.PAGE_TITLE
+    assert source.read_bytes() == before  # the role's notebook itself is not touched
+
+
+def test_a_kernel_started_for_a_visitor_reads_its_browser_from_the_request(monkeypatch):
+    monkeypatch.setattr(app, "warm", lambda kind, role: None)
+    monkeypatch.setenv("VOILA_PREHEAT", "False")
+    monkeypatch.setenv(app.BROWSER_ENV, "ab" * 32)
+    assert app.participant("training", "pdo") == "ab" * 32
+    for forged in ("", "x" * 64, "ab" * 31, "AB" * 32):
+        monkeypatch.setenv(app.BROWSER_ENV, forged)
+        with pytest.raises(SferumError):  # no page opens bound to nobody
+            app.participant("training", "pdo")
+
+
+def test_a_preheated_kernel_waits_for_its_participant_and_retries_a_busy_server(monkeypatch):
+    """Voilà hands the request to the waiting kernel over a websocket; the server may not answer at once."""
+    import json
+    import threading
+
+    from websockets.sync.server import serve as ws_serve
+
+    monkeypatch.setattr(app, "warm", lambda kind, role: None)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("VOILA_APP_IP", "127.0.0.1")
+    monkeypatch.setenv("VOILA_APP_PORT", str(port))
+    monkeypatch.setenv("VOILA_SERVER_URL", "/")
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k-42")
+    monkeypatch.delenv(app.BROWSER_ENV, raising=False)
+    asked = []
+
+    def answer(connection) -> None:
+        asked.append(connection.request.path)
+        connection.send(json.dumps({app.BROWSER_ENV: "cd" * 32, "QUERY_STRING": ""}))
+
+    servers = []
+
+    def late_server() -> None:
+        time.sleep(1.5)  # the kernel's first attempts find nobody listening
+        with ws_serve(answer, "127.0.0.1", port) as server:
+            servers.append(server)
+            server.serve_forever()
+
+    threading.Thread(target=late_server, daemon=True).start()
+    try:
+        assert app.participant("training", "pdo") == "cd" * 32
+    finally:
+        while not servers:
+            time.sleep(0.1)
+        servers[0].shutdown()
+    assert asked == ["/voila/query/k-42"]
+
+
+def test_warming_leaves_nothing_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    app.warm("training", "pdo")
+    assert list(tmp_path.iterdir()) == []  # the rehearsal's practice organisation is gone
+    import sys
+
+    assert "sferum_lib.ui.wizard" in sys.modules and "sferum_lib.training.session" in sys.modules
+
+
+class FakeRequest:
+    def __init__(self) -> None:
+        from tornado.httputil import HTTPHeaders
+
+        self.headers = HTTPHeaders({app.BROWSER_HEADER: "f" * 64})  # a browser trying to pass for another
+
+
+def test_the_server_overwrites_the_browser_header_with_the_cookies_hash(monkeypatch):
+    monkeypatch.setenv(app.PLACES_ENV, "3")
+    token = "y" * 43
+    handler = FakeHandler(cookie=token)
+    handler.request = FakeRequest()
+    app._admit_request(handler)
+    assert handler.request.headers[app.BROWSER_HEADER] == hashlib.sha256(token.encode()).hexdigest()
+    assert handler.request.headers.get_list(app.BROWSER_HEADER) == [hashlib.sha256(token.encode()).hexdigest()]
+
+
+class FakeTask:
+    def __init__(self, kernel_id: str | None) -> None:
+        self.kernel_id = kernel_id
+
+    def done(self) -> bool:
+        return self.kernel_id is not None
+
+    def cancelled(self) -> bool:
+        return False
+
+    def exception(self) -> None:
+        return None
+
+    def result(self) -> dict:
+        return {"kernel_id": self.kernel_id}
+
+
+class FakePoolBase:
+    """What the pool's manager uses of Voilà's: the pools, the kernels, the fill it delegates to."""
+
+    def __init__(self, kernels: list[str], pool: list[FakeTask]) -> None:
+        self.kernels = kernels
+        self._pools = {"pdo.ipynb": pool}
+        self.notebook_path = "pdo.ipynb"
+        self.filled: list[int] = []
+
+    def list_kernel_ids(self) -> list[str]:
+        return list(self.kernels)
+
+    def fill_if_needed(self, delay=None, notebook_name=None, **kwargs) -> None:
+        self.filled.append(self.kernel_pools_config["default"]["pool_size"])
+
+
+def test_waiting_kernels_hold_no_place_and_never_outnumber_the_free_places(monkeypatch, tmp_path):
+    monkeypatch.setenv(app.PLACES_ENV, "3")
+    monkeypatch.setenv(app.POOL_ENV, "3")
+    monkeypatch.setenv(app.RUNTIME_ENV, str(tmp_path))
+    monkeypatch.setattr(app, "_pool", app._Pool())
+    manager = app._kernel_manager_class(FakePoolBase)(["p1", "p2", "p3"], [FakeTask("p1"), FakeTask("p2")])
+    manager._pools["pdo.ipynb"].append(FakeTask(None))  # the third is still starting (its kernel p3 is listed)
+    assert app._places.in_use(manager) == 0  # three kernels, all waiting in the pool: every place is free
+    manager.fill_if_needed(notebook_name="pdo.ipynb")
+    assert manager.filled == [3]
+    app._places.taken.add("u1")  # a participant works in u1; another has just been let in
+    manager.kernels.append("u1")
+    app._places.admitted.append((time.monotonic(), "b" * 64))
+    assert app._places.in_use(manager) == 2
+    manager.fill_if_needed(notebook_name="pdo.ipynb")
+    assert manager.filled[-1] == 1  # one free place: one kernel kept waiting, not three
+    assert json.loads((tmp_path / app.STATUS_FILE).read_text()) == {"target": 3, "warmed": 0, "refused": 0}
+
+
+def test_the_app_says_how_the_places_warm_and_who_met_no_places(tmp_path):
+    server = app.Server(process=None, url="", token=None, runtime=tmp_path, places=2, pool=2)  # type: ignore[arg-type]
+    progress = app.Progress(server)
+    progress.said_at -= 10
+    status = tmp_path / app.STATUS_FILE
+    status.write_text(json.dumps({"target": 2, "warmed": 1, "refused": 0}))
+    assert progress.lines() == ["Готово мест: 1 из 2."]
+    assert progress.lines() == []  # nothing new: nothing said
+    status.write_text(json.dumps({"target": 2, "warmed": 2, "refused": 1}))
+    said = progress.lines()
+    assert said[0].startswith("Все места готовы (2)")
+    assert said[1].startswith("Мест нет (занято 2 из 2): ещё одному участнику показана страница «Мест нет»")
+    status.write_text(json.dumps({"target": 2, "warmed": 3, "refused": 3}))
+    assert progress.lines() == [said[1].replace("ещё одному участнику", "ещё 2 участникам")]
+
+
+def test_voila_preheats_only_when_places_are_prepared(tmp_path):
+    assert "--VoilaConfiguration.preheat_kernel=True" in app.voila_command("pdo", 8866, "::", None, tmp_path, pool=5)
+    assert "--VoilaConfiguration.default_pool_size=5" in app.voila_command("pdo", 8866, "::", None, tmp_path, pool=5)
+    assert "--VoilaConfiguration.preheat_kernel=False" in app.voila_command("pdo", 8866, "::", None, tmp_path)
+    assert app._kernel_side("0.0.0.0") == "127.0.0.1" and app._kernel_side("::") == "[::1]"
+    assert app._kernel_side("192.168.1.5") == "192.168.1.5" and app._kernel_side("fe80::1") == "[fe80::1]"
+
+
+@pytest.mark.parametrize("pool", ["-1", "много", "1001"])
+def test_pool_must_be_a_number_of_places(capsys, pool):
+    assert main(["app", "pdo", "--pool", pool]) == 2
+    assert "--pool" in capsys.readouterr().err
+
+
+def test_a_class_gets_every_place_prepared_the_staffs_work_pages_a_couple():
+    assert app.default_pool(30, work=False) == 30
+    assert app.default_pool(30, work=True) == app.WORK_POOL < 30
+    assert app.default_pool(1, work=True) == 1
+
+
+def test_a_place_left_is_prepared_again_but_not_while_the_app_stops(monkeypatch, tmp_path):
+    monkeypatch.setenv(app.PLACES_ENV, "2")
+    monkeypatch.setenv(app.POOL_ENV, "2")
+    monkeypatch.setenv(app.RUNTIME_ENV, str(tmp_path))
+    monkeypatch.setattr(app, "_pool", app._Pool())
+
+    class Base(FakePoolBase):
+        async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:
+            self.kernels.remove(kernel_id)
+
+        async def shutdown_all(self, *args, **kwargs) -> None:
+            for kernel_id in list(self.kernels):
+                await self.shutdown_kernel(kernel_id)
+
+    manager = app._kernel_manager_class(Base)(["u1", "u2"], [])
+    app._places.taken.update({"u1", "u2"})  # both places taken: nothing waits
+    manager.fill_if_needed(notebook_name="pdo.ipynb")
+    assert manager.filled == [0]
+    asyncio.run(manager.shutdown_kernel("u1"))  # a participant's page closed long ago: culled
+    assert manager.filled == [0, 1]  # their place is prepared again
+    asyncio.run(manager.shutdown_all())
+    assert manager.filled == [0, 1]  # stopping starts nothing
+
+
+def test_a_participant_who_reloads_never_meets_no_places(monkeypatch):
+    """A reload asks for the page before the old page's kernel is shut down: the browser holds its place."""
+    monkeypatch.setenv(app.PLACES_ENV, "1")
+    manager = FakeKernelManager(0)
+    app.prelaunch_hook(FakeHandler(manager=manager, cookie="r" * 43), notebook(), "/tmp")
+    asyncio.run(manager.start_kernel())  # the participant's kernel (the hook wrapped the starts)
+    with pytest.raises(HTTPError):  # the only place is taken
+        app.prelaunch_hook(FakeHandler(manager=manager, cookie="s" * 43), notebook(), "/tmp")
+    app.prelaunch_hook(FakeHandler(manager=manager, cookie="r" * 43), notebook(), "/tmp")  # the same browser
+    asyncio.run(manager.start_kernel())
+    manager.kernels.pop(0)  # its old kernel is shut down
+    with pytest.raises(HTTPError):  # still one place, still taken
+        app.prelaunch_hook(FakeHandler(manager=manager, cookie="s" * 43), notebook(), "/tmp")
