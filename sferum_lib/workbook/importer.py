@@ -155,55 +155,65 @@ _MOBILE = re.compile(
 # «+7 978 123-45-67», «8 (978) 1234567»: a Russian mobile in the usual notations, decided without phonenumbers
 _PLAIN_PHONE = re.compile(r"\+?[\d ()\-]+")
 _PHONE_DIGITS = re.compile(r"^(?:\+7|8)(9\d{9})$")
-_PHONE_PUNCTUATION = re.compile(r"[ ()\-]")
+_NO_PUNCTUATION = str.maketrans("", "", " ()-")
 
 
-def _clean_texts(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """``cell_text`` of every text at once, and the mask of texts refused before parsing (length, controls)."""
+def _clean_texts(texts: list[str]) -> tuple[list[str | None], np.ndarray]:
+    """``cell_text`` of every text at once, and the mask of texts refused before parsing (length, controls).
+
+    Plain list comprehensions, not pandas' ``.str`` methods: on object columns those loop in Python too, with a
+    missing-value check and a lambda call per cell on top.
+    """
     refused = np.zeros(len(texts), dtype=bool)
     joined = "\n".join(texts)
     if CONTROL.search(joined) or max(map(len, texts), default=0) > EXCEL_CELL_CHARS:
         refused = np.fromiter(
             ((len(t) > EXCEL_CELL_CHARS or control_of(t) is not None) for t in texts), dtype=bool, count=len(texts)
         )
-    clean = texts.str.strip()
+    clean: list[str | None] = [t.strip() for t in texts]
     if "\t" in joined or "\r" in joined or joined.count("\n") >= len(texts):
-        broken = clean.str.contains(_BREAK_CHARS).to_numpy()
-        clean[broken] = [cell_text(t) for t in clean[broken]]
-    clean = clean.where(clean.str.len() > 0, None)
-    return clean, refused
+        breaks = _BREAK_CHARS.search
+        clean = [cell_text(t) if breaks(t) else t for t in clean]  # type: ignore[arg-type]
+    return [t or None for t in clean], refused
 
 
-def _parse_texts(clean: pd.Series, column: Column) -> np.ndarray | None:
+def _phone_digits(text: str) -> str | None:
+    """The ten national digits of a Russian mobile in a usual notation, else None (then phonenumbers decides)."""
+    if _PLAIN_PHONE.fullmatch(text) is None:
+        return None
+    found = _PHONE_DIGITS.search(text.translate(_NO_PUNCTUATION))
+    if found is None or _MOBILE.fullmatch(found.group(1)) is None:
+        return None
+    return found.group(1)
+
+
+def _parse_texts(clean: list[str | None], column: Column) -> np.ndarray | None:
     """The parsed values of cleaned texts (``None`` for empty, INVALID), or None when only the parser knows."""
     kind = column.kind
-    present = clean.notna().to_numpy()
-    out = np.full(len(clean), None, dtype=object)
     if kind in ("id", "text"):
-        out[present] = clean[present].to_numpy()
-        return out
+        return _objects(clean)
     if kind == "email":
-        texts = clean[present]
-        out[present] = np.where(texts.str.match(_EMAIL).to_numpy(dtype=bool, na_value=False), texts.to_numpy(), INVALID)
-        return out
+        match = _EMAIL.match
+        return _objects([None if t is None else t if match(t) else INVALID for t in clean])
     if kind == "list":
-        texts = clean[present]
-        single = ~texts.str.contains(_LIST_SPLIT).to_numpy(dtype=bool, na_value=False)
-        out[np.flatnonzero(present)[single]] = [(t,) for t in texts[single]]
-        out[np.flatnonzero(present)[~single]] = [parse_list(t) for t in texts[~single]]
-        return out
+        split = _LIST_SPLIT.search
+        return _objects([None if t is None else parse_list(t) if split(t) else (t,) for t in clean])
     if kind == "phone":
-        texts = clean[present]
-        plain = texts.str.fullmatch(_PLAIN_PHONE).to_numpy(dtype=bool, na_value=False)
-        national = texts.str.replace(_PHONE_PUNCTUATION, "", regex=True).str.extract(_PHONE_DIGITS)[0]
-        fast = (
-            plain & national.notna().to_numpy() & national.str.fullmatch(_MOBILE).to_numpy(dtype=bool, na_value=False)
-        )
-        where = np.flatnonzero(present)
-        out[where[fast]] = ("+7" + national[fast]).to_numpy()
-        out[where[~fast]] = [parse_phone(t) for t in texts[~fast]]
-        return out
+        values = []
+        for t in clean:
+            if t is None:
+                values.append(None)
+            elif (digits := _phone_digits(t)) is not None:
+                values.append("+7" + digits)
+            else:
+                values.append(parse_phone(t))
+        return _objects(values)
     return None
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    # fromiter keeps each item whole: a tuple (a list of children) is not taken for a row of a 2-D array
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _parse_cells(cells: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
@@ -211,11 +221,15 @@ def _parse_cells(cells: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarr
     parser = _parser(column)
     codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=True)
     parsed = np.empty(len(uniques) + 1, dtype=object)
-    is_text = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
+    # one C pass tells a column of texts only (every CSV column) from one with numbers or dates among them
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+        is_text = np.ones(len(uniques), dtype=bool)
+    else:
+        is_text = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
     rest = np.flatnonzero(~is_text)
     if is_text.any():
         where = np.flatnonzero(is_text)
-        clean, refused = _clean_texts(pd.Series(uniques[where], dtype=object))
+        clean, refused = _clean_texts(uniques[where].tolist())
         values = _parse_texts(clean, column)
         if values is None:  # dates, flags, choices: few distinct values, each parsed once
             rest = np.arange(len(uniques))
@@ -224,7 +238,7 @@ def _parse_cells(cells: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarr
             parsed[where] = values
     parsed[rest] = [parser(u) for u in uniques[rest]]
     parsed[-1] = parser(None)  # code -1 (empty) takes the last element: the parser's answer for nothing
-    invalid = np.fromiter((v is INVALID for v in parsed), dtype=bool, count=len(parsed))
+    invalid = np.array([v is INVALID for v in parsed], dtype=bool)
     parsed[invalid] = None
     return parsed[codes], invalid[codes]
 
