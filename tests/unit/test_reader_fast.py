@@ -1,0 +1,137 @@
+"""The quick ways of reading and checking a big file give exactly what the slow, general ways give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sferum_lib.errors import InputFileError
+from sferum_lib.workbook.importer import _check_refs, _Problems, _skeletons, id_skeleton
+from sferum_lib.workbook.reader import _raw_sheet, _read_csv_records, _read_plain, read_csv_text
+from tests.helpers import clean_book, set_cell, snapshot_of
+
+
+def as_rows(raw) -> tuple:
+    cells = raw.cells
+    values = [[cells[c].iloc[r] for c in cells.columns] for r in range(len(cells))]
+    return raw.headers, raw.header_row, raw.rows.tolist(), values, [str(t) for t in cells.dtypes]
+
+
+def record_by_record(text: str, delimiter: str):
+    try:
+        return as_rows(_read_csv_records("Лист", text, "Лист.csv", delimiter))
+    except InputFileError as exc:
+        return [(p.row, p.expected) for p in exc.problems]
+
+
+PLAIN = "ID;Фамилия;Телефон\nE01;Иванов;+79781234567\nE02; Петров ;\nE03;;8 978 123-45-67\n"
+
+
+def test_a_plain_file_is_read_the_quick_way_with_the_same_cells_and_row_numbers():
+    quick = _read_plain("Лист", PLAIN, ";")
+    assert quick is not None
+    assert as_rows(quick) == record_by_record(PLAIN, ";")
+    assert quick.rows.tolist() == [2, 3, 4]
+    assert quick.cells[1].tolist() == ["Иванов", " Петров ", ""]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'ID;Фамилия\nE01;"Иванов; Петров"\n',  # quotes
+        "ID;Фамилия\r\nE01;Иванов\r\n",  # Windows line ends
+        "ID;Фамилия\nE01\nE02;Петров\n",  # a narrower row
+        "ID;Фамилия\nE01;Иванов;лишнее\n",  # a wider row
+        "ID;Фамилия\n\nE01;Иванов\n",  # a blank line
+        "ID;Фамилия\n ; \nE01;Иванов\n",  # a row of spaces
+        "\nID;Фамилия\nE01;Иванов\n",  # the header below a blank line
+        "\ufeffID;Фамилия\nE01;Иванов\n",  # a second byte-order mark
+        "ID;Фамилия\nE01;Ив\x00анов\n",  # NUL
+    ],
+)
+def test_anything_but_a_plain_file_goes_the_general_way_and_reads_as_before(text):
+    assert _read_plain("Лист", text, ";") is None
+    assert as_rows(read_csv_text("Лист", text)) == record_by_record(text, ";")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet="aЯ1 ;,\t\u00a0\x1c\u2028-.@+", max_size=6), min_size=1, max_size=4),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from([";", ","]),
+    st.booleans(),
+)
+def test_any_quote_free_text_reads_the_quick_way_as_record_by_record(rows, delimiter, final_break):
+    text = "\n".join(delimiter.join(r) for r in rows) + ("\n" if final_break else "")
+    quick = _read_plain("Лист", text, delimiter)
+    if quick is not None:
+        assert as_rows(quick) == record_by_record(text, delimiter)
+    assert as_rows(read_csv_text("Лист", text)) == record_by_record(text, read_delimiter(text))
+
+
+def read_delimiter(text: str) -> str:
+    from sferum_lib.workbook.reader import _delimiter
+
+    return _delimiter(text)
+
+
+def test_the_delimiter_is_found_past_a_long_blank_head():
+    text = " \n" * 40_000 + "ID,Фамилия,Имя;x\nE01,Иванов,Анна;y\n"
+    assert read_delimiter(text) == ","
+    assert read_delimiter("ID;Фамилия\n" + "E01;Иванов\n" * 10_000) == ";"
+
+
+def test_a_sheet_of_texts_numbers_and_dates_keeps_each_cell_whole():
+    import datetime as dt
+
+    records = [["ID", "Дата", "Число"], ["E01", dt.datetime(2024, 3, 12), 12.0], ["E02", None], [" ", None, ""]]
+    raw = _raw_sheet("Лист", records)
+    assert raw.rows.tolist() == [2, 3]
+    assert raw.cells[1].tolist() == [dt.datetime(2024, 3, 12), None]
+    assert raw.cells[2].tolist() == [12.0, None]
+    assert [str(t) for t in raw.cells.dtypes] == ["object"] * 3
+
+
+IDS = ["E01", "Е01", "e01", "E 01", "E\u200b01", "U-1", "u-1", "Ёж", "ЁЖ", "R000001", "\u00a0x", "x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(IDS), st.text(max_size=6)), max_size=20))
+def test_id_skeletons_of_a_column_are_those_of_each_id(ids):
+    assert _skeletons(np.array(ids, dtype=object)).tolist() == [id_skeleton(i) for i in ids]
+
+
+def test_references_are_checked_by_value_and_name_the_look_alike():
+    frame = pd.DataFrame(
+        {"ref": pd.Series(["E01", None, "Е01", "E02", "E01"], dtype=object), "_row": np.arange(2, 7)}
+    )
+    problems = _Problems()
+    _check_refs(problems, "Лист", frame, "ref", "Кем", {"E01", "E03"}, "нет сотрудника")
+    assert [(p.row, p.value) for p in problems] == [(4, "Е01"), (5, "E02")]
+    assert "похожий «E01»" in problems[0].expected and "похож" not in problems[1].expected
+
+
+def test_an_invite_without_its_target_is_an_error_not_a_crash():
+    book = clean_book()
+    set_cell(book, "Ссылки-приглашения", "I1", "Куда", "")
+    with pytest.raises(InputFileError) as caught:
+        snapshot_of(book)
+    assert [(p.sheet, p.row, p.column, p.expected) for p in caught.value.problems] == [
+        ("Ссылки-приглашения", 2, "Куда", "обязательное значение не заполнено")
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*[st.text(alphabet="aЯ1 ,\t\u00a0\x1c\u2028\x85-.@+#'", max_size=6)] * 3), min_size=1))
+def test_any_plain_table_is_read_the_quick_way_when_its_first_cells_are_filled(rows):
+    text = "\n".join(";".join(r) for r in rows)
+    quick = _read_plain("Лист", text, ";")
+    assert (quick is not None) == all(r[0].strip() for r in rows)
+    if quick is not None:
+        assert as_rows(quick) == record_by_record(text, ";")
