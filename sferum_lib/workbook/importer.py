@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -336,8 +337,26 @@ def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
 
 
 def _explode(frame: pd.DataFrame, list_field: str, id_field: str, item_field: str) -> pd.DataFrame:
-    pairs = frame[[id_field, list_field, "_row"]].dropna(subset=[list_field]).explode(list_field)
-    return pairs.rename(columns={id_field: "owner", list_field: item_field}).reset_index(drop=True)
+    """One row per item of a list column: (owner, item, _row), in the frame's order."""
+    lists = frame[list_field].to_numpy(dtype=object)
+    has = ~pd.isna(lists)
+    kept = lists[has]
+    counts = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    if (counts == 0).any():  # pandas gives an empty list a row of NaN: leave that to pandas
+        pairs = frame[[id_field, list_field, "_row"]].dropna(subset=[list_field]).explode(list_field)
+        return pairs.rename(columns={id_field: "owner", list_field: item_field}).reset_index(drop=True)
+    # the lists are repeated and chained in C, where pandas' explode builds each row through Python
+    items = np.fromiter(chain.from_iterable(kept), dtype=object, count=int(counts.sum()))
+    owners = np.repeat(frame[id_field].to_numpy(dtype=object)[has], counts)
+    rows = np.repeat(frame["_row"].to_numpy()[has], counts)
+    return pd.DataFrame(
+        {
+            "owner": pd.Series(owners, dtype=object, copy=False),
+            item_field: pd.Series(items, dtype=object, copy=False),
+            "_row": rows,
+        },
+        copy=False,
+    )
 
 
 # Letters that look the same in Cyrillic and Latin script; an ID typed on the other keyboard layout is a new ID.

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sferum_lib.errors import InputFileError
-from sferum_lib.workbook.importer import _check_refs, _Problems, _skeletons, id_skeleton
+from sferum_lib.workbook.importer import _check_refs, _explode, _Problems, _skeletons, id_skeleton
 from sferum_lib.workbook.reader import _raw_sheet, _read_csv_records, _read_plain, read_csv_text
 from tests.helpers import clean_book, set_cell, snapshot_of
 
@@ -135,3 +135,35 @@ def test_any_plain_table_is_read_the_quick_way_when_its_first_cells_are_filled(r
     assert (quick is not None) == all(r[0].strip() for r in rows)
     if quick is not None:
         assert as_rows(quick) == record_by_record(text, ";")
+
+
+def old_explode(frame: pd.DataFrame, list_field: str, id_field: str, item_field: str) -> pd.DataFrame:
+    pairs = frame[[id_field, list_field, "_row"]].dropna(subset=[list_field]).explode(list_field)
+    return pairs.rename(columns={id_field: "owner", list_field: item_field}).reset_index(drop=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from(["R1", "R2", "Р1"])),
+            st.one_of(st.none(), st.lists(st.sampled_from(["U1", "U2", "У3"]), min_size=1, max_size=3).map(tuple)),
+        ),
+        max_size=12,
+    )
+)
+def test_list_columns_explode_as_pandas_explodes_them(rows):
+    frame = pd.DataFrame(
+        {
+            "id": pd.Series([r[0] for r in rows], dtype=object),
+            "children": pd.Series([r[1] for r in rows], dtype=object),
+            "_row": np.arange(2, len(rows) + 2, dtype=np.int64),
+        }
+    )
+    got = _explode(frame, "children", "id", "pupil_id")
+    expected = old_explode(frame, "children", "id", "pupil_id")
+    # pandas infers its «str» dtype for the items; the snapshot's tables are conformed to it in the end either way
+    assert list(got.columns) == list(expected.columns) and got.index.equals(expected.index)
+    assert got["pupil_id"].dtype == object
+    for column in got.columns:
+        assert got[column].tolist() == expected[column].tolist(), column
