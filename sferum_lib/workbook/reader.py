@@ -213,7 +213,7 @@ def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
     """One CSV file as a raw sheet; ``file`` (the file's name) is what errors name."""
     file = file or f"{name}.csv"
     delimiter = _delimiter(text)
-    plain = _read_plain(name, text, delimiter)
+    plain = _read_plain(name, text, delimiter) if len(text) >= PLAIN_CHARS else None
     if plain is not None:
         return plain
     # The usual file is read whole by the C reader; when a record spans lines or the reader fails, the file is
@@ -227,6 +227,11 @@ def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
         if reader.line_num == len(records):  # one line, one record: the line numbers are the row numbers
             return _raw_sheet(name, records)
     return _read_csv_records(name, text, file, delimiter)
+
+
+#: From this many characters on a plain CSV is read by pandas' C parser; below, its fixed cost (a few ms a file)
+#: is more than the csv module spends on the whole file.
+PLAIN_CHARS = 200_000
 
 
 def _read_plain(name: str, text: str, delimiter: str) -> RawSheet | None:

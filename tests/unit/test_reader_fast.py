@@ -30,6 +30,17 @@ def record_by_record(text: str, delimiter: str):
 PLAIN = "ID;Фамилия;Телефон\nE01;Иванов;+79781234567\nE02; Петров ;\nE03;;8 978 123-45-67\n"
 
 
+def test_a_big_plain_file_takes_the_quick_way_and_a_small_one_the_csv_modules(monkeypatch):
+    from sferum_lib.workbook import reader
+
+    taken = []
+    monkeypatch.setattr(reader, "_read_plain", lambda *a: taken.append(len(a[1])))
+    big = "ID;Фамилия\n" + "E01;Иванов\n" * (reader.PLAIN_CHARS // 10)
+    read_csv_text("Лист", PLAIN)
+    read_csv_text("Лист", big)
+    assert taken == [len(big)]
+
+
 def test_a_plain_file_is_read_the_quick_way_with_the_same_cells_and_row_numbers():
     quick = _read_plain("Лист", PLAIN, ";")
     assert quick is not None
