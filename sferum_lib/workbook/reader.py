@@ -46,7 +46,12 @@ def _blank_flags(records: list[list[object]]) -> list[bool]:
     try:
         return [not "".join(r).strip() for r in records]  # type: ignore[arg-type]
     except TypeError:  # numbers or dates among the cells (an Excel sheet)
-        return [_blank_row(r) for r in records]
+        # a row whose first cell holds something is not blank: only the others are looked at cell by cell
+        return [_blank_row(r) if not r or _blank_cell(r[0]) else False for r in records]
+
+
+def _blank_cell(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
 
 def _raw_sheet(name: str, records: list[list[object]], numbers: list[int] | None = None) -> RawSheet:

@@ -178,3 +178,12 @@ def test_list_columns_explode_as_pandas_explodes_them(rows):
     assert got["pupil_id"].dtype == object
     for column in got.columns:
         assert got[column].tolist() == expected[column].tolist(), column
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["", " ", "\t", "\u00a0", "x", 0, 0.0, 1.5, False])))))
+def test_blank_rows_of_an_excel_sheet_are_told_as_cell_by_cell(records):
+    from sferum_lib.workbook.reader import _blank_flags, _blank_row
+
+    records = [*records, [1]]  # a number among the cells: the Excel way, cell by cell
+    assert _blank_flags(records) == [_blank_row(r) for r in records]
