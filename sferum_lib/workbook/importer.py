@@ -423,10 +423,11 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
     if not parts:
         return
     every = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
-    _check_lookalikes(problems, every, what)
-    repeated = every[every["value"].duplicated(keep=False)]
-    if repeated.empty:
+    later = every["value"].duplicated().to_numpy()  # one hashing pass serves both checks when nothing repeats
+    _check_lookalikes(problems, every[~later] if later.any() else every, what)
+    if not later.any():
         return
+    repeated = every[every["value"].duplicated(keep=False)]
     first = repeated.drop_duplicates("value").set_index("value")
     for record in repeated[repeated.duplicated("value", keep="first")].itertuples(index=False):
         where = first.loc[record.value]
@@ -439,10 +440,16 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
         )
 
 
-def _check_lookalikes(problems: _Problems, every: pd.DataFrame, what: str) -> None:
-    """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space)."""
-    distinct = every.drop_duplicates("value")
-    keys = pd.Series(_skeletons(distinct["value"].to_numpy(dtype=object)), index=distinct.index)
+def _check_lookalikes(problems: _Problems, distinct: pd.DataFrame, what: str) -> None:
+    """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space).
+
+    ``distinct`` holds each ID once, at its first row.
+    """
+    values = distinct["value"].to_numpy(dtype=object)
+    skeletons = _skeletons(values)
+    if (skeletons == values).all():  # every ID is its own skeleton (upper-case ASCII): distinct IDs, distinct keys
+        return
+    keys = pd.Series(skeletons, index=distinct.index)
     clash = keys.duplicated(keep=False)
     if not clash.any():
         return

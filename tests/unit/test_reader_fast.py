@@ -187,3 +187,63 @@ def test_blank_rows_of_an_excel_sheet_are_told_as_cell_by_cell(records):
 
     records = [*records, [1]]  # a number among the cells: the Excel way, cell by cell
     assert _blank_flags(records) == [_blank_row(r) for r in records]
+
+
+def old_check_unique(problems, entries, what):
+    """The check as it was before it shared one hashing pass: the reference for the equality test."""
+    from sferum_lib.errors import visible
+    from sferum_lib.workbook.importer import how_ids_differ
+
+    parts = [
+        pd.DataFrame({"sheet": name, "row": frame["_row"], "header": header, "value": frame[field]})
+        for name, frame, field, header in entries
+        if len(frame)
+    ]
+    if not parts:
+        return
+    every = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
+    distinct = every.drop_duplicates("value")
+    keys = pd.Series(_skeletons(distinct["value"].to_numpy(dtype=object)), index=distinct.index)
+    clash = keys.duplicated(keep=False)
+    if clash.any():
+        group = distinct[clash.to_numpy()].assign(key=keys[clash])
+        firsts = group.drop_duplicates("key").set_index("key")
+        for record in group[group["key"].duplicated(keep="first")].itertuples(index=False):
+            first = firsts.loc[record.key]
+            problems.add(
+                record.sheet,
+                int(record.row),
+                record.header,
+                record.value,
+                f"{what} похож на «{visible(first['value'])}» (лист «{first['sheet']}», строка {int(first['row'])}) "
+                f"и отличается от него {how_ids_differ(record.value, first['value'])}: это разные ID для программы, "
+                "но один для человека — исправьте один из них",
+            )
+    repeated = every[every["value"].duplicated(keep=False)]
+    if repeated.empty:
+        return
+    first = repeated.drop_duplicates("value").set_index("value")
+    for record in repeated[repeated.duplicated("value", keep="first")].itertuples(index=False):
+        where = first.loc[record.value]
+        problems.add(
+            record.sheet,
+            int(record.row),
+            record.header,
+            record.value,
+            f"{what} повторяется: уже есть на листе «{where['sheet']}», строка {int(where['row'])}",
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(IDS)), max_size=10), st.lists(st.sampled_from(IDS), max_size=6))
+def test_repeated_and_look_alike_ids_are_found_as_before(staff, pupils):
+    from sferum_lib.workbook.importer import _check_unique
+
+    def frame(ids):
+        return pd.DataFrame({"id": pd.Series(ids, dtype=object), "_row": np.arange(2, len(ids) + 2)})
+
+    entries = [("Сотрудники", frame(staff), "id", "ID"), ("Обучающиеся", frame(pupils), "id", "ID")]
+    got, expected = _Problems(), _Problems()
+    _check_unique(got, entries, "ID человека")
+    old_check_unique(expected, entries, "ID человека")
+    assert got == expected
