@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sferum_lib.errors import InputFileError
 from sferum_lib.workbook.importer import _check_refs, _explode, _Problems, _skeletons, id_skeleton
 from sferum_lib.workbook.reader import _raw_sheet, _read_csv_records, _read_plain, read_csv_text
-from tests.helpers import clean_book, set_cell, snapshot_of
+from tests.helpers import D, clean_book, set_cell, snapshot_of
 
 
 def as_rows(raw) -> tuple:
@@ -247,3 +247,15 @@ def test_repeated_and_look_alike_ids_are_found_as_before(staff, pupils):
     _check_unique(got, entries, "ID человека")
     old_check_unique(expected, entries, "ID человека")
     assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dates(min_value=D(1900, 1, 1), max_value=D(2100, 12, 31))), max_size=15))
+def test_dates_convert_once_per_distinct_day_as_the_whole_column_did(days):
+    from sferum_lib.values import to_dates
+
+    values = pd.Series(days, dtype=object, index=np.arange(10, 10 + len(days)), name="joined")
+    expected = pd.to_datetime(values.where(values.notna(), None)).astype("datetime64[s]")
+    got = to_dates(values)
+    assert got.dtype == expected.dtype and got.name == expected.name
+    assert got.equals(expected)
