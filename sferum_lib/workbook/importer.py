@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -155,55 +156,65 @@ _MOBILE = re.compile(
 # «+7 978 123-45-67», «8 (978) 1234567»: a Russian mobile in the usual notations, decided without phonenumbers
 _PLAIN_PHONE = re.compile(r"\+?[\d ()\-]+")
 _PHONE_DIGITS = re.compile(r"^(?:\+7|8)(9\d{9})$")
-_PHONE_PUNCTUATION = re.compile(r"[ ()\-]")
+_NO_PUNCTUATION = str.maketrans("", "", " ()-")
 
 
-def _clean_texts(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """``cell_text`` of every text at once, and the mask of texts refused before parsing (length, controls)."""
+def _clean_texts(texts: list[str]) -> tuple[list[str | None], np.ndarray]:
+    """``cell_text`` of every text at once, and the mask of texts refused before parsing (length, controls).
+
+    Plain list comprehensions, not pandas' ``.str`` methods: on object columns those loop in Python too, with a
+    missing-value check and a lambda call per cell on top.
+    """
     refused = np.zeros(len(texts), dtype=bool)
     joined = "\n".join(texts)
     if CONTROL.search(joined) or max(map(len, texts), default=0) > EXCEL_CELL_CHARS:
         refused = np.fromiter(
             ((len(t) > EXCEL_CELL_CHARS or control_of(t) is not None) for t in texts), dtype=bool, count=len(texts)
         )
-    clean = texts.str.strip()
+    clean: list[str | None] = [t.strip() for t in texts]
     if "\t" in joined or "\r" in joined or joined.count("\n") >= len(texts):
-        broken = clean.str.contains(_BREAK_CHARS).to_numpy()
-        clean[broken] = [cell_text(t) for t in clean[broken]]
-    clean = clean.where(clean.str.len() > 0, None)
-    return clean, refused
+        breaks = _BREAK_CHARS.search
+        clean = [cell_text(t) if breaks(t) else t for t in clean]  # type: ignore[arg-type]
+    return [t or None for t in clean], refused
 
 
-def _parse_texts(clean: pd.Series, column: Column) -> np.ndarray | None:
+def _phone_digits(text: str) -> str | None:
+    """The ten national digits of a Russian mobile in a usual notation, else None (then phonenumbers decides)."""
+    if _PLAIN_PHONE.fullmatch(text) is None:
+        return None
+    found = _PHONE_DIGITS.search(text.translate(_NO_PUNCTUATION))
+    if found is None or _MOBILE.fullmatch(found.group(1)) is None:
+        return None
+    return found.group(1)
+
+
+def _parse_texts(clean: list[str | None], column: Column) -> np.ndarray | None:
     """The parsed values of cleaned texts (``None`` for empty, INVALID), or None when only the parser knows."""
     kind = column.kind
-    present = clean.notna().to_numpy()
-    out = np.full(len(clean), None, dtype=object)
     if kind in ("id", "text"):
-        out[present] = clean[present].to_numpy()
-        return out
+        return _objects(clean)
     if kind == "email":
-        texts = clean[present]
-        out[present] = np.where(texts.str.match(_EMAIL).to_numpy(dtype=bool, na_value=False), texts.to_numpy(), INVALID)
-        return out
+        match = _EMAIL.match
+        return _objects([None if t is None else t if match(t) else INVALID for t in clean])
     if kind == "list":
-        texts = clean[present]
-        single = ~texts.str.contains(_LIST_SPLIT).to_numpy(dtype=bool, na_value=False)
-        out[np.flatnonzero(present)[single]] = [(t,) for t in texts[single]]
-        out[np.flatnonzero(present)[~single]] = [parse_list(t) for t in texts[~single]]
-        return out
+        split = _LIST_SPLIT.search
+        return _objects([None if t is None else parse_list(t) if split(t) else (t,) for t in clean])
     if kind == "phone":
-        texts = clean[present]
-        plain = texts.str.fullmatch(_PLAIN_PHONE).to_numpy(dtype=bool, na_value=False)
-        national = texts.str.replace(_PHONE_PUNCTUATION, "", regex=True).str.extract(_PHONE_DIGITS)[0]
-        fast = (
-            plain & national.notna().to_numpy() & national.str.fullmatch(_MOBILE).to_numpy(dtype=bool, na_value=False)
-        )
-        where = np.flatnonzero(present)
-        out[where[fast]] = ("+7" + national[fast]).to_numpy()
-        out[where[~fast]] = [parse_phone(t) for t in texts[~fast]]
-        return out
+        values = []
+        for t in clean:
+            if t is None:
+                values.append(None)
+            elif (digits := _phone_digits(t)) is not None:
+                values.append("+7" + digits)
+            else:
+                values.append(parse_phone(t))
+        return _objects(values)
     return None
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    # fromiter keeps each item whole: a tuple (a list of children) is not taken for a row of a 2-D array
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _parse_cells(cells: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
@@ -211,11 +222,15 @@ def _parse_cells(cells: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarr
     parser = _parser(column)
     codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=True)
     parsed = np.empty(len(uniques) + 1, dtype=object)
-    is_text = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
+    # one C pass tells a column of texts only (every CSV column) from one with numbers or dates among them
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+        is_text = np.ones(len(uniques), dtype=bool)
+    else:
+        is_text = np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques))
     rest = np.flatnonzero(~is_text)
     if is_text.any():
         where = np.flatnonzero(is_text)
-        clean, refused = _clean_texts(pd.Series(uniques[where], dtype=object))
+        clean, refused = _clean_texts(uniques[where].tolist())
         values = _parse_texts(clean, column)
         if values is None:  # dates, flags, choices: few distinct values, each parsed once
             rest = np.arange(len(uniques))
@@ -224,7 +239,7 @@ def _parse_cells(cells: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarr
             parsed[where] = values
     parsed[rest] = [parser(u) for u in uniques[rest]]
     parsed[-1] = parser(None)  # code -1 (empty) takes the last element: the parser's answer for nothing
-    invalid = np.fromiter((v is INVALID for v in parsed), dtype=bool, count=len(parsed))
+    invalid = np.array([v is INVALID for v in parsed], dtype=bool)
     parsed[invalid] = None
     return parsed[codes], invalid[codes]
 
@@ -304,7 +319,12 @@ def _parse_columns(
                     spec_name, int(raw.rows[i]), written[column.field], "", "обязательное значение не заполнено"
                 )
         parsed[column.field] = values
-    return pd.DataFrame(parsed), written
+    # object columns, not pandas' inferred «str»: the checks read values one by one (sets, zips), and a str
+    # column hands each out through a Python-level __getitem__, ten times slower; empty stays None, not NaN
+    frame = pd.DataFrame(
+        {k: v if k == "_row" else pd.Series(v, dtype=object, copy=False) for k, v in parsed.items()}
+    )
+    return frame, written
 
 
 def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
@@ -317,8 +337,26 @@ def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
 
 
 def _explode(frame: pd.DataFrame, list_field: str, id_field: str, item_field: str) -> pd.DataFrame:
-    pairs = frame[[id_field, list_field, "_row"]].dropna(subset=[list_field]).explode(list_field)
-    return pairs.rename(columns={id_field: "owner", list_field: item_field}).reset_index(drop=True)
+    """One row per item of a list column: (owner, item, _row), in the frame's order."""
+    lists = frame[list_field].to_numpy(dtype=object)
+    has = ~pd.isna(lists)
+    kept = lists[has]
+    counts = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    if (counts == 0).any():  # pandas gives an empty list a row of NaN: leave that to pandas
+        pairs = frame[[id_field, list_field, "_row"]].dropna(subset=[list_field]).explode(list_field)
+        return pairs.rename(columns={id_field: "owner", list_field: item_field}).reset_index(drop=True)
+    # the lists are repeated and chained in C, where pandas' explode builds each row through Python
+    items = np.fromiter(chain.from_iterable(kept), dtype=object, count=int(counts.sum()))
+    owners = np.repeat(frame[id_field].to_numpy(dtype=object)[has], counts)
+    rows = np.repeat(frame["_row"].to_numpy()[has], counts)
+    return pd.DataFrame(
+        {
+            "owner": pd.Series(owners, dtype=object, copy=False),
+            item_field: pd.Series(items, dtype=object, copy=False),
+            "_row": rows,
+        },
+        copy=False,
+    )
 
 
 # Letters that look the same in Cyrillic and Latin script; an ID typed on the other keyboard layout is a new ID.
@@ -342,13 +380,9 @@ def id_skeleton(text: str) -> str:
 
 
 def _skeletons(values: np.ndarray) -> np.ndarray:
-    """``id_skeleton`` of many IDs: plain ASCII ones (nearly all) upper-cased at once, the rest one by one."""
-    texts = pd.Series(values, dtype=object)
-    plain = (texts.str.isascii() & ~texts.str.contains(" ", regex=False)).to_numpy(dtype=bool, na_value=False)
-    out = np.empty(len(values), dtype=object)
-    out[plain] = texts[plain].str.upper().to_numpy()
-    out[~plain] = [id_skeleton(v) for v in values[~plain]]
-    return out
+    """``id_skeleton`` of many IDs: plain ASCII ones (nearly all) upper-cased inline, the rest by the function."""
+    keys = [v.upper() if v.isascii() and " " not in v else id_skeleton(v) for v in values]
+    return np.fromiter(keys, dtype=object, count=len(keys))
 
 
 def _script(ch: str) -> str:
@@ -389,10 +423,11 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
     if not parts:
         return
     every = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
-    _check_lookalikes(problems, every, what)
-    repeated = every[every["value"].duplicated(keep=False)]
-    if repeated.empty:
+    later = every["value"].duplicated().to_numpy()  # one hashing pass serves both checks when nothing repeats
+    _check_lookalikes(problems, every[~later] if later.any() else every, what)
+    if not later.any():
         return
+    repeated = every[every["value"].duplicated(keep=False)]
     first = repeated.drop_duplicates("value").set_index("value")
     for record in repeated[repeated.duplicated("value", keep="first")].itertuples(index=False):
         where = first.loc[record.value]
@@ -405,10 +440,16 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
         )
 
 
-def _check_lookalikes(problems: _Problems, every: pd.DataFrame, what: str) -> None:
-    """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space)."""
-    distinct = every.drop_duplicates("value")
-    keys = pd.Series(_skeletons(distinct["value"].to_numpy(dtype=object)), index=distinct.index)
+def _check_lookalikes(problems: _Problems, distinct: pd.DataFrame, what: str) -> None:
+    """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space).
+
+    ``distinct`` holds each ID once, at its first row.
+    """
+    values = distinct["value"].to_numpy(dtype=object)
+    skeletons = _skeletons(values)
+    if (skeletons == values).all():  # every ID is its own skeleton (upper-case ASCII): distinct IDs, distinct keys
+        return
+    keys = pd.Series(skeletons, index=distinct.index)
     clash = keys.duplicated(keep=False)
     if not clash.any():
         return
@@ -437,11 +478,12 @@ def _check_refs(
     expected: str,
 ) -> None:
     values = frame[field].to_numpy(dtype=object)
-    ids = np.fromiter(known, dtype=object, count=len(known))
-    # a frame of str dtype compares through Python objects one by one: an Index of objects hashes in C
-    bad = ~pd.isna(values) & ~pd.Index(values, dtype=object).isin(ids)
+    # a set lookup per value: four times quicker than pandas' isin over objects, which hashes both sides anew
+    bad = ~pd.isna(values)
+    bad[bad] = [v not in known for v in values[bad]]
     if not bad.any():
         return
+    ids = np.fromiter(known, dtype=object, count=len(known))
     texts = ids[[isinstance(k, str) for k in ids]]
     looks = dict(zip(_skeletons(texts), texts, strict=True))
     for record in frame.loc[bad, [field, "_row"]].itertuples(index=False):
