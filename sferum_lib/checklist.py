@@ -63,9 +63,16 @@ def roles_of(snapshot: Snapshot, person_id: str) -> list[str]:
 
 
 class _Facts:
-    def __init__(self, snapshot: Snapshot, person_id: str, as_of: dt.date, settings: AuditSettings) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        person_id: str,
+        as_of: dt.date,
+        settings: AuditSettings,
+        findings: pd.DataFrame | None = None,
+    ) -> None:
         self.s, self.id, self.day, self.settings = snapshot, person_id, pd.Timestamp(as_of), settings
-        self.findings = audit(snapshot, as_of, settings).findings
+        self.findings = audit(snapshot, as_of, settings).findings if findings is None else findings
         self.person = self._person()
         self.edition = snapshot.organisation.regulation_edition  # the «Редакция положения» citations follow
 
@@ -315,14 +322,18 @@ def checklist(
     as_of: dt.date,
     journal: pd.DataFrame | None = None,
     settings: AuditSettings | None = None,
+    findings: pd.DataFrame | None = None,
 ) -> list[Item]:
     """The person's duties, each with its status and what the data (and, if given, the journal) shows.
+
+    ``findings`` — the audit's findings of this snapshot on ``as_of`` with these settings, when the caller has
+    them already (a report kernel that has just audited a million people need not audit them again).
 
     The duties' texts are as the organisation's messenger has them («MAX» on MAX), and their citations
     (``item.duty.citation``) in the organisation's edition of the regulation. A conditional duty is
     «по необходимости» whatever the data shows; the detail says what it shows.
     """
-    facts = _Facts(snapshot, person_id, as_of, settings or AuditSettings())
+    facts = _Facts(snapshot, person_id, as_of, settings or AuditSettings(), findings)
     catalogue = default_catalogue().for_organisation(snapshot.organisation)
     items = []
     for role in roles_of(snapshot, person_id):

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, audit, indicators, movement
-from sferum_lib.checks.audit import FINDING_COLUMNS, AuditSettings
+from sferum_lib.checks.audit import FINDING_COLUMNS, AuditResult, AuditSettings
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.regulation.editions import cite
@@ -173,9 +173,14 @@ def _source(ctx: Context, number: int) -> dict[str, str]:
 # --- audit ---------------------------------------------------------------------------------------------
 
 
+def _audited(snapshot: Snapshot, as_of: dt.date) -> AuditResult:
+    """The audit of a kept snapshot, once per kernel: the checklist report reuses the audit report's."""
+    return derived(snapshot, ("audit", as_of), lambda: audit(snapshot, as_of, AuditSettings()))
+
+
 def build_audit(ctx: Context) -> ReportData:
     number, snapshot = ctx.snapshot()
-    result = audit(snapshot, ctx.as_of, AuditSettings())
+    result = _audited(snapshot, ctx.as_of)
     # grouped by clause for reading: clause, then the checks in their catalogue order, then the subject
     order = {c.key: i for i, c in enumerate(CHECKS)}
     f = result.findings.assign(_order=result.findings["check"].map(order))
@@ -648,7 +653,7 @@ def build_person(ctx: Context) -> ReportData:
         raise UsageError("Отчёт «Чек-лист»: укажите ID человека: -p person_id E03")
     if not ctx.params["person_id"]:
         ctx.notes.append(f"Человек не указан (person_id): показан администратор платформы ({person_id}).")
-    items = checklist(snapshot, person_id, ctx.as_of, journal)
+    items = checklist(snapshot, person_id, ctx.as_of, journal, findings=_audited(snapshot, ctx.as_of).findings)
     catalogue = default_catalogue()
     name = _names_for(snapshot, {person_id}).get(person_id, person_id)
     roles = ", ".join(catalogue.roles[r] for r in roles_of(snapshot, person_id))

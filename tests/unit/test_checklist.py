@@ -128,3 +128,19 @@ def test_a_pupil_is_told_the_missing_sections_by_their_names_not_by_codes(tmp_pa
     pupil = {i.duty.id: i for i in checklist(store.state(), "S01", DAY)}
     assert pupil["STU-01"].status == PENDING
     assert pupil["STU-01"].detail == "нет в чатах объединений: «Авиамоделирование», «Робототехника»"
+
+
+def test_given_the_audits_findings_the_checklist_is_the_same_and_audits_nothing(ws, monkeypatch):
+    import sferum_lib.checklist as module
+    from sferum_lib.checks import audit
+
+    state = ws.state()
+    expected = [(i.duty.id, i.status, i.detail) for i in checklist(state, "E03", DAY, ws.store.journal())]
+    findings = audit(state, DAY, AuditSettings()).findings
+
+    def no_second_audit(*args, **kwargs):
+        raise AssertionError("the checklist audited again")
+
+    monkeypatch.setattr(module, "audit", no_second_audit)
+    given = checklist(state, "E03", DAY, ws.store.journal(), findings=findings)
+    assert [(i.duty.id, i.status, i.detail) for i in given] == expected
