@@ -102,7 +102,13 @@ def in_process(books: Path, region: Path, args: argparse.Namespace) -> tuple[Ste
         )
     finally:
         context.__exit__(None, None, None)
-    assert all(o.accepted for o in outcomes) and len(results) == args.orgs
+    refused = [o for o in outcomes if not o.accepted]
+    if refused:  # books left in --work by an older generator are reused: say so instead of a bare assertion
+        raise SystemExit(
+            f"{len(refused)} of {len(outcomes)} workbooks refused (first: {refused[0]}); "
+            f"books in --work are reused — delete {books} to generate them with this code"
+        )
+    assert len(results) == args.orgs
     return steps, where, sum(o.people for o in outcomes)
 
 
