@@ -79,37 +79,31 @@ CELL_ERROR = "Эта часть занятия не открылась. Обно
 _CLAIMS = ".browsers"  # in the session folder: one file per claimed name, holding the browser's hash
 
 
-def port_number(text: str) -> int:
-    """``--port``: an integer 1–65535 (an argparse type)."""
+def _bounded(text: str, low: int, high: int, what: str, outside: str) -> int:
+    """An integer ``low``–``high`` for argparse; ``what`` names it for a non-number, ``outside`` for a number out of
+    range (formatted with ``value``)."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"«{text}» — не номер порта; ожидается целое число от 1 до 65535") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"порт {value} вне допустимого диапазона: ожидается от 1 до 65535")
+        raise argparse.ArgumentTypeError(f"«{text}» — {what}; ожидается целое число от {low} до {high}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(outside.format(value=value) + f": ожидается от {low} до {high}")
     return value
+
+
+def port_number(text: str) -> int:
+    """``--port``: an integer 1–65535 (an argparse type)."""
+    return _bounded(text, 1, 65535, "не номер порта", "порт {value} вне допустимого диапазона")
 
 
 def places_number(text: str) -> int:
     """``--places``: an integer 1–1000 (an argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"«{text}» — не число мест; ожидается целое число от 1 до 1000") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"число мест {value}: ожидается от 1 до 1000")
-    return value
+    return _bounded(text, 1, 1000, "не число мест", "число мест {value}")
 
 
 def pool_number(text: str) -> int:
     """``--pool``: an integer 0–1000 (an argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"«{text}» — не число мест; ожидается целое число от 0 до 1000") from None
-    if not 0 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"число мест {value}: ожидается от 0 до 1000")
-    return value
+    return _bounded(text, 0, 1000, "не число мест", "число мест {value}")
 
 
 def notebook_for(role: str) -> Path:
