@@ -161,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="проверить книгу (или папку CSV) и сохранить её как новый снимок")
     p.add_argument("path", metavar="ПУТЬ", help="книга .xlsx или папка с файлами .csv")
     p.add_argument("--errors-to", metavar="ОШИБКИ.xlsx", help="при ошибках записать копию книги с выделенными ячейками")
+    p.add_argument(
+        "--renamed",
+        action="store_true",
+        help="организация переименована: принять книгу, хотя её полное наименование не то, что в хранилище",
+    )
     _common(p, as_of=False)
 
     p = sub.add_parser("export", help="записать снимок обратно в книгу Excel")
@@ -394,6 +399,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from sferum_lib.identity import check_same_organisation
     from sferum_lib.workbook.importer import build_snapshot
     from sferum_lib.workbook.reader import read_source
 
@@ -410,6 +416,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"Предупреждение: {warning}", file=sys.stderr)
     with _store(args, create=True) as store:
+        incoming = result.snapshot.organisation
+        check_same_organisation(store.organisation(), incoming, str(store.path), renamed=args.renamed)
         number = store.add_snapshot(result.snapshot, str(Path(args.path).name), result.rows)
         where = store.path
     s = result.snapshot
@@ -930,6 +938,19 @@ def _report_input_error(exc: InputFileError) -> None:
 _PATH_ARGS = ("store", "out", "path", "errors_to", "templates", "participants", "folder", "session")
 
 
+def _check_out_folder(out: Path) -> None:
+    """Refuse an output folder that is a file (or lies under one) before anything runs."""
+    for place in (out, *out.parents):
+        if place.exists():
+            if not place.is_dir():
+                where = f"«{visible(str(out))}»" if place == out else f"«{visible(str(out))}»: «{visible(str(place))}»"
+                raise UsageError(
+                    f"--out {where} — файл, а нужна папка для результатов. Укажите папку (её не нужно создавать "
+                    "заранее)."
+                )
+            return
+
+
 def _resolve(args: argparse.Namespace) -> None:
     """Fill the common options given before the command, resolve every path once, and pick the demo if asked."""
     for name in ("store", "as_of"):
@@ -939,6 +960,8 @@ def _resolve(args: argparse.Namespace) -> None:
         value = getattr(args, name, None)
         if isinstance(value, str) and value:
             setattr(args, name, os.path.abspath(os.path.expanduser(value)))
+    if args.command != "export" and isinstance(getattr(args, "out", None), str):
+        _check_out_folder(Path(args.out))
     if getattr(args, "demo", False) and args.command != "demo":
         if args.store:
             raise UsageError("--demo и --store вместе не указываются: либо своё хранилище, либо демонстрационное.")
@@ -980,6 +1003,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the output went to `head` or a closed pager: nothing is wrong
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python quiet when it flushes at exit
         return EXIT_OK
+    except OSError as exc:  # a folder without rights, a file where a folder should be, a full disk
+        from sferum_lib.errors import os_error_text
+
+        text = os_error_text(exc)
+        print(f"Ошибка: {text[:1].upper()}{text[1:]}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return EXIT_FAILURE

@@ -95,3 +95,26 @@ class UsageError(SferumError):
 
 class ExportError(SferumError):
     """A snapshot holds a value an Excel workbook cannot keep (a text longer than a cell, a control character)."""
+
+
+def os_error_text(exc: OSError) -> str:
+    """What went wrong with a file or folder, in Russian, naming the path (the system's own words are English)."""
+    import errno
+
+    path = visible(str(exc.filename)) if exc.filename is not None else ""
+    where = f"«{path}»" if path else "файл или папку"
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+        return f"нет прав на {where}: в этой папке писать (или читать) нельзя. Выберите другую папку, свою."
+    if exc.errno == errno.EROFS:
+        return f"{where} — на носителе только для чтения. Выберите другую папку."
+    if exc.errno == errno.ENOSPC:
+        return f"на диске не осталось места (при записи {where}). Освободите место и повторите."
+    if isinstance(exc, NotADirectoryError):
+        return f"в пути {where} вместо папки стоит файл. Укажите папку (или новое имя папки)."
+    if isinstance(exc, IsADirectoryError):
+        return f"{where} — папка, а нужен файл. Укажите имя файла."
+    if isinstance(exc, FileExistsError):
+        return f"{where} уже есть, и это файл, а не папка. Укажите новое имя папки."
+    if isinstance(exc, FileNotFoundError):
+        return f"нет файла или папки {where}."
+    return f"не удалось работать с {where} (системная ошибка № {exc.errno})."

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sferum_lib.errors import StoreError
+from sferum_lib.errors import StoreError, os_error_text
 from sferum_lib.model import DATE, FLAG, TABLES, Organisation, Snapshot, conform
 
 DEFAULT_STORE = "sferum.db"
@@ -413,7 +413,7 @@ class Store:
                 _create_private(self.path)
                 fresh = True
             except OSError as exc:
-                raise StoreError(f"Не удаётся создать хранилище «{self.path}»: {exc.strerror}.") from None
+                raise StoreError(f"Не удаётся создать хранилище «{self.path}»: {os_error_text(exc)}") from None
         _make_private(self.path)
         if not readonly and not _writable(self.path):
             self.readonly = True  # read-only media: reading works, a write says so in Russian
@@ -561,6 +561,13 @@ class Store:
                 f"В хранилище «{self.path}» нет ни одного снимка. Загрузите данные: sferum import КНИГА.xlsx"
             )
         return int(row[0])
+
+    def organisation(self) -> dict[str, object] | None:
+        """The organisation sheet of the latest snapshot as stored (``Organisation.to_dict()``); ``None`` if empty."""
+        row = self.con.execute(
+            "SELECT organisation FROM snapshots WHERE id = (SELECT max(id) FROM snapshots WHERE id > 0)"
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
 
     def snapshot(self, number: int | None = None) -> Snapshot:
         """Load snapshot ``number`` (the latest when ``None``)."""

@@ -265,6 +265,7 @@ class Uploaded:
     errors_copy: bytes | None = None  # the user's workbook with the bad cells marked (XLSX)
     movement: dict[str, dict[str, list[str]]] | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    other_organisation: str = ""  # the refusal when the workbook is another organisation's (see identity.py)
 
     @property
     def ok(self) -> bool:
@@ -282,10 +283,12 @@ def _write_private(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-def upload(store_path: str | Path, files: list[tuple[str, bytes]], as_of: dt.date) -> Uploaded:
+def upload(store_path: str | Path, files: list[tuple[str, bytes]], as_of: dt.date, renamed: bool = False) -> Uploaded:
     """Check uploaded files (one ``.xlsx`` or CSV files) and, if they follow the contract, save them as a snapshot
-    that becomes the working state. Nothing is saved when there are errors."""
+    that becomes the working state. Nothing is saved when there are errors, nor when the workbook is another
+    organisation's than the store's (unless ``renamed``: the user says the organisation was renamed)."""
     from sferum_lib.checks import movement
+    from sferum_lib.identity import OtherOrganisation, check_same_organisation
     from sferum_lib.workbook.importer import build_snapshot
     from sferum_lib.workbook.reader import read_source
     from sferum_lib.workbook.writer import write_errors_copy
@@ -318,6 +321,17 @@ def upload(store_path: str | Path, files: list[tuple[str, bytes]], as_of: dt.dat
             copy = target.read_bytes()
         return Uploaded(problems=exc.problems, warnings=exc.warnings, errors_copy=copy)
     with Store(store_path, create=True) as store:
+        try:
+            check_same_organisation(
+                store.organisation(),
+                result.snapshot.organisation,
+                str(store.path),
+                renamed=renamed,
+                hint="Если это ваша организация и она переименована, отметьте «Организация переименована» "
+                "и загрузите книгу снова.",
+            )
+        except OtherOrganisation as exc:
+            return Uploaded(other_organisation=str(exc))
         previous = store.latest() if store.snapshots() else None
         number = store.add_snapshot(result.snapshot, label, result.rows)
         # the journal stays: what was done on the earlier data remains on record, each entry naming its state

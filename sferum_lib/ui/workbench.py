@@ -172,6 +172,13 @@ class Workbench:
         self.upload = w.FileUpload(accept=".xlsx,.xlsm,.csv", multiple=True, description="Выбрать файл")
         self.load = w.Button(description="Проверить и загрузить", button_style="primary", layout=w.Layout(width="auto"))
         self.upload_result = w.HTML()
+        # shown only after a workbook was refused as another organisation's: the way to accept a real renaming
+        self.renamed = w.Checkbox(
+            value=False,
+            description="Организация переименована — принять книгу",
+            indent=False,
+            layout=w.Layout(display="none", width="auto"),
+        )
         self.load.on_click(lambda b: self._safe(self._do_upload, self.upload_result, b))
         return w.VBox(
             [
@@ -180,6 +187,7 @@ class Workbench:
                     "«Проверить и загрузить». Книга с ошибками не сохраняется: ошибки будут показаны все сразу.</p>"
                 ),
                 w.HBox([self.upload, self.load]),
+                self.renamed,
                 self.upload_result,
             ]
         )
@@ -189,7 +197,13 @@ class Workbench:
 
         files = [(f["name"], bytes(f["content"])) for f in self.upload.value]
         self.upload_result.value = '<p class="note">Проверяю…</p>'
-        result = upload(self.store_path, files, self.day.value or dt.date.today())
+        result = upload(self.store_path, files, self.day.value or dt.date.today(), renamed=self.renamed.value)
+        if result.other_organisation:
+            self.renamed.layout.display = None
+            refusal = html.escape(result.other_organisation)
+            self.upload_result.value = f'<div class="bad"><b>Книга не принята.</b> {refusal}</div>'
+            return
+        self.renamed.value, self.renamed.layout.display = False, "none"
         if not result.ok:
             rows = [[p.sheet, p.row or "", p.column, p.value, p.expected] for p in result.problems]
             copy = (

@@ -191,6 +191,24 @@ def test_a_second_upload_reports_the_movement_and_keeps_the_old_journal(tmp_path
     assert len(journal) == 1 and journal["state"].iloc[0] == "снимок № 1"
 
 
+def test_another_organisations_workbook_is_refused_until_the_user_says_it_was_renamed(tmp_path):
+    from tests.helpers import set_param, write_xlsx
+
+    store_path = tmp_path / "org.db"
+    book = appointed_example(tmp_path)
+    assert work.upload(store_path, [(book.name, book.read_bytes())], AS_OF).number == 1
+    other = clean_book()
+    set_param(other, "Полное наименование", "МБУДО «Дом детского творчества» г. Керчи")
+    theirs = write_xlsx(other, tmp_path / "чужая.xlsx")
+    refused = work.upload(store_path, [(theirs.name, theirs.read_bytes())], AS_OF)
+    assert not refused.ok and "другой организации" in refused.other_organisation
+    assert "Организация переименована" in refused.other_organisation and "--renamed" not in refused.other_organisation
+    with Store(store_path, readonly=True) as st:
+        assert len(st.snapshots()) == 1
+    accepted = work.upload(store_path, [(theirs.name, theirs.read_bytes())], AS_OF, renamed=True)
+    assert accepted.number == 2
+
+
 def test_uploading_other_files_than_a_workbook_or_csv_is_refused():
     result = work.upload("unused.db", [("фото.png", b"\x89PNG")], AS_OF)
     assert not result.ok and "ожидается" in result.problems[0].expected
@@ -237,6 +255,29 @@ def test_the_page_annuls_from_its_button_and_shows_a_refusal_with_its_clause(tmp
     buttons(page.todo_box, "Показать дела")[0].click()
     assert len(buttons(page.todo_box, "Отметить выполненным")) > closed
     assert len(buttons(page.todo_box, "Скрыть")) == 1
+
+
+def test_the_page_offers_renaming_only_after_refusing_another_organisations_workbook(tmp_path):
+    from types import SimpleNamespace
+
+    from sferum_lib.ui.workbench import Workbench
+    from tests.helpers import set_param, write_xlsx
+
+    store = tmp_path / "org.db"
+    work.upload(store, [("пример.xlsx", appointed_example(tmp_path).read_bytes())], AS_OF)
+    other = clean_book()
+    set_param(other, "Полное наименование", "МБУДО «Дом <детского> творчества»")
+    theirs = write_xlsx(other, tmp_path / "чужая.xlsx")
+    page = Workbench(store, AS_OF)
+    assert page.renamed.layout.display == "none"
+    page.upload = SimpleNamespace(value=[{"name": theirs.name, "content": theirs.read_bytes()}])
+    page.load.click()
+    assert "Книга не принята" in page.upload_result.value and "&lt;детского&gt;" in page.upload_result.value
+    assert page.renamed.layout.display is None
+    page.renamed.value = True
+    page.load.click()
+    assert "Снимок № 2 сохранён" in page.upload_result.value
+    assert page.renamed.layout.display == "none" and page.renamed.value is False
 
 
 def test_an_empty_store_asks_for_a_workbook_and_the_notebook_runs(tmp_path):

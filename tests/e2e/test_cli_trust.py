@@ -1,0 +1,98 @@
+"""What the command does when the user's data or folders do not fit: another organisation, a file for a folder."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+
+from sferum_lib.cli import main
+from sferum_lib.errors import os_error_text
+from sferum_lib.identity import folded, same_organisation
+from sferum_lib.model import Organisation
+from sferum_lib.store import Store
+from tests.helpers import clean_book, set_param, write_xlsx
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def books(tmp_path):
+    ours = write_xlsx(clean_book(), tmp_path / "наша.xlsx")
+    other = clean_book()
+    set_param(other, "Полное наименование", "МБУДО «Дом детского творчества» г. Керчи")
+    set_param(other, "Краткое наименование", "МБУДО «ДДТ» Керчь")
+    theirs = write_xlsx(other, tmp_path / "чужая.xlsx")
+    typo = clean_book()  # another organisation whose short name was mistyped as ours
+    set_param(typo, "Полное наименование", "МБУДО «Дом детского творчества» г. Керчи")
+    return ours, theirs, write_xlsx(typo, tmp_path / "опечатка.xlsx")
+
+
+def test_another_organisations_workbook_is_refused_and_nothing_is_added(capsys, tmp_path, books):
+    ours, theirs, typo = books
+    store = str(tmp_path / "s.db")
+    assert run(capsys, "--store", store, "import", str(ours))[0] == 0
+    for book in (theirs, typo):
+        code, out, err = run(capsys, "--store", store, "import", str(book))
+        assert code == 2 and out == ""
+        assert "Книга — другой организации" in err and "Дом детского творчества" in err and "--renamed" in err
+        assert "Traceback" not in err
+    with Store(store, readonly=True) as st:
+        assert [s.number for s in st.snapshots()] == [1]
+
+
+def test_a_renamed_organisation_is_accepted_when_the_user_says_so(capsys, tmp_path, books):
+    ours, theirs, _typo = books
+    store = str(tmp_path / "s.db")
+    run(capsys, "--store", store, "import", str(ours))
+    code, out, _err = run(capsys, "--store", store, "import", str(theirs), "--renamed")
+    assert (code, out.strip()) == (0, "2")
+
+
+def test_the_same_organisation_written_differently_is_the_same():
+    stored = {"full_name": "МБУДО «Центр научно-технического творчества» г. Керчи", "short_name": "ЦНТТ"}
+    same = Organisation('мбудо "центр  научно-технического творчества" г. керчи', "МБУДО ЦНТТ")
+    assert same_organisation(stored, same)
+    assert not same_organisation(stored, Organisation("МБУДО «Дом детского творчества» г. Керчи", "ЦНТТ"))
+    assert folded("«Ёлочка»\u00a0 Керчь") == "елочка керчь"
+
+
+@pytest.mark.parametrize("command", [["report", "audit", "--demo"], ["docs", "all", "--demo"], ["demo"]])
+def test_an_output_folder_that_is_a_file_is_refused_before_anything_runs(capsys, tmp_path, command):
+    blocker = tmp_path / "занято"
+    blocker.write_text("файл пользователя", encoding="utf-8")
+    for out in (blocker, blocker / "отчёты"):
+        code, _out, err = run(capsys, *command, "--out", str(out))
+        assert code == 2
+        assert "файл, а нужна папка" in err and "занято" in err
+    assert blocker.read_text(encoding="utf-8") == "файл пользователя"
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (PermissionError(errno.EACCES, "Permission denied", "/mnt/отчёты"), "нет прав на «/mnt/отчёты»"),
+        (OSError(errno.EROFS, "Read-only file system", "/media/флешка"), "только для чтения"),
+        (OSError(errno.ENOSPC, "No space left on device", "/tmp/x"), "не осталось места"),
+        (FileNotFoundError(errno.ENOENT, "No such file or directory", "книга.xlsx"), "нет файла или папки"),
+    ],
+)
+def test_system_errors_about_files_are_told_in_russian_with_the_path(error, words):
+    text = os_error_text(error)
+    assert words in text
+    assert "denied" not in text and "No such" not in text and "Read-only" not in text
+
+
+def test_a_command_hitting_a_file_system_error_says_so_in_russian(capsys, tmp_path, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "out"))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    code, _out, err = run(capsys, "report", "audit", "--demo", "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "Нет прав на" in err and "Permission denied" not in err and "Внутренняя ошибка" not in err
