@@ -106,11 +106,15 @@ def add_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str)
     )
 
 
-@procedure("remove_chat_member", "Удалить участника из чата", "HEAD-06", "PDO-03", "PED-03")
+@procedure("remove_chat_member", "Удалить участника из чата", "HEAD-06", "PDO-03", "PED-03", "ADM-12")
 def remove_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str) -> Change:
     duty, chat = _own_chat(state, ctx, chat_id)
     if person_id not in state.members(chat_id):
         raise Refused(duty, f"{state.who(person_id)} не состоит в этом чате", duty)
+    if state.kind(person_id) is not None and not state.is_current(person_id) and ctx.actor in state.administrators():
+        # an administrator taking a departed person out is keeping the people's movement (ADM-12, п. 2.1),
+        # not running the chat as its owner would
+        duty = "ADM-12"
     members = state.s.members
     keep = ~((members["chat_id"] == chat_id) & (members["person_id"] == person_id))
     return Change(

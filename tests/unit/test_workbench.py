@@ -209,6 +209,27 @@ def test_another_organisations_workbook_is_refused_until_the_user_says_it_was_re
     assert accepted.number == 2
 
 
+def test_taking_a_departed_person_out_of_chats_is_journalled_as_the_administrators_duty(tmp_path):
+    """The administrator removing a departed person keeps the people's movement (ADM-12, п. 2.1); removing a
+    stranger from a chat is the chat owner's duty, whoever does it."""
+    store_path = tmp_path / "org.db"
+    book = appointed_example(tmp_path)
+    work.upload(store_path, [(book.name, book.read_bytes())], AS_OF)
+    with Store(store_path) as store:
+        admin = store.state().organisation.admin_id
+        work.perform(store, work.Action("Удалить из чатов", work.REMOVE_FROM_CHATS, {"person_id": "E06"}), admin, AS_OF)
+        departed = store.journal()
+        work.perform(
+            store,
+            work.Action("Удалить из чата", "remove_chat_member", {"chat_id": "K5", "person_id": "E07"}),
+            admin,
+            AS_OF,
+        )
+        stranger = store.journal().iloc[len(departed) :]
+    assert len(departed) >= 1 and set(departed["duty"]) == {"ADM-12"}
+    assert list(stranger["duty"]) != ["ADM-12"]
+
+
 def test_uploading_other_files_than_a_workbook_or_csv_is_refused():
     result = work.upload("unused.db", [("фото.png", b"\x89PNG")], AS_OF)
     assert not result.ok and "ожидается" in result.problems[0].expected
