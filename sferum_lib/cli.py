@@ -69,12 +69,25 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+#: The first day an ``--as-of`` may name: the platform and the regulation are younger; an earlier day is a typo.
+FIRST_AS_OF = dt.date(2015, 1, 1)
+#: How far ahead ``--as-of`` may look (planning the next school year); further is a typo.
+AS_OF_AHEAD_DAYS = 2 * 366
+
+
 def _date(text: str) -> dt.date:
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(text, pattern).date()
+            day = dt.datetime.strptime(text, pattern).date()
         except ValueError:
-            pass
+            continue
+        last = dt.date.today() + dt.timedelta(days=AS_OF_AHEAD_DAYS)
+        if not FIRST_AS_OF <= day <= last:
+            raise argparse.ArgumentTypeError(
+                f"«{text}» — дата вне разумных пределов; ожидается день от {FIRST_AS_OF:%d.%m.%Y} "
+                f"до {last:%d.%m.%Y}, например {dt.date.today():%Y-%m-%d}"
+            )
+        return day
     raise argparse.ArgumentTypeError(f"«{text}» — не дата; ожидается ГГГГ-ММ-ДД, например 2026-10-15")
 
 

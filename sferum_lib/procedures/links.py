@@ -311,11 +311,20 @@ def _own_status_duty(state: State, staff_id: str) -> str:
     return _OWN_STATUS_DUTY[join_duty(state, staff_id)]
 
 
-def _status_candidate(state: State, staff_id: str, duty: str) -> None:
+def _status_candidate(state: State, staff_id: str, duty: str, actor: str | None = None) -> None:
     if state.kind(staff_id) != "staff" or staff_id not in state.pedagogues():
         raise Refused(duty, "Статус «педагог» подтверждают работающим педагогическим работникам", duty)
     if not state.has_joined(staff_id):
-        raise Refused(join_duty(state, staff_id), "Сначала присоединитесь к организации по ссылке-приглашению", duty)
+        if actor is None or actor == staff_id:
+            said = "Сначала присоединитесь к организации по ссылке-приглашению"
+        else:  # the administrator confirming someone else: name who has not joined yet
+            said = state.said(
+                staff_id,
+                "{who} ещё не присоединился к организации по ссылке-приглашению: статус подтверждают после этого",
+                "{who} ещё не присоединилась к организации по ссылке-приглашению: статус подтверждают после этого",
+                "{who}: ещё нет присоединения к организации по ссылке-приглашению — статус подтверждают после него",
+            )
+        raise Refused(join_duty(state, staff_id), said, duty)
     if bool(state.person(staff_id)["status_confirmed"]):  # type: ignore[index]
         raise Refused(duty, f"Статус «педагог» уже подтверждён: {state.who(staff_id)}", duty)
 
@@ -348,7 +357,7 @@ def confirm_status(state: State, ctx: Context, *, staff_id: str) -> Change:
             own,
         )
     require_admin(state, ctx, "ADM-11")
-    _status_candidate(state, staff_id, "ADM-11")
+    _status_candidate(state, staff_id, "ADM-11", ctx.actor)
     if not state.verification_started(staff_id):
         raise Refused(
             _own_status_duty(state, staff_id),

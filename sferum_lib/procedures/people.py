@@ -11,9 +11,16 @@ from sferum_lib.grammar import Person
 from sferum_lib.model import ChatType, Snapshot
 from sferum_lib.procedures.base import Change, Context, Refused, State, append, procedure, set_where
 from sferum_lib.procedures.organisation import require_admin
+from sferum_lib.procedures.words import choice
 from sferum_lib.values import INVALID, parse_email, parse_gender, parse_phone
 
 _TABLE = {"staff": "staff", "pupil": "pupils", "parent": "parents"}
+#: What a user types for ``kind``: Russian words (the English keys are still accepted).
+_KIND_WORDS = {
+    "сотрудник": "staff",
+    "обучающийся": "pupil",
+    "родитель": "parent",
+}
 _SHEETS = {"staff": "лист «Сотрудники»", "pupil": "лист «Обучающиеся»", "parent": "лист «Родители»"}
 
 
@@ -35,8 +42,7 @@ def record_arrival(
     gender: str | None = None,
 ) -> Change:
     require_admin(state, ctx, "ADM-12")
-    if kind not in _TABLE:
-        raise UsageError("Кто прибыл: «staff» (сотрудник), «pupil» (обучающийся) или «parent» (родитель).")
+    kind = choice(kind, list(_TABLE), "Кто прибыл", _KIND_WORDS)
     if not str(person_id).strip() or state.kind(person_id) is not None:
         raise UsageError(f"ID «{person_id}» пуст или уже занят: ID людей не повторяются.")
     if not str(last_name).strip() or not str(first_name).strip():

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sferum_lib.errors import UsageError
+from sferum_lib.errors import UsageError, visible
 from sferum_lib.model import Snapshot
 from sferum_lib.procedures.base import PROCEDURES, Change, Context, State
 from sferum_lib.store import Store
@@ -56,11 +56,14 @@ class Workspace:
         with self.store.transaction():
             # read inside the transaction: another process may have changed the state a moment ago
             snapshot = self.store.state()
-            try:
-                state = State(snapshot, day, self.store.journal)
-                change: Change = proc.run(state, Context(actor, day), **params)
-            except TypeError as exc:
-                raise UsageError(f"Действие «{key}»: неверные параметры ({exc}).") from None
+            state = State(snapshot, day, self.store.journal)
+            if actor is not None and state.kind(actor) is None:
+                who = visible(actor)
+                raise UsageError(f"Человека с ID «{who}» нет в данных организации: проверьте, кто действует.")
+            unknown = _unknown_params(proc.run, params)
+            if unknown:
+                raise UsageError(f"Действие «{key}»: неверные параметры — {unknown}")
+            change: Change = proc.run(state, Context(actor, day), **params)
             changed = snapshot.with_tables(**change.tables)
             if change.organisation is not None:
                 changed = dataclasses.replace(changed, organisation=change.organisation)
@@ -78,3 +81,31 @@ class Workspace:
                 }
             )
         return Performed(seq, key, change.duty, change.summary, change.object, change.also)
+
+
+def _unknown_params(run: Any, params: dict[str, Any]) -> str:
+    """A Russian refusal when ``params`` do not fit the procedure's keyword arguments; empty when they do."""
+    import inspect
+
+    from sferum_lib.procedures.params import PARAMS
+
+    def named(name: str) -> str:
+        russian = PARAMS.get(name, (name, ""))[0]
+        return name if russian == name else f"{russian} ({name})"
+
+    signature = inspect.signature(run)
+    accepted = [n for n, p in signature.parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    required = [n for n in accepted if signature.parameters[n].default is inspect.Parameter.empty]
+    any_more = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
+    extra = [] if any_more else sorted(set(params) - set(accepted))
+    missing = [n for n in required if n not in params]
+    if not extra and not missing:
+        return ""
+    parts = []
+    if missing:
+        parts.append("не хватает параметров: " + ", ".join(named(n) for n in missing))
+    if extra:
+        parts.append("лишние параметры: " + ", ".join(visible(n) for n in extra))
+    known = ", ".join(named(n) for n in accepted) or "нет"
+    return f"{'; '.join(parts)}. Параметры этого действия: {known}."
+

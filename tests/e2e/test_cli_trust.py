@@ -96,3 +96,10 @@ def test_a_command_hitting_a_file_system_error_says_so_in_russian(capsys, tmp_pa
     code, _out, err = run(capsys, "report", "audit", "--demo", "--out", str(tmp_path / "out"))
     assert code == 2
     assert "Нет прав на" in err and "Permission denied" not in err and "Внутренняя ошибка" not in err
+
+
+@pytest.mark.parametrize("day", ["1899-01-01", "9999-12-31", "01.01.2014"])
+def test_an_as_of_day_out_of_any_sense_is_refused(capsys, day):
+    code, out, err = run(capsys, "audit", "--demo", "--as-of", day)
+    assert code == 2 and out == ""
+    assert f"«{day}» — дата вне разумных пределов" in err and "01.01.2015" in err

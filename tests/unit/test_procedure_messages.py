@@ -127,3 +127,38 @@ def test_cabinet_and_registration_agree(ws):
         ws, "attach_to_cabinet", "E03", staff_id="E04", cabinet="3"
     )
     assert "Ли Женя (E08) прикреплена" in summary(ws, "attach_to_cabinet", "E03", staff_id="E08", cabinet="4")
+
+
+def test_confirming_someone_who_has_not_joined_names_them_not_the_administrator(ws):
+    summary(
+        ws,
+        "record_arrival",
+        "E03",
+        kind="Сотрудник",  # a Russian word, as a user types it
+        person_id="E09",
+        last_name="Белова",
+        first_name="Анна",
+        middle_name="Игоревна",
+        position="педагог дополнительного образования",
+    )
+    with pytest.raises(Refused) as refused:
+        ws.perform("confirm_status", actor="E03", day=DAY, staff_id="E09")
+    text = str(refused.value)
+    assert "Белова Анна Игоревна (E09) ещё не присоединилась" in text
+    assert "присоединитесь" not in text
+
+
+def test_an_unknown_actor_or_unknown_parameters_are_told_in_russian(ws):
+    from sferum_lib.errors import UsageError
+
+    with pytest.raises(UsageError, match="Человека с ID «E999» нет в данных организации"):
+        ws.perform("create_teachers_room", actor="E999", day=DAY)
+    with pytest.raises(UsageError) as wrong:
+        ws.perform("annul_invite", actor="E03", day=DAY, invite_id="I1", colour="red")
+    text = str(wrong.value)
+    assert "неверные параметры — лишние параметры: colour" in text and "ссылка (invite_id)" in text
+    assert "unexpected" not in text and "keyword" not in text
+    with pytest.raises(UsageError, match="Кто прибыл: значение «инопланетянин» не распознано"):
+        ws.perform(
+            "record_arrival", actor="E03", day=DAY, kind="инопланетянин", person_id="X1", last_name="А", first_name="Б"
+        )
