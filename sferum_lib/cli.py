@@ -271,7 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="перечислить документы")
     p.add_argument("--out", metavar="ПАПКА", default="out/documents", help="папка для документов (out/documents)")
     p.add_argument(
-        "--templates", metavar="ПАПКА", help="папка шаблонов (по умолчанию templates/ или $SFERUM_TEMPLATES)"
+        "--templates",
+        metavar="ПАПКА",
+        help="папка шаблонов (по умолчанию — templates в текущей папке, если там ваша копия, иначе шаблоны программы)",
     )
     p.add_argument("--restore-templates", action="store_true", help="вернуть исходные шаблоны (правленые — заменить)")
     _common(p, as_of=False, snapshot=True, demo=True)
@@ -740,18 +742,31 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from sferum_lib.documents import DOCUMENTS, MissingData, make_document, templates_dir
+    from sferum_lib.documents import DOCUMENTS, PROGRAM_TEMPLATES, MissingData, make_document, templates_dir
     from sferum_lib.documents.defaults import write_default_templates
 
     folder = Path(args.templates) if args.templates else templates_dir()
     if args.restore_templates:
+        if not args.templates and folder == PROGRAM_TEMPLATES:
+            folder = Path(os.path.abspath("templates"))  # the user's own copy, beside their work, not the program's
         for path in write_default_templates(folder, overwrite=True):
             print(f"Восстановлен шаблон: {path}", file=sys.stderr)
+        print(
+            f"Шаблоны для правки — в папке «{folder}»: документы, составленные из этой папки, берут их оттуда.",
+            file=sys.stderr,
+        )
         return EXIT_OK
     if args.list or not args.name:
         for name, spec in DOCUMENTS.items():
             print(f"{name:<14} {spec.title} ({', '.join(spec.duties[:3])}{'…' if len(spec.duties) > 3 else ''})")
-        print(f"Шаблоны: {folder}", file=sys.stderr)
+        if folder == PROGRAM_TEMPLATES:
+            print(
+                f"Шаблоны: исходные шаблоны программы ({folder}). Чтобы править их, запишите свою копию: "
+                "sferum docs --restore-templates (появится папка templates в текущей папке).",
+                file=sys.stderr,
+            )
+        else:
+            print(f"Шаблоны: {folder}", file=sys.stderr)
         return EXIT_OK
     names = list(DOCUMENTS) if args.name == "all" else [args.name]
     if args.name != "all" and args.name not in DOCUMENTS:
@@ -973,6 +988,14 @@ def _resolve(args: argparse.Namespace) -> None:
         value = getattr(args, name, None)
         if isinstance(value, str) and value:
             setattr(args, name, os.path.abspath(os.path.expanduser(value)))
+    if not os.environ.get("SFERUM_TEMPLATES"):
+        from sferum_lib.documents import own_templates
+
+        # the user's copy of the templates beside their work: documents and declension (also in report kernels,
+        # which inherit the environment) follow it
+        own = own_templates(os.getcwd())
+        if own is not None:
+            os.environ["SFERUM_TEMPLATES"] = str(own)
     if args.command != "export" and isinstance(getattr(args, "out", None), str):
         _check_out_folder(Path(args.out))
     if getattr(args, "demo", False) and args.command != "demo":
@@ -996,6 +1019,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sferum_lib.files import private_umask
 
     umask = private_umask()
+    templates = os.environ.get("SFERUM_TEMPLATES")
     args: argparse.Namespace | None = None
     try:
         args = build_parser().parse_args(argv)
@@ -1035,7 +1059,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_FAILURE
     finally:
-        os.umask(umask)  # main() may be called in-process (tests): leave the caller's umask as it was
+        # main() may be called in-process (tests): leave the caller's umask and environment as they were
+        os.umask(umask)
+        if templates is None:
+            os.environ.pop("SFERUM_TEMPLATES", None)
+        else:
+            os.environ["SFERUM_TEMPLATES"] = templates
 
 
 if __name__ == "__main__":

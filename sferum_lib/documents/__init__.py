@@ -1,6 +1,7 @@
 """Documents from templates: the orders, the application letter, the regulation and a memo per role.
 
-Templates are DOCX files in `templates/` (or ``$SFERUM_TEMPLATES``) that the organisation edits in Word;
+Templates are DOCX files in `templates/` that the organisation edits in Word: the user's own copy in the folder the
+command runs in (``sferum docs --restore-templates`` writes it), else the program's (``$SFERUM_TEMPLATES`` names any);
 :func:`make_document` fills one from a snapshot with docxtpl, escaping every value.
 """
 
@@ -18,10 +19,23 @@ from sferum_lib.model import Snapshot
 OVERRIDES_FILE = "склонение.yaml"
 
 
+#: The program's own templates (the originals a user's copy starts from).
+PROGRAM_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
 def templates_dir() -> Path:
-    """`templates/` of the project, unless ``$SFERUM_TEMPLATES`` names another folder."""
-    default = Path(__file__).resolve().parents[2] / "templates"
-    return Path(os.environ.get("SFERUM_TEMPLATES") or default)
+    """``$SFERUM_TEMPLATES`` if set (the command sets it to the user's ``./templates``), else the program's."""
+    return Path(os.environ.get("SFERUM_TEMPLATES") or PROGRAM_TEMPLATES)
+
+
+def own_templates(folder: str | Path) -> Path | None:
+    """``folder/templates`` when it holds a user's copy of the templates (a document template or the declension
+    file), else ``None``: an unrelated folder that happens to be called «templates» is not taken for one."""
+    candidate = Path(folder) / "templates"
+    names = [OVERRIDES_FILE, *(f"{name}.docx" for name in DOCUMENTS)]
+    if candidate.is_dir() and any((candidate / name).is_file() for name in names):
+        return candidate.resolve()
+    return None
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,25 @@ def test_an_as_of_day_out_of_any_sense_is_refused(capsys, day):
     code, out, err = run(capsys, "audit", "--demo", "--as-of", day)
     assert code == 2 and out == ""
     assert f"«{day}» — дата вне разумных пределов" in err and "01.01.2015" in err
+
+
+def test_a_users_copy_of_the_templates_in_the_current_folder_is_the_one_used(capsys, tmp_path, monkeypatch):
+    from docx import Document
+
+    from sferum_lib.documents import PROGRAM_TEMPLATES
+
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run(capsys, "docs", "--list")
+    assert code == 0 and "исходные шаблоны программы" in err
+    code, _out, err = run(capsys, "docs", "--restore-templates")
+    assert code == 0 and (tmp_path / "templates" / "order-admin.docx").is_file()
+    own = tmp_path / "templates" / "order-admin.docx"
+    doc = Document(own)
+    doc.add_paragraph("Согласовано с профсоюзным комитетом ЦНТТ.")
+    doc.save(own)
+    code, out, _err = run(capsys, "docs", "order-admin", "--demo", "--out", "документы")
+    assert code == 0
+    made = Document(tmp_path / "документы" / "order-admin.docx")
+    assert any("профсоюзным комитетом" in p.text for p in made.paragraphs)
+    shipped = Document(PROGRAM_TEMPLATES / "order-admin.docx")  # the program's own template is untouched
+    assert not any("профсоюзным" in p.text for p in shipped.paragraphs)
