@@ -464,10 +464,18 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
         print("В хранилище нет снимков.")
     for item in items:
         print(
-            f"№ {item.number:<4} {item.imported_at}  {_shown(item.organisation)}  из «{_shown(item.source)}»  "
-            f"(строк: {item.rows})"
+            f"№ {item.number:<4} {_when(item.imported_at)}  {_shown(item.organisation)}  из «{_shown(item.source)}»"
+            + (f"  (строк: {item.rows})" if item.rows else "")
         )
     return EXIT_OK
+
+
+def _when(stamp: str) -> str:
+    """A stored ISO moment as Russians write it: 30.11.2026 08:54."""
+    try:
+        return f"{dt.datetime.fromisoformat(stamp):%d.%m.%Y %H:%M}"
+    except ValueError:
+        return stamp
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -719,7 +727,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         html = out / f"{args.name}.html"
         print(html)
         header = _report_header(out, args.name)
-        print(f"Отчёт «{SPECS[args.name].title}» готов за {result.seconds:.1f} с: {header}.", file=sys.stderr)
+        seconds = f"{result.seconds:.1f}".replace(".", ",")
+        print(f"Отчёт «{SPECS[args.name].title}» готов за {seconds} с: {header}.", file=sys.stderr)
         print(f"Откройте: {html}", file=sys.stderr)
         return EXIT_OK
     from tqdm import tqdm

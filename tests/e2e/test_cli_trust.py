@@ -119,9 +119,18 @@ def test_a_users_copy_of_the_templates_in_the_current_folder_is_the_one_used(cap
     doc = Document(own)
     doc.add_paragraph("Согласовано с профсоюзным комитетом ЦНТТ.")
     doc.save(own)
-    code, out, _err = run(capsys, "docs", "order-admin", "--demo", "--out", "документы")
+    code, _out, _err = run(capsys, "docs", "order-admin", "--demo", "--out", "документы")
     assert code == 0
     made = Document(tmp_path / "документы" / "order-admin.docx")
     assert any("профсоюзным комитетом" in p.text for p in made.paragraphs)
     shipped = Document(PROGRAM_TEMPLATES / "order-admin.docx")  # the program's own template is untouched
     assert not any("профсоюзным" in p.text for p in shipped.paragraphs)
+
+
+def test_snapshots_are_listed_with_russian_dates(capsys, tmp_path, books):
+    import re
+
+    store = str(tmp_path / "s.db")
+    run(capsys, "--store", store, "import", str(books[0]))
+    code, out, _err = run(capsys, "--store", store, "snapshots")
+    assert code == 0 and re.match(r"№ 1 +\d\d\.\d\d\.\d{4} \d\d:\d\d  ", out) and "T" not in out.split("«")[0]
