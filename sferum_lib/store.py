@@ -195,10 +195,20 @@ def default_store_path() -> Path:
 
 def missing_store_message(path: str | Path) -> str:
     """What to do when there is no store yet: import one's own data, or ask for the demo by name."""
+    where = Path(path)
+    if where == default_store_path():
+        load = "Загрузите свою книгу: sferum import КНИГА.xlsx (хранилище sferum.db появится в текущей папке)"
+    else:
+        load = f"Загрузите книгу в это хранилище: sferum --store «{where}» import КНИГА.xlsx"
+    try:  # a typo in a region's folder: name the stores that are there
+        nearby = sorted(p.name for p in where.parent.glob("*.db") if p.is_file())[:10]
+    except OSError:
+        nearby = []
+    there = f" В папке «{where.parent}» есть хранилища: {', '.join(nearby)}." if nearby else ""
     return (
-        f"Хранилище «{path}» не найдено: данных организации нет. Загрузите свою книгу: sferum import КНИГА.xlsx "
-        "(хранилище sferum.db появится в текущей папке) или укажите хранилище: --store ПУТЬ. "
-        "Посмотреть на демонстрационной организации: добавьте --demo (например, sferum report audit --demo)."
+        f"Хранилище «{where}» не найдено: данных организации нет.{there} {load} или укажите другое хранилище: "
+        "--store ПУТЬ. Посмотреть на демонстрационной организации: добавьте --demo (например, sferum report audit "
+        "--demo)."
     )
 
 

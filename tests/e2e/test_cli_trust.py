@@ -134,3 +134,13 @@ def test_snapshots_are_listed_with_russian_dates(capsys, tmp_path, books):
     run(capsys, "--store", store, "import", str(books[0]))
     code, out, _err = run(capsys, "--store", store, "snapshots")
     assert code == 0 and re.match(r"№ 1 +\d\d\.\d\d\.\d{4} \d\d:\d\d  ", out) and "T" not in out.split("«")[0]
+
+
+def test_a_missing_named_store_gets_advice_for_that_store_and_its_neighbours(capsys, tmp_path):
+    region = tmp_path / "регион"
+    region.mkdir()
+    (region / "МБУДО «ДДТ» Керчь.db").write_bytes(b"")
+    code, _out, err = run(capsys, "--store", str(region / "МБУДО «НЕТ» Керчь.db"), "audit")
+    assert code == 2
+    assert "sferum --store" in err and "МБУДО «ДДТ» Керчь.db" in err
+    assert "sferum.db появится в текущей папке" not in err
