@@ -354,7 +354,7 @@ def correspondence(path: Path) -> None:
     table = doc.add_table(rows=4, cols=3)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Mm(80), Mm(30), Mm(65))
+    widths = (Mm(75), Mm(40), Mm(60))  # «Заключительные» fits the middle column whole
     _column_widths(table, widths)
     head = ("Редакция 2023 года", "Новая редакция", "Содержание")
     body = ("{{ row.old }}", "{{ row.new }}", "{{ row.content }}")
