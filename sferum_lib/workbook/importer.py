@@ -46,6 +46,7 @@ from sferum_lib.values import (
     parse_text,
     to_dates,
 )
+from sferum_lib.workbook.columnar import parse_series
 from sferum_lib.workbook.reader import RawSheet, match_sheets, read_source
 from sferum_lib.workbook.schema import (
     CHATS,
@@ -307,10 +308,16 @@ def _parse_columns(
             continue
         if len(positions) > 1:
             problems.add(spec_name, raw.header_row, column.header, "", "столбец повторяется: оставьте один")
-        cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
-        values, invalid = _parse_cells(cells, column)
+        if raw.columns is not None:  # a big sheet read by whole columns
+            series = raw.columns[positions[0]]
+            values, invalid = parse_series(series, column, _parser(column), lambda c: _parse_cells(c, column))
+            cell_at: Callable[[int], object] = series.__getitem__
+        else:
+            cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
+            values, invalid = _parse_cells(cells, column)
+            cell_at = cells.iloc.__getitem__
         for i in np.flatnonzero(invalid):
-            cell = cells.iloc[i]
+            cell = cell_at(int(i))
             problems.add(spec_name, int(raw.rows[i]), written[column.field], cell, _refusal(column, cell))
         if column.required:
             missing = pd.isna(values) & ~invalid
@@ -322,7 +329,10 @@ def _parse_columns(
     # object columns, not pandas' inferred «str»: the checks read values one by one (sets, zips), and a str
     # column hands each out through a Python-level __getitem__, ten times slower; empty stays None, not NaN
     frame = pd.DataFrame(
-        {k: v if k == "_row" else pd.Series(v, dtype=object, copy=False) for k, v in parsed.items()}
+        {
+            k: v if k == "_row" or v.dtype.kind == "M" else pd.Series(v, dtype=object, copy=False)
+            for k, v in parsed.items()
+        }
     )
     return frame, written
 
@@ -331,7 +341,7 @@ def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
     """Convert parsed values to the table's dtypes, keeping ``_row`` for later messages."""
     out = frame.copy()
     for column in spec.columns:
-        if column.kind == "date":
+        if column.kind == "date" and out[column.field].dtype.kind != "M":  # a column read whole is typed already
             out[column.field] = to_dates(out[column.field])
     return out
 

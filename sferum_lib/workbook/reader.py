@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +17,42 @@ from sferum_lib.errors import InputFileError, Problem
 from sferum_lib.workbook.schema import normalise_header
 
 
-@dataclass
 class RawSheet:
-    """A sheet as read: header texts, cells (columns by position) and each data row's number."""
+    """A sheet as read: header texts, cells (columns by position) and each data row's number.
 
-    name: str
-    headers: list[str]
-    header_row: int
-    cells: pd.DataFrame
-    rows: np.ndarray
+    A big sheet read by whole columns (:mod:`sferum_lib.workbook.columnar`) keeps them in ``columns`` (polars
+    Series by position) and makes its ``cells`` only when asked: the import never asks, the errors copy does.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        headers: list[str],
+        header_row: int,
+        cells: pd.DataFrame | None = None,
+        rows: np.ndarray | None = None,
+        columns: list | None = None,
+    ) -> None:
+        self.name = name
+        self.headers = headers
+        self.header_row = header_row
+        self._cells = cells
+        self.rows = rows if rows is not None else np.array([], dtype=np.int64)
+        self.columns = columns
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        if self._cells is None:
+            from sferum_lib.workbook.columnar import to_cells
+
+            self._cells = to_cells(self.columns or [])
+        return self._cells
 
     def __len__(self) -> int:
-        return len(self.cells)
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return f"RawSheet({self.name!r}, {len(self.headers)} columns, {len(self)} rows)"
 
 
 def _blank_row(record: list[object]) -> bool:
@@ -136,7 +159,20 @@ def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
         raise _file_problem(path, f"не читается как книга Excel (.xlsx): {_reader_reason(exc)}") from None
     sheets: dict[str, RawSheet] = {}
     show = progress and path.stat().st_size > PROGRESS_BYTES
+    from sferum_lib.workbook.columnar import xlsx_reader, xlsx_sheet
+
+    fast = xlsx_reader(path)
     for name in _bar(list(book.sheet_names), "Чтение книги", show):
+        if fast is not None:
+            try:
+                headers, columns, header_row, rows = xlsx_sheet(fast[0], name, fast[1].get(name))
+            except (KeyboardInterrupt, SystemExit, MemoryError):
+                raise
+            except BaseException:  # noqa: BLE001 — declined or not readable so: calamine reads it and tells
+                pass
+            else:
+                sheets[name] = RawSheet(name, headers, header_row, None, rows, columns)
+                continue
         try:
             records = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except (KeyboardInterrupt, SystemExit, MemoryError):
@@ -218,9 +254,16 @@ def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
     """One CSV file as a raw sheet; ``file`` (the file's name) is what errors name."""
     file = file or f"{name}.csv"
     delimiter = _delimiter(text)
-    plain = _read_plain(name, text, delimiter) if len(text) >= PLAIN_CHARS else None
-    if plain is not None:
-        return plain
+    if len(text) >= PLAIN_CHARS:
+        from sferum_lib.workbook.columnar import csv_columns
+
+        found = csv_columns(text, delimiter)
+        if found is not None:
+            headers, columns, rows = found
+            return RawSheet(name, headers, 1, None, rows, columns)
+        plain = _read_plain(name, text, delimiter)
+        if plain is not None:
+            return plain
     # The usual file is read whole by the C reader; when a record spans lines or the reader fails, the file is
     # read again record by record to say where (a quote left open is the usual cause).
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -234,8 +277,8 @@ def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
     return _read_csv_records(name, text, file, delimiter)
 
 
-#: From this many characters on a plain CSV is read by pandas' C parser; below, its fixed cost (a few ms a file)
-#: is more than the csv module spends on the whole file.
+#: From this many characters on a CSV is read by polars (or pandas' C parser); below, their fixed cost (importing
+#: polars, a few ms a file) is more than the csv module spends on the whole file.
 PLAIN_CHARS = 200_000
 
 
