@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from phonenumbers import PhoneMetadata
 
-from sferum_lib.values import EXCEL_CELL_CHARS, FIRST_DATE, INVALID, LAST_DATE, parse_list, parse_phone
+from sferum_lib.values import EXCEL_CELL_CHARS, FIRST_DATE, INVALID, LAST_DATE, parse_phone
 
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
@@ -50,10 +50,6 @@ def polars():
 
 # --- reading ------------------------------------------------------------------------------------------------------
 
-#: Quoted fields that begin and end at field boundaries and hold no line break; ``{d}`` is the delimiter.
-_QUOTED = '(?<![^{d}\\n])"(?:[^"\\n\\r]|"")*"(?![^{d}\\n])'
-
-
 def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], np.ndarray] | None:
     """Headers, String columns (null for an empty field) and row numbers of a CSV text; None to decline.
 
@@ -71,10 +67,22 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
     lines = body.count("\n") + 1
     quoted_delimiters = 0
     if '"' in body:
-        fields = re.findall(_QUOTED.format(d=re.escape(delimiter)), body)
-        if sum(f.count('"') for f in fields) != body.count('"'):
-            return None  # a quote inside a field, text after a closing quote, or a quoted line break
-        quoted_delimiters = sum(f.count(delimiter) for f in fields)
+        # Cut at the quotes: every other piece is a quoted field's inside. Accepted only when each inside is
+        # a non-empty text on one line (no «""»: escapes and empty quoted fields go the general way) and each
+        # outside piece begins and ends at a field boundary.
+        parts = body.split('"')
+        if len(parts) % 2 == 0:
+            return None
+        inside, outside = parts[1::2], parts[0::2]
+        inner = "".join(inside)
+        if not all(inside) or "\n" in inner:
+            return None
+        bounds = {delimiter, "\n"}
+        if {p[-1:] for p in outside[:-1]} - bounds or {p[:1] for p in outside[1:-1]} - bounds:
+            return None
+        if outside[-1] and outside[-1][:1] not in bounds:
+            return None
+        quoted_delimiters = inner.count(delimiter)
     first = body.split("\n", 1)[0]
     if '"' in first or not first.replace(delimiter, "").strip():
         return None
@@ -325,14 +333,26 @@ def _parse_texts(series: pl.Series, column: Column) -> tuple[np.ndarray, np.ndar
         values = np.empty(len(texts), dtype=object)
         plain = ~several & ~pd.isna(texts)
         kept = texts[plain]
-        values[plain] = np.fromiter(((t,) for t in kept), dtype=object, count=len(kept))
+        values[plain] = np.fromiter(zip(kept), dtype=object, count=len(kept))
         if several.any():
-            _patch(values, texts, several, parse_list)
+            values[several] = _split_lists(clean.filter(pl.Series(several)))
     else:
         values = clean.to_numpy()
     values = np.asarray(values, dtype=object)
     values[invalid] = None
     return values, invalid
+
+
+def _split_lists(texts: pl.Series) -> np.ndarray:
+    """``values.parse_list`` of cleaned texts holding «;» or «,»: items trimmed, empty ones dropped, repeats too."""
+    pl = polars()
+    items = (
+        texts.str.replace_all(",", ";", literal=True)
+        .str.split(";")
+        .list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != ""))
+        .list.unique(maintain_order=True)
+    )
+    return np.fromiter((tuple(i) if i else None for i in items.to_list()), dtype=object, count=len(texts))
 
 
 def _patch(values: np.ndarray, texts: np.ndarray, where: np.ndarray, parse: Callable[[str], Any]) -> np.ndarray:

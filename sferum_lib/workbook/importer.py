@@ -389,8 +389,26 @@ def id_skeleton(text: str) -> str:
     return "".join(_plain(text).split()).upper().translate(_LOOKALIKE)
 
 
+#: From this many IDs on their skeletons are made by polars: plain ASCII ones upper-cased by column.
+_SKELETONS_BY_COLUMN = 50_000
+
+
 def _skeletons(values: np.ndarray) -> np.ndarray:
     """``id_skeleton`` of many IDs: plain ASCII ones (nearly all) upper-cased inline, the rest by the function."""
+    if len(values) >= _SKELETONS_BY_COLUMN:
+        from sferum_lib.workbook.columnar import polars
+
+        pl = polars()
+        try:
+            ids = pl.Series(values, dtype=pl.String)
+        except Exception:  # noqa: BLE001 — a lone surrogate: the function decides, ID by ID
+            ids = None
+        if ids is not None:
+            plain = (ids.str.contains(r"^[\x00-\x7f]*$") & ~ids.str.contains(" ", literal=True)).to_numpy()
+            keys = ids.str.to_uppercase().to_numpy()
+            rest = np.flatnonzero(~plain)
+            keys[rest] = [id_skeleton(v) for v in values[rest]]
+            return keys
     keys = [v.upper() if v.isascii() and " " not in v else id_skeleton(v) for v in values]
     return np.fromiter(keys, dtype=object, count=len(keys))
 
@@ -796,30 +814,37 @@ def _invite_targets(
     """
     expected = "ожидается «организация», «Учительская», «объединение:КОД» или «чат:ID»"
 
-    def canonical(value: str, row: int) -> str | None:
+    def canonical(value: str) -> tuple[str | None, str | None]:
+        """The canonical target and the problem with it, if any."""
         key = normalise_header(value)
         if key == "организация":
-            return "организация"
+            return "организация", None
         if key == "учительская":
-            return "Учительская"
+            return "Учительская", None
         kind, _, ref = value.partition(":")
         kind, ref = normalise_header(kind), ref.strip()
         if kind == "объединение" and ref:
-            if sections is not None and ref not in sections:
-                problems.add(INVITES.name, row, header, value, f"нет объединения с кодом «{ref}»")
-            return f"объединение:{ref}"
+            bad = sections is not None and ref not in sections
+            return f"объединение:{ref}", f"нет объединения с кодом «{ref}»" if bad else None
         if kind == "чат" and ref:
-            if chats is not None and ref not in chats:
-                problems.add(INVITES.name, row, header, value, f"нет чата с ID «{ref}»")
-            return f"чат:{ref}"
-        problems.add(INVITES.name, row, header, value, expected)
-        return None
+            bad = chats is not None and ref not in chats
+            return f"чат:{ref}", f"нет чата с ID «{ref}»" if bad else None
+        return None, expected
 
-    return pd.Series(
-        [None if v is None else canonical(v, int(r)) for v, r in zip(invites["target"], invites["_row"], strict=True)],
-        index=invites.index,
-        dtype=object,
-    )
+    # a few hundred distinct targets among many invites: each is decided once, each bad row still named
+    decided: dict[str, tuple[str | None, str | None]] = {}
+    out: list[str | None] = []
+    for value, row in zip(invites["target"], invites["_row"], strict=True):
+        if value is None:
+            out.append(None)
+            continue
+        found = decided.get(value)
+        if found is None:
+            found = decided[value] = canonical(value)
+        if found[1] is not None:
+            problems.add(INVITES.name, int(row), header, value, found[1])
+        out.append(found[0])
+    return pd.Series(out, index=invites.index, dtype=object)
 
 
 def import_workbook(path: str | Path, *, progress: bool = False) -> ImportResult:
