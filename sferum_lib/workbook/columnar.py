@@ -12,6 +12,8 @@ big enough to repay its import (0.3 s).
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +51,7 @@ def polars():
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
+
 
 def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], np.ndarray] | None:
     """Headers, String columns (null for an empty field) and row numbers of a CSV text; None to decline.
@@ -102,16 +105,20 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
             truncate_ragged_lines=False,
             new_columns=[f"c{i}" for i in range(width)],
         )
-    except Exception:  # noqa: BLE001 — polars' own errors or a lone surrogate: the general way decides
+    except Exception:
         return None
     if frame.height != lines or frame.width != width:
         return None
     columns = frame.get_columns()
+    # the csv module refuses a field longer than its limit (usually a quote left open): it says so, not we
+    limit = csv.field_size_limit()
+    if any((c.str.len_chars().max() or 0) >= limit for c in columns):
+        return None
     # a blank line (only spaces and delimiters) would need renumbering: rare, left to the general way
     blank = _blank_rows(columns)
     if blank.any():
         return None
-    headers = [h.strip() for h in frame.row(0)]
+    headers = [(h or "").strip() for h in frame.row(0)]
     data = [c.slice(1) for c in columns]
     return headers, data, np.arange(2, lines + 1, dtype=np.int64)
 
@@ -238,7 +245,7 @@ def xlsx_reader(path: Path) -> tuple[Any, dict[str, int]] | None:
         return None
     try:
         return fastexcel.read_excel(str(path)), _first_row(path)
-    except Exception:  # noqa: BLE001 — calamine reads it again and tells what is wrong
+    except Exception:
         return None
 
 
@@ -259,7 +266,7 @@ def parse_series(
     pl = polars()
     if series.dtype == pl.String:
         if column.kind in _FEW:
-            values, invalid = _parse_few(series, parser)
+            values, invalid = _parse_few(series, parser, column.kind == "date")
         else:
             values, invalid = _parse_texts(series, column)
     elif column.kind == "date" and series.dtype in (pl.Datetime, pl.Date):
@@ -284,7 +291,7 @@ def _datetimes(values: np.ndarray) -> np.ndarray:
     return days[codes]
 
 
-def _parse_few(series: pl.Series, parser: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
+def _parse_few(series: pl.Series, parser: Callable[[Any], Any], dates: bool) -> tuple[np.ndarray, np.ndarray]:
     pl = polars()
     uniques = series.drop_nulls().unique()
     parsed = [parser(u) for u in uniques.to_list()] + [parser(None)]
@@ -293,9 +300,15 @@ def _parse_few(series: pl.Series, parser: Callable[[Any], Any]) -> tuple[np.ndar
         .fill_null(len(uniques))
         .to_numpy()
     )
+    bad = np.fromiter((v is INVALID for v in parsed), dtype=bool, count=len(parsed))
+    if dates:  # each distinct day made a datetime64 once, not a million date objects converted later
+        table = np.array(
+            [np.datetime64(v, "D") if isinstance(v, dt.date) else np.datetime64("NaT") for v in parsed],
+            dtype="datetime64[s]",
+        )
+        return table[codes], bad[codes]
     table = np.empty(len(parsed), dtype=object)
     table[:] = parsed
-    bad = np.fromiter((v is INVALID for v in parsed), dtype=bool, count=len(parsed))
     table[bad] = None
     return table[codes], bad[codes]
 

@@ -310,7 +310,9 @@ def _parse_columns(
             problems.add(spec_name, raw.header_row, column.header, "", "столбец повторяется: оставьте один")
         if raw.columns is not None:  # a big sheet read by whole columns
             series = raw.columns[positions[0]]
-            values, invalid = parse_series(series, column, _parser(column), lambda c: _parse_cells(c, column))
+            values, invalid = parse_series(
+                series, column, _parser(column), lambda c, column=column: _parse_cells(c, column)
+            )
             cell_at: Callable[[int], object] = series.__getitem__
         else:
             cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
@@ -401,7 +403,7 @@ def _skeletons(values: np.ndarray) -> np.ndarray:
         pl = polars()
         try:
             ids = pl.Series(values, dtype=pl.String)
-        except Exception:  # noqa: BLE001 — a lone surrogate: the function decides, ID by ID
+        except Exception:
             ids = None
         if ids is not None:
             plain = (ids.str.contains(r"^[\x00-\x7f]*$") & ~ids.str.contains(" ", literal=True)).to_numpy()
@@ -816,6 +818,9 @@ def _invite_targets(
 
     def canonical(value: str) -> tuple[str | None, str | None]:
         """The canonical target and the problem with it, if any."""
+        kind, _, ref = value.partition(":")
+        if kind in ("чат", "объединение") and ref and ref == ref.strip():  # as written by the book's own export
+            return _reference(kind, ref)
         key = normalise_header(value)
         if key == "организация":
             return "организация", None
@@ -823,13 +828,16 @@ def _invite_targets(
             return "Учительская", None
         kind, _, ref = value.partition(":")
         kind, ref = normalise_header(kind), ref.strip()
-        if kind == "объединение" and ref:
+        if kind in ("чат", "объединение") and ref:
+            return _reference(kind, ref)
+        return None, expected
+
+    def _reference(kind: str, ref: str) -> tuple[str | None, str | None]:
+        if kind == "объединение":
             bad = sections is not None and ref not in sections
             return f"объединение:{ref}", f"нет объединения с кодом «{ref}»" if bad else None
-        if kind == "чат" and ref:
-            bad = chats is not None and ref not in chats
-            return f"чат:{ref}", f"нет чата с ID «{ref}»" if bad else None
-        return None, expected
+        bad = chats is not None and ref not in chats
+        return f"чат:{ref}", f"нет чата с ID «{ref}»" if bad else None
 
     # a few hundred distinct targets among many invites: each is decided once, each bad row still named
     decided: dict[str, tuple[str | None, str | None]] = {}

@@ -168,7 +168,7 @@ def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
                 headers, columns, header_row, rows = xlsx_sheet(fast[0], name, fast[1].get(name))
             except (KeyboardInterrupt, SystemExit, MemoryError):
                 raise
-            except BaseException:  # noqa: BLE001 — declined or not readable so: calamine reads it and tells
+            except BaseException:
                 pass
             else:
                 sheets[name] = RawSheet(name, headers, header_row, None, rows, columns)
