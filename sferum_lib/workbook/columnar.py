@@ -226,13 +226,22 @@ def xlsx_sheet(reader: Any, name: str, first_row: int | None) -> tuple[list[str]
 
 def _blank_rows(columns: list[pl.Series]) -> np.ndarray:
     pl = polars()
+    if not columns:
+        return np.zeros(0, dtype=bool)
+    first = _blank(columns[0]).to_numpy()
+    if not first.any():  # a blank row has a blank first cell: nearly always none has, and one column says so
+        return first
     flags = []
     for c in columns:
-        if c.dtype == pl.String:
-            flags.append(c.str.strip_chars().fill_null("") == "")
-        else:
-            flags.append(c.is_null())
+        flags.append(_blank(c))
     return pl.select(pl.all_horizontal(flags)).to_series().to_numpy()
+
+
+def _blank(column: pl.Series) -> pl.Series:
+    pl = polars()
+    if column.dtype == pl.String:
+        return (column.str.strip_chars().fill_null("") == "").rename("")
+    return column.is_null().rename("")
 
 
 def xlsx_reader(path: Path) -> tuple[Any, dict[str, int]] | None:
@@ -325,7 +334,7 @@ def _parse_texts(series: pl.Series, column: Column) -> tuple[np.ndarray, np.ndar
     refused = (series.str.contains(_CONTROL) | (series.str.len_chars() > EXCEL_CELL_CHARS)).fill_null(False)
     clean = series.str.strip_chars()
     breaks = clean.str.contains(r"[\t\n\r]").fill_null(False)
-    if breaks.any():
+    if breaks.any():  # rare: the replacement runs over every cell, so only when some cell needs it
         clean = pl.select(pl.when(breaks).then(clean.str.replace_all(_BREAKS, " ")).otherwise(clean)).to_series()
     clean = pl.select(pl.when(clean == "").then(None).otherwise(clean)).to_series()
     invalid = refused.to_numpy().copy()

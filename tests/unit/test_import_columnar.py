@@ -261,3 +261,39 @@ def test_a_column_of_mixed_cells_is_read_by_calamine(tmp_path, monkeypatch):
     raw = reader.read_xlsx(tmp_path / "b.xlsx")["Лист"]
     assert raw.columns is None
     assert raw.cells[1].tolist() == [79161234567.0, "+7 916 123-45-67"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=60),
+        st.text(alphabet="aЯё№«»\u00a0 ;\n1", max_size=30).map(lambda t: t.encode("cp1251")),
+        st.text(alphabet="aЯё№«»\u00a0 ;\n1", max_size=30).map(lambda t: t.encode("utf-8")),
+        st.tuples(st.text(alphabet="aЯё ;", max_size=20), st.binary(max_size=6)).map(
+            lambda p: p[0].encode("utf-8") + p[1]
+        ),
+    )
+)
+def test_an_encoding_told_by_counting_bytes_is_the_one_decoding_tells(data):
+    from sferum_lib.workbook.reader import _mostly_utf8, _surely_not_utf8
+
+    original = reader.COUNTED_BYTES
+    reader.COUNTED_BYTES = 0
+    try:
+        if _surely_not_utf8(data):
+            assert not _mostly_utf8(data)
+    finally:
+        reader.COUNTED_BYTES = original
+
+
+def test_a_big_windows_1251_file_is_told_by_counting_and_a_spoilt_utf8_one_still_refused(monkeypatch):
+    from sferum_lib.workbook.reader import _Undecodable, _surely_not_utf8, decode
+
+    monkeypatch.setattr(reader, "COUNTED_BYTES", 0)
+    text = "ID;Фамилия\nE01;Ёлкина\n" * 50
+    assert _surely_not_utf8(text.encode("cp1251"))
+    assert decode(text.encode("cp1251")) == text
+    spoilt = text.encode("utf-8") + b"\xcf"
+    assert not _surely_not_utf8(spoilt)
+    with pytest.raises(_Undecodable):
+        decode(spoilt)
