@@ -287,7 +287,7 @@ def test_an_encoding_told_by_counting_bytes_is_the_one_decoding_tells(data):
 
 
 def test_a_big_windows_1251_file_is_told_by_counting_and_a_spoilt_utf8_one_still_refused(monkeypatch):
-    from sferum_lib.workbook.reader import _Undecodable, _surely_not_utf8, decode
+    from sferum_lib.workbook.reader import _surely_not_utf8, _Undecodable, decode
 
     monkeypatch.setattr(reader, "COUNTED_BYTES", 0)
     text = "ID;Фамилия\nE01;Ёлкина\n" * 50
