@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -244,18 +247,38 @@ def _blank(column: pl.Series) -> pl.Series:
     return column.is_null().rename("")
 
 
-def xlsx_reader(path: Path) -> tuple[Any, dict[str, int]] | None:
-    """A fastexcel reader of a big workbook and each sheet's first row, or None when calamine reads it better."""
+#: Sheets read at once: fastexcel lets go of the GIL while it parses, so each core parses a sheet.
+XLSX_THREADS = 2
+
+
+def xlsx_sheets(path: Path, names: list[str]) -> Iterator[tuple[str, Any]]:
+    """Each sheet read by fastexcel, in the book's order, as (name, sheet read) or (name, None) where declined.
+
+    Nothing at all (an empty iterator) below :data:`FAST_XLSX_BYTES`: calamine's cells cost less than polars.
+    Sheets are read on :data:`XLSX_THREADS` threads, each with its own reader (a reader is not shared).
+    """
     if path.stat().st_size < FAST_XLSX_BYTES:
-        return None
+        return
     try:
         import fastexcel
-    except ImportError:  # pragma: no cover — a dependency, but the general way still reads the book
-        return None
-    try:
-        return fastexcel.read_excel(str(path)), _first_row(path)
+
+        first_rows = _first_row(path)
     except Exception:
-        return None
+        return
+    local = threading.local()
+
+    def read(name: str) -> Any:
+        try:
+            if not hasattr(local, "reader"):
+                local.reader = fastexcel.read_excel(str(path))
+            return xlsx_sheet(local.reader, name, first_rows.get(name))
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except BaseException:  # declined, or not readable so: calamine reads it and tells what is wrong
+            return None
+
+    with ThreadPoolExecutor(max(1, min(XLSX_THREADS, os.cpu_count() or 1))) as pool:
+        yield from zip(names, pool.map(read, names), strict=True)
 
 
 # --- parsing ------------------------------------------------------------------------------------------------------
@@ -392,4 +415,4 @@ def _patch(values: np.ndarray, texts: np.ndarray, where: np.ndarray, parse: Call
     return invalid
 
 
-__all__ = ["csv_columns", "parse_series", "polars", "to_cells", "xlsx_reader", "xlsx_sheet"]
+__all__ = ["csv_columns", "parse_series", "polars", "to_cells", "xlsx_sheet", "xlsx_sheets"]

@@ -470,12 +470,26 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
         )
 
 
+def _own_skeletons(values: np.ndarray) -> bool:
+    """Every ID is its own skeleton (upper-case ASCII without spaces), told from one text of them all.
+
+    Upper-casing ASCII goes letter by letter, so the joined text is unchanged exactly when each ID is.
+    """
+    try:
+        joined = "".join(values)
+    except TypeError:  # not texts only
+        return False
+    return joined.isascii() and " " not in joined and joined.upper() == joined
+
+
 def _check_lookalikes(problems: _Problems, distinct: pd.DataFrame, what: str) -> None:
     """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space).
 
     ``distinct`` holds each ID once, at its first row.
     """
     values = distinct["value"].to_numpy(dtype=object)
+    if _own_skeletons(values):
+        return
     skeletons = _skeletons(values)
     if (skeletons == values).all():  # every ID is its own skeleton (upper-case ASCII): distinct IDs, distinct keys
         return
@@ -510,6 +524,8 @@ def _check_refs(
     values = frame[field].to_numpy(dtype=object)
     # a set lookup per value: four times quicker than pandas' isin over objects, which hashes both sides anew
     bad = ~pd.isna(values)
+    if known.issuperset(values[bad]):  # one C-level pass: nearly always every reference is known
+        return
     bad[bad] = [v not in known for v in values[bad]]
     if not bad.any():
         return

@@ -159,20 +159,16 @@ def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
         raise _file_problem(path, f"не читается как книга Excel (.xlsx): {_reader_reason(exc)}") from None
     sheets: dict[str, RawSheet] = {}
     show = progress and path.stat().st_size > PROGRESS_BYTES
-    from sferum_lib.workbook.columnar import xlsx_reader, xlsx_sheet
+    from sferum_lib.workbook.columnar import xlsx_sheets
 
-    fast = xlsx_reader(path)
-    for name in _bar(list(book.sheet_names), "Чтение книги", show):
-        if fast is not None:
-            try:
-                headers, columns, header_row, rows = xlsx_sheet(fast[0], name, fast[1].get(name))
-            except (KeyboardInterrupt, SystemExit, MemoryError):
-                raise
-            except BaseException:
-                pass
-            else:
-                sheets[name] = RawSheet(name, headers, header_row, None, rows, columns)
-                continue
+    names = list(book.sheet_names)
+    fast = xlsx_sheets(path, names)  # a big book: its sheets read whole by fastexcel, two at a time, in order
+    for name in _bar(names, "Чтение книги", show):
+        read = next(fast, (name, None))[1]
+        if read is not None:
+            headers, columns, header_row, rows = read
+            sheets[name] = RawSheet(name, headers, header_row, None, rows, columns)
+            continue
         try:
             records = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except (KeyboardInterrupt, SystemExit, MemoryError):
