@@ -678,6 +678,13 @@ def _check_dates(
         )
 
 
+def _values(column: pd.Series) -> set[Any]:
+    """The distinct values of a parsed column, empty left out (one set built from the array, no dropna copy)."""
+    values = set(column.to_numpy(dtype=object))
+    values.discard(None)
+    return values
+
+
 def _cross_check(
     frames: dict[str, pd.DataFrame],
     headers: dict[str, dict[str, str]],
@@ -724,10 +731,11 @@ def _cross_check(
         "дата отчисления раньше даты зачисления",
     )
 
-    staff_ids = set(staff["id"].dropna())
-    people_ids = staff_ids | set(pupils["id"].dropna()) | set(parents["id"].dropna())
-    section_codes = set(sections["code"].dropna())
-    chat_ids = set(chats["id"].dropna())
+    staff_ids = _values(staff["id"])
+    pupil_ids = _values(pupils["id"])
+    people_ids = staff_ids | pupil_ids | _values(parents["id"])
+    section_codes = _values(sections["code"])
+    chat_ids = _values(chats["id"])
     no_staff = f"нет сотрудника с таким ID на листе «{STAFF.name}»"
     no_person = "нет человека с таким ID на листах «Сотрудники», «Обучающиеся», «Родители»"
     no_section = f"нет объединения с таким кодом на листе «{SECTIONS.name}»"
@@ -754,7 +762,7 @@ def _cross_check(
             kinship,
             "pupil_id",
             h["parents"]["children"],
-            set(pupils["id"].dropna()),
+            pupil_ids,
             f"нет обучающегося с таким ID на листе «{PUPILS.name}»",
         )
 
