@@ -287,59 +287,20 @@ def xlsx_sheets(path: Path, names: list[str]) -> Iterator[tuple[str, Any]]:
 _FEW = ("date", "flag", "gender", "choice")
 
 
-def is_texts(series: pl.Series, column: Column) -> bool:
-    """A column of texts parsed by :func:`clean_texts` first (ids, names, phones, e-mails, lists)."""
-    return series.dtype == polars().String and column.kind not in _FEW
-
-
-def clean_texts(columns: list[pl.Series]) -> list[tuple[pl.Series, pl.Series]]:
-    """(refused, cleaned) of each column of texts, in one polars pass over all of them (a core per column).
-
-    Refused: a control character or a text longer than an Excel cell. Cleaned: ``values.cell_text`` of each
-    text, empty as null; line breaks and tabs inside (rare) are then replaced only in the columns that have them.
-    """
-    pl = polars()
-    if not columns:
-        return []
-    frame = pl.DataFrame({f"c{i}": c for i, c in enumerate(columns)})
-    exprs = []
-    for i in range(len(columns)):
-        cell = pl.col(f"c{i}")
-        stripped = cell.str.strip_chars()
-        exprs += [
-            (cell.str.contains(_CONTROL) | (cell.str.len_chars() > EXCEL_CELL_CHARS)).fill_null(False).alias(f"r{i}"),
-            pl.when(stripped == "").then(None).otherwise(stripped).alias(f"s{i}"),
-            stripped.str.contains(r"[\t\n\r]").fill_null(False).any().alias(f"b{i}"),
-        ]
-    out = frame.lazy().select(exprs).collect()
-    result = []
-    for i in range(len(columns)):
-        clean = out[f"s{i}"]
-        if out.height and out[f"b{i}"][0]:  # a stripped text with breaks inside is never empty: nulls stay as they are
-            clean = clean.str.replace_all(_BREAKS, " ")
-        result.append((out[f"r{i}"], clean))
-    return result
-
-
 def parse_series(
-    series: pl.Series,
-    column: Column,
-    parser: Callable[[Any], Any],
-    general: Callable[[pd.Series], Any],
-    cleaned: tuple[pl.Series, pl.Series] | None = None,
+    series: pl.Series, column: Column, parser: Callable[[Any], Any], general: Callable[[pd.Series], Any]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(values, invalid) of a column, as ``importer._parse_cells`` gives them for the same cells.
 
     ``parser`` is the column's cell parser, ``general`` the general way for a column of Python objects. Date
-    columns come out as ``datetime64[s]`` (the table's dtype) instead of ``datetime.date`` objects. ``cleaned``:
-    what :func:`clean_texts` gave for this column, if it was cleaned with others.
+    columns come out as ``datetime64[s]`` (the table's dtype) instead of ``datetime.date`` objects.
     """
     pl = polars()
     if series.dtype == pl.String:
         if column.kind in _FEW:
             values, invalid = _parse_few(series, parser, column.kind == "date")
         else:
-            values, invalid = _parse_texts(*(cleaned or clean_texts([series])[0]), column)
+            values, invalid = _parse_texts(series, column)
     elif column.kind == "date" and series.dtype in (pl.Datetime, pl.Date):
         day = series.dt.date() if series.dtype == pl.Datetime else series
         bad = ((day < FIRST_DATE) | (day > LAST_DATE)).fill_null(False)
@@ -391,8 +352,14 @@ def _phone_value(text: str) -> Any:
     return "+7" + digits if digits is not None else parse_phone(text)
 
 
-def _parse_texts(refused: pl.Series, clean: pl.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
+def _parse_texts(series: pl.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
     pl = polars()
+    refused = (series.str.contains(_CONTROL) | (series.str.len_chars() > EXCEL_CELL_CHARS)).fill_null(False)
+    clean = series.str.strip_chars()
+    breaks = clean.str.contains(r"[\t\n\r]").fill_null(False)
+    if breaks.any():  # rare: the replacement runs over every cell, so only when some cell needs it
+        clean = pl.select(pl.when(breaks).then(clean.str.replace_all(_BREAKS, " ")).otherwise(clean)).to_series()
+    clean = pl.select(pl.when(clean == "").then(None).otherwise(clean)).to_series()
     invalid = refused.to_numpy().copy()
     kind = column.kind
     if kind == "email":

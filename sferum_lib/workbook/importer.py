@@ -46,7 +46,7 @@ from sferum_lib.values import (
     parse_text,
     to_dates,
 )
-from sferum_lib.workbook.columnar import clean_texts, is_texts, parse_series
+from sferum_lib.workbook.columnar import parse_series
 from sferum_lib.workbook.reader import RawSheet, match_sheets, read_source
 from sferum_lib.workbook.schema import (
     CHATS,
@@ -298,14 +298,6 @@ def _parse_columns(
             )
     parsed: dict[str, Any] = {"_row": raw.rows}
     written: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
-    if raw.columns is not None:  # the sheet's columns of texts cleaned together, each core taking some
-        texts = [
-            (c.field, raw.columns[index[c.key][0]])
-            for c in columns
-            if c.key in index and is_texts(raw.columns[index[c.key][0]], c)
-        ]
-        cleaned = dict(zip([f for f, _ in texts], clean_texts([t for _, t in texts]), strict=True))
     for column in columns:
         positions = index.get(column.key, [])
         written[column.field] = raw.headers[positions[0]] if positions else column.header
@@ -319,11 +311,7 @@ def _parse_columns(
         if raw.columns is not None:  # a big sheet read by whole columns
             series = raw.columns[positions[0]]
             values, invalid = parse_series(
-                series,
-                column,
-                _parser(column),
-                lambda c, column=column: _parse_cells(c, column),
-                cleaned.get(column.field),
+                series, column, _parser(column), lambda c, column=column: _parse_cells(c, column)
             )
             cell_at: Callable[[int], object] = series.__getitem__
         else:
