@@ -341,7 +341,7 @@ def _parse_columns(
 
 def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
     """Convert parsed values to the table's dtypes, keeping ``_row`` for later messages."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the date columns set below leave ``frame`` as it was
     for column in spec.columns:
         if column.kind == "date" and out[column.field].dtype.kind != "M":  # a column read whole is typed already
             out[column.field] = to_dates(out[column.field])
