@@ -46,6 +46,10 @@ _MOBILE = "^(?:{})$".format(
 )
 
 
+#: The characters Python's ``str.strip`` takes away (Rust's idea of whitespace leaves out \x1c-\x1f).
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
 def polars():
     """polars, imported on first use (a small organisation's import never needs it)."""
     import polars as pl
@@ -154,8 +158,9 @@ def _objects(series: pl.Series) -> np.ndarray:
 FAST_XLSX_BYTES = 2_000_000
 
 _FIRST_VALUE = re.compile(
-    rb"<(?:[\w.-]+:)?c\s[^>]*?(?<![\w:.-])r=[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*?(?<!/)>\s*<(?:[\w.-]+:)?(?:v|is)[\s>]"
+    rb"<(?:[\w.-]+:)?c\s[^>]*?(?<![\w:.-])r=[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*?(?<!/)>\s*<(?:[\w.-]+:)?(?:v|is|f)[\s>]"
 )
+_FIRST_ROW = re.compile(rb"<(?:[\w.-]+:)?row\s[^>]*?(?<![\w:.-])r=[\"']([0-9]{1,7})[\"']")
 
 
 def _first_row(path: Path) -> dict[str, int]:
@@ -175,8 +180,9 @@ def _first_row(path: Path) -> dict[str, int]:
                     head = stream.read(1 << 16)
             except KeyError:
                 continue
-            found = _FIRST_VALUE.search(head)
-            if found is not None:
+            found, row = _FIRST_VALUE.search(head), _FIRST_ROW.search(head)
+            # only when the sheet's first row holds its first value: else the general way numbers the rows
+            if found is not None and row is not None and found.group(2) == row.group(1):
                 out[name] = int(found.group(2))
     return out
 
@@ -243,7 +249,7 @@ def _blank_rows(columns: list[pl.Series]) -> np.ndarray:
 def _blank(column: pl.Series) -> pl.Series:
     pl = polars()
     if column.dtype == pl.String:
-        return (column.str.strip_chars().fill_null("") == "").rename("")
+        return (column.str.strip_chars(WHITESPACE).fill_null("") == "").rename("")
     return column.is_null().rename("")
 
 
@@ -355,7 +361,7 @@ def _phone_value(text: str) -> Any:
 def _parse_texts(series: pl.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
     pl = polars()
     refused = (series.str.contains(_CONTROL) | (series.str.len_chars() > EXCEL_CELL_CHARS)).fill_null(False)
-    clean = series.str.strip_chars()
+    clean = series.str.strip_chars(WHITESPACE)
     breaks = clean.str.contains(r"[\t\n\r]").fill_null(False)
     if breaks.any():  # rare: the replacement runs over every cell, so only when some cell needs it
         clean = pl.select(pl.when(breaks).then(clean.str.replace_all(_BREAKS, " ")).otherwise(clean)).to_series()
@@ -394,7 +400,7 @@ def _split_lists(texts: pl.Series) -> np.ndarray:
     items = (
         texts.str.replace_all(",", ";", literal=True)
         .str.split(";")
-        .list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != ""))
+        .list.eval(pl.element().str.strip_chars(WHITESPACE).filter(pl.element().str.strip_chars(WHITESPACE) != ""))
         .list.unique(maintain_order=True)
     )
     return np.fromiter((tuple(i) if i else None for i in items.to_list()), dtype=object, count=len(texts))

@@ -297,3 +297,19 @@ def test_a_big_windows_1251_file_is_told_by_counting_and_a_spoilt_utf8_one_still
     assert not _surely_not_utf8(spoilt)
     with pytest.raises(_Undecodable):
         decode(spoilt)
+
+
+@pytest.mark.parametrize(
+    "text", ["ID;Фамилия\n\x1c;\x1f\nE01;Иванов\n", "ID;Фамилия\nE01;\x1cИванов\x1c\nE02; \u3000\n"]
+)
+def test_whitespace_is_what_python_strips_also_for_the_columnar_way(text, monkeypatch):
+    from sferum_lib.workbook.reader import read_csv_text
+
+    monkeypatch.setattr(reader, "PLAIN_CHARS", 0)
+    assert as_rows(read_csv_text("Лист", text)) == record_by_record(text, ";")
+    raw = read_csv_text("Лист", text)
+    if raw.columns is not None:
+        column = COLUMNS["text"]
+        values, invalid = parse_series(raw.columns[1], column, _parser(column), None)
+        expected = _parse_cells(raw.cells[1], column)
+        assert invalid.tolist() == expected[1].tolist() and values.tolist() == expected[0].tolist()
