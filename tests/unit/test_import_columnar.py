@@ -313,3 +313,30 @@ def test_whitespace_is_what_python_strips_also_for_the_columnar_way(text, monkey
         values, invalid = parse_series(raw.columns[1], column, _parser(column), None)
         expected = _parse_cells(raw.cells[1], column)
         assert invalid.tolist() == expected[1].tolist() and values.tolist() == expected[0].tolist()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_errors_copy_of_a_book_read_by_columns_is_the_same(tmp_path, monkeypatch, kind):
+    from openpyxl import load_workbook
+
+    from sferum_lib.workbook.reader import read_source
+    from sferum_lib.workbook.writer import write_errors_copy
+
+    book = spoilt_book()
+    path = write_csv_folder(book, tmp_path / "csv") if kind == "csv" else write_xlsx(book, tmp_path / "book.xlsx")
+
+    def copy(name: str) -> list:
+        with pytest.raises(InputFileError) as caught:
+            import_workbook(path)
+        out = write_errors_copy(path, read_source(path), caught.value.problems, tmp_path / name)
+        wb = load_workbook(out)
+        return [
+            [(c.value, c.comment.text if c.comment else None) for row in ws.iter_rows() for c in row]
+            for ws in wb.worksheets
+        ]
+
+    general = copy("general.xlsx")
+    monkeypatch.setattr(reader, "PLAIN_CHARS", 0)
+    monkeypatch.setattr(columnar, "FAST_XLSX_BYTES", 0)
+    assert any(raw.columns is not None for raw in read_source(path).values())
+    assert copy("columns.xlsx") == general
