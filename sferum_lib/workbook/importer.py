@@ -46,6 +46,7 @@ from sferum_lib.values import (
     parse_text,
     to_dates,
 )
+from sferum_lib.workbook.columnar import parse_series
 from sferum_lib.workbook.reader import RawSheet, match_sheets, read_source
 from sferum_lib.workbook.schema import (
     CHATS,
@@ -307,10 +308,18 @@ def _parse_columns(
             continue
         if len(positions) > 1:
             problems.add(spec_name, raw.header_row, column.header, "", "столбец повторяется: оставьте один")
-        cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
-        values, invalid = _parse_cells(cells, column)
+        if raw.columns is not None:  # a big sheet read by whole columns
+            series = raw.columns[positions[0]]
+            values, invalid = parse_series(
+                series, column, _parser(column), lambda c, column=column: _parse_cells(c, column)
+            )
+            cell_at: Callable[[int], object] = series.__getitem__
+        else:
+            cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
+            values, invalid = _parse_cells(cells, column)
+            cell_at = cells.iloc.__getitem__
         for i in np.flatnonzero(invalid):
-            cell = cells.iloc[i]
+            cell = cell_at(int(i))
             problems.add(spec_name, int(raw.rows[i]), written[column.field], cell, _refusal(column, cell))
         if column.required:
             missing = pd.isna(values) & ~invalid
@@ -322,16 +331,19 @@ def _parse_columns(
     # object columns, not pandas' inferred «str»: the checks read values one by one (sets, zips), and a str
     # column hands each out through a Python-level __getitem__, ten times slower; empty stays None, not NaN
     frame = pd.DataFrame(
-        {k: v if k == "_row" else pd.Series(v, dtype=object, copy=False) for k, v in parsed.items()}
+        {
+            k: v if k == "_row" or v.dtype.kind == "M" else pd.Series(v, dtype=object, copy=False)
+            for k, v in parsed.items()
+        }
     )
     return frame, written
 
 
 def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
     """Convert parsed values to the table's dtypes, keeping ``_row`` for later messages."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the date columns set below leave ``frame`` as it was
     for column in spec.columns:
-        if column.kind == "date":
+        if column.kind == "date" and out[column.field].dtype.kind != "M":  # a column read whole is typed already
             out[column.field] = to_dates(out[column.field])
     return out
 
@@ -379,8 +391,26 @@ def id_skeleton(text: str) -> str:
     return "".join(_plain(text).split()).upper().translate(_LOOKALIKE)
 
 
+#: From this many IDs on their skeletons are made by polars: plain ASCII ones upper-cased by column.
+_SKELETONS_BY_COLUMN = 50_000
+
+
 def _skeletons(values: np.ndarray) -> np.ndarray:
     """``id_skeleton`` of many IDs: plain ASCII ones (nearly all) upper-cased inline, the rest by the function."""
+    if len(values) >= _SKELETONS_BY_COLUMN:
+        from sferum_lib.workbook.columnar import polars
+
+        pl = polars()
+        try:
+            ids = pl.Series(values, dtype=pl.String)
+        except Exception:
+            ids = None
+        if ids is not None:
+            plain = (ids.str.contains(r"^[\x00-\x7f]*$") & ~ids.str.contains(" ", literal=True)).to_numpy()
+            keys = ids.str.to_uppercase().to_numpy()
+            rest = np.flatnonzero(~plain)
+            keys[rest] = [id_skeleton(v) for v in values[rest]]
+            return keys
     keys = [v.upper() if v.isascii() and " " not in v else id_skeleton(v) for v in values]
     return np.fromiter(keys, dtype=object, count=len(keys))
 
@@ -440,12 +470,26 @@ def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, st
         )
 
 
+def _own_skeletons(values: np.ndarray) -> bool:
+    """Every ID is its own skeleton (upper-case ASCII without spaces), told from one text of them all.
+
+    Upper-casing ASCII goes letter by letter, so the joined text is unchanged exactly when each ID is.
+    """
+    try:
+        joined = "".join(values)
+    except TypeError:  # not texts only
+        return False
+    return joined.isascii() and " " not in joined and joined.upper() == joined
+
+
 def _check_lookalikes(problems: _Problems, distinct: pd.DataFrame, what: str) -> None:
     """Two different IDs that a person cannot tell apart (E01 and Е01, e01, E01 with a zero-width space).
 
     ``distinct`` holds each ID once, at its first row.
     """
     values = distinct["value"].to_numpy(dtype=object)
+    if _own_skeletons(values):
+        return
     skeletons = _skeletons(values)
     if (skeletons == values).all():  # every ID is its own skeleton (upper-case ASCII): distinct IDs, distinct keys
         return
@@ -480,6 +524,8 @@ def _check_refs(
     values = frame[field].to_numpy(dtype=object)
     # a set lookup per value: four times quicker than pandas' isin over objects, which hashes both sides anew
     bad = ~pd.isna(values)
+    if known.issuperset(values[bad]):  # one C-level pass: nearly always every reference is known
+        return
     bad[bad] = [v not in known for v in values[bad]]
     if not bad.any():
         return
@@ -632,6 +678,13 @@ def _check_dates(
         )
 
 
+def _values(column: pd.Series) -> set[Any]:
+    """The distinct values of a parsed column, empty left out (one set built from the array, no dropna copy)."""
+    values = set(column.to_numpy(dtype=object))
+    values.discard(None)
+    return values
+
+
 def _cross_check(
     frames: dict[str, pd.DataFrame],
     headers: dict[str, dict[str, str]],
@@ -678,10 +731,11 @@ def _cross_check(
         "дата отчисления раньше даты зачисления",
     )
 
-    staff_ids = set(staff["id"].dropna())
-    people_ids = staff_ids | set(pupils["id"].dropna()) | set(parents["id"].dropna())
-    section_codes = set(sections["code"].dropna())
-    chat_ids = set(chats["id"].dropna())
+    staff_ids = _values(staff["id"])
+    pupil_ids = _values(pupils["id"])
+    people_ids = staff_ids | pupil_ids | _values(parents["id"])
+    section_codes = _values(sections["code"])
+    chat_ids = _values(chats["id"])
     no_staff = f"нет сотрудника с таким ID на листе «{STAFF.name}»"
     no_person = "нет человека с таким ID на листах «Сотрудники», «Обучающиеся», «Родители»"
     no_section = f"нет объединения с таким кодом на листе «{SECTIONS.name}»"
@@ -708,7 +762,7 @@ def _cross_check(
             kinship,
             "pupil_id",
             h["parents"]["children"],
-            set(pupils["id"].dropna()),
+            pupil_ids,
             f"нет обучающегося с таким ID на листе «{PUPILS.name}»",
         )
 
@@ -786,30 +840,43 @@ def _invite_targets(
     """
     expected = "ожидается «организация», «Учительская», «объединение:КОД» или «чат:ID»"
 
-    def canonical(value: str, row: int) -> str | None:
+    def canonical(value: str) -> tuple[str | None, str | None]:
+        """The canonical target and the problem with it, if any."""
+        kind, _, ref = value.partition(":")
+        if kind in ("чат", "объединение") and ref and ref == ref.strip():  # as written by the book's own export
+            return _reference(kind, ref)
         key = normalise_header(value)
         if key == "организация":
-            return "организация"
+            return "организация", None
         if key == "учительская":
-            return "Учительская"
+            return "Учительская", None
         kind, _, ref = value.partition(":")
         kind, ref = normalise_header(kind), ref.strip()
-        if kind == "объединение" and ref:
-            if sections is not None and ref not in sections:
-                problems.add(INVITES.name, row, header, value, f"нет объединения с кодом «{ref}»")
-            return f"объединение:{ref}"
-        if kind == "чат" and ref:
-            if chats is not None and ref not in chats:
-                problems.add(INVITES.name, row, header, value, f"нет чата с ID «{ref}»")
-            return f"чат:{ref}"
-        problems.add(INVITES.name, row, header, value, expected)
-        return None
+        if kind in ("чат", "объединение") and ref:
+            return _reference(kind, ref)
+        return None, expected
 
-    return pd.Series(
-        [None if v is None else canonical(v, int(r)) for v, r in zip(invites["target"], invites["_row"], strict=True)],
-        index=invites.index,
-        dtype=object,
-    )
+    def _reference(kind: str, ref: str) -> tuple[str | None, str | None]:
+        if kind == "объединение":
+            bad = sections is not None and ref not in sections
+            return f"объединение:{ref}", f"нет объединения с кодом «{ref}»" if bad else None
+        bad = chats is not None and ref not in chats
+        return f"чат:{ref}", f"нет чата с ID «{ref}»" if bad else None
+
+    # a few hundred distinct targets among many invites: each is decided once, each bad row still named
+    decided: dict[str, tuple[str | None, str | None]] = {}
+    out: list[str | None] = []
+    for value, row in zip(invites["target"], invites["_row"], strict=True):
+        if value is None:
+            out.append(None)
+            continue
+        found = decided.get(value)
+        if found is None:
+            found = decided[value] = canonical(value)
+        if found[1] is not None:
+            problems.add(INVITES.name, int(row), header, value, found[1])
+        out.append(found[0])
+    return pd.Series(out, index=invites.index, dtype=object)
 
 
 def import_workbook(path: str | Path, *, progress: bool = False) -> ImportResult:

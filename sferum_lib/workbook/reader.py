@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +17,42 @@ from sferum_lib.errors import InputFileError, Problem
 from sferum_lib.workbook.schema import normalise_header
 
 
-@dataclass
 class RawSheet:
-    """A sheet as read: header texts, cells (columns by position) and each data row's number."""
+    """A sheet as read: header texts, cells (columns by position) and each data row's number.
 
-    name: str
-    headers: list[str]
-    header_row: int
-    cells: pd.DataFrame
-    rows: np.ndarray
+    A big sheet read by whole columns (:mod:`sferum_lib.workbook.columnar`) keeps them in ``columns`` (polars
+    Series by position) and makes its ``cells`` only when asked: the import never asks, the errors copy does.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        headers: list[str],
+        header_row: int,
+        cells: pd.DataFrame | None = None,
+        rows: np.ndarray | None = None,
+        columns: list | None = None,
+    ) -> None:
+        self.name = name
+        self.headers = headers
+        self.header_row = header_row
+        self._cells = cells
+        self.rows = rows if rows is not None else np.array([], dtype=np.int64)
+        self.columns = columns
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        if self._cells is None:
+            from sferum_lib.workbook.columnar import to_cells
+
+            self._cells = to_cells(self.columns or [])
+        return self._cells
 
     def __len__(self) -> int:
-        return len(self.cells)
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return f"RawSheet({self.name!r}, {len(self.headers)} columns, {len(self)} rows)"
 
 
 def _blank_row(record: list[object]) -> bool:
@@ -136,7 +159,16 @@ def read_xlsx(path: Path, progress: bool = False) -> dict[str, RawSheet]:
         raise _file_problem(path, f"не читается как книга Excel (.xlsx): {_reader_reason(exc)}") from None
     sheets: dict[str, RawSheet] = {}
     show = progress and path.stat().st_size > PROGRESS_BYTES
-    for name in _bar(list(book.sheet_names), "Чтение книги", show):
+    from sferum_lib.workbook.columnar import xlsx_sheets
+
+    names = list(book.sheet_names)
+    fast = xlsx_sheets(path, names)  # a big book: its sheets read whole by fastexcel, two at a time, in order
+    for name in _bar(names, "Чтение книги", show):
+        read = next(fast, (name, None))[1]
+        if read is not None:
+            headers, columns, header_row, rows = read
+            sheets[name] = RawSheet(name, headers, header_row, None, rows, columns)
+            continue
         try:
             records = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except (KeyboardInterrupt, SystemExit, MemoryError):
@@ -166,16 +198,47 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         bad_at = exc.start
+    if _surely_not_utf8(data) or not _mostly_utf8(data):
+        return _cp1251(data)
+    line = data.count(b"\n", 0, bad_at) + 1
+    raise _Undecodable(
+        line,
+        f"файл в кодировке UTF-8, но байт {data[bad_at]:#04x} в этой строке ею не читается (файл испорчен "
+        "или склеен из частей в разных кодировках); сохраните файл заново в UTF-8",
+    )
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """More non-ASCII letters read well as UTF-8 than bytes that do not: a UTF-8 file with a few broken bytes."""
     rough = data.decode("utf-8", errors="replace")
     broken = rough.count("\ufffd")
     good = len(rough) - len(rough.encode("ascii", errors="ignore")) - broken  # non-ASCII letters read well
-    if good > broken:
-        line = data.count(b"\n", 0, bad_at) + 1
-        raise _Undecodable(
-            line,
-            f"файл в кодировке UTF-8, но байт {data[bad_at]:#04x} в этой строке ею не читается (файл испорчен "
-            "или склеен из частей в разных кодировках); сохраните файл заново в UTF-8",
-        )
+    return good > broken
+
+
+#: From this size on a file's encoding is first told by counting bytes (a small file decodes in no time).
+COUNTED_BYTES = 1_000_000
+
+
+def _surely_not_utf8(data: bytes) -> bool:
+    """``not _mostly_utf8(data)`` told from byte counts alone, without decoding (False: count it out).
+
+    Each non-ASCII letter read well begins with a lead byte (C2–F4) followed by a continuation byte (80–BF), so
+    there are at most ``pairs`` of them, holding at most 4 bytes each; each replacement character stands for 1
+    to 3 bytes. Of ``high`` non-ASCII bytes, at least (high − 4·pairs)/3 are then replacements, and when that
+    is at least ``pairs`` the good letters cannot outnumber them. Windows-1251 Russian text has hardly any such
+    pairs, so a big file skips the full decoding with replacements.
+    """
+    if len(data) < COUNTED_BYTES:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    high = int(np.count_nonzero(raw >= 0x80))
+    lead = (raw[:-1] >= 0xC2) & (raw[:-1] <= 0xF4)
+    pairs = int(np.count_nonzero(lead & (raw[1:] >= 0x80) & (raw[1:] <= 0xBF)))
+    return high >= 7 * pairs
+
+
+def _cp1251(data: bytes) -> str:
     try:
         return data.decode("cp1251")
     except UnicodeDecodeError as exc:
@@ -218,9 +281,16 @@ def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
     """One CSV file as a raw sheet; ``file`` (the file's name) is what errors name."""
     file = file or f"{name}.csv"
     delimiter = _delimiter(text)
-    plain = _read_plain(name, text, delimiter) if len(text) >= PLAIN_CHARS else None
-    if plain is not None:
-        return plain
+    if len(text) >= PLAIN_CHARS:
+        from sferum_lib.workbook.columnar import csv_columns
+
+        found = csv_columns(text, delimiter)
+        if found is not None:
+            headers, columns, rows = found
+            return RawSheet(name, headers, 1, None, rows, columns)
+        plain = _read_plain(name, text, delimiter)
+        if plain is not None:
+            return plain
     # The usual file is read whole by the C reader; when a record spans lines or the reader fails, the file is
     # read again record by record to say where (a quote left open is the usual cause).
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -234,8 +304,8 @@ def read_csv_text(name: str, text: str, file: str = "") -> RawSheet:
     return _read_csv_records(name, text, file, delimiter)
 
 
-#: From this many characters on a plain CSV is read by pandas' C parser; below, its fixed cost (a few ms a file)
-#: is more than the csv module spends on the whole file.
+#: From this many characters on a CSV is read by polars (or pandas' C parser); below, their fixed cost (importing
+#: polars, a few ms a file) is more than the csv module spends on the whole file.
 PLAIN_CHARS = 200_000
 
 

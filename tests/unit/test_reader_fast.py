@@ -30,15 +30,18 @@ def record_by_record(text: str, delimiter: str):
 PLAIN = "ID;Фамилия;Телефон\nE01;Иванов;+79781234567\nE02; Петров ;\nE03;;8 978 123-45-67\n"
 
 
-def test_a_big_plain_file_takes_the_quick_way_and_a_small_one_the_csv_modules(monkeypatch):
-    from sferum_lib.workbook import reader
+def test_a_big_file_takes_the_columnar_way_and_a_small_one_the_csv_modules(monkeypatch):
+    from sferum_lib.workbook import columnar, reader
 
     taken = []
-    monkeypatch.setattr(reader, "_read_plain", lambda *a: taken.append(len(a[1])))
+    monkeypatch.setattr(columnar, "csv_columns", lambda text, d: taken.append(len(text)))  # declines: None
+    plain = []
+    monkeypatch.setattr(reader, "_read_plain", lambda *a: plain.append(len(a[1])))
     big = "ID;Фамилия\n" + "E01;Иванов\n" * (reader.PLAIN_CHARS // 10)
     read_csv_text("Лист", PLAIN)
     read_csv_text("Лист", big)
     assert taken == [len(big)]
+    assert plain == [len(big)]  # what the columnar way declines, pandas' C parser may still take
 
 
 def test_a_plain_file_is_read_the_quick_way_with_the_same_cells_and_row_numbers():
@@ -119,9 +122,7 @@ def test_id_skeletons_of_a_column_are_those_of_each_id(ids):
 
 
 def test_references_are_checked_by_value_and_name_the_look_alike():
-    frame = pd.DataFrame(
-        {"ref": pd.Series(["E01", None, "Е01", "E02", "E01"], dtype=object), "_row": np.arange(2, 7)}
-    )
+    frame = pd.DataFrame({"ref": pd.Series(["E01", None, "Е01", "E02", "E01"], dtype=object), "_row": np.arange(2, 7)})
     problems = _Problems()
     _check_refs(problems, "Лист", frame, "ref", "Кем", {"E01", "E03"}, "нет сотрудника")
     assert [(p.row, p.value) for p in problems] == [(4, "Е01"), (5, "E02")]

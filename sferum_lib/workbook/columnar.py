@@ -1,0 +1,424 @@
+"""Big inputs read and parsed by whole columns (polars, fastexcel), giving exactly what the cell-by-cell way gives.
+
+A million-row workbook spends most of its import making a Python object of every cell and looking at each
+one. Here a CSV file is cut into columns by polars' reader and an Excel sheet by fastexcel (calamine inside,
+Arrow columns out), and the usual cells (texts, Excel dates) are trimmed and checked by column expressions;
+only the unusual values (an odd phone, a list of several codes, a date typed as text) go to the per-value
+parsers of :mod:`sferum_lib.values`, once per distinct value. Whatever this module cannot read exactly as
+the general way reads it (quotes across lines, ragged rows, mixed cell types in an Excel column), it
+declines, and the general way reads the file as before. polars is imported only here, and only for inputs
+big enough to repay its import (0.3 s).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from phonenumbers import PhoneMetadata
+
+from sferum_lib.values import EXCEL_CELL_CHARS, FIRST_DATE, INVALID, LAST_DATE, parse_phone
+
+if TYPE_CHECKING:  # pragma: no cover
+    import polars as pl
+
+    from sferum_lib.workbook.schema import Column
+
+# Rust-regex spellings of values.CONTROL, values._BREAKS and values._EMAIL. They differ from Python's only
+# where Python's \s also takes \x1c-\x1f, which CONTROL refuses before any trimming counts.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}\x{fffe}\x{ffff}]"
+_BREAKS = r"\s*[\t\n\r]+\s*"
+_EMAIL = r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-zА-Яа-я]{2,}$"
+# A Russian mobile in the usual ASCII notations: the same decision as importer._phone_digits makes
+_PLAIN_PHONE = r"^\+?[0-9 ()\-]+$"
+_PHONE_DIGITS = r"^(?:\+7|8)(9[0-9]{9})$"
+_MOBILE = "^(?:{})$".format(
+    PhoneMetadata.metadata_for_region("RU").mobile.national_number_pattern.replace(r"\d", "[0-9]")  # type: ignore[union-attr]
+)
+
+
+#: The characters Python's ``str.strip`` takes away (Rust's idea of whitespace leaves out \x1c-\x1f).
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def polars():
+    """polars, imported on first use (a small organisation's import never needs it)."""
+    import polars as pl
+
+    return pl
+
+
+# --- reading ------------------------------------------------------------------------------------------------------
+
+
+def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], np.ndarray] | None:
+    """Headers, String columns (null for an empty field) and row numbers of a CSV text; None to decline.
+
+    Read only when the csv module would read the text the same way, line for line: quotes only around whole
+    fields on one line, no NUL, no lone carriage return, every line as wide as the first, no blank line and a
+    header in the first line. Anything else is declined, and the csv module reads it (and says what is wrong).
+    """
+    if not text or "\x00" in text or text.startswith("\ufeff"):
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")  # the csv module ends a record at either
+    body = text[:-1] if text.endswith("\n") else text
+    lines = body.count("\n") + 1
+    quoted_delimiters = 0
+    if '"' in body:
+        # Cut at the quotes: every other piece is a quoted field's inside. Accepted only when each inside is
+        # a non-empty text on one line (no «""»: escapes and empty quoted fields go the general way) and each
+        # outside piece begins and ends at a field boundary.
+        parts = body.split('"')
+        if len(parts) % 2 == 0:
+            return None
+        inside, outside = parts[1::2], parts[0::2]
+        inner = "".join(inside)
+        if not all(inside) or "\n" in inner:
+            return None
+        bounds = {delimiter, "\n"}
+        if {p[-1:] for p in outside[:-1]} - bounds or {p[:1] for p in outside[1:-1]} - bounds:
+            return None
+        if outside[-1] and outside[-1][:1] not in bounds:
+            return None
+        quoted_delimiters = inner.count(delimiter)
+    first = body.split("\n", 1)[0]
+    if '"' in first or not first.replace(delimiter, "").strip():
+        return None
+    width = first.count(delimiter) + 1
+    if body.count(delimiter) - quoted_delimiters != (width - 1) * lines:
+        return None  # some line is narrower or wider than the header
+    pl = polars()
+    try:
+        frame = pl.read_csv(
+            body.encode("utf-8"),
+            separator=delimiter,
+            has_header=False,
+            infer_schema=False,
+            quote_char='"',
+            comment_prefix=None,
+            raise_if_empty=True,
+            truncate_ragged_lines=False,
+            new_columns=[f"c{i}" for i in range(width)],
+        )
+    except Exception:
+        return None
+    if frame.height != lines or frame.width != width:
+        return None
+    columns = frame.get_columns()
+    # the csv module refuses a field longer than its limit (usually a quote left open): it says so, not we
+    limit = csv.field_size_limit()
+    if any((c.str.len_chars().max() or 0) >= limit for c in columns):
+        return None
+    # a blank line (only spaces and delimiters) would need renumbering: rare, left to the general way
+    blank = _blank_rows(columns)
+    if blank.any():
+        return None
+    headers = [(h or "").strip() for h in frame.row(0)]
+    data = [c.slice(1) for c in columns]
+    return headers, data, np.arange(2, lines + 1, dtype=np.int64)
+
+
+def to_cells(columns: list[pl.Series]) -> pd.DataFrame:
+    """The cells as the general readers give them: Python objects, an empty cell as an empty text."""
+    out = {}
+    for i, series in enumerate(columns):
+        values = _objects(series)
+        values[pd.isna(values)] = ""
+        out[i] = pd.Series(values, dtype=object, copy=False)
+    return pd.DataFrame(out, copy=False) if out else pd.DataFrame()
+
+
+def _objects(series: pl.Series) -> np.ndarray:
+    """A column as an object array of Python values (texts, floats, booleans, datetimes), None where empty."""
+    pl = polars()
+    if series.dtype == pl.String:
+        return series.to_numpy()
+    if series.dtype == pl.Null:
+        return np.full(len(series), None, dtype=object)
+    values = np.empty(len(series), dtype=object)
+    values[:] = series.to_list()
+    return values
+
+
+# --- Excel --------------------------------------------------------------------------------------------------------
+
+#: From this size on an Excel file is read by fastexcel; below, calamine's cells cost less than importing polars.
+FAST_XLSX_BYTES = 2_000_000
+
+_FIRST_VALUE = re.compile(
+    rb"<(?:[\w.-]+:)?c\s[^>]*?(?<![\w:.-])r=[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*?(?<!/)>\s*<(?:[\w.-]+:)?(?:v|is|f)[\s>]"
+)
+_FIRST_ROW = re.compile(rb"<(?:[\w.-]+:)?row\s[^>]*?(?<![\w:.-])r=[\"']([0-9]{1,7})[\"']")
+
+
+def _first_row(path: Path) -> dict[str, int]:
+    """The row number of each sheet's first cell with a value, where the sheet's XML says it plainly.
+
+    fastexcel numbers rows from the first one with a value; the messages need Excel's own numbers.
+    """
+    import zipfile
+
+    from sferum_lib.workbook.guard import _sheet_parts
+
+    out: dict[str, int] = {}
+    with open(path, "rb") as fp, zipfile.ZipFile(fp) as zf:
+        for part, name in _sheet_parts(zf, fp).items():
+            try:
+                with zf.open(part) as stream:
+                    head = stream.read(1 << 16)
+            except KeyError:
+                continue
+            found, row = _FIRST_VALUE.search(head), _FIRST_ROW.search(head)
+            # only when the sheet's first row holds its first value: else the general way numbers the rows
+            if found is not None and row is not None and found.group(2) == row.group(1):
+                out[name] = int(found.group(2))
+    return out
+
+
+_RENAMED = re.compile(r"(.+)_[0-9]+")
+_PLAIN_TYPES = ("String", "Float64", "Boolean", "Datetime", "Date", "Null")
+
+
+def xlsx_sheet(reader: Any, name: str, first_row: int | None) -> tuple[list[str], list[pl.Series], int, np.ndarray]:
+    """One sheet by fastexcel: (headers, columns, header row, row numbers); raises ValueError to decline.
+
+    Declined (the general way reads the sheet): a column holding several kinds of cells (texts and numbers:
+    only the cells themselves know which is which), an unknown first row, a header that is not plain text.
+    """
+    import logging
+
+    pl = polars()
+    if first_row is None:
+        raise ValueError("first row unknown")
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)  # «falling back to string» for empty columns
+    sheet = reader.load_sheet(name, header_row=0, dtype_coercion="strict", schema_sample_rows=None)
+    infos = sheet.available_columns()
+    frame = sheet.to_polars()
+    if any(str(c.dtype).split("(")[0] not in _PLAIN_TYPES for c in frame.get_columns()):
+        raise ValueError("unusual column type")
+    width = max((info.absolute_index for info in infos), default=-1) + 1
+    headers = [""] * width
+    columns: list[pl.Series] = [pl.Series([None] * frame.height, dtype=pl.String)] * width
+    for info, series in zip(infos, frame.get_columns(), strict=True):
+        header = info.name
+        if info.column_name_from != "looked_up" or header.startswith("__UNNAMED__"):
+            raise ValueError("header not a plain text")
+        headers[info.absolute_index] = header.strip()
+        columns[info.absolute_index] = series
+    if not any(headers):
+        raise ValueError("blank header")
+    named = {h for h in headers if h}
+    if any(_RENAMED.fullmatch(h) and _RENAMED.fullmatch(h).group(1) in named for h in named):  # type: ignore[union-attr]
+        raise ValueError("repeated header, renamed by fastexcel")
+    rows = np.arange(first_row + 1, first_row + 1 + frame.height, dtype=np.int64)
+    if frame.height:
+        blank = _blank_rows(columns)
+        if blank.any():
+            keep = ~blank
+            rows = rows[keep]
+            mask = pl.Series(keep)
+            columns = [c.filter(mask) for c in columns]
+    return headers, columns, first_row, rows
+
+
+def _blank_rows(columns: list[pl.Series]) -> np.ndarray:
+    pl = polars()
+    if not columns:
+        return np.zeros(0, dtype=bool)
+    first = _blank(columns[0]).to_numpy()
+    if not first.any():  # a blank row has a blank first cell: nearly always none has, and one column says so
+        return first
+    flags = []
+    for c in columns:
+        flags.append(_blank(c))
+    return pl.select(pl.all_horizontal(flags)).to_series().to_numpy()
+
+
+def _blank(column: pl.Series) -> pl.Series:
+    pl = polars()
+    if column.dtype == pl.String:
+        return (column.str.strip_chars(WHITESPACE).fill_null("") == "").rename("")
+    return column.is_null().rename("")
+
+
+#: Sheets read at once: fastexcel lets go of the GIL while it parses, so each core parses a sheet.
+XLSX_THREADS = 2
+
+
+def xlsx_sheets(path: Path, names: list[str]) -> Iterator[tuple[str, Any]]:
+    """Each sheet read by fastexcel, in the book's order, as (name, sheet read) or (name, None) where declined.
+
+    Nothing at all (an empty iterator) below :data:`FAST_XLSX_BYTES`: calamine's cells cost less than polars.
+    Sheets are read on :data:`XLSX_THREADS` threads, each with its own reader (a reader is not shared).
+    """
+    if path.stat().st_size < FAST_XLSX_BYTES:
+        return
+    try:
+        import fastexcel
+
+        first_rows = _first_row(path)
+    except Exception:
+        return
+    local = threading.local()
+
+    def read(name: str) -> Any:
+        try:
+            if not hasattr(local, "reader"):
+                local.reader = fastexcel.read_excel(str(path))
+            return xlsx_sheet(local.reader, name, first_rows.get(name))
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except BaseException:  # declined, or not readable so: calamine reads it and tells what is wrong
+            return None
+
+    with ThreadPoolExecutor(max(1, min(XLSX_THREADS, os.cpu_count() or 1))) as pool:
+        yield from zip(names, pool.map(read, names), strict=True)
+
+
+# --- parsing ------------------------------------------------------------------------------------------------------
+
+#: Kinds with few distinct values among many cells: each distinct text goes to the cell parser once.
+_FEW = ("date", "flag", "gender", "choice")
+
+
+def parse_series(
+    series: pl.Series, column: Column, parser: Callable[[Any], Any], general: Callable[[pd.Series], Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(values, invalid) of a column, as ``importer._parse_cells`` gives them for the same cells.
+
+    ``parser`` is the column's cell parser, ``general`` the general way for a column of Python objects. Date
+    columns come out as ``datetime64[s]`` (the table's dtype) instead of ``datetime.date`` objects.
+    """
+    pl = polars()
+    if series.dtype == pl.String:
+        if column.kind in _FEW:
+            values, invalid = _parse_few(series, parser, column.kind == "date")
+        else:
+            values, invalid = _parse_texts(series, column)
+    elif column.kind == "date" and series.dtype in (pl.Datetime, pl.Date):
+        day = series.dt.date() if series.dtype == pl.Datetime else series
+        bad = ((day < FIRST_DATE) | (day > LAST_DATE)).fill_null(False)
+        invalid = bad.to_numpy()
+        values = pl.select(pl.when(bad).then(None).otherwise(day)).to_series().to_numpy().astype("datetime64[s]")
+        return values, invalid
+    else:
+        cells = _objects(series)
+        values, invalid = general(pd.Series(cells, dtype=object))
+    if column.kind == "date":
+        values = _datetimes(values)
+    return values, invalid
+
+
+def _datetimes(values: np.ndarray) -> np.ndarray:
+    if values.dtype.kind == "M":
+        return values
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    days = np.array([np.datetime64(d, "D") for d in uniques] + [np.datetime64("NaT")], dtype="datetime64[s]")
+    return days[codes]
+
+
+def _parse_few(series: pl.Series, parser: Callable[[Any], Any], dates: bool) -> tuple[np.ndarray, np.ndarray]:
+    pl = polars()
+    uniques = series.drop_nulls().unique()
+    parsed = [parser(u) for u in uniques.to_list()] + [parser(None)]
+    codes = (
+        series.replace_strict(uniques, pl.int_range(len(uniques), eager=True), default=None, return_dtype=pl.Int64)
+        .fill_null(len(uniques))
+        .to_numpy()
+    )
+    bad = np.fromiter((v is INVALID for v in parsed), dtype=bool, count=len(parsed))
+    if dates:  # each distinct day made a datetime64 once, not a million date objects converted later
+        table = np.array(
+            [np.datetime64(v, "D") if isinstance(v, dt.date) else np.datetime64("NaT") for v in parsed],
+            dtype="datetime64[s]",
+        )
+        return table[codes], bad[codes]
+    table = np.empty(len(parsed), dtype=object)
+    table[:] = parsed
+    table[bad] = None
+    return table[codes], bad[codes]
+
+
+def _phone_value(text: str) -> Any:
+    from sferum_lib.workbook.importer import _phone_digits
+
+    digits = _phone_digits(text)
+    return "+7" + digits if digits is not None else parse_phone(text)
+
+
+def _parse_texts(series: pl.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
+    pl = polars()
+    refused = (series.str.contains(_CONTROL) | (series.str.len_chars() > EXCEL_CELL_CHARS)).fill_null(False)
+    clean = series.str.strip_chars(WHITESPACE)
+    breaks = clean.str.contains(r"[\t\n\r]").fill_null(False)
+    if breaks.any():  # rare: the replacement runs over every cell, so only when some cell needs it
+        clean = pl.select(pl.when(breaks).then(clean.str.replace_all(_BREAKS, " ")).otherwise(clean)).to_series()
+    clean = pl.select(pl.when(clean == "").then(None).otherwise(clean)).to_series()
+    invalid = refused.to_numpy().copy()
+    kind = column.kind
+    if kind == "email":
+        invalid |= (clean.is_not_null() & ~clean.str.contains(_EMAIL).fill_null(False)).to_numpy()
+        values = clean.to_numpy()
+    elif kind == "phone":
+        digits = clean.str.replace_all(r"[ ()\-]", "").str.extract(_PHONE_DIGITS, 1)
+        fast = (clean.str.contains(_PLAIN_PHONE) & digits.str.contains(_MOBILE)).fill_null(False)
+        values = pl.select(pl.when(fast).then("+7" + digits).otherwise(None)).to_series().to_numpy()
+        slow = (clean.is_not_null() & ~fast).to_numpy() & ~invalid
+        if slow.any():
+            invalid |= _patch(values, clean.to_numpy(), slow, _phone_value)
+    elif kind == "list":
+        texts = clean.to_numpy()
+        several = clean.str.contains("[;,]").fill_null(False).to_numpy()
+        values = np.empty(len(texts), dtype=object)
+        plain = ~several & ~pd.isna(texts)
+        kept = texts[plain]
+        values[plain] = np.fromiter(zip(kept), dtype=object, count=len(kept))
+        if several.any():
+            values[several] = _split_lists(clean.filter(pl.Series(several)))
+    else:
+        values = clean.to_numpy()
+    values = np.asarray(values, dtype=object)
+    values[invalid] = None
+    return values, invalid
+
+
+def _split_lists(texts: pl.Series) -> np.ndarray:
+    """``values.parse_list`` of cleaned texts holding «;» or «,»: items trimmed, empty ones dropped, repeats too."""
+    pl = polars()
+    items = (
+        texts.str.replace_all(",", ";", literal=True)
+        .str.split(";")
+        .list.eval(pl.element().str.strip_chars(WHITESPACE).filter(pl.element().str.strip_chars(WHITESPACE) != ""))
+        .list.unique(maintain_order=True)
+    )
+    return np.fromiter((tuple(i) if i else None for i in items.to_list()), dtype=object, count=len(texts))
+
+
+def _patch(values: np.ndarray, texts: np.ndarray, where: np.ndarray, parse: Callable[[str], Any]) -> np.ndarray:
+    """Parse the texts at ``where`` (each distinct one once) into ``values``; return the mask of INVALID ones."""
+    at = np.flatnonzero(where)
+    codes, uniques = pd.factorize(texts[at])
+    parsed = [parse(u) for u in uniques]
+    bad = np.fromiter((v is INVALID for v in parsed), dtype=bool, count=len(parsed))
+    table = np.empty(len(parsed), dtype=object)
+    table[:] = parsed
+    table[bad] = None
+    values[at] = table[codes]
+    invalid = np.zeros(len(values), dtype=bool)
+    invalid[at] = bad[codes]
+    return invalid
+
+
+__all__ = ["csv_columns", "parse_series", "polars", "to_cells", "xlsx_sheet", "xlsx_sheets"]
