@@ -22,7 +22,7 @@ from string import Formatter
 import numpy as np
 import pandas as pd
 
-from sferum_lib.checks.codes import SnapshotCodes, factorize_int, first_rows, pair_key
+from sferum_lib.checks.codes import SnapshotCodes, factorize_int, first_rows, join_rows, pair_key
 from sferum_lib.grammar import FEMALE, MALE, PEOPLE_TABLES, People, Person, plural
 from sferum_lib.model import (
     MANAGEMENT_CHAT_TYPES,
@@ -236,8 +236,7 @@ def _say(
     people are then found by code, without hashing their IDs again. A field is a string (the same in every
     message), an array or Series (one value per message) or :class:`_Keyed`.
 
-    Each person is named once however many messages name them, and each field's distinct values are put into
-    their part of the sentence once: a message is then joined from a few ready parts (see :func:`_runs`).
+    Each person is named once however many messages name them; each message is then joined in one step.
     """
     n = len(ids)
     out = np.empty(n, dtype=object)
@@ -279,56 +278,24 @@ def _say(
         place = person_of if rows is None else (np.cumsum(chosen) - 1)[person_of[rows]]
         sub = named if rows is None else named.take(chosen)
         parts: list[object] = []
-        for run_key, pieces in _runs(template, keyed, constants):
-            if run_key is None:
-                parts.append("".join(pieces))  # type: ignore[arg-type]
-            elif run_key == "who":
-                said = {p: sub.who(p[1]) for p in pieces if isinstance(p, tuple)}
-                text = _concat([said[p] if isinstance(p, tuple) else p for p in pieces], len(sub.ids))
-                parts.append(text[place])
+        for literal, name, _, _ in _FORMAT.parse(template):
+            if literal:
+                parts.append(literal)
+            if not name:
+                continue
+            if name == "who" or name.startswith("who_"):
+                parts.append(sub.who(name[4:] or "nominative")[place])
+            elif name in keyed:
+                field = keyed[name]
+                parts.append(field.values[field.codes if rows is None else field.codes[rows]])
             else:
-                field = keyed[run_key]
-                text = _concat([field.values if p is _FIELD else p for p in pieces], len(field.values))
-                at = field.codes if rows is None else field.codes[rows]
-                parts.append(text[at])
+                parts.append(constants[name])
         joined = _concat(parts, n if rows is None else len(rows))
         if rows is None:
             out[:] = joined
         else:
             out[rows] = joined
     return out
-
-
-_FIELD = object()  # stands for the field's value among a run's pieces
-
-
-def _runs(template: str, keyed: Mapping[str, _Keyed], constants: Mapping[str, str]) -> list[tuple[str | None, list]]:
-    """The template cut into runs of pieces that each depend on one thing: the person (key ``"who"``, pieces
-    are literals and ``("who", case)``), one keyed field (its name; the field's place is :data:`_FIELD`) or
-    nothing (None; literals only). Literals join the run before them, or the next one at the start."""
-    runs: list[tuple[str | None, list]] = []
-    current: str | None = None
-    pieces: list = []
-    for literal, name, _, _ in _FORMAT.parse(template):
-        items: list[tuple[str | None, object]] = []
-        if literal:
-            items.append((None, literal))
-        if name:
-            if name == "who" or name.startswith("who_"):
-                items.append(("who", ("who", name[4:] or "nominative")))
-            elif name in keyed:
-                items.append((name, _FIELD))
-            else:
-                items.append((None, constants[name]))
-        for item_key, piece in items:
-            if item_key is not None and current is not None and item_key != current:
-                runs.append((current, pieces))
-                pieces = []
-            if item_key is not None:
-                current = item_key
-            pieces.append(piece)
-    runs.append((current, pieces))
-    return runs
 
 
 def _concat(parts: list, n: int) -> np.ndarray:
@@ -345,13 +312,8 @@ def _concat(parts: list, n: int) -> np.ndarray:
     if len(merged) == 1:
         return merged[0]
     columns = [p if not isinstance(p, str) else repeat(p, n) for p in merged]  # zip stops at the arrays' end
-    # ``+`` and ``join`` refuse a value that is not a string, as a message must never say «nan»
-    if len(columns) == 2:
-        joined = [a + b for a, b in zip(*columns)]  # noqa: B905
-    elif len(columns) == 3:
-        joined = [a + b + c for a, b, c in zip(*columns)]  # noqa: B905
-    else:
-        joined = ["".join(row) for row in zip(*columns)]  # noqa: B905
+    # ``join`` refuses a value that is not a string, as a message must never say «nan»
+    joined = ["".join(row) for row in zip(*columns)]  # noqa: B905
     out = np.empty(n, dtype=object)
     out[:] = joined
     return out
@@ -468,9 +430,9 @@ class _Facts:
     def parents_enrolled(self) -> tuple[np.ndarray, np.ndarray]:
         """(section code, parent's person code) for each parent of each current enrolment («Дети» × enrolment)."""
         sections, pupils = self.enrolled
-        kin = pd.DataFrame({"pupil": self.codes.person["kinship.pupil"], "parent": self.codes.person["kinship.parent"]})
-        joined = kin.merge(pd.DataFrame({"pupil": pupils, "section": sections}), on="pupil")
-        return joined["section"].to_numpy(), joined["parent"].to_numpy()
+        person = self.codes.person
+        kin, enrolment = join_rows(person["kinship.pupil"], pupils, len(person))
+        return sections[enrolment], person["kinship.parent"][kin]
 
     @cached_property
     def chat_type(self) -> np.ndarray:
@@ -1097,20 +1059,22 @@ def audit(snapshot: Snapshot, as_of: dt.date, settings: AuditSettings | None = N
             found.append((check, rows))
     # checks in the order of their keys, each one's findings by subject, a repeated subject once: the columns
     # are built once, as object arrays, with no frame per check to concatenate and convert
-    columns: dict[str, list[np.ndarray]] = {c: [] for c in FINDING_COLUMNS}
-    for check, rows in sorted(found, key=lambda item: item[0].key):
-        subjects = rows["subject"].to_numpy(dtype=object)
-        keep = _first_by_subject(subjects)
+    kept = [
+        (check, rows, _first_by_subject(rows["subject"].to_numpy(dtype=object)))
+        for check, rows in sorted(found, key=lambda item: item[0].key)
+    ]
+    if not kept:
+        return AuditResult(as_of, pd.DataFrame(columns=FINDING_COLUMNS, dtype=object), not_performed)
+    data = {c: np.empty(sum(len(keep) for _, _, keep in kept), dtype=object) for c in FINDING_COLUMNS}
+    start = 0
+    for check, rows, keep in kept:
+        end = start + len(keep)
         # the check's own key, clause and duty; its severity unless the check gives one per finding
         given = {"check": check.key, "clause": check.clause, "duty": check.duty, "severity": check.severity}
-        for column, parts in columns.items():
-            if column in rows:
-                parts.append(rows[column].to_numpy(dtype=object)[keep])
+        for column, values in data.items():
+            if column in rows:  # taken straight into place ("clip": no buffer, the positions are valid)
+                np.take(rows[column].to_numpy(dtype=object), keep, out=values[start:end], mode="clip")
             else:
-                parts.append(np.full(len(keep), given[column], dtype=object))
-    if found:
-        data = {c: np.concatenate(parts) for c, parts in columns.items()}
-        findings = pd.DataFrame(data, dtype=object, copy=False)
-    else:
-        findings = pd.DataFrame(columns=FINDING_COLUMNS, dtype=object)
-    return AuditResult(as_of, findings, not_performed)
+                values[start:end] = given[column]
+        start = end
+    return AuditResult(as_of, pd.DataFrame(data, dtype=object, copy=False), not_performed)

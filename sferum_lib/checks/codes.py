@@ -153,6 +153,21 @@ def factorize_text(values: np.ndarray, missing: Callable[[], np.ndarray]) -> tup
     return out, present[first]
 
 
+def join_rows(left: np.ndarray, right: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The row pairs (left row, right row) of an inner join of two columns of codes 0…count−1 (−1, an empty
+    cell, joins nothing), in the order of ``DataFrame.merge``: by left row, then by right row."""
+    left_valid = left >= 0
+    right_valid = np.flatnonzero(right >= 0)
+    by_code = right_valid[np.argsort(right[right_valid], kind="stable")]
+    counts = np.bincount(right[right_valid], minlength=count)
+    starts = np.cumsum(counts) - counts
+    matches = np.where(left_valid, counts[np.where(left_valid, left, 0)], 0)
+    left_rows = np.repeat(np.arange(len(left), dtype=np.int64), matches)
+    # the place of each pair among its left row's matches
+    within = np.arange(len(left_rows), dtype=np.int64) - np.repeat(np.cumsum(matches) - matches, matches)
+    return left_rows, by_code[starts[left[left_rows]] + within]
+
+
 def pair_key(first: np.ndarray, second: np.ndarray, second_count: int) -> np.ndarray:
     """One int64 per pair of codes (−1 allowed in either), equal exactly when both codes are equal."""
     return (first + 1) * (second_count + 1) + (second + 1)
