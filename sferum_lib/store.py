@@ -298,24 +298,30 @@ def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
         if len(uniques) and text.count(_SEP) == len(uniques) - 1:
             return "dict", text.encode(), codes.astype(np.int32).tobytes()
     strings = values.to_numpy(dtype=object)
-    missing = pd.isna(strings)
-    if missing.any():
-        strings = np.where(missing, "", strings)
-    text = _SEP.join(strings.tolist())
+    missing = None
+    try:  # most columns have no empty cell: joined at once, without a pass to look for empty cells first
+        text = _SEP.join(strings.tolist())
+    except TypeError:  # an empty cell (NaN)
+        missing = pd.isna(strings)
+        text = _SEP.join(np.where(missing, "", strings).tolist())
     if text.count(_SEP) != max(n - 1, 0):
         plain = values.to_numpy(dtype=object, na_value=None).tolist()
         return "json", json.dumps(plain, ensure_ascii=False).encode(), None
-    return "text", text.encode(), np.packbits(missing).tobytes() if missing.any() else None
+    return "text", text.encode(), np.packbits(missing).tobytes() if missing is not None and missing.any() else None
 
 
 def _text_array(values: np.ndarray, dtype: str) -> object:
-    """``values`` (an object array of strings, NaN where empty) as an array of the text ``dtype``.
+    """``values`` (an object array of strings, NaN where empty: made here, from the store) as an array of the
+    text ``dtype``.
 
-    pandas' python-backed string array is made directly: it only checks that every value is a string or NaN,
-    where ``pd.array`` converts each value anew.
+    pandas' python-backed string array is made directly around them: its constructor would look at every value
+    again to check it is a string or NaN, and ``pd.array`` would convert each value anew.
     """
     kind = pd.api.types.pandas_dtype(dtype)
     if isinstance(kind, pd.StringDtype) and kind.storage == "python" and kind.na_value is not pd.NA:
+        simple_new = getattr(pd.arrays.StringArray, "_simple_new", None)
+        if simple_new is not None and values.dtype == object:
+            return simple_new(values, kind)
         try:
             return pd.arrays.StringArray(values, dtype=kind)
         except (TypeError, ValueError):  # an older pandas without ``dtype=``, or a value not a string
