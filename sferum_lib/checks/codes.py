@@ -133,13 +133,17 @@ def factorize_text(values: np.ndarray, missing: Callable[[], np.ndarray]) -> tup
         import polars as pl
     except ImportError:
         return None
+
+    def text(strings: np.ndarray) -> pl.Series:
+        return pl.Series(strings, dtype=pl.String) if len(strings) else pl.Series([], dtype=pl.String)
+
     present = None
     try:
         try:
-            series = pl.Series(values, dtype=pl.String)
-        except TypeError:  # an empty cell (NaN): taken out, and tried again
+            series = text(values)
+        except (TypeError, pl.exceptions.PolarsError):  # an empty cell (NaN): taken out, and tried again
             present = np.flatnonzero(~missing())
-            series = pl.Series(values[present], dtype=pl.String)
+            series = text(values[present])
     except (TypeError, ValueError, pl.exceptions.PolarsError):  # not text, or a lone surrogate
         return None
     codes, count = factorize_int(series.hash(seed=0).to_numpy(), mixed=True)
