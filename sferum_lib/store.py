@@ -279,6 +279,24 @@ _SEP = "\x00"  # between packed strings; a column holding it (never seen in a wo
 _SAMPLE = 4096  # values looked at to decide whether a text column repeats enough to be packed as a dictionary
 
 
+def _repeats(values: pd.Series) -> bool:
+    """Whether a text column holds few distinct values, each many times (then packed as a dictionary).
+
+    Told from a sample spread over the column: few distinct values in it, or — for a column of many distinct
+    values repeated, such as the section of each enrolment — many pairs of equal values in it: ``n`` values
+    drawn from ``d`` distinct ones make about n²/2d equal pairs.
+    """
+    n = len(values)
+    sample = values.iloc[np.linspace(0, n - 1, min(n, _SAMPLE)).astype(np.int64)] if n else values
+    counts = sample.value_counts().to_numpy()
+    if len(counts) == 0:
+        return False
+    if len(counts) <= len(sample) // 4:
+        return True
+    pairs = float((counts * (counts - 1)).sum()) / 2
+    return pairs > 0 and len(sample) ** 2 / (2 * pairs) <= n / 4
+
+
 def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
     """One column as (kind, data, extra) for ``snap_columns``; :func:`_unpack` restores it exactly.
 
@@ -291,8 +309,7 @@ def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
     if dtype == FLAG:
         return "flag", values.to_numpy(dtype=bool, na_value=False).tobytes(), None
     n = len(values)
-    head = values.iloc[:_SAMPLE]
-    if 0 < head.nunique() <= len(head) // 4:
+    if _repeats(values):
         codes, uniques = pd.factorize(values)
         text = _SEP.join(uniques.tolist())
         if len(uniques) and text.count(_SEP) == len(uniques) - 1:
