@@ -287,14 +287,17 @@ def _repeats(values: pd.Series) -> bool:
     drawn from ``d`` distinct ones make about n²/2d equal pairs.
     """
     n = len(values)
-    sample = values.iloc[np.linspace(0, n - 1, min(n, _SAMPLE)).astype(np.int64)] if n else values
-    counts = sample.value_counts().to_numpy()
+    if n <= _SAMPLE:  # the whole column is the sample
+        return 0 < values.nunique() <= n // 4
+    sample = values.iloc[np.linspace(0, n - 1, _SAMPLE).astype(np.int64)]
+    counts = pd.factorize(sample)[0]
+    counts = np.bincount(counts[counts >= 0])
     if len(counts) == 0:
         return False
-    if len(counts) <= len(sample) // 4:
+    if len(counts) <= _SAMPLE // 4:
         return True
     pairs = float((counts * (counts - 1)).sum()) / 2
-    return pairs > 0 and len(sample) ** 2 / (2 * pairs) <= n / 4
+    return pairs > 0 and _SAMPLE**2 / (2 * pairs) <= n / 4
 
 
 def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
