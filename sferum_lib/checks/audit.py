@@ -258,8 +258,7 @@ def _say(
             keyed[name] = value
         elif isinstance(value, (pd.Series, np.ndarray)):
             values = value.to_numpy(dtype=object) if isinstance(value, pd.Series) else value
-            codes, uniques = pd.factorize(values, use_na_sentinel=False)
-            keyed[name] = _Keyed(codes, np.asarray(uniques, dtype=object))
+            keyed[name] = _Keyed(np.arange(len(values)), values)
         else:
             constants[name] = str(value)
     phrase = PHRASES[key]
