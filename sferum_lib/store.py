@@ -289,6 +289,27 @@ _SEP = "\x00"  # between packed strings; a column holding it (never seen in a wo
 _SAMPLE = 4096  # values looked at to decide whether a text column repeats enough to be packed as a dictionary
 
 
+def _repeats(values: pd.Series) -> bool:
+    """Whether a text column holds few distinct values, each many times (then packed as a dictionary).
+
+    Told from a sample spread over the column: few distinct values in it, or — for a column of many distinct
+    values repeated, such as the section of each enrolment — many pairs of equal values in it: ``n`` values
+    drawn from ``d`` distinct ones make about n²/2d equal pairs.
+    """
+    n = len(values)
+    if n <= _SAMPLE:  # the whole column is the sample
+        return 0 < values.nunique() <= n // 4
+    sample = values.iloc[np.linspace(0, n - 1, _SAMPLE).astype(np.int64)]
+    counts = pd.factorize(sample)[0]
+    counts = np.bincount(counts[counts >= 0])
+    if len(counts) == 0:
+        return False
+    if len(counts) <= _SAMPLE // 4:
+        return True
+    pairs = float((counts * (counts - 1)).sum()) / 2
+    return pairs > 0 and _SAMPLE**2 / (2 * pairs) <= n / 4
+
+
 def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
     """One column as (kind, data, extra) for ``snap_columns``; :func:`_unpack` restores it exactly.
 
@@ -301,31 +322,36 @@ def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
     if dtype == FLAG:
         return "flag", values.to_numpy(dtype=bool, na_value=False).tobytes(), None
     n = len(values)
-    head = values.iloc[:_SAMPLE]
-    if 0 < head.nunique() <= len(head) // 4:
+    if _repeats(values):
         codes, uniques = pd.factorize(values)
         text = _SEP.join(uniques.tolist())
         if len(uniques) and text.count(_SEP) == len(uniques) - 1:
             return "dict", text.encode(), codes.astype(np.int32).tobytes()
     strings = values.to_numpy(dtype=object)
-    missing = pd.isna(strings)
-    if missing.any():
-        strings = np.where(missing, "", strings)
-    text = _SEP.join(strings.tolist())
+    missing = None
+    try:  # most columns have no empty cell: joined at once, without a pass to look for empty cells first
+        text = _SEP.join(strings.tolist())
+    except TypeError:  # an empty cell (NaN)
+        missing = pd.isna(strings)
+        text = _SEP.join(np.where(missing, "", strings).tolist())
     if text.count(_SEP) != max(n - 1, 0):
         plain = values.to_numpy(dtype=object, na_value=None).tolist()
         return "json", json.dumps(plain, ensure_ascii=False).encode(), None
-    return "text", text.encode(), np.packbits(missing).tobytes() if missing.any() else None
+    return "text", text.encode(), np.packbits(missing).tobytes() if missing is not None and missing.any() else None
 
 
 def _text_array(values: np.ndarray, dtype: str) -> object:
-    """``values`` (an object array of strings, NaN where empty) as an array of the text ``dtype``.
+    """``values`` (an object array of strings, NaN where empty: made here, from the store) as an array of the
+    text ``dtype``.
 
-    pandas' python-backed string array is made directly: it only checks that every value is a string or NaN,
-    where ``pd.array`` converts each value anew.
+    pandas' python-backed string array is made directly around them: its constructor would look at every value
+    again to check it is a string or NaN, and ``pd.array`` would convert each value anew.
     """
     kind = pd.api.types.pandas_dtype(dtype)
     if isinstance(kind, pd.StringDtype) and kind.storage == "python" and kind.na_value is not pd.NA:
+        simple_new = getattr(pd.arrays.StringArray, "_simple_new", None)
+        if simple_new is not None and values.dtype == object:
+            return simple_new(values, kind)
         try:
             return pd.arrays.StringArray(values, dtype=kind)
         except (TypeError, ValueError):  # an older pandas without ``dtype=``, or a value not a string

@@ -16,13 +16,14 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 from string import Formatter
 
 import numpy as np
 import pandas as pd
 
-from sferum_lib.checks.codes import SnapshotCodes, pair_key
-from sferum_lib.grammar import FEMALE, MALE, PEOPLE_TABLES, People, Person, plural
+from sferum_lib.checks.codes import SnapshotCodes, factorize_int, first_rows, join_rows, pair_key
+from sferum_lib.grammar import FEMALE, MALE, PEOPLE_TABLES, Named, People, Person, plural
 from sferum_lib.model import (
     MANAGEMENT_CHAT_TYPES,
     SECTION_CHAT_TYPES,
@@ -216,34 +217,122 @@ def phrase_for(key: str, person: Person, **fields: str) -> str:
     return str(_render(template, values, 1)[0])
 
 
+@dataclass(frozen=True)
+class _Keyed:
+    """A field of a message given by key: row ``i`` says ``values[codes[i]]`` (code −1: the last value).
+
+    A check that knows its rows' codes (of sections, say) gives the distinct values once this way."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+
 def _say(
     f: _Facts, key: str, ids: pd.Series | np.ndarray, persons: np.ndarray | None = None, **fields: object
 ) -> np.ndarray:
     """The messages of :data:`PHRASES` ``key`` about the people ``ids``, each in their gender and case.
 
     ``persons`` are the same people's person codes (:class:`SnapshotCodes`), when the check has them: the
-    people are then found by code, without hashing their IDs again.
+    people are then found by code, without hashing their IDs again. A field is a string (the same in every
+    message), an array or Series (one value per message) or :class:`_Keyed`.
+
+    Each person is named once however many messages name them; each message is then joined in one step.
     """
     n = len(ids)
     out = np.empty(n, dtype=object)
     if n == 0:
         return out
-    arrays = {k: (v.to_numpy(dtype=object) if isinstance(v, pd.Series) else v) for k, v in fields.items()}
-    named = f.people.named(ids, None if persons is None else f.people_rows[persons])
-    gender = named.gender
+    ids = ids.to_numpy(dtype=object) if isinstance(ids, pd.Series) else np.asarray(ids, dtype=object)
+    if persons is not None:
+        persons = np.asarray(persons, dtype=np.int64)
+        person_of, count = factorize_int(persons)
+    else:
+        codes, uniques = pd.factorize(ids, use_na_sentinel=False)
+        person_of, count = codes.astype(np.int64), len(uniques)
+    first = first_rows(person_of, count)
+    named = f.people.named(ids[first], None if persons is None else f.people_rows[persons[first]])
+    keyed: dict[str, _Keyed] = {}
+    constants: dict[str, str] = {}
+    for name, value in fields.items():
+        if isinstance(value, _Keyed):
+            keyed[name] = value
+        elif isinstance(value, (pd.Series, np.ndarray)):
+            values = value.to_numpy(dtype=object) if isinstance(value, pd.Series) else value
+            keyed[name] = _Keyed(np.arange(len(values)), values)
+        else:
+            constants[name] = str(value)
     phrase = PHRASES[key]
-    for g, mask in ((MALE, gender == MALE), (FEMALE, gender == FEMALE), (None, pd.isna(gender))):
-        if not mask.any():
+    by_template: dict[str, list[str | None]] = {}
+    for g in (MALE, FEMALE, None):
+        by_template.setdefault(phrase.for_gender(g), []).append(g)
+    gender = named.gender
+    # «Фамилия Имя Отчество (ID)» of a person with all three parts and an ID (Named.who's first form) is joined
+    # straight into their messages rather than made first: one string less per message
+    whole = (named.last != "") & (named.first != "") & (named.middle != "")
+    whole &= np.array([isinstance(i, str) for i in named.ids], dtype=bool)
+    for template, genders in by_template.items():
+        chosen = np.zeros(count, dtype=bool)
+        for g in genders:
+            chosen |= pd.isna(gender) if g is None else gender == g
+        for named_whole in (True, False):
+            part = chosen & (whole if named_whole else ~whole)
+            if not part.any():
+                continue
+            rows = np.flatnonzero(part[person_of])
+            # a person's place among the people of this part
+            place = (np.cumsum(part) - 1)[person_of[rows]]
+            out[rows] = _fill(template, named.take(part), place, rows, keyed, constants, named_whole)
+    return out
+
+
+def _fill(
+    template: str,
+    people: Named,
+    place: np.ndarray,
+    rows: np.ndarray,
+    keyed: Mapping[str, _Keyed],
+    constants: Mapping[str, str],
+    named_whole: bool,
+) -> np.ndarray:
+    """The messages of ``rows``, each about ``people`` at ``place`` (all of whom have, with ``named_whole``,
+    all three name parts and an ID)."""
+    parts: list[object] = []
+    for literal, name, _, _ in _FORMAT.parse(template):
+        if literal:
+            parts.append(literal)
+        if not name:
             continue
-        template = phrase.for_gender(g)
-        sub = named.take(mask)
-        values: dict[str, object] = {k: (v[mask] if isinstance(v, np.ndarray) else v) for k, v in arrays.items()}
-        for name in _fields_of(template):
-            if name == "who":
-                values[name] = sub.who()
-            elif name.startswith("who_"):
-                values[name] = sub.who(name[4:])
-        out[mask] = _render(template, values, int(mask.sum()))
+        if name == "who" and named_whole:
+            parts += [people.last[place], " ", people.first[place], " ", people.middle[place], " ("]
+            parts += [people.ids[place], ")"]
+        elif name == "who" or name.startswith("who_"):
+            parts.append(people.who(name[4:] or "nominative")[place])
+        elif name in keyed:
+            field = keyed[name]
+            parts.append(field.values[field.codes[rows]])
+        else:
+            parts.append(constants[name])
+    return _concat(parts, len(rows))
+
+
+def _concat(parts: list, n: int) -> np.ndarray:
+    """Row by row, the parts joined: each part a string (the same in every row) or an array of ``n`` strings."""
+    merged: list = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif not (isinstance(part, str) and not part):
+            merged.append(part)
+    arrays = [p for p in merged if not isinstance(p, str)]
+    if not arrays:
+        return np.full(n, "".join(merged), dtype=object)
+    if len(merged) == 1:
+        return merged[0]
+    columns = [p if not isinstance(p, str) else repeat(p, n) for p in merged]  # zip stops at the arrays' end
+    # ``join`` refuses a value that is not a string, as a message must never say «nan»
+    joined = ["".join(row) for row in zip(*columns)]  # noqa: B905
+    out = np.empty(n, dtype=object)
+    out[:] = joined
     return out
 
 
@@ -256,6 +345,29 @@ def _days(n: int) -> str:
 
 
 # --- the facts the checks share ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Memberships:
+    """Members of chats on «Чаты», row by row: member row, chat type (:attr:`_Facts.chat_type`), codes."""
+
+    member: np.ndarray
+    type: np.ndarray
+    section: np.ndarray
+    person: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Matches:
+    """Members of the section chats of one type (``inside``: rows of :class:`_Memberships`) and the (section,
+    person) pairs that belong in them (``sections``, ``persons``), each side checked against the other."""
+
+    inside: np.ndarray
+    inside_wanted: np.ndarray  # per member row: their pair belongs in such a chat
+    sections: np.ndarray
+    persons: np.ndarray
+    wanted_inside: np.ndarray  # per wanted pair: a member of such a chat of the section
+    wanted_once: np.ndarray  # per wanted pair: its first occurrence
 
 
 class _Facts:
@@ -310,9 +422,10 @@ class _Facts:
         return staff[staff["current"] & staff["pedagogical"]]
 
     @cached_property
-    def pupils(self) -> pd.DataFrame:
+    def current_pupil(self) -> np.ndarray:
+        """Which rows of «Обучающиеся» are current pupils (a mask: no copy of a large table)."""
         pupils = self.s.pupils
-        return pupils.assign(current=is_current(pupils["enrolled"], pupils["expelled"], self.day))
+        return is_current(pupils["enrolled"], pupils["expelled"], self.day).to_numpy()
 
     @cached_property
     def codes(self) -> SnapshotCodes:
@@ -322,12 +435,7 @@ class _Facts:
     def _current_enrolment(self) -> np.ndarray:
         """Which rows of «Обучающиеся → Объединения» are of current pupils."""
         person = self.codes.person
-        return person.isin(person["enrolments"], person["pupils"][self.pupils["current"].to_numpy()])
-
-    @cached_property
-    def current_enrolments(self) -> pd.DataFrame:
-        """(pupil, section) pairs of current pupils."""
-        return self.s.enrolments[self._current_enrolment]
+        return person.isin(person["enrolments"], person["pupils"][self.current_pupil])
 
     @cached_property
     def enrolled(self) -> tuple[np.ndarray, np.ndarray]:
@@ -339,24 +447,53 @@ class _Facts:
     def parents_enrolled(self) -> tuple[np.ndarray, np.ndarray]:
         """(section code, parent's person code) for each parent of each current enrolment («Дети» × enrolment)."""
         sections, pupils = self.enrolled
-        kin = pd.DataFrame({"pupil": self.codes.person["kinship.pupil"], "parent": self.codes.person["kinship.parent"]})
-        joined = kin.merge(pd.DataFrame({"pupil": pupils, "section": sections}), on="pupil")
-        return joined["section"].to_numpy(), joined["parent"].to_numpy()
+        person = self.codes.person
+        kin, enrolment = join_rows(person["kinship.pupil"], pupils, len(person))
+        return sections[enrolment], person["kinship.parent"][kin]
 
     @cached_property
-    def memberships(self) -> pd.DataFrame:
-        """Each member of a chat on «Чаты»: member row, chat type, section code (int) and person code."""
+    def chat_type(self) -> np.ndarray:
+        """The type of each chat on «Чаты» as its place in :class:`ChatType` (−1 for a type not among them)."""
+        return pd.Index([t.value for t in ChatType]).get_indexer(self.s.chats["type"].to_numpy(dtype=object))
+
+    def is_chat_of(self, chat_type: ChatType) -> np.ndarray:
+        """Which chats on «Чаты» are of the type."""
+        return self.chat_type == list(ChatType).index(chat_type)
+
+    @cached_property
+    def memberships(self) -> _Memberships:
+        """Each member of a chat on «Чаты»: member row, chat type, section code and person code."""
         chat_row = self.codes.member_chat_row
         inside = chat_row >= 0
         rows = chat_row[inside]
-        return pd.DataFrame(
-            {
-                "member": np.flatnonzero(inside),
-                "type": self.s.chats["type"].to_numpy(dtype=object)[rows],
-                "section": self.codes.section["chats"][rows],
-                "person": self.codes.person["members"][inside],
-            }
+        return _Memberships(
+            np.flatnonzero(inside),
+            self.chat_type[rows],
+            self.codes.section["chats"][rows],
+            self.codes.person["members"][inside],
         )
+
+    def matches(self, chat_type: ChatType) -> _Matches:
+        """The members of the section chats of a type against the (section, person) pairs that belong there:
+        current enrolments for chats with pupils, their parents for chats with parents."""
+        kept = self.__dict__.setdefault("_matches", {})
+        if chat_type not in kept:
+            m = self.memberships
+            inside = np.flatnonzero(m.type == list(ChatType).index(chat_type))
+            sections, persons = self.enrolled if chat_type == ChatType.SECTION_STUDENTS else self.parents_enrolled
+            inside_keys = self.pair(m.section[inside], m.person[inside])
+            # the pairs of both sides coded together: one hash pass answers both questions
+            codes, count = factorize_int(np.concatenate([inside_keys, self.pair(sections, persons)]))
+            members, wanted = codes[: len(inside)], codes[len(inside) :]
+            is_member = np.zeros(count, dtype=bool)
+            is_member[members] = True
+            is_wanted = np.zeros(count, dtype=bool)
+            is_wanted[wanted] = True
+            first = np.full(count, -1, dtype=np.int64)
+            first[wanted[::-1]] = np.arange(len(wanted) - 1, -1, -1, dtype=np.int64)
+            once = first[wanted] == np.arange(len(wanted), dtype=np.int64)
+            kept[chat_type] = _Matches(inside, is_wanted[members], sections, persons, is_member[wanted], once)
+        return kept[chat_type]
 
     def pair(self, sections: np.ndarray, persons: np.ndarray) -> np.ndarray:
         return pair_key(sections, persons, len(self.codes.person))
@@ -374,84 +511,88 @@ class _Facts:
         sections = self.s.sections
         return dict(zip(sections["code"], sections["name"].fillna(sections["code"]), strict=True))
 
-    def section_name(self, codes: pd.Series) -> pd.Series:
-        return _map_distinct(codes, lambda c: self.section_names.get(c, c) if isinstance(c, str) else "")
-
-    def chats_of(self, chat_type: ChatType) -> pd.DataFrame:
-        chats = self.s.chats
-        return chats[chats["type"] == chat_type.value]
+    @cached_property
+    def section_name_by_code(self) -> np.ndarray:
+        """The name of each section code (the code itself when «Объединения» has no such section), and '' last,
+        for code −1."""
+        names = self.section_names
+        ids = self.codes.section.ids
+        return np.array([*(names.get(c, c) if isinstance(c, str) else "" for c in ids), ""], dtype=object)
 
 
 def _frame(subject: pd.Series | list[str], message: pd.Series | list[str] | np.ndarray) -> pd.DataFrame:
     def column(v: pd.Series | list[str] | np.ndarray) -> np.ndarray:
         return v.to_numpy(dtype=object) if isinstance(v, pd.Series) else np.asarray(v, dtype=object)
 
-    return pd.DataFrame({"subject": column(subject), "message": column(message)})
+    # the columns as they are (copy=False): the audit takes them apart again at once
+    return pd.DataFrame({"subject": column(subject), "message": column(message)}, copy=False)
 
 
-#: Largest fixed-width copy of the subjects (bytes) sorted by numpy; beyond it Python sorts them.
-_WIDE_SORT_BYTES = 256 * 2**20
+_TEXT = np.dtypes.StringDType()
 
 
-def _fixed_width(text: np.ndarray) -> np.ndarray | None:
-    """Strings as numpy's fixed-width UTF-8 bytes, which sort as Python sorts the strings (UTF-8 keeps the order
-    of code points) in a quarter of the memory of fixed-width text; None when that would not be the same: a
-    value not a string, one ending in a NUL (fixed-width values drop them), one UTF-8 cannot encode or strings
-    too long to copy."""
-    if not all(isinstance(t, str) for t in text):
+def _sortable(text: np.ndarray) -> np.ndarray | None:
+    """Strings as numpy's variable-width UTF-8 text, which sorts and compares as Python does (UTF-8 keeps the
+    order of code points), far faster than Python; None when that would not be the same: a value not a string,
+    one with a NUL (numpy compares past it wrongly) or one UTF-8 cannot encode."""
+    if len(text) and pd.api.types.infer_dtype(text, skipna=False) != "string":
         return None
-    widest = max(map(len, text), default=0)
-    if widest * 4 * len(text) > _WIDE_SORT_BYTES or any(t.endswith("\0") for t in text):
+    if "\0" in "".join(text):
         return None
     try:
-        return np.array([t.encode() for t in text], dtype=bytes)
+        return text.astype(_TEXT)
     except UnicodeEncodeError:  # a lone surrogate
         return None
 
 
 def _order(checks: pd.Series, subjects: pd.Series) -> np.ndarray:
-    """Row order by check, then subject: the order of ``sort_values``, several times faster.
+    """Row order by check, then subject: the order of a stable ``sort_values``, several times faster.
 
     A stable sort of the subjects, then a stable sort by the check's rank. The subjects are sorted by numpy as
-    fixed-width text (:func:`_fixed_width`); numpy's sort of an object array would call Python's comparison
-    from C, much slower. Subjects it cannot take are sorted by Python itself.
+    text (:func:`_sortable`); subjects it cannot take are sorted by Python itself.
     """
     text = subjects.to_numpy(dtype=object)
     if not all(isinstance(t, str) for t in text):
         return np.lexsort((pd.factorize(subjects, sort=True)[0], pd.factorize(checks, sort=True)[0]))
-    fixed = _fixed_width(text)
-    if fixed is not None:
-        by_subject = np.argsort(fixed, kind="stable").astype(np.int64)
+    sortable = _sortable(text)
+    if sortable is not None:
+        by_subject = np.argsort(sortable, kind="stable").astype(np.int64)
     else:
         by_subject = np.array(sorted(range(len(text)), key=text.__getitem__), dtype=np.int64)
     rank = pd.factorize(checks, sort=True)[0]
     return by_subject[np.argsort(rank[by_subject], kind="stable")]
 
 
-def _first_in_order(checks: np.ndarray, subjects: np.ndarray) -> np.ndarray:
-    """Positions of the first row of each (check, subject), ordered as :func:`_order` orders them.
+def _first_by_subject(subjects: np.ndarray) -> np.ndarray:
+    """Positions of the first row of each subject, ordered by subject (the findings of one check).
 
     The same rows and order as ``drop_duplicates`` then :func:`_order`: after the stable sort a repeated
-    (check, subject) follows its first row, so it is dropped by comparing neighbours instead of hashing.
+    subject follows its first row, so it is dropped by comparing neighbours instead of hashing.
     """
-    fixed = _fixed_width(subjects)
-    if fixed is None:
-        pairs = pd.DataFrame({"check": checks, "subject": subjects}, dtype=object)
-        first = np.flatnonzero(~pairs.duplicated().to_numpy())
-        return first[_order(pairs["check"].iloc[first], pairs["subject"].iloc[first])]
-    rank = pd.factorize(checks, sort=True)[0]
-    by_subject = np.argsort(fixed, kind="stable")
-    del fixed  # the fixed-width copy is the largest array here
-    order = by_subject[np.argsort(rank[by_subject], kind="stable")]
-    rank, text = rank[order], subjects[order]
+    sortable = _sortable(subjects)
+    if sortable is None:
+        checks = pd.Series(np.zeros(len(subjects), dtype=np.int8))
+        first = np.flatnonzero(~pd.Series(subjects, dtype=object).duplicated().to_numpy())
+        return first[_order(checks.iloc[first], pd.Series(subjects[first], dtype=object))]
+    order = np.argsort(sortable, kind="stable")
+    text = sortable[order]
     repeated = np.zeros(len(order), dtype=bool)
-    repeated[1:] = (rank[1:] == rank[:-1]) & (text[1:] == text[:-1])
+    repeated[1:] = text[1:] == text[:-1]
     return order[~repeated].astype(np.int64)
 
 
-def _isin(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """``np.isin`` for int64 keys by hashing (pandas), several times faster than numpy's sorting here."""
-    return pd.Index(values).isin(allowed)
+def _first_in_order(checks: np.ndarray, subjects: np.ndarray) -> np.ndarray:
+    """Positions of the first row of each (check, subject), ordered as :func:`_order` orders them: check by
+    check (in the order of their keys), each by :func:`_first_by_subject`."""
+    rank, _ = pd.factorize(checks, sort=True)
+    order = np.argsort(rank, kind="stable")
+    ends = np.cumsum(np.bincount(rank, minlength=1)) if len(rank) else np.zeros(0, dtype=np.int64)
+    parts, start = [], 0
+    for end in ends.tolist():
+        rows = order[start:end]
+        parts.append(rows[_first_by_subject(subjects[rows])])
+        start = end
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _map_distinct(values: pd.Series, how: Callable[[object], str]) -> pd.Series:
@@ -605,16 +746,16 @@ def _extra_admins(f: _Facts) -> pd.DataFrame:
 
 def _members_of(f: _Facts, chat_type: ChatType) -> np.ndarray:
     """Person codes of the members of the chats of a type."""
-    return f.codes.members_of(np.flatnonzero((f.s.chats["type"] == chat_type.value).to_numpy()))
+    return f.codes.members_of(np.flatnonzero(f.is_chat_of(chat_type)))
 
 
 def _activist_chats(f: _Facts) -> pd.DataFrame:
     parts = []
     pupils_type, parents_type = ChatType.HEAD_STUDENT_ACTIVISTS, ChatType.HEAD_PARENT_ACTIVISTS
-    if not f.chats_of(parents_type).empty and f.s.has("Родители"):
+    if f.is_chat_of(parents_type).any() and f.s.has("Родители"):
         parents, person = f.s.parents, f.codes.person
         activist = parents["activist"].fillna(False).astype(bool).to_numpy()
-        current = person["pupils"][f.pupils["current"].to_numpy()]
+        current = person["pupils"][f.current_pupil]
         of_current = person["kinship.parent"][person.isin(person["kinship.pupil"], current)]
         codes = person["parents"]
         wanted = activist & person.isin(codes, of_current) & ~person.isin(codes, _members_of(f, parents_type))
@@ -625,9 +766,9 @@ def _activist_chats(f: _Facts) -> pd.DataFrame:
                 _say(f, "activist-chats/parents", missing, codes[wanted], chat_type=parents_type.label),
             )
         )
-    if not f.chats_of(pupils_type).empty:
-        pupils, person = f.pupils, f.codes.person
-        active = (pupils["current"] & pupils["activist"].fillna(False).astype(bool)).to_numpy()
+    if f.is_chat_of(pupils_type).any():
+        pupils, person = f.s.pupils, f.codes.person
+        active = f.current_pupil & pupils["activist"].fillna(False).astype(bool).to_numpy()
         wanted = active & ~person.isin(person["pupils"], _members_of(f, pupils_type))
         missing = pupils.loc[wanted, "id"]
         parts.append(
@@ -671,67 +812,46 @@ def _section_chats(f: _Facts) -> pd.DataFrame:
     return out
 
 
-@dataclass(frozen=True)
-class _Pairs:
-    """(section, person) pairs: codes as object arrays of text (None for code −1) and the person codes."""
-
-    section_code: np.ndarray
-    person_id: np.ndarray
-    person: np.ndarray
-
-    def subject(self) -> np.ndarray:
-        """«section_code/person_id» of each pair (NaN when either is empty, as text columns would give)."""
-        return np.array(
-            [
-                f"{c}/{p}" if isinstance(c, str) and isinstance(p, str) else np.nan
-                for c, p in zip(self.section_code, self.person_id, strict=True)
-            ],
-            dtype=object,
-        )
+def _uncovered(f: _Facts, chat_type: ChatType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (section, person) pairs (codes) that belong in a chat of the type of their section, in sections
+    having such a chat, but are in none of them; each pair once, in the order first met. Returns the rows of the
+    pairs among :meth:`_Facts.matches`' and their section and person codes."""
+    match = f.matches(chat_type)
+    keep = f.codes.section.isin(match.sections, f.codes.section["chats"][f.is_chat_of(chat_type)])
+    chosen = np.flatnonzero(keep & ~match.wanted_inside & match.wanted_once)
+    return chosen, match.sections[chosen], match.persons[chosen]
 
 
-def _uncovered(f: _Facts, sections: np.ndarray, persons: np.ndarray, chat_type: ChatType) -> _Pairs:
-    """(section_code, person_id) of the pairs (codes) in sections having a chat of the type, but in none of them;
-    each pair once, in the order first met."""
-    chats = f.s.chats
-    with_chat = f.codes.section["chats"][(chats["type"] == chat_type.value).to_numpy()]
-    keep = f.codes.section.isin(sections, with_chat)
-    sections, persons = sections[keep], persons[keep]
-    inside = f.memberships
-    inside = inside[inside["type"] == chat_type.value]
-    key = f.pair(sections, persons)
-    outside = ~_isin(key, f.pair(inside["section"].to_numpy(), inside["person"].to_numpy()))
-    once = ~pd.Series(key).duplicated().to_numpy()  # each (section, person) once
-    chosen = outside & once
-    return _Pairs(f.codes.section.text(sections[chosen]), f.codes.person.text(persons[chosen]), persons[chosen])
+def _subjects(f: _Facts, sections: np.ndarray, persons: np.ndarray) -> np.ndarray:
+    """«section_code/person_id» of each pair of codes (NaN when either is empty, as text columns would give)."""
+    prefix = np.array([f"{c}/" if isinstance(c, str) else None for c in f.codes.section.ids] + [None], dtype=object)
+    heads, ids = prefix[sections], f.codes.person.text(persons)
+    return np.array(
+        [h + p if h is not None and isinstance(p, str) else np.nan for h, p in zip(heads, ids, strict=True)],
+        dtype=object,
+    )
+
+
+def _coverage(f: _Facts, chat_type: ChatType, key: str) -> pd.DataFrame:
+    _, sections, persons = _uncovered(f, chat_type)
+    return _frame(
+        _subjects(f, sections, persons),
+        _say(
+            f,
+            key,
+            f.codes.person.text(persons),
+            persons,
+            section=_Keyed(sections, f.section_name_by_code),
+        ),
+    )
 
 
 def _student_coverage(f: _Facts) -> pd.DataFrame:
-    missing = _uncovered(f, *f.enrolled, ChatType.SECTION_STUDENTS)
-    return _frame(
-        missing.subject(),
-        _say(
-            f,
-            "student-coverage",
-            missing.person_id,
-            missing.person,
-            section=f.section_name(pd.Series(missing.section_code, dtype=object)),
-        ),
-    )
+    return _coverage(f, ChatType.SECTION_STUDENTS, "student-coverage")
 
 
 def _parent_coverage(f: _Facts) -> pd.DataFrame:
-    missing = _uncovered(f, *f.parents_enrolled, ChatType.SECTION_PARENTS)
-    return _frame(
-        missing.subject(),
-        _say(
-            f,
-            "parent-coverage",
-            missing.person_id,
-            missing.person,
-            section=f.section_name(pd.Series(missing.section_code, dtype=object)),
-        ),
-    )
+    return _coverage(f, ChatType.SECTION_PARENTS, "parent-coverage")
 
 
 def _management_chats(f: _Facts) -> pd.DataFrame:
@@ -865,31 +985,30 @@ _FOREIGN_RULES = {
 def _foreign_members(f: _Facts) -> pd.DataFrame:
     person = f.codes.person
     m = f.memberships
-    m = m[m["type"].isin([t.value for t in SECTION_CHAT_TYPES])]
-    m = m[~person.isin(m["person"].to_numpy(), f.departed)]
-    persons = m["person"].to_numpy()
+    section_types = np.array([i for i, t in enumerate(ChatType) if t in SECTION_CHAT_TYPES])
+    in_section_chat = np.isin(m.type, section_types)
+    # whose (section, person) pair belongs in a chat of the type: taken from the coverage's matching
+    belongs = np.zeros(len(m.member), dtype=bool)
+    for chat_type in (ChatType.SECTION_STUDENTS, ChatType.SECTION_PARENTS):
+        match = f.matches(chat_type)
+        belongs[match.inside] = match.inside_wanted
     pedagogues = f.staff["current"].to_numpy() & f.staff["pedagogical"].to_numpy()
-    allowed_staff = person.isin(persons, person["staff"][pedagogues])
-    key = f.pair(m["section"].to_numpy(), persons)
-    kind = m["type"].to_numpy(dtype=object)
-    allowed = (
-        allowed_staff
-        | ((kind == ChatType.SECTION_STUDENTS.value) & _isin(key, f.pair(*f.enrolled)))
-        | ((kind == ChatType.SECTION_PARENTS.value) & _isin(key, f.pair(*f.parents_enrolled)))
-    )
-    rows = m["member"].to_numpy()[~allowed]
-    foreign = f.s.members.iloc[rows]
-    types = pd.Series(kind[~allowed], index=foreign.index, dtype=object)
-    chat = _chat_labels(f, foreign["chat_id"])
+    allowed = person.lookup(person["staff"][pedagogues])[m.person] | belongs
+    foreign = np.flatnonzero(in_section_chat & ~person.isin(m.person, f.departed) & ~allowed)
+    rows = m.member[foreign]
+    chat_ids, person_ids = f.s.members["chat_id"].iloc[rows], f.s.members["person_id"].iloc[rows]
+    rules = np.array([_FOREIGN_RULES[t.value] for t in ChatType if t in SECTION_CHAT_TYPES], dtype=object)
+    kinds = pd.Index(section_types).get_indexer(m.type[foreign])
+    chat = _chat_labels(f, chat_ids)
     return _frame(
-        foreign["chat_id"] + "/" + foreign["person_id"],
+        chat_ids + "/" + person_ids,
         _say(
             f,
             "foreign-members",
-            foreign["person_id"],
-            persons[~allowed],
-            chat=chat.astype(object),
-            rule=types.map(_FOREIGN_RULES).astype(object),
+            person_ids,
+            m.person[foreign],
+            chat=chat.to_numpy(dtype=object),
+            rule=_Keyed(kinds, rules),
         ),
     )
 
@@ -945,30 +1064,34 @@ CHECKS_BY_KEY: dict[str, Check] = {c.key: c for c in CHECKS}
 def audit(snapshot: Snapshot, as_of: dt.date, settings: AuditSettings | None = None) -> AuditResult:
     """Run every check on the snapshot as of a day; deterministic for a given ``as_of``."""
     facts = _Facts(snapshot, as_of, settings or AuditSettings())
-    columns: dict[str, list[np.ndarray]] = {c: [] for c in FINDING_COLUMNS}
+    found: list[tuple[Check, pd.DataFrame]] = []
     not_performed: dict[str, str] = {}
     for check in CHECKS:
         absent = [s for s in check.needs if not snapshot.has(s)]
         if absent:
             not_performed[check.key] = "нет листа " + ", ".join(f"«{s}»" for s in absent)
             continue
-        found = check.run(facts)
-        if found.empty:
-            continue
+        rows = check.run(facts)
+        if not rows.empty:
+            found.append((check, rows))
+    # checks in the order of their keys, each one's findings by subject, a repeated subject once: the columns
+    # are built once, as object arrays, with no frame per check to concatenate and convert
+    kept = [
+        (check, rows, _first_by_subject(rows["subject"].to_numpy(dtype=object)))
+        for check, rows in sorted(found, key=lambda item: item[0].key)
+    ]
+    if not kept:
+        return AuditResult(as_of, pd.DataFrame(columns=FINDING_COLUMNS, dtype=object), not_performed)
+    data = {c: np.empty(sum(len(keep) for _, _, keep in kept), dtype=object) for c in FINDING_COLUMNS}
+    start = 0
+    for check, rows, keep in kept:
+        end = start + len(keep)
         # the check's own key, clause and duty; its severity unless the check gives one per finding
-        given = {"check": check.key, "clause": check.clause, "duty": check.duty}
-        if "severity" not in found:
-            given["severity"] = check.severity
-        for column, parts in columns.items():
-            if column in given:
-                parts.append(np.full(len(found), given[column], dtype=object))
+        given = {"check": check.key, "clause": check.clause, "duty": check.duty, "severity": check.severity}
+        for column, values in data.items():
+            if column in rows:  # taken straight into place ("clip": no buffer, the positions are valid)
+                np.take(rows[column].to_numpy(dtype=object), keep, out=values[start:end], mode="clip")
             else:
-                parts.append(found[column].to_numpy(dtype=object))
-    if columns["check"]:
-        # object columns throughout, built once: no frame per check to concatenate and convert
-        data = {c: np.concatenate(parts) for c, parts in columns.items()}
-        keep = _first_in_order(data["check"], data["subject"])
-        findings = pd.DataFrame({c: values[keep] for c, values in data.items()}, dtype=object)
-    else:
-        findings = pd.DataFrame(columns=FINDING_COLUMNS, dtype=object)
-    return AuditResult(as_of, findings.reset_index(drop=True), not_performed)
+                values[start:end] = given[column]
+        start = end
+    return AuditResult(as_of, pd.DataFrame(data, dtype=object, copy=False), not_performed)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sferum_lib.checks.codes import SnapshotCodes, pair_key
+from sferum_lib.checks.codes import SnapshotCodes, factorize_int, pair_key
 from sferum_lib.model import ChatType, Snapshot, has_joined, is_current, is_pedagogical
 
 
@@ -45,12 +45,12 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
     codes = SnapshotCodes.of(snapshot)
     person, section = codes.person, codes.section
 
-    ped = staff[is_current(staff["hired"], staff["dismissed"], day) & is_pedagogical(staff["position"])]
+    # the columns needed, filtered one by one: a filter of a whole table would copy a million rows of text
+    ped = (is_current(staff["hired"], staff["dismissed"], day) & is_pedagogical(staff["position"])).to_numpy()
     is_current_pupil = is_current(pupils["enrolled"], pupils["expelled"], day).to_numpy()
-    current_pupils = pupils[is_current_pupil]
     current_codes = person["pupils"][is_current_pupil]
     parent_codes = person["kinship.parent"][person.isin(person["kinship.pupil"], current_codes)]
-    their_parents = parents[person.isin(person["parents"], parent_codes)]
+    their_parents = person.isin(person["parents"], parent_codes)
 
     chat_types = chats["type"].to_numpy(dtype=object)
     with_chats = np.ones(len(sections), dtype=bool)
@@ -65,7 +65,10 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
     of_student_chat = in_chat[member_rows]
     pairs = pair_key(section["chats"][member_rows[of_student_chat]], person["members"][of_student_chat], len(person))
     wanted = pair_key(section["enrolments"][enrolled], person["enrolments"][enrolled], len(person))
-    covered = pd.Index(wanted).isin(pairs)
+    pair_codes, count = factorize_int(np.concatenate([pairs, wanted]))
+    covered = np.zeros(count, dtype=bool)
+    covered[pair_codes[: len(pairs)]] = True
+    covered = covered[pair_codes[len(pairs) :]]
 
     recent = (chats["last_message"] >= day - pd.Timedelta(days=30)) & (chats["last_message"] <= day)
 
@@ -74,25 +77,25 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
             "staff_joined",
             "Педагоги присоединились к платформе",
             "текущие педагогические работники, присоединившиеся / текущие педагогические работники",
-            has_joined(ped["joined"], day),
+            has_joined(staff["joined"][ped], day),
         ),
         _ratio(
             "staff_verified",
             "Статус «педагог» подтверждён",
             "текущие педагогические работники с подтверждённым статусом / текущие педагогические работники",
-            ped["status_confirmed"],
+            staff["status_confirmed"][ped],
         ),
         _ratio(
             "students_joined",
             "Обучающиеся присоединились",
             "текущие обучающиеся, присоединившиеся / текущие обучающиеся",
-            has_joined(current_pupils["joined"], day),
+            has_joined(pupils["joined"][is_current_pupil], day),
         ),
         _ratio(
             "parents_joined",
             "Родители присоединились",
             "родители хотя бы одного текущего обучающегося, присоединившиеся / все такие родители",
-            has_joined(their_parents["joined"], day),
+            has_joined(parents["joined"][their_parents], day),
         ),
         _ratio(
             "sections_with_class",

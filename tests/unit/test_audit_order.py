@@ -53,10 +53,23 @@ def test_order_is_that_of_a_stable_sort_by_check_then_subject(awkward):
     assert _audit._order(frame["check"], frame["subject"]).tolist() == _expected(frame)
 
 
-def test_order_of_subjects_too_wide_to_copy_is_the_same(monkeypatch):
-    monkeypatch.setattr(_audit, "_WIDE_SORT_BYTES", 0)
+def test_order_of_subjects_numpy_does_not_take_is_the_same(monkeypatch):
+    monkeypatch.setattr(_audit, "_sortable", lambda text: None)
     frame = pd.DataFrame({"check": ["x", "x", "a", "x"], "subject": ["b", "a", "z", "a"]})
     assert _audit._order(frame["check"], frame["subject"]).tolist() == [2, 1, 3, 0]
+    got = _audit._first_in_order(frame["check"].to_numpy(dtype=object), frame["subject"].to_numpy(dtype=object))
+    assert got.tolist() == [2, 1, 0]
+
+
+def test_numpy_text_sorts_as_python_sorts_or_declines():
+    rng = np.random.default_rng(5)
+    alphabet = ["a", "b", "z", "Я", "я", "Ё", "е", "😀", "\uffff", "\U0010ffff", "/", " ", "0", "é", "\x7f", "\x01"]
+    for _ in range(300):
+        text = np.array(["".join(rng.choice(alphabet, size=rng.integers(0, 5))) for _ in range(30)], dtype=object)
+        sortable = _audit._sortable(text)
+        assert np.argsort(sortable, kind="stable").tolist() == sorted(range(len(text)), key=text.__getitem__)
+    for awkward in (["a\x00b", "a"], ["\ud800"], ["a", None], ["a", 1]):
+        assert _audit._sortable(np.array(awkward, dtype=object)) is None
 
 
 @pytest.mark.parametrize("awkward", sorted(AWKWARD))
