@@ -195,6 +195,48 @@ async def record_assets(base: str) -> list[str]:
     return sorted({u[len(base) - 1 :] for u in urls if u.startswith(base) and "/api/" not in u})
 
 
+class Connection:
+    """One of a browser's connections to the server: HTTP/1.1 requests one after another on one kept-alive socket
+    (a browser opens six per host), a cold cache (a participant opens the address for the first time), compressed
+    answers accepted and not unpacked (the participant's own device would do that)."""
+
+    def __init__(self, base: str, cookies: str) -> None:
+        from urllib.parse import urlsplit
+
+        url = urlsplit(base)
+        self.host, self.port = url.hostname or "127.0.0.1", url.port or 80
+        self.cookies = cookies
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str) -> int:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nConnection: keep-alive\r\n"
+            f"Accept: */*\r\nAccept-Encoding: gzip, deflate, br\r\nCookie: {self.cookies}\r\n\r\n".encode()
+        )
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split()[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:] if line)}
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await reader.readexactly(size + 2)
+            await reader.readuntil(b"\r\n")
+        else:
+            await reader.readexactly(int(fields.get("content-length", 0)))
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        if status >= 400:
+            raise RuntimeError(f"{path}: HTTP {status}")
+        return status
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def wire_participant(base: str, assets: list[str], who: Participant, delay: float, button: str) -> None:
     """One participant at the protocol level: what their own browser would ask of the server, without rendering."""
     import websockets
@@ -214,15 +256,18 @@ async def wire_participant(base: str, assets: list[str], who: Participant, delay
         cookies = "; ".join(c.split(";")[0] for c in page.headers.get_list("Set-Cookie"))
         html = page.body.decode()
         kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', html).group(1)
-        connections = asyncio.Semaphore(6)  # as a browser: six at a time to one host
+        queue = list(assets)
 
-        async def fetch(asset: str) -> None:
-            async with connections:
-                await client.fetch(
-                    base.rstrip("/") + asset, headers={"Cookie": cookies}, request_timeout=300, connect_timeout=300
-                )
+        async def connection() -> None:
+            browser = Connection(base, cookies)
+            try:
+                while queue:
+                    await browser.get(queue.pop(0))
+            finally:
+                browser.close()
 
-        await asyncio.gather(*(fetch(a) for a in assets))
+        # as a browser: six kept-alive connections to one host, each taking the next file when it is free
+        await asyncio.wait_for(asyncio.gather(*(connection() for _ in range(6))), 300)
         url = f"ws{base[4:].rstrip('/')}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
         async with websockets.connect(url, additional_headers={"Cookie": cookies}, max_size=None) as socket_:
             wire = Wire(socket_)
@@ -313,6 +358,14 @@ async def run_class(
                 browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             client_before = chromium_cpu() if browser else cpu_of(psutil.Process())
             voila_before = cpu_of(psutil.Process(server.process.pid))
+            spy = None
+            if PROFILE.get("path"):  # py-spy samples the Voilà process during the arrivals (raw stacks)
+                spy = await asyncio.create_subprocess_exec(
+                    shutil.which("py-spy") or "py-spy", "record", "--pid", str(server.process.pid), "--format",
+                    "raw", "--rate", "200", "--output", f"{PROFILE['path']}-{size}.txt",
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                )
+                await asyncio.sleep(1)
             t = time.perf_counter()
             if browser:
                 arrivals = [participant(browser, url, w, i * step, button) for i, w in enumerate(result.participants)]
@@ -329,6 +382,9 @@ async def run_class(
                 while not all(w.step_done or w.error or (w.first_screen and not button) for w in result.participants):
                     await asyncio.sleep(0.1)
             result.wall = time.perf_counter() - t
+            if spy is not None:
+                spy.send_signal(2)
+                await spy.wait()
             result.client_cpu = (chromium_cpu() if browser else cpu_of(psutil.Process())) - client_before
             await asyncio.sleep(2)  # kernels settle after the last reply
             for k in kernels_of(server.process.pid):
@@ -363,6 +419,9 @@ async def run_class(
         stop(server)
     return result
 
+
+#: ``--profile``: where py-spy writes the Voilà process's stacks during the arrivals.
+PROFILE: dict[str, str] = {}
 
 #: The files Voilà's page loads, recorded once per bench run (see :func:`record_assets`).
 ASSETS: dict[str, list[str]] = {}
@@ -466,6 +525,9 @@ def main() -> None:
         action="store_true",
         help="wire client: stop at the first screen, so that the CPU columns are what first screens alone cost",
     )
+    parser.add_argument(
+        "--profile", default="", help="sample the Voilà process with py-spy during the arrivals into PREFIX-N.txt"
+    )
     parser.add_argument("--no-save", action="store_true", help="do not append to bench/results-class.md")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
@@ -474,6 +536,8 @@ def main() -> None:
     home = args.work / "home"  # Voilà, kernels and Chromium write under ~: keep it out of the user's
     home.mkdir(parents=True, exist_ok=True)
     os.environ["HOME"] = str(home)
+    if args.profile:
+        PROFILE["path"] = str(Path(args.profile).resolve())
     before = machine()
     runs = []
     for size in args.sizes:

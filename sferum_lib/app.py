@@ -636,6 +636,126 @@ def _serve_compressed(folder: Path) -> None:
 
     tornado.web.StaticFileHandler.validate_absolute_path = validate_absolute_path  # type: ignore[method-assign]
     tornado.web.StaticFileHandler.get_content_type = get_content_type  # type: ignore[method-assign]
+    _serve_from_memory(handlers)
+
+
+@dataclass
+class _Answer:
+    """A static file as it went out once: the file it came from (and its date then), its headers, its bytes."""
+
+    source: str
+    mtime: float
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+#: Headers of a static answer that belong to one request, never repeated from memory.
+_OWN_HEADERS = frozenset({"Date", "Server", "Expires", "Content-Length", "Set-Cookie"})
+
+
+def _serve_from_memory(handlers: tuple[type, ...]) -> None:
+    """Answer a static file asked again from memory: the same headers and bytes as the first time, without looking
+    for the file in Voilà's folders, reading, hashing or compressing it again (thirty participants ask for the same
+    ninety files at once: that search, not the sending, was most of the server's work for a first screen).
+
+    Only plain requests are answered so (a browser with a cached copy, a range or a HEAD gets Tornado's own
+    answer), and only while the file is unchanged on disk.
+    """
+    import tornado.web
+
+    original = tornado.web.StaticFileHandler.get
+    answers: dict[tuple[type, str, bool], _Answer] = {}
+
+    async def get(self: Any, path: str, include_body: bool = True) -> None:
+        headers = self.request.headers
+        plain = (
+            include_body
+            and isinstance(self, handlers)
+            and not any(h in headers for h in ("Range", "If-None-Match", "If-Modified-Since"))
+        )
+        if not plain:
+            return await original(self, path, include_body)
+        key = (type(self), self.request.uri, "gzip" in headers.get("Accept-Encoding", ""))
+        answer = answers.get(key)
+        if answer is not None:
+            try:
+                fresh = os.stat(answer.source).st_mtime == answer.mtime
+            except OSError:
+                fresh = False
+            if fresh:
+                self.absolute_path = answer.source
+                for name, value in answer.headers:
+                    self.add_header(name, value) if name == "Vary" else self.set_header(name, value)
+                self.write(answer.body)
+                return None
+            del answers[key]
+        await original(self, path, include_body)
+        served = getattr(self, "absolute_path", None)
+        if self.get_status() == 200 and served:
+            source = getattr(self, "_sferum_original", None) or served
+            with contextlib.suppress(OSError):
+                mtime = os.stat(source).st_mtime
+                kept = [(k, v) for k, v in self._headers.get_all() if k not in _OWN_HEADERS]
+                answers[key] = _Answer(source, mtime, kept, Path(served).read_bytes())
+        return None
+
+    tornado.web.StaticFileHandler.get = get  # type: ignore[method-assign]
+
+
+#: Where the page gets Voilà's script chunks in one file (the template asks for it when the app serves it).
+PAGE_FILES_URL = "voila/sferum/page-files.js"
+#: The chunks Voilà's page loads one by one (paths under ``/voila/``), recorded from a real page.
+PAGE_FILES_LIST = DATA_DIR / "voila" / "templates" / TEMPLATE / "page-files.txt"
+
+
+def page_files(roots: dict[str, list[str]], listing: Path = PAGE_FILES_LIST) -> bytes:
+    """The listed script chunks found in this installation, as one script.
+
+    Voilà's page loads some eighty chunks of its scripts one by one, and for thirty participants at once answering
+    those requests was most of the server's work. A chunk only registers its code with the page's loader (webpack),
+    which then never asks for it, so the chunks can arrive together before the page's own script: each in a
+    function of its own (its «use strict» stays its own). ``roots`` maps the first folder of a listed path
+    (``static``, ``labextensions``) to the folders Voilà serves it from; a chunk not found (another Voilà) is
+    skipped, and the page loads it as usual.
+    """
+    parts = []
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        kind, _, rest = line.partition("/")
+        if not line or line.startswith("#") or ".." in Path(rest).parts:
+            continue
+        for root in roots.get(kind, []):
+            path = Path(root, rest)
+            if path.is_file():
+                parts.append(b"(function () {\n" + path.read_bytes() + b"\n})();\n")
+                break
+    return b"".join(parts)
+
+
+def _page_files_handler(script: bytes) -> type:
+    """A handler that sends :func:`page_files` from memory, compressed once (a reload gets «not modified»)."""
+    import gzip
+
+    import tornado.web
+
+    packed = gzip.compress(script, 6, mtime=0)
+    etag = '"' + hashlib.sha256(script).hexdigest()[:32] + '"'
+
+    class PageFilesHandler(tornado.web.RequestHandler):
+        def get(self) -> None:
+            self.set_header("Content-Type", "text/javascript; charset=UTF-8")
+            self.set_header("Cache-Control", "no-cache")  # kept by the browser, asked again with its Etag
+            self.set_header("Etag", etag)
+            self.add_header("Vary", "Accept-Encoding")
+            if etag in self.request.headers.get("If-None-Match", ""):
+                self.set_status(304)
+            elif "gzip" in self.request.headers.get("Accept-Encoding", ""):
+                self.set_header("Content-Encoding", "gzip")
+                self.write(packed)
+            else:
+                self.write(script)
+
+    return PageFilesHandler
 
 
 def error_page(status_code: int) -> str:
@@ -662,6 +782,7 @@ def main(argv: list[str] | None = None) -> None:
     import jinja2
     import tornado.web
     import voila.app as voila_app
+    from jupyter_server.utils import url_path_join
     from traitlets.config import Config
     from voila.app import Voila
     from voila.execute import VoilaExecutor
@@ -675,6 +796,15 @@ def main(argv: list[str] | None = None) -> None:
             ours = jinja2.FileSystemLoader(str(DATA_DIR / "voila" / "templates" / TEMPLATE))
             server_env.loader = jinja2.ChoiceLoader([ours, server_env.loader])
             return settings
+
+        def init_handlers(self) -> list[Any]:
+            handlers: list[Any] = super().init_handlers()
+            roots = {"static": list(self.static_paths), "labextensions": list(self.labextensions_path)}
+            script = page_files(roots)
+            if script:  # before Voilà's catch-all page handler
+                handler = _page_files_handler(script)
+                handlers.insert(0, (url_path_join(self.server_url, PAGE_FILES_URL), handler))
+            return handlers
 
     def russian_error(handler: tornado.web.RequestHandler, status_code: int, **kwargs: Any) -> None:
         handler.set_header("Content-Type", "text/html; charset=UTF-8")
@@ -708,6 +838,7 @@ def main(argv: list[str] | None = None) -> None:
     voila_app.voila_kernel_manager_factory = kernel_manager_factory
     config = Config()
     config.VoilaConfiguration.http_header_envs = [BROWSER_HEADER]
+    config.VoilaConfiguration.resources = {"sferum_page_files": PAGE_FILES_URL}  # the template asks for them
     if not int(os.environ.get(POOL_ENV) or 0):  # Voilà runs no hook with preheated kernels (the title is set then)
         config.VoilaConfiguration.prelaunch_hook = _title_hook
     try:
