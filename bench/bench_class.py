@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import tempfile
@@ -120,8 +121,13 @@ def chromium_cpu() -> float:
 # --- a participant's browser as the server sees it: the page, its files, the widgets over the kernel's websocket -----
 
 
+#: The kernel websocket protocol of Voilà's page (JupyterLab's services): binary frames the server relays without
+#: decoding them.
+PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
 class Wire:
-    """The kernel's websocket as Voilà's page uses it (Jupyter's JSON messages, the widget protocol 2)."""
+    """The kernel's websocket as Voilà's page uses it (Jupyter's v1 protocol, the widget protocol 2)."""
 
     def __init__(self, socket_) -> None:
         self.socket = socket_
@@ -137,8 +143,10 @@ class Wire:
             "date": dt.datetime.now(dt.UTC).isoformat(),
             "version": "5.3",
         }
-        message = {"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}
-        await self.socket.send(json.dumps({**message, "channel": "shell", "buffers": []}))
+        from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+        parts = [json.dumps(part).encode() for part in (header, {}, metadata or {}, content)]
+        await self.socket.send(serialize_msg_to_ws_v1(parts, "shell"))
 
     async def widget(self, model_id: str, data: dict) -> None:
         await self.send("comm_msg", {"comm_id": model_id, "data": data}, {"version": "2.1.0"})
@@ -150,11 +158,11 @@ class Wire:
             hit = found(self.states)
             if hit:
                 return hit
+            from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
             raw = await asyncio.wait_for(self.socket.recv(), max(0.1, deadline - time.monotonic()))
-            if isinstance(raw, bytes):
-                continue  # binary frames carry buffers: none of the page's words
-            message = json.loads(raw)
-            kind, content = message["header"]["msg_type"], message["content"]
+            _, parts = deserialize_msg_from_ws_v1(raw)
+            kind, content = json.loads(parts[0])["msg_type"], json.loads(parts[3])
             data = content.get("data", {})
             if kind == "comm_open" and "state" in data:
                 self.states[content["comm_id"]] = dict(data["state"])
@@ -269,7 +277,9 @@ async def wire_participant(base: str, assets: list[str], who: Participant, delay
         # as a browser: six kept-alive connections to one host, each taking the next file when it is free
         await asyncio.wait_for(asyncio.gather(*(connection() for _ in range(6))), 300)
         url = f"ws{base[4:].rstrip('/')}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
-        async with websockets.connect(url, additional_headers={"Cookie": cookies}, max_size=None) as socket_:
+        async with websockets.connect(
+            url, additional_headers={"Cookie": cookies}, max_size=None, subprotocols=[PROTOCOL]
+        ) as socket_:
             wire = Wire(socket_)
             await wire.send("kernel_info_request", {})
             control = uuid.uuid4().hex
@@ -358,14 +368,10 @@ async def run_class(
                 browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             client_before = chromium_cpu() if browser else cpu_of(psutil.Process())
             voila_before = cpu_of(psutil.Process(server.process.pid))
-            spy = None
-            if PROFILE.get("path"):  # py-spy samples the Voilà process during the arrivals (raw stacks)
-                spy = await asyncio.create_subprocess_exec(
-                    shutil.which("py-spy") or "py-spy", "record", "--pid", str(server.process.pid), "--format",
-                    "raw", "--rate", "200", "--output", f"{PROFILE['path']}-{size}.txt",
-                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-                )
-                await asyncio.sleep(1)
+            profiling = bool(PROFILE.get("path"))
+            if profiling:  # the Voilà process profiles itself from here to the last arrival (see PROFILER)
+                os.kill(server.process.pid, signal.SIGUSR1)
+                await asyncio.sleep(0.5)
             t = time.perf_counter()
             if browser:
                 arrivals = [participant(browser, url, w, i * step, button) for i, w in enumerate(result.participants)]
@@ -382,9 +388,9 @@ async def run_class(
                 while not all(w.step_done or w.error or (w.first_screen and not button) for w in result.participants):
                     await asyncio.sleep(0.1)
             result.wall = time.perf_counter() - t
-            if spy is not None:
-                spy.send_signal(2)
-                await spy.wait()
+            if profiling:
+                os.kill(server.process.pid, signal.SIGUSR1)
+                await asyncio.sleep(0.5)
             result.client_cpu = (chromium_cpu() if browser else cpu_of(psutil.Process())) - client_before
             await asyncio.sleep(2)  # kernels settle after the last reply
             for k in kernels_of(server.process.pid):
@@ -420,8 +426,26 @@ async def run_class(
     return result
 
 
-#: ``--profile``: where py-spy writes the Voilà process's stacks during the arrivals.
+#: ``--profile``: where the Voilà process writes its profile of the arrivals.
 PROFILE: dict[str, str] = {}
+#: ``--profile``: a sitecustomize for the Voilà process only: SIGUSR1 starts cProfile, the next SIGUSR1 writes the
+#: statistics to $SFERUM_BENCH_PROFILE-N.prof (N counts the runs).
+PROFILER = """
+import os, signal
+if b"sferum_lib.app" in open("/proc/self/cmdline", "rb").read():
+    import cProfile, time
+    state = {"on": None, "n": 0}
+    def toggle(signum, frame):
+        if state["on"] is None:
+            state["on"] = cProfile.Profile(time.process_time)
+            state["on"].enable()
+        else:
+            state["on"].disable()
+            state["n"] += 1
+            state["on"].dump_stats(f"{os.environ['SFERUM_BENCH_PROFILE']}-{state['n']}.prof")
+            state["on"] = None
+    signal.signal(signal.SIGUSR1, toggle)
+"""
 
 #: The files Voilà's page loads, recorded once per bench run (see :func:`record_assets`).
 ASSETS: dict[str, list[str]] = {}
@@ -526,7 +550,7 @@ def main() -> None:
         help="wire client: stop at the first screen, so that the CPU columns are what first screens alone cost",
     )
     parser.add_argument(
-        "--profile", default="", help="sample the Voilà process with py-spy during the arrivals into PREFIX-N.txt"
+        "--profile", default="", help="profile the Voilà process (cProfile) during the arrivals into PREFIX-N.prof"
     )
     parser.add_argument("--no-save", action="store_true", help="do not append to bench/results-class.md")
     args = parser.parse_args()
@@ -538,6 +562,11 @@ def main() -> None:
     os.environ["HOME"] = str(home)
     if args.profile:
         PROFILE["path"] = str(Path(args.profile).resolve())
+        site = args.work / "profiler"
+        site.mkdir(parents=True, exist_ok=True)
+        (site / "sitecustomize.py").write_text(PROFILER, encoding="utf-8")
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(site)) if p)
+        os.environ["SFERUM_BENCH_PROFILE"] = PROFILE["path"]
     before = machine()
     runs = []
     for size in args.sizes:
