@@ -610,6 +610,26 @@ def _kernel_manager_class(base: type) -> type:
             self._closing = True  # stopping: no kernel is started to replace those shut down
             return await super().shutdown_all(*args, **kwargs)
 
+        async def start_kernel(self, *args: Any, **kwargs: Any) -> Any:
+            if self._closing:  # stopping: a kernel launched now would outlive the server's folder
+                raise RuntimeError("the app is stopping")
+            return await super().start_kernel(*args, **kwargs)
+
+        async def _async_shutdown_kernel(self, kernel_id: str, now: bool = False, restart: bool = False) -> Any:
+            if self._closing:
+                import asyncio
+
+                pending = getattr(self, "_pending_kernels", {}).get(kernel_id)
+                if kernel_id not in self and pending is not None:  # launched a moment ago: stop it once listed
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(asyncio.shield(pending), 30)
+                if kernel_id not in self:  # ended on its own while the others were being stopped
+                    return None
+                # stopped at once: a place keeps nothing in memory (progress is on disk), and a kernel asked to
+                # stop in the middle of its warm-up prints an English traceback to the methodist's terminal
+                now = True
+            return await super()._async_shutdown_kernel(kernel_id, now=now, restart=restart)
+
     return SferumKernelManager
 
 
@@ -862,6 +882,14 @@ def main(argv: list[str] | None = None) -> None:
             for log in (self.log, logging.getLogger("JupyterApp")):
                 log.setLevel(self.log_level)
 
+        def stop(self) -> None:
+            # Voilà removes the kernels' connection files before stopping them: a kernel still starting then wakes
+            # without its file and prints English warnings to the methodist's terminal. Kernels first, then files.
+            from jupyter_core.utils import run_sync
+
+            run_sync(self.kernel_manager.shutdown_all)()
+            shutil.rmtree(self.connection_dir, ignore_errors=True)
+
         def init_handlers(self) -> list[Any]:
             handlers: list[Any] = super().init_handlers()
             roots = {"static": list(self.static_paths), "labextensions": list(self.labextensions_path)}
@@ -971,6 +999,8 @@ class Server:
     runtime: Path
     places: int
     pool: int = 0
+    #: Whose pages these are: "class" (participants, ``sferum app``) or "console" (the methodist's screens).
+    audience: str = "class"
 
     def status(self) -> dict[str, int]:
         """How far the pool has warmed (``warmed`` of ``target``) and how many visitors met «мест нет»."""
@@ -1117,8 +1147,27 @@ def stop(server: Server, seconds: float = 30) -> int:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    for pid in _leftovers(server.runtime):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
     shutil.rmtree(server.runtime, ignore_errors=True)
     return process.returncode
+
+
+def _leftovers(runtime: Path) -> list[int]:
+    """Processes still running from the server's private folder once Voilà is gone: kernels it had just launched
+    when it was stopped (in its first second), which would otherwise wake in a removed folder and print English
+    tracebacks to the methodist's terminal. Linux only (read from /proc)."""
+    mark = (str(runtime) + os.sep).encode()
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            with contextlib.suppress(OSError):
+                if mark in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
 
 
 class _Stop(Exception):
@@ -1151,14 +1200,27 @@ class Progress:
         if status["refused"] > self.refused:
             new = status["refused"] - self.refused
             self.refused = status["refused"]
-            whom = "ещё одному участнику" if new == 1 else f"ещё {new} участникам"
-            out.append(
-                f"Мест нет (занято {self.server.places} из {self.server.places}): {whom} показана страница "
-                "«Мест нет». Больше мест — "
-                "перезапустите приложение с --places (место закрытой страницы освобождается через "
-                f"{IDLE_MINUTES} мин)."
-            )
+            out.append(refused_line(new, self.server.places, self.server.audience))
         return out
+
+
+def refused_line(new: int, places: int, audience: str = "class") -> str:
+    """What the methodist's terminal says when ``new`` more visitors met «Мест нет» (numerals agree: «ещё 21
+    участнику», «ещё 22 участникам»)."""
+    from sferum_lib.grammar import plural
+
+    if audience == "console":
+        whom = "ещё одной вкладке" if new == 1 else f"ещё {plural(new, 'вкладке', 'вкладкам', 'вкладкам')}"
+        return (
+            f"Консоль уже открыта в {plural(places, 'вкладке', 'вкладках', 'вкладках')} из {places}: {whom} "
+            f"браузера показана страница «Мест нет». Закройте консоль там, где она не нужна: место освободится "
+            f"через {IDLE_MINUTES} мин."
+        )
+    whom = "ещё одному участнику" if new == 1 else f"ещё {plural(new, 'участнику', 'участникам', 'участникам')}"
+    return (
+        f"Мест нет (занято {places} из {places}): {whom} показана страница «Мест нет». Больше мест — перезапустите "
+        f"приложение с --places (место закрытой страницы освобождается через {IDLE_MINUTES} мин)."
+    )
 
 
 def run(server: Server) -> int:
