@@ -12,6 +12,12 @@ while all kernels are alive, and the CPU time used from the arrivals on by the k
 playing the participants (on a real class each participant's browser runs on their own computer). ``--arrival S``
 spreads the arrivals evenly over S seconds instead of all at the same instant.
 
+The default client, ``wire``, is each participant's browser as the server sees it on a first visit (a cold cache: in
+a class everyone opens the address for the first time): the page, its script and style files over six kept-alive
+connections, compressed answers accepted, then the widgets over the kernel's websocket in the page's own binary
+protocol (v1); ``--client chromium`` runs a real headless Chromium per participant on the same cores.
+``--profile PREFIX`` writes a cProfile of the Voilà process (processor time) during the arrivals.
+
 Not part of the test suite: ``python bench/bench_class.py [--sizes 1 10 30] [--arrival 0] [--pool -1]``. Prints a
 Markdown table and appends it, with what else was running on the machine, to bench/results-class.md
 (``--no-save``: not).
