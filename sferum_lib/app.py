@@ -724,7 +724,7 @@ def _serve_from_memory(handlers: tuple[type, ...]) -> None:
     import tornado.web
 
     original = tornado.web.StaticFileHandler.get
-    answers: dict[tuple[type, str, bool], _Answer] = {}
+    answers: dict[tuple[type, str, bool, bool], _Answer] = {}
 
     async def get(self: Any, path: str, include_body: bool = True) -> None:
         headers = self.request.headers
@@ -735,7 +735,10 @@ def _serve_from_memory(handlers: tuple[type, ...]) -> None:
         )
         if not plain:
             return await original(self, path, include_body)
-        key = (type(self), self.request.uri, "gzip" in headers.get("Accept-Encoding", ""))
+        # the path, not the whole address: answers differ only by whether a version is asked (caching headers), and
+        # a visitor varying the query cannot fill the memory
+        packed = "gzip" in headers.get("Accept-Encoding", "")
+        key = (type(self), self.request.path, "v" in self.request.arguments, packed)
         answer = answers.get(key)
         if answer is not None:
             try:
