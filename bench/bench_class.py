@@ -12,6 +12,12 @@ while all kernels are alive, and the CPU time used from the arrivals on by the k
 playing the participants (on a real class each participant's browser runs on their own computer). ``--arrival S``
 spreads the arrivals evenly over S seconds instead of all at the same instant.
 
+The default client, ``wire``, is each participant's browser as the server sees it on a first visit (a cold cache: in
+a class everyone opens the address for the first time): the page, its script and style files over six kept-alive
+connections, compressed answers accepted, then the widgets over the kernel's websocket in the page's own binary
+protocol (v1); ``--client chromium`` runs a real headless Chromium per participant on the same cores.
+``--profile PREFIX`` writes a cProfile of the Voilà process (processor time) during the arrivals.
+
 Not part of the test suite: ``python bench/bench_class.py [--sizes 1 10 30] [--arrival 0] [--pool -1]``. Prints a
 Markdown table and appends it, with what else was running on the machine, to bench/results-class.md
 (``--no-save``: not).
@@ -27,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import tempfile
@@ -120,8 +127,13 @@ def chromium_cpu() -> float:
 # --- a participant's browser as the server sees it: the page, its files, the widgets over the kernel's websocket -----
 
 
+#: The kernel websocket protocol of Voilà's page (JupyterLab's services): binary frames the server relays without
+#: decoding them.
+PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
 class Wire:
-    """The kernel's websocket as Voilà's page uses it (Jupyter's JSON messages, the widget protocol 2)."""
+    """The kernel's websocket as Voilà's page uses it (Jupyter's v1 protocol, the widget protocol 2)."""
 
     def __init__(self, socket_) -> None:
         self.socket = socket_
@@ -137,8 +149,10 @@ class Wire:
             "date": dt.datetime.now(dt.UTC).isoformat(),
             "version": "5.3",
         }
-        message = {"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}
-        await self.socket.send(json.dumps({**message, "channel": "shell", "buffers": []}))
+        from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+        parts = [json.dumps(part).encode() for part in (header, {}, metadata or {}, content)]
+        await self.socket.send(serialize_msg_to_ws_v1(parts, "shell"))
 
     async def widget(self, model_id: str, data: dict) -> None:
         await self.send("comm_msg", {"comm_id": model_id, "data": data}, {"version": "2.1.0"})
@@ -150,11 +164,11 @@ class Wire:
             hit = found(self.states)
             if hit:
                 return hit
+            from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
             raw = await asyncio.wait_for(self.socket.recv(), max(0.1, deadline - time.monotonic()))
-            if isinstance(raw, bytes):
-                continue  # binary frames carry buffers: none of the page's words
-            message = json.loads(raw)
-            kind, content = message["header"]["msg_type"], message["content"]
+            _, parts = deserialize_msg_from_ws_v1(raw)
+            kind, content = json.loads(parts[0])["msg_type"], json.loads(parts[3])
             data = content.get("data", {})
             if kind == "comm_open" and "state" in data:
                 self.states[content["comm_id"]] = dict(data["state"])
@@ -195,6 +209,48 @@ async def record_assets(base: str) -> list[str]:
     return sorted({u[len(base) - 1 :] for u in urls if u.startswith(base) and "/api/" not in u})
 
 
+class Connection:
+    """One of a browser's connections to the server: HTTP/1.1 requests one after another on one kept-alive socket
+    (a browser opens six per host), a cold cache (a participant opens the address for the first time), compressed
+    answers accepted and not unpacked (the participant's own device would do that)."""
+
+    def __init__(self, base: str, cookies: str) -> None:
+        from urllib.parse import urlsplit
+
+        url = urlsplit(base)
+        self.host, self.port = url.hostname or "127.0.0.1", url.port or 80
+        self.cookies = cookies
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str) -> int:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nConnection: keep-alive\r\n"
+            f"Accept: */*\r\nAccept-Encoding: gzip, deflate, br\r\nCookie: {self.cookies}\r\n\r\n".encode()
+        )
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split()[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:] if line)}
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await reader.readexactly(size + 2)
+            await reader.readuntil(b"\r\n")
+        else:
+            await reader.readexactly(int(fields.get("content-length", 0)))
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        if status >= 400:
+            raise RuntimeError(f"{path}: HTTP {status}")
+        return status
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def wire_participant(base: str, assets: list[str], who: Participant, delay: float, button: str) -> None:
     """One participant at the protocol level: what their own browser would ask of the server, without rendering."""
     import websockets
@@ -214,17 +270,22 @@ async def wire_participant(base: str, assets: list[str], who: Participant, delay
         cookies = "; ".join(c.split(";")[0] for c in page.headers.get_list("Set-Cookie"))
         html = page.body.decode()
         kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', html).group(1)
-        connections = asyncio.Semaphore(6)  # as a browser: six at a time to one host
+        queue = list(assets)
 
-        async def fetch(asset: str) -> None:
-            async with connections:
-                await client.fetch(
-                    base.rstrip("/") + asset, headers={"Cookie": cookies}, request_timeout=300, connect_timeout=300
-                )
+        async def connection() -> None:
+            browser = Connection(base, cookies)
+            try:
+                while queue:
+                    await browser.get(queue.pop(0))
+            finally:
+                browser.close()
 
-        await asyncio.gather(*(fetch(a) for a in assets))
+        # as a browser: six kept-alive connections to one host, each taking the next file when it is free
+        await asyncio.wait_for(asyncio.gather(*(connection() for _ in range(6))), 300)
         url = f"ws{base[4:].rstrip('/')}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
-        async with websockets.connect(url, additional_headers={"Cookie": cookies}, max_size=None) as socket_:
+        async with websockets.connect(
+            url, additional_headers={"Cookie": cookies}, max_size=None, subprotocols=[PROTOCOL]
+        ) as socket_:
             wire = Wire(socket_)
             await wire.send("kernel_info_request", {})
             control = uuid.uuid4().hex
@@ -313,6 +374,10 @@ async def run_class(
                 browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             client_before = chromium_cpu() if browser else cpu_of(psutil.Process())
             voila_before = cpu_of(psutil.Process(server.process.pid))
+            profiling = bool(PROFILE.get("path"))
+            if profiling:  # the Voilà process profiles itself from here to the last arrival (see PROFILER)
+                os.kill(server.process.pid, signal.SIGUSR1)
+                await asyncio.sleep(0.5)
             t = time.perf_counter()
             if browser:
                 arrivals = [participant(browser, url, w, i * step, button) for i, w in enumerate(result.participants)]
@@ -329,6 +394,9 @@ async def run_class(
                 while not all(w.step_done or w.error or (w.first_screen and not button) for w in result.participants):
                     await asyncio.sleep(0.1)
             result.wall = time.perf_counter() - t
+            if profiling:
+                os.kill(server.process.pid, signal.SIGUSR1)
+                await asyncio.sleep(0.5)
             result.client_cpu = (chromium_cpu() if browser else cpu_of(psutil.Process())) - client_before
             await asyncio.sleep(2)  # kernels settle after the last reply
             for k in kernels_of(server.process.pid):
@@ -363,6 +431,27 @@ async def run_class(
         stop(server)
     return result
 
+
+#: ``--profile``: where the Voilà process writes its profile of the arrivals.
+PROFILE: dict[str, str] = {}
+#: ``--profile``: a sitecustomize for the Voilà process only: SIGUSR1 starts cProfile, the next SIGUSR1 writes the
+#: statistics to $SFERUM_BENCH_PROFILE-N.prof (N counts the runs).
+PROFILER = """
+import os, signal
+if b"sferum_lib.app" in open("/proc/self/cmdline", "rb").read():
+    import cProfile, time
+    state = {"on": None, "n": 0}
+    def toggle(signum, frame):
+        if state["on"] is None:
+            state["on"] = cProfile.Profile(time.process_time)
+            state["on"].enable()
+        else:
+            state["on"].disable()
+            state["n"] += 1
+            state["on"].dump_stats(f"{os.environ['SFERUM_BENCH_PROFILE']}-{state['n']}.prof")
+            state["on"] = None
+    signal.signal(signal.SIGUSR1, toggle)
+"""
 
 #: The files Voilà's page loads, recorded once per bench run (see :func:`record_assets`).
 ASSETS: dict[str, list[str]] = {}
@@ -466,6 +555,9 @@ def main() -> None:
         action="store_true",
         help="wire client: stop at the first screen, so that the CPU columns are what first screens alone cost",
     )
+    parser.add_argument(
+        "--profile", default="", help="profile the Voilà process (cProfile) during the arrivals into PREFIX-N.prof"
+    )
     parser.add_argument("--no-save", action="store_true", help="do not append to bench/results-class.md")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
@@ -474,6 +566,13 @@ def main() -> None:
     home = args.work / "home"  # Voilà, kernels and Chromium write under ~: keep it out of the user's
     home.mkdir(parents=True, exist_ok=True)
     os.environ["HOME"] = str(home)
+    if args.profile:
+        PROFILE["path"] = str(Path(args.profile).resolve())
+        site = args.work / "profiler"
+        site.mkdir(parents=True, exist_ok=True)
+        (site / "sitecustomize.py").write_text(PROFILER, encoding="utf-8")
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(site)) if p)
+        os.environ["SFERUM_BENCH_PROFILE"] = PROFILE["path"]
     before = machine()
     runs = []
     for size in args.sizes:

@@ -352,4 +352,4 @@ def serve_console(folder: str | Path, port: int = 8867, ip: str = "127.0.0.1", t
     )
     host = "localhost" if app.is_loopback(ip) else app.public_address(ip)
     url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
-    return app.Server(process, url, token, runtime, CONSOLE_PLACES)
+    return app.Server(process, url, token, runtime, CONSOLE_PLACES, audience="console")

@@ -4,6 +4,7 @@ and the store shows the progress."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import time
@@ -105,6 +106,10 @@ def shot(page, name: str) -> None:
 def test_a_teacher_completes_two_steps_in_the_browser_and_the_store_keeps_them(voila, browser):
     url, session, _ = voila
     page = new_page(browser)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     enter(page, url, "Иванова Мария")
     page.get_by_role("button", name="Присоединиться по ссылке-приглашению").click(timeout=60_000)
     page.get_by_text("Готово:").wait_for(timeout=30_000)
@@ -114,6 +119,10 @@ def test_a_teacher_completes_two_steps_in_the_browser_and_the_store_keeps_them(v
     page.get_by_text("Подтверждён статус").wait_for(timeout=30_000)
     answer_in_browser(page, "pdo", "PDO-02")
     assert "2 из 4" in page.content()
+    # Voilà's script chunks came in one file, before its own script could ask for them one by one
+    assert any(u.endswith("/voila/sferum/page-files.js") for u in asked)
+    assert not [u for u in asked if re.search(r"/voila/static/\d+\.voila\.js|/static/\d+\.[0-9a-f]+\.js", u)]
+    assert errors == []
     page.context.close()
     assert Training(session, "Иванова Мария", "pdo").completed() == 2
 

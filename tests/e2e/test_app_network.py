@@ -123,6 +123,7 @@ def test_places_are_prepared_before_anyone_comes_and_past_them_a_russian_page(tm
     status, page, cookies = get(url)
     assert status == 200 and WIDGET in page
     assert 'src="/voila/static/voila.js"' in page
+    page_of_the_class = page
     assert any(c.startswith("sferum_browser=") and "HttpOnly" in c for c in cookies)
     assert kernels_of(process) == [waiting]  # the prepared kernel became the visitor's; no other was started
     (kernel,) = kernels_of(process)
@@ -145,6 +146,18 @@ def test_places_are_prepared_before_anyone_comes_and_past_them_a_russian_page(tm
         assert answer.headers["Content-Encoding"] is None
         plain = answer.read()
     assert gzip.decompress(packed) == plain and len(packed) < len(plain) / 2
+    # Voilà's script chunks come in one file the page asks for before its own script, compressed, «not modified» to
+    # a browser that has it
+    (bundle,) = re.findall(r'<script src="(/voila/sferum/page-files\.js)"></script>', page_of_the_class)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{bundle}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as answer:
+        assert answer.headers["Content-Encoding"] == "gzip" and answer.headers["Cache-Control"] == "no-cache"
+        etag, chunks = answer.headers["Etag"], gzip.decompress(answer.read())
+    assert chunks.count(b"(function () {\n") > 50 and b"webpackChunk" in chunks
+    request.add_header("If-None-Match", etag)
+    with pytest.raises(urllib.error.HTTPError) as cached:
+        urllib.request.urlopen(request)
+    assert cached.value.code == 304
     status, page, _ = get(f"http://127.0.0.1:{port}/voila/files/../../../etc/passwd")
     assert status in (403, 404) and 'lang="ru"' in page
     assert_nothing_of_the_server(page)

@@ -443,6 +443,22 @@ def test_the_app_says_how_the_places_warm_and_who_met_no_places(tmp_path):
     assert progress.lines() == [said[1].replace("ещё одному участнику", "ещё 2 участникам")]
 
 
+@pytest.mark.parametrize(
+    ("new", "whom"),
+    [(1, "ещё одному участнику"), (2, "ещё 2 участникам"), (5, "ещё 5 участникам"), (11, "ещё 11 участникам"),
+     (21, "ещё 21 участнику"), (22, "ещё 22 участникам"), (111, "ещё 111 участникам"), (101, "ещё 101 участнику")],
+)  # fmt: skip
+def test_the_number_of_visitors_refused_agrees_with_its_noun(new, whom):
+    assert f": {whom} показана страница «Мест нет»" in app.refused_line(new, 30)
+
+
+def test_the_console_speaks_of_its_own_tabs_not_of_participants():
+    line = app.refused_line(1, 2, audience="console")
+    assert "участник" not in line and "--places" not in line
+    assert line.startswith("Консоль уже открыта в 2 вкладках из 2: ещё одной вкладке браузера показана")
+    assert "ещё 21 вкладке браузера" in app.refused_line(21, 2, audience="console")
+
+
 def test_voila_preheats_only_when_places_are_prepared(tmp_path):
     assert "--VoilaConfiguration.preheat_kernel=True" in app.voila_command("pdo", 8866, "::", None, tmp_path, pool=5)
     assert "--VoilaConfiguration.default_pool_size=5" in app.voila_command("pdo", 8866, "::", None, tmp_path, pool=5)
@@ -500,3 +516,214 @@ def test_a_participant_who_reloads_never_meets_no_places(monkeypatch):
     manager.kernels.pop(0)  # its old kernel is shut down
     with pytest.raises(HTTPError):  # still one place, still taken
         app.prelaunch_hook(FakeHandler(manager=manager, cookie="s" * 43), notebook(), "/tmp")
+
+
+# --- the server's own work for a first screen ------------------------------------------------------------------------
+
+
+def test_the_page_gets_voilas_script_chunks_in_one_file(tmp_path):
+    static, labext, other = tmp_path / "static", tmp_path / "labext", tmp_path / "other"
+    for folder in (static, labext, other):
+        folder.mkdir()
+    (static / "1.voila.js").write_text('"use strict";(self.chunks=self.chunks||[]).push([[1],{}]);')
+    (labext / "w").mkdir()
+    (labext / "w" / "2.abc.js").write_text("(self.w=self.w||[]).push([[2],{}]);\n//# sourceMappingURL=2.abc.js.map")
+    (other / "secret.js").write_text("secret")
+    listing = tmp_path / "page-files.txt"
+    listing.write_text(
+        "# a comment\n\nstatic/1.voila.js\nstatic/9.voila.js\nlabextensions/w/2.abc.js\n"
+        "static/../other/secret.js\nunknown/1.voila.js\n"
+    )
+    script = app.page_files({"static": [str(tmp_path / "none"), str(static)], "labextensions": [str(labext)]}, listing)
+    # each chunk in a function of its own (its «use strict» stays its own), in the listed order; a chunk this
+    # installation lacks (9) is left for the page to load, and nothing outside the roots is read
+    assert script.decode() == (
+        '(function () {\n"use strict";(self.chunks=self.chunks||[]).push([[1],{}]);\n})();\n'
+        "(function () {\n(self.w=self.w||[]).push([[2],{}]);\n//# sourceMappingURL=2.abc.js.map\n})();\n"
+    )
+    assert b"secret" not in script
+
+
+def test_the_listed_chunks_are_voilas_own():
+    """The shipped list names chunks of the installed Voilà and widgets: most of them are found."""
+    from voila.paths import collect_static_paths
+    from voila.utils import get_voila_labextensions_path
+
+    roots = {
+        "static": collect_static_paths(["voila", "nbconvert"], "lab"),
+        "labextensions": get_voila_labextensions_path(),
+    }
+    listed = [line for line in app.PAGE_FILES_LIST.read_text().splitlines() if line and not line.startswith("#")]
+    script = app.page_files(roots)
+    assert script.count(b"(function () {\n") >= len(listed) * 0.9
+
+
+def test_a_static_file_asked_again_comes_from_memory_until_it_changes(tmp_path, monkeypatch):
+    import gzip
+    import os
+
+    import jupyter_server.base.handlers
+    import tornado.httpclient
+    import tornado.httpserver
+    import tornado.netutil
+    import tornado.web
+
+    class Files(tornado.web.StaticFileHandler):
+        opened = 0
+
+        @classmethod
+        def get_content(cls, abspath, start=None, end=None):
+            cls.opened += 1
+            return super().get_content(abspath, start, end)
+
+    # the app patches Tornado's static handler for the whole process: restored after the test
+    for name in ("get", "validate_absolute_path", "get_content_type"):
+        monkeypatch.setattr(tornado.web.StaticFileHandler, name, getattr(tornado.web.StaticFileHandler, name))
+    monkeypatch.setattr(app, "_COMPRESSIBLE", (".js",))
+    monkeypatch.setattr(jupyter_server.base.handlers, "FileFindHandler", Files)  # one of Voilà's static handlers
+    app._serve_compressed(tmp_path / "gzip")
+    (tmp_path / "files").mkdir()
+    script = tmp_path / "files" / "a.js"
+    script.write_text("var a = 1;" * 200)
+    application = tornado.web.Application([(r"/s/(.*)", Files, {"path": str(tmp_path / "files")})])
+
+    async def scenario() -> None:
+        server = tornado.httpserver.HTTPServer(application)
+        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        server.add_sockets(sockets)
+        client = tornado.httpclient.AsyncHTTPClient()
+        url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}/s/a.js"
+        gz = {"Accept-Encoding": "gzip"}
+        try:
+            first = await client.fetch(url, headers=gz, decompress_response=False)
+            opened = Files.opened
+            again = await client.fetch(url, headers=gz, decompress_response=False)
+            assert Files.opened == opened  # the second answer did not open the file
+            assert again.body == first.body and gzip.decompress(again.body) == script.read_bytes()
+            same = ("Content-Type", "Content-Encoding", "Etag", "Last-Modified", "Vary", "Content-Length")
+            assert [again.headers.get(h) for h in same] == [first.headers.get(h) for h in same]
+            plain = await client.fetch(url, decompress_response=False)  # a browser without gzip: the file itself
+            assert plain.body == script.read_bytes() and "Content-Encoding" not in plain.headers
+            # a browser that has the file asks with its Etag: Tornado's own answer, «not modified»
+            cached = await client.fetch(url, headers={**gz, "If-None-Match": first.headers["Etag"]}, raise_error=False)
+            assert cached.code == 304
+            # the file changes on disk (a reinstalled package): the new content, never the remembered one
+            script.write_text("var b = 2;" * 200)
+            os.utime(script, (time.time() + 5, time.time() + 5))
+            changed = await client.fetch(url, headers=gz, decompress_response=False)
+            assert gzip.decompress(changed.body) == script.read_bytes()
+        finally:
+            server.stop()
+
+    asyncio.run(scenario())
+
+
+class FakeIopub:
+    def on_recv(self, callback) -> None:
+        self.callback = callback
+
+
+class FakeKernel:
+    def __init__(self) -> None:
+        from jupyter_client.session import Session
+
+        self.session = Session(key=b"secret")
+        self.execution_state = "starting"
+        self.iopub = FakeIopub()
+
+    def connect_iopub(self) -> FakeIopub:
+        return self.iopub
+
+
+class FakeWatchBase:
+    """What the activity watch uses of Jupyter's kernel manager."""
+
+    def __init__(self) -> None:
+        self._kernels = {"k1": FakeKernel()}
+        self.last_kernel_activity = None
+
+    def track_message_type(self, message_type) -> bool:
+        return message_type not in ("comm_open", "comm_close", "comm_msg", "comm_info_request")
+
+
+def test_the_activity_watch_keeps_jupyters_rules_without_decoding_whole_messages():
+    from jupyter_client.session import Session
+
+    manager = app._kernel_manager_class(FakeWatchBase)()
+    manager.start_watching_activity("k1")
+    kernel = manager._kernels["k1"]
+    session = kernel.session
+
+    def send(msg_type: str, content: dict, parent_type: str | None, key: bytes = b"secret") -> None:
+        parent = session.msg(parent_type, {}) if parent_type else {}
+        message = session.msg(msg_type, content, parent=parent)
+        kernel.iopub.callback(Session(key=key).serialize(message, ident=[b"kernel.k1.iopub"]))
+
+    started = kernel.last_activity
+    time.sleep(0.01)
+    send("status", {"execution_state": "idle"}, None)  # the kernel's own start: no request of ours
+    assert kernel.execution_state == "idle" and kernel.last_activity > started
+    send("status", {"execution_state": "busy"}, "execute_request")
+    assert kernel.execution_state == "busy"
+    seen = kernel.last_activity
+    time.sleep(0.01)
+    send("comm_msg", {}, "comm_msg")  # widgets talking while the kernel is busy: activity
+    assert kernel.last_activity > seen
+    send("status", {"execution_state": "idle"}, "execute_request")
+    assert kernel.execution_state == "idle"
+    seen = kernel.last_activity
+    time.sleep(0.01)
+    send("comm_msg", {}, "comm_msg")  # widgets alone on an idle kernel keep nobody's place
+    assert kernel.last_activity == seen
+    send("status", {"execution_state": "busy"}, "execute_request", key=b"forged")  # not signed by the kernel
+    assert kernel.execution_state == "idle" and kernel.last_activity == seen
+    assert manager.last_kernel_activity == seen
+
+
+def test_stopping_kills_kernels_at_once_starts_none_and_skips_those_gone():
+    calls = []
+
+    class Base(FakePoolBase):
+        async def start_kernel(self, *args, **kwargs) -> str:
+            return "k-new"
+
+        async def _async_shutdown_kernel(self, kernel_id, now=False, restart=False) -> None:
+            calls.append((kernel_id, now))
+
+        async def shutdown_all(self, *args, **kwargs) -> None:
+            for kernel_id in ("p1", "gone"):
+                await self._async_shutdown_kernel(kernel_id)
+
+        def __contains__(self, kernel_id) -> bool:
+            return kernel_id in self.kernels
+
+    manager = app._kernel_manager_class(Base)(["p1"], [])
+    assert asyncio.run(manager.start_kernel()) == "k-new"
+    asyncio.run(manager._async_shutdown_kernel("p1"))
+    assert calls == [("p1", False)]  # a participant's kernel culled while the app runs: Jupyter's gentle way
+    asyncio.run(manager.shutdown_all())
+    assert calls[1:] == [("p1", True)]  # stopping: killed at once (no traceback mid-warm-up); "gone" is skipped
+    with pytest.raises(RuntimeError):
+        asyncio.run(manager.start_kernel())
+
+
+def test_stopping_leaves_no_process_of_the_servers_folder(tmp_path):
+    import subprocess
+    import sys
+
+    runtime = tmp_path / "sferum-app-x"
+    (runtime / "voila_1").mkdir(parents=True)
+    straggler = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", str(runtime / "voila_1" / "kernel-1.json")]
+    )
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(tmp_path / "elsewhere")])
+    try:
+        assert app._leftovers(runtime) == [straggler.pid]
+        server = app.Server(process=subprocess.Popen(["true"]), url="", token=None, runtime=runtime, places=1)
+        server.process.wait()
+        app.stop(server)
+        assert straggler.wait(10) == -9 and other.poll() is None and not runtime.exists()
+    finally:
+        for process in (straggler, other):
+            process.kill()
+            process.wait()
