@@ -24,12 +24,18 @@ from sferum_lib.reports.base import ReportData, Table
 
 
 def mask_phone(phone: Any) -> Any:
-    """«+79781234567» → «+7 978 ***-**-67»."""
+    """«+79781234567», «8 (978) 123-45-67», «978 123-45-67» → «+7 978 ***-**-67».
+
+    A Russian number dialled with the trunk «8» is the same «+7» number; ten digits are a number without its code.
+    """
     if not isinstance(phone, str):
         return phone
     digits = re.sub(r"\D", "", phone)
     if len(digits) == 11:
-        return f"+{digits[0]} {digits[1:4]} ***-**-{digits[-2:]}"
+        country = "7" if digits[0] == "8" else digits[0]
+        return f"+{country} {digits[1:4]} ***-**-{digits[-2:]}"
+    if len(digits) == 10:
+        return f"+7 {digits[:3]} ***-**-{digits[-2:]}"
     return "***" + digits[-2:] if len(digits) >= 2 else "***"
 
 
@@ -77,9 +83,18 @@ def masked(table: Table, rows: int | None = None) -> pd.DataFrame:
             masker = mask_email if "mail" in column.lower() else mask_phone
             frame[column] = frame[column].map(masker)
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if is_text(frame[column]):
             frame[column] = frame[column].map(scrub)
     return frame
+
+
+def is_text(values: pd.Series) -> bool:
+    """Whether a column may hold text: Python objects, or pandas' string dtype (``str``, the default of pandas 3
+    for text, which is not ``object`` and so escaped a check of ``dtype == object``)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return is_text(pd.Series(dtype.categories))
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
 
 
 _CSS = """
@@ -155,9 +170,9 @@ def _param_value(name: str, value: Any) -> str:
     return "не указан" if value in ("", None) else str(value)
 
 
-def params_text(params: dict[str, Any]) -> str:
-    """«хранилище — /home/…/sferum.db; снимок — последний; дата отчёта — 15.10.2026; …»."""
-    shown = {k: v for k, v in params.items() if k != "out_dir"}
+def params_text(params: dict[str, Any], hidden: tuple[str, ...] = ()) -> str:
+    """«хранилище — /home/…/sferum.db; снимок — последний; дата отчёта — 15.10.2026; …», without ``hidden``."""
+    shown = {k: v for k, v in params.items() if k != "out_dir" and k not in hidden}
     if shown.get("state"):  # the working state is shown instead of a snapshot: no snapshot number to name
         shown.pop("snapshot", None)
     elif "state" in shown:  # the usual case needs no words
@@ -193,9 +208,9 @@ def render_body(data: ReportData, mask: bool) -> str:
             f"<figcaption>{html.escape(chart.title)}</figcaption></figure>"
         )
     for table in data.tables:
-        parts.append(f"<h2>{html.escape(table.title)}</h2>")
+        parts.append(f"<h2>{html.escape(text(table.title))}</h2>")
         if table.note:
-            parts.append(f"<p>{html.escape(table.note)}</p>")
+            parts.append(f"<p>{html.escape(text(table.note))}</p>")
         # masked after the cut: at a million people the HTML shows a thousand rows, and only those need masking
         frame = masked(table, HTML_MAX_ROWS + 1) if mask else table.frame
         parts.append(_table_html(frame, len(table.frame)))
@@ -251,16 +266,29 @@ def _width(frame: pd.DataFrame, column: Any) -> int:
     return min(60, max(8, longest + 2))
 
 
+#: What the XLSX says of the phones and emails in it: it is the administrator's working copy and keeps them whole,
+#: whatever the report's mask (which the HTML, the JSON and the notebook follow) — said so, never «скрыты — да».
+XLSX_PERSONAL_MASKED = (
+    "в этой книге НЕ скрыты (рабочая копия администратора, не для пересылки); "
+    "в HTML, JSON и блокноте этого отчёта телефоны и email скрыты"
+)
+XLSX_PERSONAL_SHOWN = "не скрыты ни в этой книге, ни в HTML, JSON и блокноте этого отчёта"
+
+
 def about_rows(data: ReportData) -> list[tuple[str, str]]:
-    """Which organisation, snapshot and day a report shows, and how it was asked for."""
-    return [
+    """Which organisation, snapshot and day a report shows, how it was asked for, and what this workbook hides."""
+    rows = [
         ("Отчёт", data.title),
         ("Организация", data.organisation),
         ("Данные", data.source or "—"),
         ("На дату", f"{data.as_of:%d.%m.%Y}"),
         ("Хранилище", data.store or "—"),
-        ("Параметры", params_text(data.params)),
+        ("Параметры", params_text(data.params, hidden=("mask_personal_data",))),
     ]
+    if "mask_personal_data" in data.params:
+        masked_elsewhere = bool(data.params["mask_personal_data"])
+        rows.append(("Телефоны и email", XLSX_PERSONAL_MASKED if masked_elsewhere else XLSX_PERSONAL_SHOWN))
+    return rows
 
 
 def plain(value: Any, mask: bool = False) -> Any:

@@ -29,8 +29,14 @@ def png_bytes(fig) -> bytes:
 MAX_BARS = 25
 
 
-def coverage_chart(coverage: pd.DataFrame) -> Chart:
-    """Horizontal bars: the share of pupils and of parents in their section's chats."""
+def coverage_chart(coverage: pd.DataFrame, mask: bool = False) -> Chart:
+    """Horizontal bars: the share of pupils and of parents in their section's chats.
+
+    ``mask``: phones and emails inside the sections' names are masked, as in the report's HTML (a picture cannot
+    be masked after it is drawn).
+    """
+    from sferum_lib.reports.artifacts import scrub
+
     plt = pyplot()
     data = coverage.fillna(0).sort_values("В чате объединения, %", kind="stable")
     title = "Охват чатами по объединениям"
@@ -43,7 +49,8 @@ def coverage_chart(coverage: pd.DataFrame) -> Chart:
     y = range(len(data))
     ax.barh([i + 0.2 for i in y], data["В чате объединения, %"], height=0.4, label="обучающиеся в чате объединения")
     ax.barh([i - 0.2 for i in y], data["Родители в чате, %"], height=0.4, label="родители в чате родителей")
-    ax.set_yticks(list(y), data["Объединение"])
+    names = [scrub(n) if mask else n for n in data["Объединение"].tolist()]
+    ax.set_yticks(list(y), names)
     ax.set_xlim(0, 100)
     ax.set_xlabel("доля, %")
     ax.set_title(title)

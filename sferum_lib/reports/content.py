@@ -394,7 +394,7 @@ def build_usage(ctx: Context) -> ReportData:
             Table("trend", "Показатели по снимкам, %", trend, "Каждый снимок — на дату его загрузки."),
             Table("sections", "Охват по объединениям", coverage),
         ],
-        [charts.coverage_chart(coverage), charts.trend_chart(trend)],
+        [charts.coverage_chart(coverage, ctx.params["mask_personal_data"]), charts.trend_chart(trend)],
         **_source(ctx, number),
     )
 
