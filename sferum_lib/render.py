@@ -95,6 +95,11 @@ MAX_IDS = 30
 
 
 def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: int, as_of: dt.date) -> str:
+    """Arrivals and departures between snapshots ``first`` and ``second``; reversed or equal numbers are refused
+    (they would list the arrivals as departures, or nothing at all, under a heading that looks right)."""
+    from sferum_lib.reports.base import check_movement_order
+
+    check_movement_order(first, second)
     names = {"staff": "Сотрудники", "students": "Обучающиеся"}
     lines = [f"Движение между снимками № {first} и № {second} на {ru_date(as_of)}"]
     for direction, title in (("arrived", "Прибыли"), ("departed", "Выбыли")):

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sferum_lib.files import FILE_MODE, private_dir, write_private
-from sferum_lib.reports.base import ReportData, Table
+from sferum_lib.reports.base import PARAM_WORDS, ReportData, Table
 
 
 def mask_phone(phone: Any) -> Any:
@@ -146,20 +146,6 @@ def _table_html(frame: pd.DataFrame, total: int) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
-#: How the report's footer names its parameters: in words, not the notebook's variable names.
-PARAM_WORDS: dict[str, str] = {
-    "store": "хранилище",
-    "snapshot": "снимок",
-    "as_of": "дата отчёта",
-    "mask_personal_data": "телефоны и email скрыты",
-    "soon_days": "дней вперёд для ссылок, которые скоро устареют",
-    "from_snapshot": "прежний снимок",
-    "to_snapshot": "новый снимок",
-    "person_id": "человек (ID)",
-    "state": "рабочее состояние вместо снимка",
-}
-
-
 def _param_value(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "да" if value else "нет"
@@ -167,6 +153,8 @@ def _param_value(name: str, value: Any) -> str:
         return "последний" if name != "from_snapshot" else "предпоследний"
     if hasattr(value, "strftime"):
         return value.strftime("%d.%m.%Y")
+    if name == "as_of" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return f"{value[8:]}.{value[5:7]}.{value[:4]}"
     return "не указан" if value in ("", None) else str(value)
 
 
@@ -177,7 +165,8 @@ def params_text(params: dict[str, Any], hidden: tuple[str, ...] = ()) -> str:
         shown.pop("snapshot", None)
     elif "state" in shown:  # the usual case needs no words
         del shown["state"]
-    return "; ".join(f"{PARAM_WORDS.get(k, k)} — {_param_value(k, v)}" for k, v in shown.items())
+    # a parameter without words is not shown by its code name: the footer is read by people, not by programs
+    return "; ".join(f"{PARAM_WORDS[k]} — {_param_value(k, v)}" for k, v in shown.items() if k in PARAM_WORDS)
 
 
 def meta_line(data: ReportData) -> str:

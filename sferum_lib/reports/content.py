@@ -9,10 +9,20 @@ import pandas as pd
 
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, audit, indicators, movement
 from sferum_lib.checks.audit import FINDING_COLUMNS, AuditResult, AuditSettings
+from sferum_lib.errors import UsageError
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.regulation.editions import cite
-from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table, derived, read_snapshot
+from sferum_lib.reports.base import (
+    Context,
+    Param,
+    ReportData,
+    ReportSpec,
+    Table,
+    derived,
+    movement_order_problem,
+    read_snapshot,
+)
 
 # what to do about each finding, and who does it (the regulation's roles)
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -452,8 +462,12 @@ def build_invites(ctx: Context) -> ReportData:
     lead = [
         f"{ctx.label(number)}. Аннулировать сейчас: {len(now)}; станут невостребованными в ближайшие {soon} дн.: "
         f"{len(later)}; всего неиспользованных ссылок: {len(open_)}.",
-        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия "
-        f"({cite(default_catalogue()['ADM-13'].clause, snapshot.organisation.regulation_edition)}).",
+        # the regulation obliges the administrator to annul unclaimed links but sets no term: the days are the
+        # organisation's own rule (AuditSettings), and the report must not lend it the regulation's authority
+        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия. "
+        f"Этот срок — правило организации (настройка по умолчанию), а не положения: "
+        f"{cite(default_catalogue()['ADM-13'].clause, snapshot.organisation.regulation_edition)} обязывает "
+        "администратора аннулировать невостребованные ссылки-приглашения, но срока не устанавливает.",
     ]
     return ReportData(
         "invites",
@@ -486,6 +500,10 @@ def build_movement(ctx: Context) -> ReportData:
         else:
             second = ctx.params["to_snapshot"] or numbers[-1]
             first = ctx.params["from_snapshot"] or max([n for n in numbers if n < second], default=second)
+            if first > second:  # said before the kernel by runner.check_params; here for a notebook run by hand
+                raise UsageError(f"Отчёт «Движение»: {movement_order_problem(first, second)}.")
+            if first == second:
+                return _nothing_to_compare(ctx, read_snapshot(store, second), second, numbers)
             before, after = read_snapshot(store, first), read_snapshot(store, second)
     shown = ctx.source(0) if second == 0 else f"снимок № {second}"
     moves = movement(before, after, ctx.as_of)
@@ -549,6 +567,28 @@ def build_movement(ctx: Context) -> ReportData:
         json={"from": first, "to": second, **moves},
         source=f"снимки № {first} и № {second}" if second else f"снимок № {first} и {shown}",
         store=ctx.params["store"],
+    )
+
+
+def _nothing_to_compare(ctx: Context, snapshot: Snapshot, number: int, numbers: list[int]) -> ReportData:
+    """The movement report when there is one snapshot only (or no earlier one): said plainly, no empty comparison."""
+    if len(numbers) == 1:
+        why = (
+            f"В хранилище пока один снимок (№ {number}): сравнивать не с чем. Прибывшие и выбывшие появятся здесь "
+            "после загрузки следующего снимка (sferum import КНИГА.xlsx)."
+        )
+    else:
+        why = f"Снимок № {number} — самый ранний в хранилище: более раннего снимка для сравнения нет."
+    return ReportData(
+        "movement",
+        "Движение обучающихся и сотрудников",
+        _org(snapshot),
+        ctx.as_of,
+        ctx.params,
+        [why],
+        [],
+        json={"from": None, "to": number, "compared": False, "reason": why},
+        **_source(ctx, number),
     )
 
 
@@ -652,7 +692,7 @@ def build_person(ctx: Context) -> ReportData:
     if not person_id:
         raise UsageError("Отчёт «Чек-лист»: укажите ID человека: -p person_id E03")
     if not ctx.params["person_id"]:
-        ctx.notes.append(f"Человек не указан (person_id): показан администратор платформы ({person_id}).")
+        ctx.notes.append(f"Человек не указан: показан администратор платформы ({person_id}).")
     items = checklist(snapshot, person_id, ctx.as_of, journal, findings=_audited(snapshot, ctx.as_of).findings)
     catalogue = default_catalogue()
     name = _names_for(snapshot, {person_id}).get(person_id, person_id)

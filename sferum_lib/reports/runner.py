@@ -11,7 +11,7 @@ from typing import Any
 
 from sferum_lib.errors import SferumError, UsageError
 from sferum_lib.files import private_dir, private_file
-from sferum_lib.reports.base import validate
+from sferum_lib.reports.base import movement_order_problem, param_words, validate
 from sferum_lib.reports.content import REPORTS, SPECS
 from sferum_lib.reports.kernels import ReportKernel, keep_out_slow_imports
 from sferum_lib.store import default_store_path
@@ -97,6 +97,65 @@ def check_store(values: Mapping[str, Any], region: bool = False) -> None:
             store.state()  # raises the store's own Russian message: how to start the working state
 
 
+#: How many IDs a refusal of an unknown person lists, per kind of person.
+SHOWN_IDS = 12
+
+
+def _ids_words(label: str, ids: list[str]) -> str:
+    """«сотрудники (25): E001, E002, … E025»."""
+    if not ids:
+        return f"{label}: нет"
+    shown = ", ".join(ids[:SHOWN_IDS]) + (f", … {ids[-1]}" if len(ids) > SHOWN_IDS else "")
+    return f"{label} ({len(ids)}): {shown}"
+
+
+def check_params(name: str, values: Mapping[str, Any]) -> None:
+    """Refuse, before any kernel starts and before anything is written, parameters the store cannot answer.
+
+    ``values`` are the report's validated parameters (:func:`~sferum_lib.reports.base.validate`). Snapshot numbers
+    must exist, the earlier snapshot of a movement must come before the later one, and the person of a checklist
+    must be in the data the report shows. Every problem is said at once, in Russian, with what there is to choose
+    from; a report that would only fail half-way in its notebook is never started.
+    """
+    spec = SPECS[name]
+    if spec.region or not values.get("store"):
+        return
+    from sferum_lib.store import Store
+
+    problems: list[str] = []
+    with Store(values["store"], readonly=True) as store:
+        numbers = [i.number for i in store.snapshots()]
+        known = ", ".join(map(str, numbers)) or "нет"
+        given = {k: values.get(k) or 0 for k in ("snapshot", "from_snapshot", "to_snapshot") if k in values}
+        for key, number in given.items():
+            if number and number not in numbers:
+                problems.append(
+                    f"{param_words(key)} = {number}: такого снимка в хранилище нет; имеющиеся снимки: {known}"
+                )
+        first, second = given.get("from_snapshot", 0), given.get("to_snapshot", 0)
+        if first and second and first in numbers and second in numbers and movement_order_problem(first, second):
+            problems.append(movement_order_problem(first, second))
+        person = str(values.get("person_id") or "").strip()
+        if person and not problems and (numbers or values.get("state")):
+            problems += _person_problems(store, values, person, numbers)
+    if problems:
+        raise UsageError(f"Отчёт «{spec.title}»: " + "; ".join(problems) + ". Отчёт не запускался, файлы не записаны.")
+
+
+def _person_problems(store: Any, values: Mapping[str, Any], person: str, numbers: list[int]) -> list[str]:
+    """The person of a checklist, looked up in the snapshot (or the working state) the report shows."""
+    if values.get("state"):
+        snapshot, where = store.state(), "рабочем состоянии"
+    else:
+        number = values.get("snapshot") or numbers[-1]
+        snapshot, where = store.snapshot(number), f"снимке № {number}"
+    tables = (("сотрудники", snapshot.staff), ("обучающиеся", snapshot.pupils), ("родители", snapshot.parents))
+    if any(person in set(table["id"].tolist()) for _, table in tables):
+        return []
+    listed = "; ".join(_ids_words(label, sorted(map(str, table["id"].tolist()))) for label, table in tables)
+    return [f"{param_words('person_id')} = «{person}»: такого человека нет в {where}. Есть {listed}"]
+
+
 def _values(name: str, params: Mapping[str, Any] | None, out_dir: str | Path | None) -> dict[str, Any]:
     spec = SPECS.get(name)
     if spec is None:
@@ -119,6 +178,7 @@ def run_report(name: str, params: Mapping[str, Any] | None = None, out_dir: str 
     start = time.perf_counter()
     values = _values(name, params, out_dir)
     check_store(values, region=SPECS[name].region)
+    check_params(name, values)  # a snapshot or a person that is not there: refused now, nothing written
     notebook_path(name)
     kernel = ReportKernel(KERNEL, charts=name in CHARTED or SPECS[name].region)
     try:
@@ -167,6 +227,11 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
     return RunResult(name, output, time.perf_counter() - start)
 
 
+def _own(name: str, shared: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of ``report all`` that report ``name`` takes (person_id only the checklist, and so on)."""
+    return {k: v for k, v in shared.items() if k in {p.name for p in REPORTS[name].all_params}}
+
+
 #: The reports from the longest to the shortest: the usage report (charts) is the longest for a small organisation,
 #: the audit and the move to MAX (hundreds of thousands of rows) for a large one; the short ones fill the gaps.
 LONGEST_FIRST = ("usage", "audit", "max-migration", "movement", "person", "invites", "indicators")
@@ -202,6 +267,8 @@ def run_all(
     check_store(shared)
     if out_dir is not None:
         out_dir = os.path.abspath(out_dir)
+    for name in names:  # every report's parameters checked against the store before any kernel starts
+        check_params(name, _values(name, _own(name, shared), out_dir))
     todo: queue.Queue[str] = queue.Queue()
     for name in sorted(names, key=_expected_order):  # the longest first: the last to finish is short
         todo.put(name)
@@ -232,8 +299,7 @@ def run_all(
                     return
                 start = time.perf_counter()
                 try:
-                    extra = {k: v for k, v in shared.items() if k in {p.name for p in REPORTS[name].all_params}}
-                    values = _values(name, extra, out_dir)
+                    values = _values(name, _own(name, shared), out_dir)
                     kernel = kernel or ReportKernel(KERNEL, charts=True)
                     finish(name, _execute(name, values, kernel, start), None)
                 except Exception as exc:  # recorded as this report's failure, the others go on
