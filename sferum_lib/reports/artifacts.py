@@ -327,15 +327,76 @@ def json_document(data: ReportData, mask: bool) -> Any:
     }
 
 
+#: Set in the environment of a report kernel started by :mod:`sferum_lib.reports.runner`: the artifacts are left
+#: under their temporary names, and the runner renames them into place with the executed notebook, only when the
+#: whole notebook has run. Anywhere else (JupyterLab, a test) :func:`write_all` renames them itself.
+STAGED_ENV = "SFERUM_STAGED_ARTIFACTS"
+#: How a file being written is named beside its final name: hidden, and never taken for an artifact.
+PART_MARK = ".part"
+
+
+def part_path(path: Path) -> Path:
+    """``отчёты/audit.html`` → ``отчёты/.audit.part.html``: the temporary name, in the same folder (same disk); the
+    suffix stays, since papermill expects its notebook's to be ``.ipynb``."""
+    return path.with_name(f".{path.stem}{PART_MARK}{path.suffix}")
+
+
+def _final(part: Path) -> Path:
+    stem = part.name[1 : -len(part.suffix) - len(PART_MARK)] if part.suffix else part.name[1 : -len(PART_MARK)]
+    return part.with_name(stem + part.suffix)
+
+
+def report_parts(out_dir: str | Path, name: str) -> list[Path]:
+    """The temporary files of report ``name`` in ``out_dir``: its artifacts (``name.*``, ``name-*.png``)."""
+    found = []
+    for part in Path(out_dir).glob(f".{name}*{PART_MARK}*"):
+        final = _final(part).name
+        if part.stem.endswith(PART_MARK) and final[len(name) : len(name) + 1] in (".", "-"):
+            found.append(part)
+    return sorted(found)
+
+
+def commit_parts(out_dir: str | Path, name: str) -> list[Path]:
+    """Rename every temporary file of report ``name`` into place (each rename is atomic); return the final paths."""
+    done = []
+    for part in report_parts(out_dir, name):
+        final = _final(part)
+        os.replace(part, final)
+        done.append(final)
+    return done
+
+
+def drop_parts(out_dir: str | Path, name: str, notebook: bool = True) -> None:
+    """Remove the temporary files a stopped or failed run of report ``name`` left: the old artifacts stay.
+
+    ``notebook=False`` keeps the executed notebook's (papermill is writing it while the notebook writes the rest).
+    """
+    for part in report_parts(out_dir, name):
+        if notebook or part.suffix != ".ipynb":
+            part.unlink(missing_ok=True)
+
+
 def write_all(data: ReportData, out_dir: str | Path, mask: bool) -> dict[str, Path]:
-    """Write the HTML, XLSX, JSON and PNG files of a report, owner-only; return their paths by kind."""
+    """Write the HTML, XLSX, JSON and PNG files of a report, owner-only; return their paths by kind.
+
+    Every file is written under a temporary name beside its final one and renamed into place only when all are
+    complete, so an interrupted run leaves the previous complete set as it was (see :data:`STAGED_ENV`).
+    """
     out = private_dir(out_dir)
     paths = {"html": out / f"{data.name}.html", "xlsx": out / f"{data.name}.xlsx", "json": out / f"{data.name}.json"}
-    write_private(paths["html"], render_html(data, mask))
-    write_xlsx(data, paths["xlsx"])
-    text = json.dumps(json_document(data, mask), ensure_ascii=False, indent=1, default=str, allow_nan=False)
-    write_private(paths["json"], text)
     for chart in data.charts:
         paths[f"png:{chart.key}"] = out / f"{data.name}-{chart.key}.png"
-        write_private(paths[f"png:{chart.key}"], chart.png)
+    drop_parts(out, data.name, notebook=False)
+    try:
+        write_private(part_path(paths["html"]), render_html(data, mask))
+        write_xlsx(data, part_path(paths["xlsx"]))
+        text = json.dumps(json_document(data, mask), ensure_ascii=False, indent=1, default=str, allow_nan=False)
+        write_private(part_path(paths["json"]), text)
+        for chart in data.charts:
+            write_private(part_path(paths[f"png:{chart.key}"]), chart.png)
+    except BaseException:
+        drop_parts(out, data.name, notebook=False)
+        raise
+    if not os.environ.get(STAGED_ENV):
+        commit_parts(out, data.name)
     return paths

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from sferum_lib.errors import SferumError, UsageError
 from sferum_lib.files import private_dir, private_file
+from sferum_lib.reports.artifacts import commit_parts, drop_parts, part_path
 from sferum_lib.reports.base import movement_order_problem, param_words, validate
 from sferum_lib.reports.content import REPORTS, SPECS
 from sferum_lib.reports.kernels import ReportKernel, keep_out_slow_imports
@@ -194,9 +194,10 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
     source = notebook_path(name)
     out = private_dir(values["out_dir"])
     output = out / f"{name}.ipynb"
+    running = part_path(output)  # papermill writes the notebook here; renamed with the artifacts when complete
     failed = out / f"{name}.ОШИБКА.ipynb"
-    failed.unlink(missing_ok=True)
-    private_file(output)  # papermill rewrites it in place: it keeps these rights whatever the umask
+    drop_parts(out, name)  # what an interrupted earlier run left
+    private_file(running)  # papermill rewrites it in place: it keeps these rights whatever the umask
     keep_out_slow_imports()
     # lazy import: papermill pulls in nbformat and jsonschema; the kernel boots meanwhile
     import papermill
@@ -206,15 +207,19 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
     try:
         papermill.execute_notebook(
             str(source),
-            str(output),
+            str(running),
             parameters=literal,
             kernel_name=KERNEL,
             progress_bar=False,
             log_output=False,
             km=kernel.ready(),  # papermill hands it to nbclient, which then leaves the kernel running
         )
+        # the whole notebook ran: its artifacts and the notebook take their final names together
+        commit_parts(out, name)
+        failed.unlink(missing_ok=True)
     except PapermillExecutionError as exc:
-        shutil.move(output, failed)
+        os.replace(running, failed)
+        drop_parts(out, name)  # the previous complete set stays as it was
         step = _describe_step(failed)
         user = exc.ename in USER_ERRORS
         detail = (exc.evalue if user else f"{exc.ename}: {exc.evalue}").rstrip(".")
@@ -222,6 +227,9 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
         raise ReportFailed(
             name, f"Отчёт «{title}» не построен: {step}: {detail}. Частичный результат: {failed}", failed, user
         ) from None
+    except BaseException:  # interrupted (Ctrl+C) or broken: nothing half-written under a final name
+        drop_parts(out, name)
+        raise
     finally:
         kernel.release()
     return RunResult(name, output, time.perf_counter() - start)
@@ -312,6 +320,12 @@ def run_all(
     threads = [threading.Thread(target=work, daemon=True) for _ in range(count)]
     for thread in threads:  # all kernels start at once and boot side by side
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # Ctrl+C: the reports under way leave no temporary files; finished ones stay
+        target = out_dir or _values(names[0], _own(names[0], shared), None)["out_dir"]
+        for name in names:
+            drop_parts(target, name)
+        raise
     return done, failures
