@@ -16,6 +16,11 @@ def ru_date(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+def ru_number(value: float, digits: int = 1) -> str:
+    """«75,0»: a number with a Russian decimal comma, as the reports' HTML shows it."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def _plural(n: int, one: str, few: str, many: str) -> str:
     if n % 10 == 1 and n % 100 != 11:
         return one
@@ -85,7 +90,7 @@ def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, 
     lines = [f"Показатели — {org.short_name}, на {ru_date(as_of)} ({source})", ""]
     title_width = max(len(i.title) for i in items)
     for item in items:
-        value = "нет данных" if item.value is None else f"{item.value * 100:5.1f} %"
+        value = "нет данных" if item.value is None else f"{ru_number(item.value * 100):>5} %"
         lines.append(f"  {item.title:<{title_width}}  {value:>10}  ({item.numerator} из {item.denominator})")
     return "\n".join(lines)
 

@@ -243,7 +243,10 @@ def _silence() -> None:
     An interrupted gather leaves asyncio tasks whose «exception was never retrieved» (AllExit) is logged when they
     are collected, and the closing client and cluster log their lost connections: none of it is for the user.
     """
-    for name in ("asyncio", "distributed", "tornado", "bokeh"):
+    roots = ("asyncio", "distributed", "tornado", "bokeh")
+    # Dask's logging configuration gives some of its loggers («distributed.client», …) levels of their own
+    known = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in roots]
+    for name in (*roots, *known):
         logger = logging.getLogger(name)
         logger.setLevel(logging.CRITICAL + 1)
         logger.propagate = False

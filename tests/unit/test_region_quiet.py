@@ -34,7 +34,9 @@ def test_processes_started_for_the_cluster_ignore_ctrl_c_and_this_one_keeps_it()
 
 def test_an_interrupted_region_command_silences_dask_and_asyncio(monkeypatch):
     monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
-    levels = {n: logging.getLogger(n).level for n in ("asyncio", "distributed")}
+    logging.getLogger("distributed.client").setLevel(logging.WARNING)  # as Dask's logging configuration sets it
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in ("asyncio", "distributed")]
+    levels = {n: logging.getLogger(n).level for n in {"asyncio", "distributed", *names}}
     try:
         with pytest.raises(KeyboardInterrupt), cluster.runner(workers=1):
             raise KeyboardInterrupt
