@@ -98,19 +98,22 @@ def is_text(values: pd.Series) -> bool:
 
 
 _CSS = """
-body { font-family: "PT Sans", "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 1100px;
-       color: #222; line-height: 1.4; }
+body { font-family: "PT Sans", "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 1200px;
+       padding: 0 1em; color: #222; line-height: 1.4; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 .meta { color: #555; margin-top: 0; }
 .lead li { margin: 0.2em 0; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1.5em; font-size: 0.9em; }
-th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
+table.wide { font-size: 0.8em; }
+th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
 th { background: #e8eef7; }
 tr:nth-child(even) td { background: #f7f7f7; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 .empty { color: #777; font-style: italic; }
-@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
-               table, figure { page-break-inside: avoid; } }
+@media print { body { margin: 0; max-width: none; padding: 0; } h2 { page-break-after: avoid; }
+               table { font-size: 8pt; } table.wide { font-size: 7pt; } th, td { padding: 0.2em 0.3em; }
+               tr, figure { page-break-inside: avoid; } }
 """
 
 
@@ -123,6 +126,9 @@ def _cell(value: Any) -> str:
         return f"{value:g}".replace(".", ",")
     return html.escape(str(value))
 
+
+#: A table with more columns than this is set in a smaller type (``table.wide``).
+WIDE_COLUMNS = 6
 
 #: The HTML is for reading: longer tables are cut there, and the XLSX holds every row.
 HTML_MAX_ROWS = 1000
@@ -140,10 +146,12 @@ def _table_html(frame: pd.DataFrame, total: int) -> str:
         )
         frame = frame.head(HTML_MAX_ROWS)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    # many columns: a smaller type, so that the table fits the page and the print
+    kind = ' class="wide"' if len(frame.columns) > WIDE_COLUMNS else ""
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
+    return f"<table{kind}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
 def _param_value(name: str, value: Any) -> str:

@@ -43,7 +43,7 @@ def coverage_chart(coverage: pd.DataFrame, mask: bool = False) -> Chart:
     if len(data) > MAX_BARS:
         title = f"{MAX_BARS} объединений с самым низким охватом (из {len(data)})"
         data = data.head(MAX_BARS)
-    data = data.iloc[::-1]  # the lowest at the bottom, as the eye reads a ranking
+    data = data.iloc[::-1]  # bars are drawn from the bottom up: the lowest coverage ends on top, read first
     height = max(2.5, 0.35 * len(data) + 1)
     fig, ax = plt.subplots(figsize=(8, height))
     y = range(len(data))
@@ -53,8 +53,9 @@ def coverage_chart(coverage: pd.DataFrame, mask: bool = False) -> Chart:
     ax.set_yticks(list(y), names)
     ax.set_xlim(0, 100)
     ax.set_xlabel("доля, %")
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(title, pad=28)
+    # above the bars, under the title: inside the axes the legend covered a bar that reached its corner
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return Chart("coverage", title, png_bytes(fig))
 

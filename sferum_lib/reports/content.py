@@ -19,6 +19,7 @@ from sferum_lib.reports.base import (
     ReportData,
     ReportSpec,
     Table,
+    _records,
     derived,
     movement_order_problem,
     read_snapshot,
@@ -366,6 +367,16 @@ def section_coverage(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _by_indicator(trend: pd.DataFrame) -> pd.DataFrame:
+    """The trend turned for reading: «Показатель», then a column per snapshot («№ 2 от 15.10.2026»)."""
+    if trend.empty:
+        return pd.DataFrame({"Показатель": []})
+    columns = [f"№ {n} от {d}" for n, d in zip(trend["Снимок"].tolist(), trend["Дата"].tolist(), strict=True)]
+    values = trend.drop(columns=["Снимок", "Дата"]).T
+    values.columns = columns
+    return values.rename_axis("Показатель").reset_index()
+
+
 def build_usage(ctx: Context) -> ReportData:
     from sferum_lib.reports import charts
 
@@ -401,10 +412,13 @@ def build_usage(ctx: Context) -> ReportData:
         lead,
         [
             Table("indicators", "Показатели", frame),
-            Table("trend", "Показатели по снимкам, %", trend, "Каждый снимок — на дату его загрузки."),
+            # an indicator a row and a snapshot a column: ten long indicator titles as headers did not fit a page
+            Table("trend", "Показатели по снимкам, %", _by_indicator(trend), "Каждый снимок — на дату его загрузки."),
             Table("sections", "Охват по объединениям", coverage),
         ],
         [charts.coverage_chart(coverage, ctx.params["mask_personal_data"]), charts.trend_chart(trend)],
+        # the JSON keeps a snapshot a record, as programs read it
+        json={"indicators": _records(frame), "trend": _records(trend), "sections": _records(coverage)},
         **_source(ctx, number),
     )
 

@@ -33,8 +33,9 @@ def store(tmp_path_factory) -> str:
 
 
 def _data(name: str, store: str, tmp_path, **extra):
-    report = Report(REPORTS[name], validate(REPORTS[name], {"store": store, "as_of": AS_OF,
-                                                             "out_dir": str(tmp_path), **extra}))
+    report = Report(
+        REPORTS[name], validate(REPORTS[name], {"store": store, "as_of": AS_OF, "out_dir": str(tmp_path), **extra})
+    )
     return report.build()
 
 
@@ -92,3 +93,61 @@ def test_xlsx_says_truthfully_that_it_keeps_phones_and_emails(store, tmp_path):
     about = {r[0]: r[1] for r in load_workbook(paths["xlsx"])["Об отчёте"].iter_rows(values_only=True)}
     assert "скрыты — да" not in about["Параметры"] and "НЕ скрыты" in about["Телефоны и email"]
     assert json.loads(paths["json"].read_text(encoding="utf-8"))["personal_data_masked"] is True
+
+
+def test_usage_page_fits_1280_pixels_and_the_trend_is_an_indicator_a_row(store, tmp_path):
+    import shutil
+    import subprocess
+
+    data = _data("usage", store, tmp_path)
+    trend = next(t for t in data.tables if t.key == "trend")
+    assert trend.frame.columns[0] == "Показатель" and trend.frame.columns[1].startswith("№ 1 от ")
+    page = render_html(data, mask=True)
+    assert '<table class="wide">' in page  # the coverage table: many columns, a smaller type
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no Chromium to lay the page out")
+    probe = "<script>document.body.dataset.width = document.documentElement.scrollWidth;</script></body>"
+    (tmp_path / "page.html").write_text(page.replace("</body>", probe), encoding="utf-8")
+    shown = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1280,900",
+            "--dump-dom",
+            (tmp_path / "page.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    width = int(shown.split('data-width="', 1)[1].split('"', 1)[0])
+    assert width <= 1280  # no horizontal scrollbar: every column is on the page
+
+
+def test_coverage_chart_legend_covers_no_bar(monkeypatch):
+    from sferum_lib.reports import charts
+
+    boxes = []
+    original = charts.png_bytes
+
+    def spy(fig):
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        boxes.append((ax.get_legend().get_window_extent(), ax.get_window_extent()))
+        return original(fig)
+
+    monkeypatch.setattr(charts, "png_bytes", spy)
+    coverage = pd.DataFrame(
+        {
+            "Объединение": ["А", "Электротехника"],
+            "В чате объединения, %": [10.0, 100.0],
+            "Родители в чате, %": [5.0, 99.0],
+        }
+    )
+    charts.coverage_chart(coverage)
+    legend, axes = boxes[0]
+    assert legend.y0 >= axes.y1 - 1  # above the plotting area, not over its bars
