@@ -16,7 +16,7 @@ import pandas as pd
 
 from sferum_lib.checks import CHECKS, REMARK, VIOLATION
 from sferum_lib.region.core import OrgResult, audit_region
-from sferum_lib.reports.base import Chart, ReportData, Table
+from sferum_lib.reports.base import Chart, ReportData, Table, param_words
 from sferum_lib.reports.charts import png_bytes, pyplot
 
 NAME = "region"
@@ -295,9 +295,9 @@ def notebook_report(store: str, as_of: str, scheduler: str, workers: int, out_di
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
-        raise UsageError(f"Параметр «as_of» = «{as_of}»: ожидается дата ГГГГ-ММ-ДД.") from None
+        raise UsageError(f"{param_words('as_of').capitalize()} = «{as_of}»: ожидается дата ГГГГ-ММ-ДД.") from None
     if workers < 0:
-        raise UsageError(f"Параметр «workers» = {workers}: ожидается целое число не меньше 0.")
+        raise UsageError(f"{param_words('workers').capitalize()} = {workers}: ожидается целое число не меньше 0.")
     notes = []
     if not store and not Path(DEFAULT_REGION).exists():
         store = str(demo_region(day))

@@ -349,7 +349,7 @@ def test_reports_over_the_working_state_say_so_and_show_what_procedures_changed(
 
 
 def test_state_and_a_snapshot_number_together_are_refused_before_any_kernel_starts(store, tmp_path):
-    with pytest.raises(UsageError, match="либо номер снимка, либо рабочее состояние"):
+    with pytest.raises(UsageError, match=r"либо номер снимка \(-p snapshot\), либо рабочее состояние"):
         run_report("audit", {"store": store, "snapshot": 1, "state": True}, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
