@@ -117,9 +117,17 @@ def check_params(name: str, values: Mapping[str, Any]) -> None:
     must be in the data the report shows. Every problem is said at once, in Russian, with what there is to choose
     from; a report that would only fail half-way in its notebook is never started.
     """
+    problems = param_problems(name, values)
+    if problems:
+        title = SPECS[name].title
+        raise UsageError(f"Отчёт «{title}»: " + "; ".join(problems) + ". Отчёт не запускался, файлы не записаны.")
+
+
+def param_problems(name: str, values: Mapping[str, Any]) -> list[str]:
+    """What :func:`check_params` refuses, as a list of Russian phrases (empty when the parameters are fine)."""
     spec = SPECS[name]
     if spec.region or not values.get("store"):
-        return
+        return []
     from sferum_lib.store import Store
 
     problems: list[str] = []
@@ -138,8 +146,7 @@ def check_params(name: str, values: Mapping[str, Any]) -> None:
         person = str(values.get("person_id") or "").strip()
         if person and not problems and (numbers or values.get("state")):
             problems += _person_problems(store, values, person, numbers)
-    if problems:
-        raise UsageError(f"Отчёт «{spec.title}»: " + "; ".join(problems) + ". Отчёт не запускался, файлы не записаны.")
+    return problems
 
 
 def _person_problems(store: Any, values: Mapping[str, Any], person: str, numbers: list[int]) -> list[str]:
@@ -275,8 +282,12 @@ def run_all(
     check_store(shared)
     if out_dir is not None:
         out_dir = os.path.abspath(out_dir)
-    for name in names:  # every report's parameters checked against the store before any kernel starts
-        check_params(name, _values(name, _own(name, shared), out_dir))
+    # every report's parameters checked against the store before any kernel starts; a problem shared by several
+    # reports (a snapshot that is not there) is said once
+    problems = [p for name in names for p in param_problems(name, _values(name, _own(name, shared), out_dir))]
+    if problems:
+        said = "; ".join(dict.fromkeys(problems))
+        raise UsageError(f"Отчёты не запускались, файлы не записаны: {said}.")
     todo: queue.Queue[str] = queue.Queue()
     for name in sorted(names, key=_expected_order):  # the longest first: the last to finish is short
         todo.put(name)
