@@ -479,9 +479,9 @@ def build_invites(ctx: Context) -> ReportData:
         # the regulation obliges the administrator to annul unclaimed links but sets no term: the days are the
         # organisation's own rule (AuditSettings), and the report must not lend it the regulation's authority
         f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия. "
-        f"Этот срок — правило организации (настройка по умолчанию), а не положения: "
-        f"{cite(default_catalogue()['ADM-13'].clause, snapshot.organisation.regulation_edition)} обязывает "
-        "администратора аннулировать невостребованные ссылки-приглашения, но срока не устанавливает.",
+        "Этот срок — правило организации (настройка по умолчанию), а не положения: положение обязывает "
+        "администратора аннулировать невостребованные ссылки-приглашения, но срока не устанавливает "
+        f"({cite(default_catalogue()['ADM-13'].clause, snapshot.organisation.regulation_edition)}).",
     ]
     return ReportData(
         "invites",
