@@ -16,6 +16,11 @@ def ru_date(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+def ru_number(value: float, digits: int = 1) -> str:
+    """«75,0»: a number with a Russian decimal comma, as the reports' HTML shows it."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def _plural(n: int, one: str, few: str, many: str) -> str:
     if n % 10 == 1 and n % 100 != 11:
         return one
@@ -85,7 +90,7 @@ def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, 
     lines = [f"Показатели — {org.short_name}, на {ru_date(as_of)} ({source})", ""]
     title_width = max(len(i.title) for i in items)
     for item in items:
-        value = "нет данных" if item.value is None else f"{item.value * 100:5.1f} %"
+        value = "нет данных" if item.value is None else f"{ru_number(item.value * 100):>5} %"
         lines.append(f"  {item.title:<{title_width}}  {value:>10}  ({item.numerator} из {item.denominator})")
     return "\n".join(lines)
 
@@ -95,6 +100,11 @@ MAX_IDS = 30
 
 
 def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: int, as_of: dt.date) -> str:
+    """Arrivals and departures between snapshots ``first`` and ``second``; reversed or equal numbers are refused
+    (they would list the arrivals as departures, or nothing at all, under a heading that looks right)."""
+    from sferum_lib.reports.base import check_movement_order
+
+    check_movement_order(first, second)
     names = {"staff": "Сотрудники", "students": "Обучающиеся"}
     lines = [f"Движение между снимками № {first} и № {second} на {ru_date(as_of)}"]
     for direction, title in (("arrived", "Прибыли"), ("departed", "Выбыли")):

@@ -108,6 +108,7 @@ def _import(args: argparse.Namespace, run: Any) -> int:
 
 
 def _audit(args: argparse.Namespace, run: Any) -> int:
+    from sferum_lib.checks import CHECKS_BY_KEY
     from sferum_lib.region.core import audit_region, findings_records, indicators_by_org
     from sferum_lib.region.tables import audit_table, indicators_table
 
@@ -116,7 +117,7 @@ def _audit(args: argparse.Namespace, run: Any) -> int:
     if args.region_command == "audit":
         for r in results:
             for key, why in r.not_performed.items():
-                print(f"{r.organisation}: не проверено {key} ({why})", file=sys.stderr)
+                print(f"{r.organisation}: не проверено — {CHECKS_BY_KEY[key].title} ({why})", file=sys.stderr)
         if args.format == "json":
             _print_json(findings_records(results))
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,11 +37,19 @@ LOCAL_CONFIG = {
 }
 
 
+#: A warning filter (as ``PYTHONWARNINGS`` gives it) for the resource tracker's «leaked semaphore» warning.
+RESOURCE_TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
+
+
 def _quiet() -> None:
     """Keep distributed's INFO/WARNING chatter (and that of the worker processes it spawns) off the terminal."""
     # the environment reaches worker processes that a LocalCluster spawns; the config reaches this process
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
     os.environ.setdefault("DASK_DISTRIBUTED__ADMIN__LOG_LENGTH", "0")
+    # multiprocessing's resource tracker (a process of its own) warns in English of semaphores a Ctrl+C left
+    if RESOURCE_TRACKER_QUIET not in os.environ.get("PYTHONWARNINGS", ""):
+        given = os.environ.get("PYTHONWARNINGS")
+        os.environ["PYTHONWARNINGS"] = f"{given},{RESOURCE_TRACKER_QUIET}" if given else RESOURCE_TRACKER_QUIET
     import dask
 
     dask.config.set({"logging.distributed": "error", "distributed.admin.log-length": 0})
@@ -151,7 +160,7 @@ def runner(scheduler: str | None = None, workers: int | None = None) -> Iterator
     def start() -> Any:
         from distributed import Client, LocalCluster  # a second of imports, only when there is work
 
-        with dask.config.set(LOCAL_CONFIG):  # read as the scheduler, nannies and workers start (workers get a copy)
+        with dask.config.set(LOCAL_CONFIG), _workers_ignore_ctrl_c():  # config read as the processes start
             started.append(
                 LocalCluster(
                     n_workers=count,
@@ -166,6 +175,81 @@ def runner(scheduler: str | None = None, workers: int | None = None) -> Iterator
 
     try:
         yield Runner(start=start)
+    except BaseException:  # Ctrl+C (or a failure): the product says «Прервано.», Dask's shutdown says nothing
+        _silence()
+        raise
     finally:
         for part in reversed(started):
             part.close()
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start the local cluster's processes with Ctrl+C ignored: they are stopped by this process, not by the key.
+
+    A Ctrl+C reaches every process of the terminal's group; each worker then printed its own English traceback
+    (KeyboardInterrupt in the nanny's loop). A Python process started with SIGINT ignored keeps ignoring it, so
+    SIGINT is ignored for the instant each worker process is started (``multiprocessing.util.spawnv_passfds``,
+    which Dask's process start calls in its own thread), and this process keeps its Ctrl+C all along. A blocked
+    signal would not do: the processes are started with a fresh signal mask.
+    """
+    import multiprocessing.util as mp_util
+
+    spawn = mp_util.spawnv_passfds
+
+    def spawn_ignoring_ctrl_c(path: Any, args: Any, passfds: Any) -> Any:
+        with _sigint_ignored():
+            return spawn(path, args, passfds)
+
+    mp_util.spawnv_passfds = spawn_ignoring_ctrl_c
+    try:
+        yield
+    finally:
+        mp_util.spawnv_passfds = spawn
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored process-wide for a moment, from any thread (``signal.signal`` only works in the main one).
+
+    Done with the C library's ``sigaction``, which restores this process's own handler exactly; where that is not
+    available (not Linux or macOS), nothing changes.
+    """
+    import ctypes
+    import ctypes.util
+    import signal
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        action = libc.sigaction
+    except (OSError, AttributeError, TypeError):
+        yield
+        return
+    ignore = ctypes.create_string_buffer(256)  # a zeroed struct sigaction, larger than any platform's
+    ctypes.memmove(ignore, ctypes.byref(ctypes.c_void_p(1)), ctypes.sizeof(ctypes.c_void_p))  # sa_handler = SIG_IGN
+    previous = ctypes.create_string_buffer(256)
+    if action(int(signal.SIGINT), ignore, previous) != 0:
+        yield
+        return
+    try:
+        yield
+    finally:
+        action(int(signal.SIGINT), previous, None)
+
+
+def _silence() -> None:
+    """No more output from Dask or asyncio in this process: it is stopping, and the command says why in Russian.
+
+    An interrupted gather leaves asyncio tasks whose «exception was never retrieved» (AllExit) is logged when they
+    are collected, and the closing client and cluster log their lost connections: none of it is for the user.
+    """
+    roots = ("asyncio", "distributed", "tornado", "bokeh")
+    # Dask's logging configuration gives some of its loggers («distributed.client», …) levels of their own
+    known = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in roots]
+    for name in (*roots, *known):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.CRITICAL + 1)
+        logger.propagate = False
+    # a cluster stopped while it started cannot be closed by Dask's exit hook, which then prints its AssertionError
+    # as an «exception ignored in atexit callback»: what is left at exit is ignored quietly
+    sys.unraisablehook = lambda unraisable: None

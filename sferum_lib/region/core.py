@@ -138,6 +138,8 @@ class Outcome:
     warning_count: int = 0
     errors_copy: str = ""  # the annotated copy of a refused workbook
     internal: bool = False  # refused by a fault of the program or the machine, not of the workbook
+    full_name: str = ""  # «Полное наименование»: tells apart organisations whose short names were typed alike
+    head: str = ""  # the head's «Фамилия Имя Отчество», the other sign of which organisation it is
 
 
 @dataclass
@@ -189,6 +191,8 @@ def task_validate(path: str, errors_dir: str) -> Staged:
         return Staged(outcome)
     snapshot = result.snapshot
     outcome.organisation = snapshot.organisation.short_name
+    outcome.full_name = snapshot.organisation.full_name
+    outcome.head = head_name(snapshot)
     outcome.store = store_name(snapshot.organisation.short_name)
     outcome.people = len(snapshot.staff) + len(snapshot.pupils) + len(snapshot.parents)
     outcome.warning_count = len(result.warnings)
@@ -219,6 +223,8 @@ def task_save(staged: Staged, region: str, refusal: str) -> Outcome:
                     f"хранилище «{outcome.store}» принадлежит организации «{known[-1].organisation}», "
                     f"а в книге — «{outcome.organisation}»; уточните «Краткое наименование»"
                 )
+            if known:
+                _check_same_organisation(store, known[-1].number, outcome, path)
             outcome.snapshot = store.add_snapshot(staged.result.snapshot, outcome.source, staged.result.rows)
     except SferumError as exc:
         outcome.accepted, outcome.errors, outcome.error_count = False, [str(exc)], 1
@@ -232,6 +238,53 @@ def task_save(staged: Staged, region: str, refusal: str) -> Outcome:
     return outcome
 
 
+def head_name(snapshot: Any) -> str:
+    """The head's «Фамилия Имя Отчество» (empty when the workbook names no head or no such employee)."""
+    from sferum_lib.model import full_name
+
+    head = snapshot.organisation.head_id
+    staff = snapshot.staff
+    row = staff[staff["id"] == head] if head else staff.iloc[0:0]
+    return str(full_name(row).iloc[0]) if len(row) else ""
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Two names alike but for case, spaces, quotes and «ё»: typed by different people, they are the same."""
+
+    def norm(text: str) -> str:
+        text = re.sub(r"[«»\"“”„'`]", '"', str(text or "")).replace("ё", "е").replace("Ё", "Е")
+        return " ".join(text.casefold().split())
+
+    return norm(a) == norm(b)
+
+
+def _check_same_organisation(store: Any, number: int, outcome: Outcome, path: Path) -> None:
+    """Refuse a workbook whose short name is an organisation's of the region, but which is another organisation.
+
+    The store is found by the short name only, and a short name is easily mistyped as a neighbour's: a workbook
+    whose full name and head both differ from the stored organisation's is not its next snapshot. (One of the two
+    may change: a renamed organisation, a new head.) Only the stored organisation is read here, not its tables,
+    unless the full names differ.
+    """
+    import json
+
+    row = store.con.execute("SELECT organisation FROM snapshots WHERE id = ?", (number,)).fetchone()
+    stored = json.loads(row[0]) if row else {}
+    stored_full = str(stored.get("full_name") or "")
+    if not stored_full or _same_text(stored_full, outcome.full_name):
+        return
+    stored_head = head_name(store.snapshot(number))
+    if stored_head and outcome.head and _same_text(stored_head, outcome.head):
+        return
+    raise StoreError(
+        f"«Краткое наименование» «{outcome.organisation}» уже у другой организации региона: "
+        f"«{stored_full}» (руководитель — {stored_head or 'не указан'}), а в книге — «{outcome.full_name}» "
+        f"(руководитель — {outcome.head or 'не указан'}). Если это другая организация, исправьте в книге "
+        "«Краткое наименование» на её собственное; если та же (сменились и наименование, и руководитель), "
+        f"загрузите книгу отдельно: sferum --store \"{path}\" import КНИГА.xlsx"
+    )
+
+
 def _duplicates(outcomes: list[Outcome]) -> dict[str, str]:
     """Workbooks of one organisation received together: each refused, since which one is right is unknown."""
     by_store: dict[str, list[Outcome]] = {}
@@ -242,7 +295,15 @@ def _duplicates(outcomes: list[Outcome]) -> dict[str, str]:
     for group in by_store.values():
         if len(group) > 1:
             names = ", ".join(f"«{o.source}»" for o in group)
+            different = {_same_text(o.full_name, group[0].full_name) for o in group} != {True}
             for outcome in group:
+                if different:  # a short name mistyped as another's: which workbook is wrong, the user knows
+                    fulls = "; ".join(f"«{o.source}» — «{o.full_name}»" for o in group)
+                    refusals[outcome.source] = (
+                        f"у книг разных организаций одно «Краткое наименование» «{outcome.organisation}» ({fulls}): "
+                        "исправьте его в книге, где оно чужое, и загрузите снова"
+                    )
+                    continue
                 refusals[outcome.source] = (
                     f"в папке несколько книг организации «{outcome.organisation}» ({names}): "
                     "оставьте одну и загрузите снова"

@@ -140,6 +140,13 @@ def write_region(
     return [Path(p) for p in written]
 
 
+def _books(n: int) -> str:
+    """«Книга 1 организации», «Книги 3 организаций», «Книги 21 организации»: the numeral agrees with its noun."""
+    from sferum_lib.render import _plural
+
+    return f"{'Книга' if n == 1 else 'Книги'} {n} {_plural(n, 'организации', 'организаций', 'организаций')}"
+
+
 def run_region_demo(out: str | Path, n: int, size: int | None, seed: int, as_of: dt.date | None) -> int:
     """``sferum demo --region N``: write the workbooks and say how to import them."""
     import sys
@@ -147,7 +154,7 @@ def run_region_demo(out: str | Path, n: int, size: int | None, seed: int, as_of:
     written = write_region(out, n, size, seed, as_of)
     folder = Path(out)
     print(
-        f"Книги {len(written)} организаций: «{folder / NOW}» и месяцем раньше — «{folder / EARLIER}».", file=sys.stderr
+        f"{_books(len(written))}: «{folder / NOW}» и месяцем раньше — «{folder / EARLIER}».", file=sys.stderr
     )
     print(
         f'Дальше: sferum --store регион region import "{folder / EARLIER}"  ·  '

@@ -1,6 +1,6 @@
 """The region report for the head of an education department: counts and shares only, no personal data.
 
-One row per organisation (ranked by the mean of its indicators), the duties most often broken, each
+One row per organisation (ranked by the mean of its indicators), the violations and remarks per duty, each
 organisation's indicators across its snapshots, and two map-free charts: the spread of every indicator over the
 organisations, and the share of organisations breaking each duty. Written through the reports' own artifacts
 (escaped HTML, XLSX whose first table is one row per organisation, JSON).
@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from sferum_lib.checks import CHECKS, VIOLATION
+from sferum_lib.checks import CHECKS, REMARK, VIOLATION
 from sferum_lib.region.core import OrgResult, audit_region
-from sferum_lib.reports.base import Chart, ReportData, Table
+from sferum_lib.reports.base import Chart, ReportData, Table, param_words
 from sferum_lib.reports.charts import png_bytes, pyplot
 
 NAME = "region"
@@ -175,7 +175,7 @@ def duties_chart(frame: pd.DataFrame) -> Chart:
     ax.barh(labels, data["Доля организаций, %"], color=colors)
     ax.set_xlim(0, 100)
     ax.set_xlabel("доля организаций, %  (красное — нарушение, жёлтое — замечание)")
-    title = "Чаще всего нарушаемые обязанности"
+    title = "Нарушения и замечания по обязанностям"
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
     return Chart("duties", title, png_bytes(fig))
@@ -203,10 +203,15 @@ def _summary(results: list[OrgResult], rank: pd.DataFrame, broken: pd.DataFrame)
             + "; ".join(f"{o} — {_num(m)} %" for o, m in zip(low["Организация"], low[MEAN], strict=True))
             + "."
         )
-    if len(broken):
-        top = broken.iloc[0]
-        where = count_phrase(int(top["Организаций"]), "организации", "организациях", "организациях")
-        lines.append(f"Чаще всего нарушается {top['Обязанность']} «{top['Проверка']}»: в {where} из {len(results)}.")
+    # a remark is not a violation: the most widespread of each is named apart, in its own words
+    for severity, words in ((VIOLATION, "Чаще всего нарушается"), (REMARK, "Чаще всего замечания по")):
+        found = broken[broken["Вид"] == severity] if len(broken) else broken
+        if len(found):
+            top = found.iloc[0]
+            where = count_phrase(int(top["Организаций"]), "организации", "организациях", "организациях")
+            lines.append(f"{words} {top['Обязанность']} «{top['Проверка']}»: в {where} из {len(results)}.")
+    if len(broken) and not (broken["Вид"] == VIOLATION).any():
+        lines.append("Нарушений нет ни в одной организации; есть только замечания.")
     moved = rank[CHANGE].dropna() if CHANGE in rank else pd.Series(dtype=float)
     if len(moved):
         lines.append(
@@ -227,7 +232,12 @@ def build_region_report(region: str | Path, as_of: dt.date, run: Any) -> ReportD
         Table(
             "organisations", "Организации по показателям", rank, "Место — по среднему из показателей; лучшие сверху."
         ),
-        Table("duties", "Чаще всего нарушаемые обязанности", broken),
+        Table(
+            "duties",
+            "Нарушения и замечания по обязанностям",
+            broken,
+            "«Вид» — нарушение или замечание; чаще встречающиеся сверху.",
+        ),
         Table("spread", "Разброс показателей по организациям", spread(results)),
         Table("trend", "Показатели по снимкам каждой организации", trend(results), "Каждый снимок — на дату загрузки."),
     ]
@@ -285,9 +295,9 @@ def notebook_report(store: str, as_of: str, scheduler: str, workers: int, out_di
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
-        raise UsageError(f"Параметр «as_of» = «{as_of}»: ожидается дата ГГГГ-ММ-ДД.") from None
+        raise UsageError(f"{param_words('as_of').capitalize()} = «{as_of}»: ожидается дата ГГГГ-ММ-ДД.") from None
     if workers < 0:
-        raise UsageError(f"Параметр «workers» = {workers}: ожидается целое число не меньше 0.")
+        raise UsageError(f"{param_words('workers').capitalize()} = {workers}: ожидается целое число не меньше 0.")
     notes = []
     if not store and not Path(DEFAULT_REGION).exists():
         store = str(demo_region(day))

@@ -7,7 +7,7 @@ from collections import Counter
 
 from sferum_lib.checks import CHECKS_BY_KEY, REMARK, VIOLATION
 from sferum_lib.region.core import OrgResult
-from sferum_lib.render import count_phrase, ru_date
+from sferum_lib.render import count_phrase, ru_date, ru_number
 
 
 def _cut(text: str, width: int) -> str:
@@ -38,6 +38,11 @@ def audit_table(results: list[OrgResult], as_of: dt.date, top: int = 3) -> str:
     return "\n".join(lines)
 
 
+def percent(value: float | None) -> str:
+    """«68,6» (a share in per cent, Russian decimal comma); «—» when not defined."""
+    return "—" if value is None else ru_number(value * 100)
+
+
 def indicators_table(results: list[OrgResult], as_of: dt.date) -> str:
     """Indicators in per cent, one row per organisation, one column per indicator (keys explained below)."""
     keys = list(results[0].titles) if results else []
@@ -45,9 +50,9 @@ def indicators_table(results: list[OrgResult], as_of: dt.date) -> str:
     head = f"{'Организация':<{width}}" + "".join(f"  {i + 1:>5}" for i in range(len(keys)))
     lines = [f"Показатели организаций региона на {ru_date(as_of)}, %", "", head]
     for r in results:
-        cells = "".join(f"  {'—' if r.indicators.get(k) is None else f'{r.indicators[k] * 100:.1f}':>5}" for k in keys)
+        cells = "".join(f"  {percent(r.indicators.get(k)):>5}" for k in keys)
         lines.append(f"{_cut(r.organisation, 40):<{width}}{cells}")
     lines.append("")
-    lines += [f"{i + 1}. {results[0].titles[k]} ({k})" for i, k in enumerate(keys)]
+    lines += [f"{i + 1}. {results[0].titles[k]}" for i, k in enumerate(keys)]
     lines.append("«—» — показатель не определён (нет тех, к кому он относится).")
     return "\n".join(lines)

@@ -20,16 +20,22 @@ from typing import Any
 import pandas as pd
 
 from sferum_lib.files import FILE_MODE, private_dir, write_private
-from sferum_lib.reports.base import ReportData, Table
+from sferum_lib.reports.base import PARAM_WORDS, ReportData, Table
 
 
 def mask_phone(phone: Any) -> Any:
-    """«+79781234567» → «+7 978 ***-**-67»."""
+    """«+79781234567», «8 (978) 123-45-67», «978 123-45-67» → «+7 978 ***-**-67».
+
+    A Russian number dialled with the trunk «8» is the same «+7» number; ten digits are a number without its code.
+    """
     if not isinstance(phone, str):
         return phone
     digits = re.sub(r"\D", "", phone)
     if len(digits) == 11:
-        return f"+{digits[0]} {digits[1:4]} ***-**-{digits[-2:]}"
+        country = "7" if digits[0] == "8" else digits[0]
+        return f"+{country} {digits[1:4]} ***-**-{digits[-2:]}"
+    if len(digits) == 10:
+        return f"+7 {digits[:3]} ***-**-{digits[-2:]}"
     return "***" + digits[-2:] if len(digits) >= 2 else "***"
 
 
@@ -77,25 +83,37 @@ def masked(table: Table, rows: int | None = None) -> pd.DataFrame:
             masker = mask_email if "mail" in column.lower() else mask_phone
             frame[column] = frame[column].map(masker)
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if is_text(frame[column]):
             frame[column] = frame[column].map(scrub)
     return frame
 
 
+def is_text(values: pd.Series) -> bool:
+    """Whether a column may hold text: Python objects, or pandas' string dtype (``str``, the default of pandas 3
+    for text, which is not ``object`` and so escaped a check of ``dtype == object``)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return is_text(pd.Series(dtype.categories))
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+
+
 _CSS = """
-body { font-family: "PT Sans", "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 1100px;
-       color: #222; line-height: 1.4; }
+body { font-family: "PT Sans", "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 1200px;
+       padding: 0 1em; color: #222; line-height: 1.4; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 .meta { color: #555; margin-top: 0; }
 .lead li { margin: 0.2em 0; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1.5em; font-size: 0.9em; }
-th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
+table.wide { font-size: 0.8em; }
+th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
 th { background: #e8eef7; }
 tr:nth-child(even) td { background: #f7f7f7; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 .empty { color: #777; font-style: italic; }
-@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
-               table, figure { page-break-inside: avoid; } }
+@media print { body { margin: 0; max-width: none; padding: 0; } h2 { page-break-after: avoid; }
+               table { font-size: 8pt; } table.wide { font-size: 7pt; } th, td { padding: 0.2em 0.3em; }
+               tr, figure { page-break-inside: avoid; } }
 """
 
 
@@ -108,6 +126,9 @@ def _cell(value: Any) -> str:
         return f"{value:g}".replace(".", ",")
     return html.escape(str(value))
 
+
+#: A table with more columns than this is set in a smaller type (``table.wide``).
+WIDE_COLUMNS = 6
 
 #: The HTML is for reading: longer tables are cut there, and the XLSX holds every row.
 HTML_MAX_ROWS = 1000
@@ -125,24 +146,12 @@ def _table_html(frame: pd.DataFrame, total: int) -> str:
         )
         frame = frame.head(HTML_MAX_ROWS)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    # many columns: a smaller type, so that the table fits the page and the print
+    kind = ' class="wide"' if len(frame.columns) > WIDE_COLUMNS else ""
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
-
-
-#: How the report's footer names its parameters: in words, not the notebook's variable names.
-PARAM_WORDS: dict[str, str] = {
-    "store": "хранилище",
-    "snapshot": "снимок",
-    "as_of": "дата отчёта",
-    "mask_personal_data": "телефоны и email скрыты",
-    "soon_days": "дней вперёд для ссылок, которые скоро устареют",
-    "from_snapshot": "прежний снимок",
-    "to_snapshot": "новый снимок",
-    "person_id": "человек (ID)",
-    "state": "рабочее состояние вместо снимка",
-}
+    return f"<table{kind}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
 def _param_value(name: str, value: Any) -> str:
@@ -152,17 +161,20 @@ def _param_value(name: str, value: Any) -> str:
         return "последний" if name != "from_snapshot" else "предпоследний"
     if hasattr(value, "strftime"):
         return value.strftime("%d.%m.%Y")
+    if name == "as_of" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return f"{value[8:]}.{value[5:7]}.{value[:4]}"
     return "не указан" if value in ("", None) else str(value)
 
 
-def params_text(params: dict[str, Any]) -> str:
-    """«хранилище — /home/…/sferum.db; снимок — последний; дата отчёта — 15.10.2026; …»."""
-    shown = {k: v for k, v in params.items() if k != "out_dir"}
+def params_text(params: dict[str, Any], hidden: tuple[str, ...] = ()) -> str:
+    """«хранилище — /home/…/sferum.db; снимок — последний; дата отчёта — 15.10.2026; …», without ``hidden``."""
+    shown = {k: v for k, v in params.items() if k != "out_dir" and k not in hidden}
     if shown.get("state"):  # the working state is shown instead of a snapshot: no snapshot number to name
         shown.pop("snapshot", None)
     elif "state" in shown:  # the usual case needs no words
         del shown["state"]
-    return "; ".join(f"{PARAM_WORDS.get(k, k)} — {_param_value(k, v)}" for k, v in shown.items())
+    # a parameter without words is not shown by its code name: the footer is read by people, not by programs
+    return "; ".join(f"{PARAM_WORDS[k]} — {_param_value(k, v)}" for k, v in shown.items() if k in PARAM_WORDS)
 
 
 def meta_line(data: ReportData) -> str:
@@ -193,9 +205,9 @@ def render_body(data: ReportData, mask: bool) -> str:
             f"<figcaption>{html.escape(chart.title)}</figcaption></figure>"
         )
     for table in data.tables:
-        parts.append(f"<h2>{html.escape(table.title)}</h2>")
+        parts.append(f"<h2>{html.escape(text(table.title))}</h2>")
         if table.note:
-            parts.append(f"<p>{html.escape(table.note)}</p>")
+            parts.append(f"<p>{html.escape(text(table.note))}</p>")
         # masked after the cut: at a million people the HTML shows a thousand rows, and only those need masking
         frame = masked(table, HTML_MAX_ROWS + 1) if mask else table.frame
         parts.append(_table_html(frame, len(table.frame)))
@@ -251,16 +263,29 @@ def _width(frame: pd.DataFrame, column: Any) -> int:
     return min(60, max(8, longest + 2))
 
 
+#: What the XLSX says of the phones and emails in it: it is the administrator's working copy and keeps them whole,
+#: whatever the report's mask (which the HTML, the JSON and the notebook follow) — said so, never «скрыты — да».
+XLSX_PERSONAL_MASKED = (
+    "в этой книге НЕ скрыты (рабочая копия администратора, не для пересылки); "
+    "в HTML, JSON и блокноте этого отчёта телефоны и email скрыты"
+)
+XLSX_PERSONAL_SHOWN = "не скрыты ни в этой книге, ни в HTML, JSON и блокноте этого отчёта"
+
+
 def about_rows(data: ReportData) -> list[tuple[str, str]]:
-    """Which organisation, snapshot and day a report shows, and how it was asked for."""
-    return [
+    """Which organisation, snapshot and day a report shows, how it was asked for, and what this workbook hides."""
+    rows = [
         ("Отчёт", data.title),
         ("Организация", data.organisation),
         ("Данные", data.source or "—"),
         ("На дату", f"{data.as_of:%d.%m.%Y}"),
         ("Хранилище", data.store or "—"),
-        ("Параметры", params_text(data.params)),
+        ("Параметры", params_text(data.params, hidden=("mask_personal_data",))),
     ]
+    if "mask_personal_data" in data.params:
+        masked_elsewhere = bool(data.params["mask_personal_data"])
+        rows.append(("Телефоны и email", XLSX_PERSONAL_MASKED if masked_elsewhere else XLSX_PERSONAL_SHOWN))
+    return rows
 
 
 def plain(value: Any, mask: bool = False) -> Any:
@@ -310,15 +335,76 @@ def json_document(data: ReportData, mask: bool) -> Any:
     }
 
 
+#: Set in the environment of a report kernel started by :mod:`sferum_lib.reports.runner`: the artifacts are left
+#: under their temporary names, and the runner renames them into place with the executed notebook, only when the
+#: whole notebook has run. Anywhere else (JupyterLab, a test) :func:`write_all` renames them itself.
+STAGED_ENV = "SFERUM_STAGED_ARTIFACTS"
+#: How a file being written is named beside its final name: hidden, and never taken for an artifact.
+PART_MARK = ".part"
+
+
+def part_path(path: Path) -> Path:
+    """``отчёты/audit.html`` → ``отчёты/.audit.part.html``: the temporary name, in the same folder (same disk); the
+    suffix stays, since papermill expects its notebook's to be ``.ipynb``."""
+    return path.with_name(f".{path.stem}{PART_MARK}{path.suffix}")
+
+
+def _final(part: Path) -> Path:
+    stem = part.name[1 : -len(part.suffix) - len(PART_MARK)] if part.suffix else part.name[1 : -len(PART_MARK)]
+    return part.with_name(stem + part.suffix)
+
+
+def report_parts(out_dir: str | Path, name: str) -> list[Path]:
+    """The temporary files of report ``name`` in ``out_dir``: its artifacts (``name.*``, ``name-*.png``)."""
+    found = []
+    for part in Path(out_dir).glob(f".{name}*{PART_MARK}*"):
+        final = _final(part).name
+        if part.stem.endswith(PART_MARK) and final[len(name) : len(name) + 1] in (".", "-"):
+            found.append(part)
+    return sorted(found)
+
+
+def commit_parts(out_dir: str | Path, name: str) -> list[Path]:
+    """Rename every temporary file of report ``name`` into place (each rename is atomic); return the final paths."""
+    done = []
+    for part in report_parts(out_dir, name):
+        final = _final(part)
+        os.replace(part, final)
+        done.append(final)
+    return done
+
+
+def drop_parts(out_dir: str | Path, name: str, notebook: bool = True) -> None:
+    """Remove the temporary files a stopped or failed run of report ``name`` left: the old artifacts stay.
+
+    ``notebook=False`` keeps the executed notebook's (papermill is writing it while the notebook writes the rest).
+    """
+    for part in report_parts(out_dir, name):
+        if notebook or part.suffix != ".ipynb":
+            part.unlink(missing_ok=True)
+
+
 def write_all(data: ReportData, out_dir: str | Path, mask: bool) -> dict[str, Path]:
-    """Write the HTML, XLSX, JSON and PNG files of a report, owner-only; return their paths by kind."""
+    """Write the HTML, XLSX, JSON and PNG files of a report, owner-only; return their paths by kind.
+
+    Every file is written under a temporary name beside its final one and renamed into place only when all are
+    complete, so an interrupted run leaves the previous complete set as it was (see :data:`STAGED_ENV`).
+    """
     out = private_dir(out_dir)
     paths = {"html": out / f"{data.name}.html", "xlsx": out / f"{data.name}.xlsx", "json": out / f"{data.name}.json"}
-    write_private(paths["html"], render_html(data, mask))
-    write_xlsx(data, paths["xlsx"])
-    text = json.dumps(json_document(data, mask), ensure_ascii=False, indent=1, default=str, allow_nan=False)
-    write_private(paths["json"], text)
     for chart in data.charts:
         paths[f"png:{chart.key}"] = out / f"{data.name}-{chart.key}.png"
-        write_private(paths[f"png:{chart.key}"], chart.png)
+    drop_parts(out, data.name, notebook=False)
+    try:
+        write_private(part_path(paths["html"]), render_html(data, mask))
+        write_xlsx(data, part_path(paths["xlsx"]))
+        text = json.dumps(json_document(data, mask), ensure_ascii=False, indent=1, default=str, allow_nan=False)
+        write_private(part_path(paths["json"]), text)
+        for chart in data.charts:
+            write_private(part_path(paths[f"png:{chart.key}"]), chart.png)
+    except BaseException:
+        drop_parts(out, data.name, notebook=False)
+        raise
+    if not os.environ.get(STAGED_ENV):
+        commit_parts(out, data.name)
     return paths

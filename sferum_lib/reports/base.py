@@ -37,6 +37,57 @@ COMMON_PARAMS: tuple[Param, ...] = (
     Param("state", bool, False, "по рабочему состоянию организации (после действий), а не по снимку"),
 )
 
+#: How reports and their refusals name the parameters: in words, not by the notebook's variable names.
+PARAM_WORDS: dict[str, str] = {
+    "store": "хранилище",
+    "snapshot": "снимок",
+    "as_of": "дата отчёта",
+    "out_dir": "папка для результатов",
+    "mask_personal_data": "телефоны и email скрыты",
+    "soon_days": "дней вперёд для ссылок, которые скоро устареют",
+    "from_snapshot": "прежний снимок",
+    "to_snapshot": "новый снимок",
+    "person_id": "ID человека",
+    "state": "рабочее состояние вместо снимка",
+    "scheduler": "планировщик Dask",
+    "workers": "исполнителей кластера",
+    "session": "папка занятия",
+}
+
+
+def param_words(name: str) -> str:
+    """«снимок (-p snapshot)»: a parameter in words, then how it is given on the command line."""
+    return f"{PARAM_WORDS.get(name, 'параметр')} (-p {name})"
+
+
+REPORT_FLAGS = ("-p from_snapshot", "-p to_snapshot")
+
+
+def movement_order_problem(first: int, second: int, flags: tuple[str, str] = REPORT_FLAGS) -> str:
+    """What is wrong with comparing snapshot ``first`` (the earlier) with ``second`` (the later); empty if nothing.
+
+    ``flags``: how the two numbers are given where the user gave them (``--from``/``--to`` in the terminal).
+    """
+    if first == second:
+        return (
+            f"снимок № {first} сравнивается сам с собой ({flags[0]} {first} {flags[1]} {second}): "
+            "укажите два разных снимка"
+        )
+    if first > second:
+        return (
+            f"прежний снимок № {first} ({flags[0]}) позже нового № {second} ({flags[1]}); "
+            f"поменяйте их местами: {flags[0]} {second} {flags[1]} {first}"
+        )
+    return ""
+
+
+def check_movement_order(first: int, second: int, flags: tuple[str, str] = ("--from", "--to")) -> None:
+    """Refuse a movement between snapshots given in reverse order or between a snapshot and itself."""
+    problem = movement_order_problem(first, second, flags)
+    if problem:
+        raise UsageError(f"Движение: {problem}.")
+
+
 #: How a report names the working state it shows; the date is the report's.
 STATE_WORDS = "рабочее состояние"
 
@@ -219,7 +270,10 @@ def _convert(param: Param, value: Any) -> Any:
     if param.type is int:
         if isinstance(value, bool):
             raise ValueError("ожидается целое число")
-        number = int(value)
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError("ожидается целое число") from None
         if number < 0:
             raise ValueError("ожидается целое число не меньше 0")
         if number > MAX_INT_PARAM:
@@ -237,17 +291,19 @@ def validate(spec: ReportSpec, given: Mapping[str, Any]) -> dict[str, Any]:
         try:
             values[name] = _convert(param, given.get(name, param.default))
         except (TypeError, ValueError) as exc:
-            problems.append(f"параметр «{name}» = «{given.get(name)}»: {exc}")
+            problems.append(f"{param_words(name)} = «{given.get(name)}»: {exc}")
     if not problems:
         text = values["as_of"]
         try:
             values["as_of"] = dt.date.fromisoformat(text) if text else dt.date.today()
         except ValueError:
-            problems.append(f"параметр «as_of» = «{text}»: ожидается дата ГГГГ-ММ-ДД")
+            problems.append(f"{param_words('as_of')} = «{text}»: ожидается дата ГГГГ-ММ-ДД")
         if values.get("state") and (values.get("snapshot") or values.get("to_snapshot")):
-            problems.append("укажите либо номер снимка, либо рабочее состояние (state), но не то и другое")
+            problems.append(
+                "укажите либо номер снимка (-p snapshot), либо рабочее состояние (-p state), но не то и другое"
+            )
     if problems:
-        known = ", ".join(declared)
+        known = " · ".join(f"-p {name} — {param.help}" for name, param in declared.items())
         raise UsageError(f"Отчёт «{spec.title}»: " + "; ".join(problems) + f". Параметры отчёта: {known}.")
     return resolve_paths(values, region=spec.region)
 

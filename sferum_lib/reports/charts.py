@@ -29,25 +29,33 @@ def png_bytes(fig) -> bytes:
 MAX_BARS = 25
 
 
-def coverage_chart(coverage: pd.DataFrame) -> Chart:
-    """Horizontal bars: the share of pupils and of parents in their section's chats."""
+def coverage_chart(coverage: pd.DataFrame, mask: bool = False) -> Chart:
+    """Horizontal bars: the share of pupils and of parents in their section's chats.
+
+    ``mask``: phones and emails inside the sections' names are masked, as in the report's HTML (a picture cannot
+    be masked after it is drawn).
+    """
+    from sferum_lib.reports.artifacts import scrub
+
     plt = pyplot()
     data = coverage.fillna(0).sort_values("В чате объединения, %", kind="stable")
     title = "Охват чатами по объединениям"
     if len(data) > MAX_BARS:
         title = f"{MAX_BARS} объединений с самым низким охватом (из {len(data)})"
         data = data.head(MAX_BARS)
-    data = data.iloc[::-1]  # the lowest at the bottom, as the eye reads a ranking
+    data = data.iloc[::-1]  # bars are drawn from the bottom up: the lowest coverage ends on top, read first
     height = max(2.5, 0.35 * len(data) + 1)
     fig, ax = plt.subplots(figsize=(8, height))
     y = range(len(data))
     ax.barh([i + 0.2 for i in y], data["В чате объединения, %"], height=0.4, label="обучающиеся в чате объединения")
     ax.barh([i - 0.2 for i in y], data["Родители в чате, %"], height=0.4, label="родители в чате родителей")
-    ax.set_yticks(list(y), data["Объединение"])
+    names = [scrub(n) if mask else n for n in data["Объединение"].tolist()]
+    ax.set_yticks(list(y), names)
     ax.set_xlim(0, 100)
     ax.set_xlabel("доля, %")
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(title, pad=28)
+    # above the bars, under the title: inside the axes the legend covered a bar that reached its corner
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return Chart("coverage", title, png_bytes(fig))
 

@@ -9,10 +9,21 @@ import pandas as pd
 
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, audit, indicators, movement
 from sferum_lib.checks.audit import FINDING_COLUMNS, AuditResult, AuditSettings
+from sferum_lib.errors import UsageError
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.regulation.editions import cite
-from sferum_lib.reports.base import Context, Param, ReportData, ReportSpec, Table, derived, read_snapshot
+from sferum_lib.reports.base import (
+    Context,
+    Param,
+    ReportData,
+    ReportSpec,
+    Table,
+    _records,
+    derived,
+    movement_order_problem,
+    read_snapshot,
+)
 
 # what to do about each finding, and who does it (the regulation's roles)
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -356,6 +367,16 @@ def section_coverage(snapshot: Snapshot, as_of: dt.date) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _by_indicator(trend: pd.DataFrame) -> pd.DataFrame:
+    """The trend turned for reading: «Показатель», then a column per snapshot («№ 2 от 15.10.2026»)."""
+    if trend.empty:
+        return pd.DataFrame({"Показатель": []})
+    columns = [f"№ {n} от {d}" for n, d in zip(trend["Снимок"].tolist(), trend["Дата"].tolist(), strict=True)]
+    values = trend.drop(columns=["Снимок", "Дата"]).T
+    values.columns = columns
+    return values.rename_axis("Показатель").reset_index()
+
+
 def build_usage(ctx: Context) -> ReportData:
     from sferum_lib.reports import charts
 
@@ -391,10 +412,13 @@ def build_usage(ctx: Context) -> ReportData:
         lead,
         [
             Table("indicators", "Показатели", frame),
-            Table("trend", "Показатели по снимкам, %", trend, "Каждый снимок — на дату его загрузки."),
+            # an indicator a row and a snapshot a column: ten long indicator titles as headers did not fit a page
+            Table("trend", "Показатели по снимкам, %", _by_indicator(trend), "Каждый снимок — на дату его загрузки."),
             Table("sections", "Охват по объединениям", coverage),
         ],
-        [charts.coverage_chart(coverage), charts.trend_chart(trend)],
+        [charts.coverage_chart(coverage, ctx.params["mask_personal_data"]), charts.trend_chart(trend)],
+        # the JSON keeps a snapshot a record, as programs read it
+        json={"indicators": _records(frame), "trend": _records(trend), "sections": _records(coverage)},
         **_source(ctx, number),
     )
 
@@ -452,7 +476,11 @@ def build_invites(ctx: Context) -> ReportData:
     lead = [
         f"{ctx.label(number)}. Аннулировать сейчас: {len(now)}; станут невостребованными в ближайшие {soon} дн.: "
         f"{len(later)}; всего неиспользованных ссылок: {len(open_)}.",
-        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия "
+        # the regulation obliges the administrator to annul unclaimed links but sets no term: the days are the
+        # organisation's own rule (AuditSettings), and the report must not lend it the regulation's authority
+        f"Ссылка невостребована, если не использована за {max_age} дн. или истёк срок её действия. "
+        "Этот срок — правило организации (настройка по умолчанию), а не положения: положение обязывает "
+        "администратора аннулировать невостребованные ссылки-приглашения, но срока не устанавливает "
         f"({cite(default_catalogue()['ADM-13'].clause, snapshot.organisation.regulation_edition)}).",
     ]
     return ReportData(
@@ -486,6 +514,10 @@ def build_movement(ctx: Context) -> ReportData:
         else:
             second = ctx.params["to_snapshot"] or numbers[-1]
             first = ctx.params["from_snapshot"] or max([n for n in numbers if n < second], default=second)
+            if first > second:  # said before the kernel by runner.check_params; here for a notebook run by hand
+                raise UsageError(f"Отчёт «Движение»: {movement_order_problem(first, second)}.")
+            if first == second:
+                return _nothing_to_compare(ctx, read_snapshot(store, second), second, numbers)
             before, after = read_snapshot(store, first), read_snapshot(store, second)
     shown = ctx.source(0) if second == 0 else f"снимок № {second}"
     moves = movement(before, after, ctx.as_of)
@@ -549,6 +581,28 @@ def build_movement(ctx: Context) -> ReportData:
         json={"from": first, "to": second, **moves},
         source=f"снимки № {first} и № {second}" if second else f"снимок № {first} и {shown}",
         store=ctx.params["store"],
+    )
+
+
+def _nothing_to_compare(ctx: Context, snapshot: Snapshot, number: int, numbers: list[int]) -> ReportData:
+    """The movement report when there is one snapshot only (or no earlier one): said plainly, no empty comparison."""
+    if len(numbers) == 1:
+        why = (
+            f"В хранилище пока один снимок (№ {number}): сравнивать не с чем. Прибывшие и выбывшие появятся здесь "
+            "после загрузки следующего снимка (sferum import КНИГА.xlsx)."
+        )
+    else:
+        why = f"Снимок № {number} — самый ранний в хранилище: более раннего снимка для сравнения нет."
+    return ReportData(
+        "movement",
+        "Движение обучающихся и сотрудников",
+        _org(snapshot),
+        ctx.as_of,
+        ctx.params,
+        [why],
+        [],
+        json={"from": None, "to": number, "compared": False, "reason": why},
+        **_source(ctx, number),
     )
 
 
@@ -652,7 +706,7 @@ def build_person(ctx: Context) -> ReportData:
     if not person_id:
         raise UsageError("Отчёт «Чек-лист»: укажите ID человека: -p person_id E03")
     if not ctx.params["person_id"]:
-        ctx.notes.append(f"Человек не указан (person_id): показан администратор платформы ({person_id}).")
+        ctx.notes.append(f"Человек не указан: показан администратор платформы ({person_id}).")
     items = checklist(snapshot, person_id, ctx.as_of, journal, findings=_audited(snapshot, ctx.as_of).findings)
     catalogue = default_catalogue()
     name = _names_for(snapshot, {person_id}).get(person_id, person_id)

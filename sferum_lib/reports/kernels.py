@@ -58,7 +58,17 @@ def _start_lines(charts: bool) -> list[str]:
     # a kernel of another environment may not have sferum_lib: then the report says so, not a start-up traceback
     warm = f"import sferum_lib.reports.kernels as _k; _k.warm_up({charts!r}); del _k"
     code = f"try:\n    {warm}\nexcept Exception:\n    pass"
-    return [f"--IPKernelApp.exec_lines={json.dumps([code])}"]
+    # the kernel's own log goes to the terminal: its «Parent appears to have exited» after a Ctrl+C is not for people
+    return [f"--IPKernelApp.exec_lines={json.dumps([code])}", "--IPKernelApp.log_level=ERROR"]
+
+
+def _kernel_env() -> dict[str, str]:
+    """The kernel's environment: this one, and the flag that leaves a report's artifacts for the runner to rename."""
+    import os
+
+    from sferum_lib.reports.artifacts import STAGED_ENV
+
+    return {**os.environ, STAGED_ENV: "1"}
 
 
 class ReportKernel:
@@ -84,7 +94,7 @@ class ReportKernel:
         self._charts = charts
         self._sync = run_sync
         self.used = False
-        self._sync(self.km.start_kernel)(extra_arguments=_start_lines(charts))
+        self._sync(self.km.start_kernel)(extra_arguments=_start_lines(charts), env=_kernel_env())
 
     def ready(self) -> Any:
         """The kernel manager to hand to papermill, its namespace cleared if an earlier report ran in it."""
@@ -94,7 +104,7 @@ class ReportKernel:
 
     async def _prepare(self) -> None:
         if not await self.km.is_alive():  # died with the previous report (memory, a crash): a fresh one
-            await self.km.start_kernel(extra_arguments=_start_lines(self._charts))
+            await self.km.start_kernel(extra_arguments=_start_lines(self._charts), env=_kernel_env())
             self.used = False
         if not self.used:
             return

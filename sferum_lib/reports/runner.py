@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import Any
 
 from sferum_lib.errors import SferumError, UsageError
 from sferum_lib.files import private_dir, private_file
-from sferum_lib.reports.base import validate
+from sferum_lib.reports.artifacts import commit_parts, drop_parts, part_path
+from sferum_lib.reports.base import movement_order_problem, param_words, validate
 from sferum_lib.reports.content import REPORTS, SPECS
 from sferum_lib.reports.kernels import ReportKernel, keep_out_slow_imports
 from sferum_lib.store import default_store_path
@@ -97,6 +97,72 @@ def check_store(values: Mapping[str, Any], region: bool = False) -> None:
             store.state()  # raises the store's own Russian message: how to start the working state
 
 
+#: How many IDs a refusal of an unknown person lists, per kind of person.
+SHOWN_IDS = 12
+
+
+def _ids_words(label: str, ids: list[str]) -> str:
+    """«сотрудники (25): E001, E002, … E025»."""
+    if not ids:
+        return f"{label}: нет"
+    shown = ", ".join(ids[:SHOWN_IDS]) + (f", … {ids[-1]}" if len(ids) > SHOWN_IDS else "")
+    return f"{label} ({len(ids)}): {shown}"
+
+
+def check_params(name: str, values: Mapping[str, Any]) -> None:
+    """Refuse, before any kernel starts and before anything is written, parameters the store cannot answer.
+
+    ``values`` are the report's validated parameters (:func:`~sferum_lib.reports.base.validate`). Snapshot numbers
+    must exist, the earlier snapshot of a movement must come before the later one, and the person of a checklist
+    must be in the data the report shows. Every problem is said at once, in Russian, with what there is to choose
+    from; a report that would only fail half-way in its notebook is never started.
+    """
+    problems = param_problems(name, values)
+    if problems:
+        title = SPECS[name].title
+        raise UsageError(f"Отчёт «{title}»: " + "; ".join(problems) + ". Отчёт не запускался, файлы не записаны.")
+
+
+def param_problems(name: str, values: Mapping[str, Any]) -> list[str]:
+    """What :func:`check_params` refuses, as a list of Russian phrases (empty when the parameters are fine)."""
+    spec = SPECS[name]
+    if spec.region or not values.get("store"):
+        return []
+    from sferum_lib.store import Store
+
+    problems: list[str] = []
+    with Store(values["store"], readonly=True) as store:
+        numbers = [i.number for i in store.snapshots()]
+        known = ", ".join(map(str, numbers)) or "нет"
+        given = {k: values.get(k) or 0 for k in ("snapshot", "from_snapshot", "to_snapshot") if k in values}
+        for key, number in given.items():
+            if number and number not in numbers:
+                problems.append(
+                    f"{param_words(key)} = {number}: такого снимка в хранилище нет; имеющиеся снимки: {known}"
+                )
+        first, second = given.get("from_snapshot", 0), given.get("to_snapshot", 0)
+        if first and second and first in numbers and second in numbers and movement_order_problem(first, second):
+            problems.append(movement_order_problem(first, second))
+        person = str(values.get("person_id") or "").strip()
+        if person and not problems and (numbers or values.get("state")):
+            problems += _person_problems(store, values, person, numbers)
+    return problems
+
+
+def _person_problems(store: Any, values: Mapping[str, Any], person: str, numbers: list[int]) -> list[str]:
+    """The person of a checklist, looked up in the snapshot (or the working state) the report shows."""
+    if values.get("state"):
+        snapshot, where = store.state(), "рабочем состоянии"
+    else:
+        number = values.get("snapshot") or numbers[-1]
+        snapshot, where = store.snapshot(number), f"снимке № {number}"
+    tables = (("сотрудники", snapshot.staff), ("обучающиеся", snapshot.pupils), ("родители", snapshot.parents))
+    if any(person in set(table["id"].tolist()) for _, table in tables):
+        return []
+    listed = "; ".join(_ids_words(label, sorted(map(str, table["id"].tolist()))) for label, table in tables)
+    return [f"{param_words('person_id')} = «{person}»: такого человека нет в {where}. Есть {listed}"]
+
+
 def _values(name: str, params: Mapping[str, Any] | None, out_dir: str | Path | None) -> dict[str, Any]:
     spec = SPECS.get(name)
     if spec is None:
@@ -119,6 +185,7 @@ def run_report(name: str, params: Mapping[str, Any] | None = None, out_dir: str 
     start = time.perf_counter()
     values = _values(name, params, out_dir)
     check_store(values, region=SPECS[name].region)
+    check_params(name, values)  # a snapshot or a person that is not there: refused now, nothing written
     notebook_path(name)
     kernel = ReportKernel(KERNEL, charts=name in CHARTED or SPECS[name].region)
     try:
@@ -134,9 +201,10 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
     source = notebook_path(name)
     out = private_dir(values["out_dir"])
     output = out / f"{name}.ipynb"
+    running = part_path(output)  # papermill writes the notebook here; renamed with the artifacts when complete
     failed = out / f"{name}.ОШИБКА.ipynb"
-    failed.unlink(missing_ok=True)
-    private_file(output)  # papermill rewrites it in place: it keeps these rights whatever the umask
+    drop_parts(out, name)  # what an interrupted earlier run left
+    private_file(running)  # papermill rewrites it in place: it keeps these rights whatever the umask
     keep_out_slow_imports()
     # lazy import: papermill pulls in nbformat and jsonschema; the kernel boots meanwhile
     import papermill
@@ -146,15 +214,19 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
     try:
         papermill.execute_notebook(
             str(source),
-            str(output),
+            str(running),
             parameters=literal,
             kernel_name=KERNEL,
             progress_bar=False,
             log_output=False,
             km=kernel.ready(),  # papermill hands it to nbclient, which then leaves the kernel running
         )
+        # the whole notebook ran: its artifacts and the notebook take their final names together
+        commit_parts(out, name)
+        failed.unlink(missing_ok=True)
     except PapermillExecutionError as exc:
-        shutil.move(output, failed)
+        os.replace(running, failed)
+        drop_parts(out, name)  # the previous complete set stays as it was
         step = _describe_step(failed)
         user = exc.ename in USER_ERRORS
         detail = (exc.evalue if user else f"{exc.ename}: {exc.evalue}").rstrip(".")
@@ -162,9 +234,17 @@ def _execute(name: str, values: dict[str, Any], kernel: ReportKernel, start: flo
         raise ReportFailed(
             name, f"Отчёт «{title}» не построен: {step}: {detail}. Частичный результат: {failed}", failed, user
         ) from None
+    except BaseException:  # interrupted (Ctrl+C) or broken: nothing half-written under a final name
+        drop_parts(out, name)
+        raise
     finally:
         kernel.release()
     return RunResult(name, output, time.perf_counter() - start)
+
+
+def _own(name: str, shared: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of ``report all`` that report ``name`` takes (person_id only the checklist, and so on)."""
+    return {k: v for k, v in shared.items() if k in {p.name for p in REPORTS[name].all_params}}
 
 
 #: The reports from the longest to the shortest: the usage report (charts) is the longest for a small organisation,
@@ -202,6 +282,12 @@ def run_all(
     check_store(shared)
     if out_dir is not None:
         out_dir = os.path.abspath(out_dir)
+    # every report's parameters checked against the store before any kernel starts; a problem shared by several
+    # reports (a snapshot that is not there) is said once
+    problems = [p for name in names for p in param_problems(name, _values(name, _own(name, shared), out_dir))]
+    if problems:
+        said = "; ".join(dict.fromkeys(problems))
+        raise UsageError(f"Отчёты не запускались, файлы не записаны: {said}.")
     todo: queue.Queue[str] = queue.Queue()
     for name in sorted(names, key=_expected_order):  # the longest first: the last to finish is short
         todo.put(name)
@@ -232,8 +318,7 @@ def run_all(
                     return
                 start = time.perf_counter()
                 try:
-                    extra = {k: v for k, v in shared.items() if k in {p.name for p in REPORTS[name].all_params}}
-                    values = _values(name, extra, out_dir)
+                    values = _values(name, _own(name, shared), out_dir)
                     kernel = kernel or ReportKernel(KERNEL, charts=True)
                     finish(name, _execute(name, values, kernel, start), None)
                 except Exception as exc:  # recorded as this report's failure, the others go on
@@ -246,6 +331,12 @@ def run_all(
     threads = [threading.Thread(target=work, daemon=True) for _ in range(count)]
     for thread in threads:  # all kernels start at once and boot side by side
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # Ctrl+C: the reports under way leave no temporary files; finished ones stay
+        target = out_dir or _values(names[0], _own(names[0], shared), None)["out_dir"]
+        for name in names:
+            drop_parts(target, name)
+        raise
     return done, failures

@@ -34,5 +34,5 @@ def test_region_notebook_writes_html_xlsx_and_json(tmp_path):
     assert about.title == "Об отчёте"
     assert sheet.title == "Организации по показателям" and sheet.max_row == 3
     html = (out / "region.html").read_text(encoding="utf-8")
-    assert "Чаще всего нарушаемые обязанности" in html and 'lang="ru"' in html
+    assert "Нарушения и замечания по обязанностям" in html and 'lang="ru"' in html
     assert (out / "region-spread.png").stat().st_size > 1000

@@ -119,13 +119,29 @@ def test_unknown_parameter_is_refused_before_any_kernel_starts(store, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_failing_report_names_itself_and_the_step_and_keeps_its_partial_output(store, tmp_path):
+def test_failing_report_names_itself_and_the_step_and_keeps_its_partial_output(store, tmp_path, monkeypatch):
+    # a person not in the data is refused before the notebook runs; a report that still fails half-way (here a
+    # copy of the checklist notebook whose second step raises) names its step and keeps its partial output
+    import shutil
+
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    shutil.copytree(notebook_path("person").parent, folder)
+    nb = nbformat.read(folder / "person.ipynb", as_version=4)
+    step = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("# Шаг 2"))
+    step.source = step.source.replace("data = report.build()", "raise UsageError('нет человека NOBODY')")
+    step.source = "from sferum_lib.errors import UsageError\n" + step.source
+    step.source = "# Шаг 2. Расчёт отчёта\n" + step.source.replace("# Шаг 2. Расчёт отчёта\n", "")
+    nbformat.write(nb, folder / "person.ipynb")
+    monkeypatch.setenv("SFERUM_REPORTS_DIR", str(folder))
+    out = tmp_path / "out"
     with pytest.raises(ReportFailed) as caught:
-        run_report("person", {"store": store, "as_of": AS_OF, "person_id": "NOBODY"}, tmp_path)
+        run_report("person", {"store": store, "as_of": AS_OF, "person_id": "E02"}, out)
     message = str(caught.value)
     assert "Чек-лист" in message and "шаг 2 («Расчёт отчёта»)" in message and "NOBODY" in message
     assert caught.value.user_error
-    assert (tmp_path / "person.ОШИБКА.ipynb").exists() and not (tmp_path / "person.ipynb").exists()
+    assert (out / "person.ОШИБКА.ipynb").exists() and not (out / "person.ipynb").exists()
 
 
 def test_notebook_parameters_are_the_reports_declared_parameters():
@@ -150,7 +166,7 @@ def test_report_command_runs_one_report_and_lists_them(store, tmp_path, capsys):
 
 def test_report_command_with_a_bad_value_exits_2_in_russian(store, tmp_path, capsys):
     code = main(["report", "audit", "--store", store, "-p", "snapshot", "два", "--out", str(tmp_path)])
-    assert code == 2 and "параметр «snapshot»" in capsys.readouterr().err
+    assert code == 2 and "снимок (-p snapshot) = «два»" in capsys.readouterr().err
 
 
 def test_masking_keeps_only_the_last_digits_and_the_domain():
@@ -333,7 +349,7 @@ def test_reports_over_the_working_state_say_so_and_show_what_procedures_changed(
 
 
 def test_state_and_a_snapshot_number_together_are_refused_before_any_kernel_starts(store, tmp_path):
-    with pytest.raises(UsageError, match="либо номер снимка, либо рабочее состояние"):
+    with pytest.raises(UsageError, match=r"либо номер снимка \(-p snapshot\), либо рабочее состояние"):
         run_report("audit", {"store": store, "snapshot": 1, "state": True}, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
