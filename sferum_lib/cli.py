@@ -512,7 +512,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 def cmd_movement(args: argparse.Namespace) -> int:
     from sferum_lib.checks import movement
     from sferum_lib.render import movement_table
+    from sferum_lib.reports.base import check_movement_order
 
+    check_movement_order(args.first, args.second)
     with _store(args, readonly=True) as store:
         before, after = store.snapshot(args.first), store.snapshot(args.second)
     moves = movement(before, after, _as_of(args))

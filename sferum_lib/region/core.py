@@ -250,12 +250,9 @@ def head_name(snapshot: Any) -> str:
 
 def _same_text(a: str, b: str) -> bool:
     """Two names alike but for case, spaces, quotes and «ё»: typed by different people, they are the same."""
+    from sferum_lib.identity import folded
 
-    def norm(text: str) -> str:
-        text = re.sub(r"[«»\"“”„'`]", '"', str(text or "")).replace("ё", "е").replace("Ё", "Е")
-        return " ".join(text.casefold().split())
-
-    return norm(a) == norm(b)
+    return folded(a) == folded(b)
 
 
 def _check_same_organisation(store: Any, number: int, outcome: Outcome, path: Path) -> None:
@@ -281,7 +278,7 @@ def _check_same_organisation(store: Any, number: int, outcome: Outcome, path: Pa
         f"«{stored_full}» (руководитель — {stored_head or 'не указан'}), а в книге — «{outcome.full_name}» "
         f"(руководитель — {outcome.head or 'не указан'}). Если это другая организация, исправьте в книге "
         "«Краткое наименование» на её собственное; если та же (сменились и наименование, и руководитель), "
-        f"загрузите книгу отдельно: sferum --store \"{path}\" import КНИГА.xlsx"
+        f"загрузите книгу отдельно: sferum --store \"{path}\" import КНИГА.xlsx --renamed"
     )
 
 

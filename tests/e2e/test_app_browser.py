@@ -80,6 +80,26 @@ def browser(voila):
         yield browser
 
 
+#: Records the text of every text node the page shows, however briefly: as the page paints it, after the page's
+#: own observers (it starts once the document is parsed; mutation observers are called in the order they started).
+_SEEN_TEXTS = """
+window.__seen_texts = [];
+document.addEventListener("DOMContentLoaded", function () {
+var loading = document.getElementById("loading_text");
+if (loading) { window.__seen_texts.push(loading.textContent.trim()); }
+new MutationObserver(function (records) {
+  records.forEach(function (r) {
+    var nodes = r.type === "characterData" ? [r.target] : Array.prototype.slice.call(r.addedNodes);
+    nodes.forEach(function (n) {
+      var text = (n.nodeType === 3 ? n.nodeValue : n.textContent) || "";
+      if (text.trim() && text.length < 200) { window.__seen_texts.push(text.trim()); }
+    });
+  });
+}).observe(document, { childList: true, subtree: true, characterData: true });
+});
+"""
+
+
 def new_page(browser):
     """A page in its own context: its own cookies, as another computer's browser would have."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
@@ -110,7 +130,12 @@ def test_a_teacher_completes_two_steps_in_the_browser_and_the_store_keeps_them(v
     page.on("request", lambda request: asked.append(request.url))
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(_SEEN_TEXTS)
     enter(page, url, "Иванова Мария")
+    # every text the page showed while loading was Russian (Voilà's «Executing 1 of 3», «Loading widget...»)
+    seen = page.evaluate("window.__seen_texts")
+    assert any("Страница загружается" in t for t in seen)
+    assert not [t for t in seen if "Executing" in t or "Loading widget" in t or "Reading" in t]
     page.get_by_role("button", name="Присоединиться по ссылке-приглашению").click(timeout=60_000)
     page.get_by_text("Готово:").wait_for(timeout=30_000)
     answer_in_browser(page, "pdo", "PDO-01")
