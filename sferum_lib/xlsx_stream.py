@@ -264,18 +264,24 @@ def column_cells(values: pd.Series, letter: str, rows: list[str]) -> list[str]:
             f'<c r="{letter}{r}"><v>{_number(v)}</v></c>' if math.isfinite(v) else ""
             for r, v in zip(rows, values.tolist(), strict=True)
         ]
-    objects = values.astype(object).tolist()
-    texts = [i for i, v in enumerate(objects) if type(v) is str]
-    if len(texts) == len(objects):
-        return _text_cells(objects, letter, rows)
-    out = [""] * len(objects)
-    if texts:
-        cells = _text_cells([objects[i] for i in texts], letter, [rows[i] for i in texts])
-        for i, cell in zip(texts, cells, strict=True):
+    objects = values.to_numpy(dtype=object)
+    missing = pd.isna(objects)
+    if not missing.any():
+        present, where = objects.tolist(), None
+    else:
+        where = np.flatnonzero(~missing).tolist()
+        present = objects[~missing].tolist()
+    types = set(map(type, present))
+    if types <= {str}:  # the usual column: texts, some cells empty
+        if where is None:
+            return _text_cells(present, letter, rows)
+        out = [""] * len(objects)
+        for i, cell in zip(where, _text_cells(present, letter, [rows[i] for i in where]), strict=True):
             out[i] = cell
-    for i, value in enumerate(objects):
-        if value is not None and type(value) is not str:
-            out[i] = _scalar_cell(letter, rows[i], value)
+        return out
+    out = [""] * len(objects)
+    for i, value in zip(where if where is not None else range(len(objects)), present, strict=True):
+        out[i] = _scalar_cell(letter, rows[i], value)
     return out
 
 
@@ -398,7 +404,7 @@ def _column_index(cell: str) -> int:
 def _sheet_head(sheet: Sheet, last_row: int, last_col: int, selected: bool) -> str:
     dimension = f"A1:{column_letter(last_col - 1)}{last_row}" if last_row and last_col else "A1"
     tab = ' tabSelected="1"' if selected else ""
-    if sheet.frozen and sheet.header:
+    if sheet.frozen:
         below = sheet.header_row + 1
         view = (
             f'<sheetView{tab} workbookViewId="0"><pane ySplit="{sheet.header_row}" topLeftCell="A{below}" '

@@ -40,7 +40,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
         path,
         [
             xlsx_stream.Sheet(
-                s.name, s.frame, [w + _PADDING for w in s.widths], header=s.header, frozen=s.frozen and s.header
+                s.name, s.frame, [w + _PADDING for w in s.widths], header=s.header, frozen=s.frozen
             )
             for s in sheets
         ],

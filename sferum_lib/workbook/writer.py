@@ -210,8 +210,16 @@ def _unwritable_cells(sheet: str, frame: pd.DataFrame) -> list[str]:
         values = frame[header]
         if values.dtype.kind == "M":
             continue
-        texts = [v for v in values.to_numpy(dtype=object) if isinstance(v, str)]
-        if not texts or (max(map(len, texts)) <= EXCEL_CELL_CHARS and not CONTROL.search("\n".join(texts))):
+        objects = values.to_numpy(dtype=object)
+        present = objects[~pd.isna(objects)].tolist()
+        try:
+            longest = max(map(len, present), default=0)
+            joined = " ".join(present)
+        except TypeError:  # dates among the texts (the «Организация» sheet)
+            texts = [v for v in present if isinstance(v, str)]
+            longest, joined = max(map(len, texts), default=0), " ".join(texts)
+        # every character CONTROL finds is unprintable: most columns are settled by the quick test
+        if longest <= EXCEL_CELL_CHARS and (joined.isprintable() or not CONTROL.search(joined)):
             continue
         for i, value in enumerate(values):
             if (why := _unwritable(value)) is not None:
