@@ -396,12 +396,20 @@ def _keepable(value: Any) -> Any:
 
 def _kept_column(values: np.ndarray) -> np.ndarray:
     """:func:`_keepable` over a column of read cells, an empty text made no value; a whole-column check first."""
-    texts = [v for v in values if isinstance(v, str)]
-    if len(texts) == len(values) and "" not in texts:
-        joined = "\n".join(texts)
-        if not CONTROL.search(joined) and max(map(len, texts), default=0) <= EXCEL_CELL_CHARS:
-            return values
-    return np.array([None if v is None or v == "" else _keepable(v) for v in values], dtype=object)
+    empty = pd.isna(values) | (values == "")
+    out = values.copy()
+    out[empty] = None
+    present = out[~empty].tolist()
+    try:
+        longest, joined = max(map(len, present), default=0), " ".join(present)
+    except TypeError:  # not only texts: value by value
+        longest, joined = EXCEL_CELL_CHARS + 1, ""
+    # every character CONTROL finds is unprintable: most columns are settled by the quick test
+    if longest <= EXCEL_CELL_CHARS and (joined.isprintable() or not CONTROL.search(joined)):
+        return out
+    for i in np.flatnonzero(~empty).tolist():
+        out[i] = _keepable(out[i])
+    return out
 
 
 def _note(found: list[Problem]) -> Mark:
