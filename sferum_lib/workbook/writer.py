@@ -27,7 +27,6 @@ from sferum_lib import xlsx_stream
 from sferum_lib.errors import ExportError, Problem, visible
 from sferum_lib.model import CHAT_TYPE_LABELS, POSITIONS, ChatType, Snapshot
 from sferum_lib.values import CONTROL, EXCEL_CELL_CHARS
-from sferum_lib.workbook.reader import RawSheet
 from sferum_lib.workbook.schema import (
     ORGANISATION_PARAMS,
     ORGANISATION_SHEET,
@@ -44,6 +43,8 @@ from sferum_lib.xlsx_stream import FORMULA_START, Mark
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
+
+    from sferum_lib.workbook.reader import RawSheet
 
 DATE_FORMAT = "DD.MM.YYYY"
 TEMPLATE_ROWS = 5000
