@@ -43,7 +43,8 @@ MAX_TEXT = 32_767
 HEADER_FILL, ERROR_FILL, WARNING_FILL = "DDEBF7", "F8CBAD", "FFF2CC"
 #: Cell styles (indexes into ``cellXfs`` of :func:`styles_xml`).
 PLAIN, HEADER, DATE, QUOTED = 0, 1, 2, 3
-#: A mark's fill turns a plain, date or quoted cell into the same cell filled (``_FILLED[fill][style]``).
+#: A mark's fill turns a plain, date or quoted cell into the same cell filled (``_FILLED[fill][style]``); a marked
+#: header cell is filled, not bold (the errors copy's marked sheets have plain headers).
 _FILLED = {
     "error": {PLAIN: 4, HEADER: 4, DATE: 5, QUOTED: 6},
     "warning": {PLAIN: 7, HEADER: 7, DATE: 8, QUOTED: 9},
@@ -332,12 +333,13 @@ def _rows_xml(frame: pd.DataFrame, rows: np.ndarray, marks: Mapping[tuple[int, i
     return "</row>".join(map("".join, zip(opening, *columns, strict=True))) + "</row>"
 
 
-def _loose_rows(rows: list[int], marks: Mapping[tuple[int, int], Mark]) -> str:
+def _loose_rows(rows: list[int], by_row: Mapping[int, Mapping[tuple[int, int], Mark]]) -> str:
     """Rows holding only marked empty cells (outside the sheet's data and header)."""
     out = []
     for row in rows:
-        cols = sorted(col for (r, col) in marks if r == row)
-        cells = "".join(_marked("", f'r="{column_letter(c)}{row}"', marks[(row, c)]) for c in cols)
+        cells = "".join(
+            _marked("", f'r="{column_letter(c)}{row}"', mark) for (_r, c), mark in sorted(by_row[row].items())
+        )
         out.append(f'<row r="{row}">{cells}</row>')
     return "".join(out)
 
@@ -354,9 +356,14 @@ def _sheet_chunks(sheet: Sheet, number: int) -> Iterator[str]:
     if last_col > frame.shape[1]:  # a mark right of the data: empty columns for it (the header keeps its own)
         frame = frame.set_axis(range(frame.shape[1]), axis=1).reindex(columns=range(last_col))
     yield _sheet_head(sheet, last_row, last_col, number == 1)
-    header_marks = {k: m for k, m in marks.items() if sheet.header and k[0] == sheet.header_row}
+    # marks by row, and their rows in order: each chunk takes its own without looking at the others
+    by_row: dict[int, dict[tuple[int, int], Mark]] = {}
+    for key, mark in marks.items():
+        by_row.setdefault(key[0], {})[key] = mark
+    marked_rows = np.array(sorted(by_row), dtype=np.int64)
+    header_marks = by_row.get(sheet.header_row, {}) if sheet.header else {}
     if sheet.header:
-        yield _loose_rows([r for r in loose if r < sheet.header_row], marks)
+        yield _loose_rows([r for r in loose if r < sheet.header_row], by_row)
         cells = _header_cells(sheet)
         for (_r, col), mark in header_marks.items():
             ref = f'r="{column_letter(col)}{sheet.header_row}"'
@@ -372,7 +379,10 @@ def _sheet_chunks(sheet: Sheet, number: int) -> Iterator[str]:
         before = [r for r in loose if r < chunk_rows[-1]]
         loose = loose[len(before) :]
         chunk = frame.iloc[start : start + _CHUNK_ROWS]
-        chunk_marks = {k: m for k, m in marks.items() if chunk_rows[0] <= k[0] <= chunk_rows[-1]} if marks else {}
+        chunk_marks: dict[tuple[int, int], Mark] = {}
+        low, high = np.searchsorted(marked_rows, [chunk_rows[0], chunk_rows[-1]], side="left")
+        for row in marked_rows[low : high + 1].tolist():
+            chunk_marks.update(by_row.get(row, {}))
         if not before:
             yield _rows_xml(chunk, chunk_rows, chunk_marks)
             continue
@@ -384,8 +394,8 @@ def _sheet_chunks(sheet: Sheet, number: int) -> Iterator[str]:
             if bounds[k + 1] > bounds[k]:
                 yield _rows_xml(chunk.iloc[part], chunk_rows[part], chunk_marks)
             if k < len(before):
-                yield _loose_rows([before[k]], marks)
-    yield _loose_rows(loose, marks)
+                yield _loose_rows([before[k]], by_row)
+    yield _loose_rows(loose, by_row)
     yield (
         '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         + ('<legacyDrawing r:id="rId2"/>' if marks else "")
