@@ -444,9 +444,10 @@ def _errors_frame(problems: list[Problem]) -> pd.DataFrame:
 def _sheet_title(name: str, used: set[str]) -> str:
     """A CSV file's name as a sheet's title: shown escaped, at most 31 characters, unique (as openpyxl makes it)."""
     title = re.sub(r"[\[\]:*?/\\]", " ", visible(name)[:31])
+    title = title if title.strip() else "Лист"
     base, n = title, 1
     while title.lower() in used:
-        title, n = f"{base}{n}", n + 1
+        title, n = f"{base[: 31 - len(str(n))]}{n}", n + 1
     used.add(title.lower())
     return title
 
