@@ -3,6 +3,10 @@
 Every text cell that Excel could take for a formula (``= + - @`` first) is written as text with Excel's quote
 prefix, never as a live formula. Files are written to a temporary name and renamed, so a failure leaves no
 half-written file behind.
+
+The export and the errors copy of CSV files are streamed by :mod:`sferum_lib.xlsx_stream`; openpyxl is imported
+only by the template (drop-down lists, notes on headers) and by the errors copy of a user's own ``.xlsx``, which
+keeps the user's formatting. Importing this module does not import openpyxl: report kernels import it.
 """
 
 from __future__ import annotations
@@ -11,27 +15,18 @@ import datetime as dt
 import os
 import re
 import tempfile
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
+from sferum_lib import xlsx_stream
 from sferum_lib.errors import ExportError, Problem, visible
 from sferum_lib.model import CHAT_TYPE_LABELS, POSITIONS, ChatType, Snapshot
 from sferum_lib.values import CONTROL, EXCEL_CELL_CHARS
-from sferum_lib.workbook.reader import RawSheet
 from sferum_lib.workbook.schema import (
     ORGANISATION_PARAMS,
     ORGANISATION_SHEET,
@@ -43,16 +38,22 @@ from sferum_lib.workbook.schema import (
     Sheet,
     normalise_header,
 )
+from sferum_lib.xlsx_stream import FORMULA_START, Mark
 
-FORMULA_START = ("=", "+", "-", "@")
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from sferum_lib.workbook.reader import RawSheet
+
 DATE_FORMAT = "DD.MM.YYYY"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-ERROR_FILL = PatternFill("solid", fgColor="F8CBAD")
-WARNING_FILL = PatternFill("solid", fgColor="FFF2CC")
 TEMPLATE_ROWS = 5000
 LISTS_SHEET = "Списки"
 INSTRUCTION_SHEET = "Инструкция"
+ERRORS_SHEET = "Ошибки"
+NOTE_AUTHOR = "Сферум-практикум"
+#: The «Ошибки» sheet: its headers and their column widths.
+_ERRORS_COLUMNS = (("Лист", 22), ("Строка", 8), ("Столбец", 24), ("Значение", 28), ("Что не так", 70), ("Вид", 16))
 
 
 @contextmanager
@@ -70,42 +71,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
-def safe_cell(ws: Worksheet, value: Any) -> Any:
-    """A write-only cell for ``value``: dates formatted, formula-like text kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    return value
-
-
 def set_text(cell: Any, value: Any) -> None:
     """Put a value into a normal (not write-only) cell, never as a formula."""
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_START):
         cell.data_type = "s"
         cell.quotePrefix = True
-
-
-def _header_row(ws: Worksheet, columns: Iterable[Column]) -> list[Any]:
-    cells = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, value=column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cells.append(cell)
-    return cells
-
-
-def _size(ws: Worksheet, columns: Iterable[Column]) -> None:
-    for i, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-    ws.freeze_panes = "A2"
 
 
 # --- export --------------------------------------------------------------------------------------------
@@ -199,8 +170,8 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
     A value a workbook cannot hold (over 32,767 characters, a control character: possible only in a store
     written by an older version) is not cut short silently: the export is refused, naming every such cell.
 
-    The sheets are written as SpreadsheetML built column by column (see :func:`_rows_xml`), streamed into the
-    archive: a per-cell writer (openpyxl, xlsxwriter) spends 10 µs a cell, ten minutes for a million people.
+    The sheets are streamed by :mod:`sferum_lib.xlsx_stream`, built column by column: a per-cell writer
+    (openpyxl, xlsxwriter) spends 10 µs a cell, ten minutes for a million people.
     """
     bad: list[str] = []
     parts: list[tuple[str, list[Column], Any]] = []
@@ -227,8 +198,9 @@ def export_snapshot(snapshot: Snapshot, path: str | Path) -> Path:
             f"Книга «{visible(str(path))}» не записана: значений, которые Excel не может сохранить, — "
             f"{len(bad)}. Исправьте их в книге и импортируйте её заново.\n  " + "\n  ".join(listed)
         )
+    sheets = [xlsx_stream.Sheet(name, frame, [c.width for c in columns]) for name, columns, frame in parts]
     with atomic_path(path) as tmp:
-        _write_xlsx(tmp, parts)
+        xlsx_stream.write_workbook(tmp, sheets, DATE_FORMAT)
     return Path(path)
 
 
@@ -239,197 +211,22 @@ def _unwritable_cells(sheet: str, frame: pd.DataFrame) -> list[str]:
         values = frame[header]
         if values.dtype.kind == "M":
             continue
-        texts = [v for v in values.to_numpy(dtype=object) if isinstance(v, str)]
-        if not texts or (max(map(len, texts)) <= EXCEL_CELL_CHARS and not CONTROL.search("\n".join(texts))):
+        objects = values.to_numpy(dtype=object)
+        present = objects[~pd.isna(objects)].tolist()
+        try:
+            longest = max(map(len, present), default=0)
+            joined = " ".join(present)
+        except TypeError:  # dates among the texts (the «Организация» sheet)
+            texts = [v for v in present if isinstance(v, str)]
+            longest, joined = max(map(len, texts), default=0), " ".join(texts)
+        # every character CONTROL finds is unprintable: most columns are settled by the quick test
+        if longest <= EXCEL_CELL_CHARS and (joined.isprintable() or not CONTROL.search(joined)):
             continue
         for i, value in enumerate(values):
             if (why := _unwritable(value)) is not None:
                 bad.append(f"лист «{sheet}», строка {i + 2}, столбец «{header}»: {why}")
     return bad
 
-
-# --- a streaming SpreadsheetML writer for the export ----------------------------------------------------
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-#: Cell styles of the export (indexes into ``cellXfs``): plain, header, date, text with Excel's quote prefix.
-_STYLE_HEADER, _STYLE_DATE, _STYLE_QUOTED = 1, 2, 3
-_STYLES = (
-    f'<styleSheet xmlns="{_MAIN_NS}">'
-    f'<numFmts count="1"><numFmt numFmtId="164" formatCode="{DATE_FORMAT}"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    f'<fill><patternFill patternType="solid"><fgColor rgb="FF{HEADER_FILL.fgColor.rgb[-6:]}"/>'
-    '<bgColor indexed="64"/></patternFill></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-#: Rows are turned into XML and written this many at a time, so memory stays flat whatever the size.
-_CHUNK_ROWS = 50_000
-#: Excel reads ``_xHHHH_`` inside a text as an escaped character: a literal one is written with its «_» escaped.
-_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_EXCEL_DAY_ZERO = np.datetime64("1899-12-30", "D")
-
-
-def _xml_text(texts: np.ndarray, joined: str) -> np.ndarray:
-    """Texts escaped for an XML element (``joined``, all of them in one string, is searched before replacing)."""
-    if "&" not in joined and "<" not in joined and ">" not in joined and "_x" not in joined:
-        return texts
-    values = pd.Series(texts, dtype=object)
-    for plain, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        if plain in joined:
-            values = values.str.replace(plain, escaped, regex=False)
-    if "_x" in joined:
-        values = values.str.replace(_EXCEL_ESCAPE, r"_x005F_\1", regex=True)
-    return values.to_numpy(dtype=object)
-
-
-def _serials(days: np.ndarray) -> np.ndarray:
-    """Excel's day numbers for days (``datetime64[D]``), as texts."""
-    serial = (days - _EXCEL_DAY_ZERO).astype(np.int64)
-    return np.where(serial < 61, serial - 1, serial).astype(str).astype(object)  # Excel's 29.02.1900 never was
-
-
-# a text starting as a formula, or with a space Excel would drop, found in a column joined by NUL (no value has one)
-_FORMULA_LIKE = re.compile(r"\x00[=+\-@]")
-_EDGE_SPACE = re.compile(r"\x00\s|\s\x00")
-
-
-def _text_cells(texts: np.ndarray, letter: str, rows: np.ndarray) -> list[str]:
-    joined = "\x00" + "\x00".join(texts) + "\x00"
-    body = _xml_text(texts, joined)
-    if _FORMULA_LIKE.search(joined) is None and _EDGE_SPACE.search(joined) is None:
-        return [f'<c r="{letter}{r}" t="inlineStr"><is><t>{b}</t></is></c>' for r, b in zip(rows, body, strict=True)]
-    quoted = f' s="{_STYLE_QUOTED}"'
-    return [
-        f'<c r="{letter}{r}" t="inlineStr"{quoted if t.startswith(FORMULA_START) else ""}><is>'
-        f"<t{_PRESERVE if t != t.strip() else ''}>{b}</t></is></c>"
-        for r, t, b in zip(rows, texts, body, strict=True)
-    ]
-
-
-_PRESERVE = ' xml:space="preserve"'
-
-
-def _column_cells(values: pd.Series, letter: str, rows: np.ndarray) -> np.ndarray:
-    """The ``<c>`` elements of one column (empty text for an empty cell), built for the whole column at once."""
-    out = np.full(len(values), "", dtype=object)
-    if values.dtype.kind == "M":
-        dated = values.notna().to_numpy()
-        serial = _serials(values.to_numpy()[dated].astype("datetime64[D]"))
-        out[dated] = [
-            f'<c r="{letter}{r}" s="{_STYLE_DATE}"><v>{v}</v></c>' for r, v in zip(rows[dated], serial, strict=True)
-        ]
-        return out
-    objects = values.to_numpy(dtype=object)
-    is_text = np.fromiter((type(v) is str for v in objects), dtype=bool, count=len(objects))
-    if is_text.any():
-        out[is_text] = _text_cells(objects[is_text], letter, rows[is_text])
-    for i in np.flatnonzero(~is_text & ~pd.isna(objects)):  # a date or a number: the «Организация» sheet
-        value = objects[i]
-        if isinstance(value, dt.date | pd.Timestamp):
-            day = _serials(np.array([pd.Timestamp(value).to_datetime64()]).astype("datetime64[D]"))[0]
-            out[i] = f'<c r="{letter}{rows[i]}" s="{_STYLE_DATE}"><v>{day}</v></c>'
-        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
-            out[i] = f'<c r="{letter}{rows[i]}"><v>{value!r}</v></c>'
-        else:
-            out[i] = _text_cells(np.array([str(value)], dtype=object), letter, rows[i : i + 1])[0]
-    return out
-
-
-def _rows_xml(frame: pd.DataFrame, first_row: int) -> str:
-    """``<row>`` elements for a frame's rows, numbered from ``first_row``; columns are built whole, not per cell."""
-    rows = np.arange(first_row, first_row + len(frame)).astype(str).astype(object)
-    columns = [
-        _column_cells(frame[header], get_column_letter(position + 1), rows).tolist()
-        for position, header in enumerate(frame.columns)
-    ]
-    opening = [f'<row r="{r}">' for r in rows]
-    return "</row>".join("".join(cells) for cells in zip(opening, *columns, strict=True)) + "</row>"
-
-
-_SELECTED = ' tabSelected="1"'
-
-
-def _sheet_xml_head(columns: list[Column], rows: int, selected: bool) -> str:
-    last = f"{get_column_letter(len(columns))}{rows + 1}"
-    widths = "".join(
-        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>' for i, c in enumerate(columns, start=1)
-    )
-    header = "".join(
-        f'<c r="{get_column_letter(i)}1" s="{_STYLE_HEADER}" t="inlineStr"><is><t>{escape(c.header)}</t></is></c>'
-        for i, c in enumerate(columns, start=1)
-    )
-    return (
-        f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><dimension ref="A1:{last}"/>'
-        f'<sheetViews><sheetView{_SELECTED if selected else ""} workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-        f'<sheetFormatPr defaultRowHeight="15"/><cols>{widths}</cols><sheetData><row r="1">{header}</row>'
-    )
-
-
-def _write_xlsx(path: Path, parts: list[tuple[str, list[Column], pd.DataFrame]]) -> None:
-    """Write sheets (name, columns, frame of cell values by header) as an ``.xlsx`` package."""
-    names = [name for name, _, _ in parts]
-    sheets = "".join(
-        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
-        for i, name in enumerate(names, start=1)
-    )
-    rels = "".join(
-        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-        for i in range(1, len(names) + 1)
-    )
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, len(names) + 1)
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            f"{overrides}</Types>",
-        )
-        archive.writestr(
-            "_rels/.rels",
-            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
-            f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews>'
-            f"<sheets>{sheets}</sheets></workbook>",
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">{rels}<Relationship Id="rId{len(names) + 1}" '
-            f'Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>',
-        )
-        archive.writestr("xl/styles.xml", _XML_HEAD + _STYLES)
-        for number, (_name, columns, frame) in enumerate(parts, start=1):
-            # a sheet past 2 GB needs ZIP64; declared up front only then, as some readers dislike it needlessly
-            big = len(frame) * len(columns) * 80 > 1 << 30
-            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=big) as out:
-                out.write(_sheet_xml_head(columns, len(frame), number == 1).encode())
-                for start in range(0, len(frame), _CHUNK_ROWS):
-                    out.write(_rows_xml(frame.iloc[start : start + _CHUNK_ROWS], start + 2).encode())
-                out.write(b"</sheetData></worksheet>")
 
 
 # --- template ------------------------------------------------------------------------------------------
@@ -476,9 +273,12 @@ def _instruction_lines() -> list[str]:
 
 def _list_source(lists: dict[str, tuple[str, ...]], ws_lists: Worksheet) -> dict[str, str]:
     """Write each drop-down list into a column of the hidden sheet; return list name → range formula."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter, quote_sheetname
+
     ranges: dict[str, str] = {}
     for col, (name, values) in enumerate(lists.items(), start=1):
-        ws_lists.cell(row=1, column=col, value=name).font = HEADER_FONT
+        ws_lists.cell(row=1, column=col, value=name).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
             ws_lists.cell(row=row, column=col, value=value)
         letter = get_column_letter(col)
@@ -488,6 +288,13 @@ def _list_source(lists: dict[str, tuple[str, ...]], ws_lists: Worksheet) -> dict
 
 def write_template(path: str | Path) -> Path:
     """Write the blank workbook: an «Инструкция» sheet, headers, widths and drop-down lists."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor=xlsx_stream.HEADER_FILL)
     wb = Workbook()
     ws = wb.active
     ws.title = INSTRUCTION_SHEET
@@ -510,7 +317,7 @@ def write_template(path: str | Path) -> Path:
     org = wb.create_sheet(ORGANISATION_SHEET)
     for col, column in enumerate((PARAM_HEADER, VALUE_HEADER), start=1):
         cell = org.cell(row=1, column=col, value=column.header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.font, cell.fill = header_font, header_fill
         org.column_dimensions[get_column_letter(col)].width = column.width
     org.freeze_panes = "A2"
     for row, column in enumerate(ORGANISATION_PARAMS, start=2):
@@ -525,7 +332,7 @@ def write_template(path: str | Path) -> Path:
         sheets[sheet.name] = ws
         for col, column in enumerate(sheet.columns, start=1):
             cell = ws.cell(row=1, column=col, value=column.header)
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.font, cell.fill = header_font, header_fill
             note = ("* Обязательный столбец. " if column.required else "") + column.help
             if note.strip():
                 cell.comment = Comment(note.strip(), "Сферум-практикум")
@@ -579,6 +386,132 @@ def write_template(path: str | Path) -> Path:
 # --- a copy of a bad file with its problems marked -----------------------------------------------------
 
 
+def _keepable(value: Any) -> Any:
+    """A value as the errors copy can keep it: control characters shown as escapes, long texts cut with a mark."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > EXCEL_CELL_CHARS:
+        value = value[: EXCEL_CELL_CHARS - 100] + f"… (обрезано: всего символов {len(value)})"
+    return visible(value) if CONTROL.search(value) else value
+
+
+def _kept_column(values: np.ndarray) -> np.ndarray:
+    """:func:`_keepable` over a column of read cells, an empty text made no value; a whole-column check first."""
+    empty = pd.isna(values) | (values == "")
+    out = values.copy()
+    out[empty] = None
+    present = out[~empty].tolist()
+    try:
+        longest, joined = max(map(len, present), default=0), " ".join(present)
+    except TypeError:  # not only texts: value by value
+        longest, joined = EXCEL_CELL_CHARS + 1, ""
+    # every character CONTROL finds is unprintable: most columns are settled by the quick test
+    if longest <= EXCEL_CELL_CHARS and (joined.isprintable() or not CONTROL.search(joined)):
+        return out
+    for i in np.flatnonzero(~empty).tolist():
+        out[i] = _keepable(out[i])
+    return out
+
+
+def _note(found: list[Problem]) -> Mark:
+    fill = "warning" if all(p.warning for p in found) else "error"
+    text = "\n".join(("Предупреждение: " if p.warning else "Ошибка: ") + visible(p.expected) for p in found)
+    return Mark(fill, text)
+
+
+def _errors_frame(problems: list[Problem]) -> pd.DataFrame:
+    """The «Ошибки» sheet: every problem, those of a whole sheet or column too."""
+
+    def kept(value: Any) -> Any:
+        value = visible(value) if isinstance(value, str) else value
+        return None if value == "" else value
+
+    rows = [
+        (
+            kept(p.sheet or p.file),
+            p.row,
+            kept(p.column),
+            kept(p.value),
+            kept(p.expected),
+            "предупреждение" if p.warning else "ошибка",
+        )
+        for p in problems
+    ]
+    columns = [header for header, _width in _ERRORS_COLUMNS]
+    return pd.DataFrame({c: pd.Series([r[i] for r in rows], dtype=object) for i, c in enumerate(columns)})
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """A CSV file's name as a sheet's title: shown escaped, at most 31 characters, unique (as openpyxl makes it)."""
+    title = re.sub(r"[\[\]:*?/\\]", " ", visible(name)[:31])
+    title = title if title.strip() else "Лист"
+    base, n = title, 1
+    while title.lower() in used:
+        title, n = f"{base[: 31 - len(str(n))]}{n}", n + 1
+    used.add(title.lower())
+    return title
+
+
+def _streamed_errors_copy(sheets: dict[str, RawSheet], problems: list[Problem], path: str | Path) -> None:
+    """The errors copy of CSV files: each file a sheet, its cells at the rows the messages cite, streamed."""
+    used: set[str] = set()
+    parts: list[tuple[str, RawSheet]] = [(_sheet_title(name, used), raw) for name, raw in sheets.items()]
+    errors_title = _sheet_title(ERRORS_SHEET, used)  # added last, as the XLSX copy does: a file «Ошибки» keeps its name
+    by_key: dict[str, int] = {}
+    for i, (title, _raw) in enumerate(parts):
+        by_key.setdefault(normalise_header(title), i)
+    columns: list[dict[str, int]] = []
+    for _title, raw in parts:
+        keys: dict[str, int] = {}
+        for col, header in enumerate(raw.headers):
+            keys.setdefault(normalise_header(_keepable(header)), col)
+        columns.append(keys)
+    found: dict[tuple[int, int, int], list[Problem]] = {}
+    for problem in problems:
+        where = by_key.get(normalise_header(problem.sheet))
+        if where is None or problem.row is None or problem.row < 1 or not problem.column:
+            continue
+        col = columns[where].get(normalise_header(problem.column), 0)
+        found.setdefault((where, problem.row, col), []).append(problem)
+    marks: list[dict[tuple[int, int], Mark]] = [{} for _ in parts]
+    for (where, row, col), listed in found.items():
+        marks[where][(row, col)] = _note(listed)
+
+    errors = _errors_frame(problems)
+    out = [
+        xlsx_stream.Sheet(
+            errors_title, errors, [width for _header, width in _ERRORS_COLUMNS], note_author=NOTE_AUTHOR
+        )
+    ]
+    for (title, raw), sheet_marks in zip(parts, marks, strict=True):
+        header_row = raw.header_row or 1
+        width = max(len(raw.headers), raw.cells.shape[1])
+        header = [None if h in (None, "") else _keepable(h) for h in raw.headers] + [None] * (width - len(raw.headers))
+        cells = {
+            i: np.concatenate(
+                [
+                    np.array([header[i]], dtype=object),
+                    _kept_column(raw.cells.iloc[:, i].to_numpy(dtype=object))
+                    if i < raw.cells.shape[1]
+                    else np.full(len(raw.cells), None, dtype=object),
+                ]
+            )
+            for i in range(width)
+        }
+        rows = np.concatenate([[header_row], np.asarray(raw.rows, dtype=np.int64)]).astype(np.int64)
+        order = np.argsort(rows, kind="stable") if np.any(np.diff(rows) <= 0) else None
+        frame = pd.DataFrame(cells, index=range(len(rows)))
+        if order is not None:  # rows the reader gave out of order: written in order, as a sheet must be
+            frame, rows = frame.iloc[order], rows[order]
+        out.append(
+            xlsx_stream.Sheet(
+                title, frame, header=False, frozen=False, rows=rows, marks=sheet_marks, note_author=NOTE_AUTHOR
+            )
+        )
+    with atomic_path(path) as tmp:
+        xlsx_stream.write_workbook(tmp, out, DATE_FORMAT)
+
+
 def _find_sheet(wb: Workbook, name: str) -> Worksheet | None:
     key = normalise_header(name)
     return next((ws for ws in wb.worksheets if normalise_header(ws.title) == key), None)
@@ -592,28 +525,48 @@ def _find_column(ws: Worksheet, header_row: int, header: str) -> int | None:
     return None
 
 
-def _keepable(value: Any) -> Any:
-    """A value as the errors copy can keep it: control characters shown as escapes, long texts cut with a mark."""
-    if not isinstance(value, str):
-        return value
-    if len(value) > EXCEL_CELL_CHARS:
-        value = value[: EXCEL_CELL_CHARS - 100] + f"… (обрезано: всего символов {len(value)})"
-    return visible(value) if CONTROL.search(value) else value
+def _workbook_errors_copy(
+    source: Path, sheets: dict[str, RawSheet], problems: list[Problem], path: str | Path
+) -> None:
+    """The errors copy of a user's ``.xlsx``: their own workbook, formatting and all, with the bad cells marked."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
+    wb = load_workbook(source)
+    header_rows = {normalise_header(name): raw.header_row or 1 for name, raw in sheets.items()}
+    notes: dict[tuple[str, int, int], list[Problem]] = {}
+    for problem in problems:
+        ws = _find_sheet(wb, problem.sheet)
+        if ws is None or problem.row is None or problem.row < 1 or not problem.column:
+            continue
+        col = _find_column(ws, header_rows.get(normalise_header(ws.title), 1), problem.column)
+        if col is None:
+            col = 1
+        notes.setdefault((ws.title, problem.row, col), []).append(problem)
+    fills = {
+        "error": PatternFill("solid", fgColor=xlsx_stream.ERROR_FILL),
+        "warning": PatternFill("solid", fgColor=xlsx_stream.WARNING_FILL),
+    }
+    for (title, row, col), found in notes.items():
+        cell = wb[title].cell(row=row, column=col)
+        mark = _note(found)
+        cell.fill = fills[mark.fill]
+        cell.comment = Comment(mark.note, NOTE_AUTHOR, width=320, height=120)
 
-def _workbook_from_raw(sheets: dict[str, RawSheet]) -> Workbook:
-    """A workbook holding CSV files' cells at the row numbers the messages cite."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, raw in sheets.items():
-        ws = wb.create_sheet(visible(name)[:31])
-        for col, header in enumerate(raw.headers, start=1):
-            set_text(ws.cell(row=raw.header_row or 1, column=col), _keepable(header))
-        for i, row in enumerate(raw.rows):
-            for col, value in enumerate(raw.cells.iloc[i].tolist(), start=1):
-                if value not in (None, ""):
-                    set_text(ws.cell(row=int(row), column=col), _keepable(value))
-    return wb
+    ws = wb.create_sheet(ERRORS_SHEET, 0)
+    ws.append([header for header, _width in _ERRORS_COLUMNS])
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=xlsx_stream.HEADER_FILL)
+    for row, values in enumerate(_errors_frame(problems).itertuples(index=False), start=2):
+        for col, value in enumerate(values, start=1):
+            set_text(ws.cell(row=row, column=col), value)
+    for col, (_header, width) in enumerate(_ERRORS_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
 
 
 def write_errors_copy(
@@ -621,49 +574,13 @@ def write_errors_copy(
 ) -> Path:
     """A copy of the user's workbook with every bad cell coloured and a note saying what is wrong.
 
-    Problems that concern a whole sheet or column are also listed on an added sheet «Ошибки».
+    Problems that concern a whole sheet or column are also listed on an added first sheet «Ошибки». A user's
+    ``.xlsx`` is copied with openpyxl, keeping its formatting; CSV files become a workbook written streamed, each
+    file a sheet with its cells at the rows the messages cite.
     """
     source = Path(source)
     if source.is_file() and source.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_workbook(source)
+        _workbook_errors_copy(source, sheets, problems, path)
     else:
-        wb = _workbook_from_raw(sheets)
-    header_rows = {normalise_header(name): raw.header_row or 1 for name, raw in sheets.items()}
-    notes: dict[tuple[str, int, int], list[Problem]] = {}
-    for problem in problems:
-        ws = _find_sheet(wb, problem.sheet)
-        if ws is None or problem.row is None or not problem.column:
-            continue
-        col = _find_column(ws, header_rows.get(normalise_header(ws.title), 1), problem.column)
-        if col is None:
-            col = 1
-        notes.setdefault((ws.title, problem.row, col), []).append(problem)
-    for (title, row, col), found in notes.items():
-        cell = wb[title].cell(row=row, column=col)
-        cell.fill = WARNING_FILL if all(p.warning for p in found) else ERROR_FILL
-        text = "\n".join(("Предупреждение: " if p.warning else "Ошибка: ") + visible(p.expected) for p in found)
-        cell.comment = Comment(text, "Сферум-практикум", width=320, height=120)
-
-    ws = wb.create_sheet("Ошибки", 0)
-    headers = ("Лист", "Строка", "Столбец", "Значение", "Что не так", "Вид")
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    for problem in problems:
-        row = [
-            problem.sheet or problem.file,
-            problem.row,
-            problem.column,
-            problem.value,
-            problem.expected,
-            "предупреждение" if problem.warning else "ошибка",
-        ]
-        ws.append([None] * len(row))
-        for col, value in enumerate(row, start=1):
-            set_text(ws.cell(row=ws.max_row, column=col), visible(value) if isinstance(value, str) else value)
-    for col, width in enumerate((22, 8, 24, 28, 70, 16), start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A2"
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+        _streamed_errors_copy(sheets, problems, path)
     return Path(path)
