@@ -34,8 +34,8 @@ WARM_MODULES = (
     "sferum_lib.reports.content",
     "sferum_lib.reports.artifacts",
     "sferum_lib.store",
-    "sferum_lib.workbook.writer",
-    "openpyxl",
+    "sferum_lib.workbook.writer",  # atomic_path; it no longer loads openpyxl
+    "sferum_lib.reports.xlsx",
 )
 
 
