@@ -204,7 +204,8 @@ def run(sizes: list[int], xlsx_max: int, io_only: bool = False) -> str:
             f"| {_n(size)} | {_io_cell(csv)} | {_io_cell(xlsx) if xlsx else 'not measured'} "
             f"| {_io_cell(export) if export else 'not measured'} "
             f"| {bad['seconds']:.1f} s (cpu {bad['cpu_s']:.1f} s; {bad['problems']:.0f}) "
-            f"| {marked['seconds']:.1f} s (cpu {marked['cpu_s']:.1f} s; copy {marked['seconds'] - marked['check_s']:.1f} s) |"
+            f"| {marked['seconds']:.1f} s (cpu {marked['cpu_s']:.1f} s; "
+            f"copy {marked['seconds'] - marked['check_s']:.1f} s) |"
         )
         print(io_rows[-1], file=sys.stderr, flush=True)
         if size == max(sizes):
