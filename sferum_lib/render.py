@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 
 import pandas as pd
@@ -32,6 +33,15 @@ def _plural(n: int, one: str, few: str, many: str) -> str:
 def count_phrase(n: int, one: str, few: str, many: str) -> str:
     """«1 нарушение», «3 нарушения», «12 нарушений»."""
     return f"{n} {_plural(n, one, few, many)}"
+
+
+def _names_its_subject(subject: str, message: str) -> bool:
+    """Whether the message already names everything its subject does (the IDs in brackets, the names in «»):
+    then the line does not say the subject twice («Щукин Т. З. (E004): У администратора … (E004) …»)."""
+    if subject and subject in message:
+        return True
+    marks = re.findall(r"\([^()]+\)|«[^«»]+»", subject)
+    return bool(marks) and all(mark in message for mark in marks)
 
 
 def audit_table(
@@ -73,7 +83,8 @@ def audit_table(
             shown = rows if per_check is None else rows.head(per_check)
             for row in shown.itertuples(index=False):
                 mark = "!" if row.severity == VIOLATION else "·"
-                text = f"{mark} {subject_words(row.subject, words)}: {message_words(row.message, words)}"
+                subject, message = subject_words(row.subject, words), message_words(row.message, words)
+                text = f"{mark} {message}" if _names_its_subject(subject, message) else f"{mark} {subject}: {message}"
                 lines += textwrap.wrap(text, width=width, initial_indent="    ", subsequent_indent="      ")
             if len(rows) > len(shown):
                 lines.append(f"    … и ещё {len(rows) - len(shown)} (полный список: --all или --format json)")

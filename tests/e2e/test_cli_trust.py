@@ -144,3 +144,25 @@ def test_a_missing_named_store_gets_advice_for_that_store_and_its_neighbours(cap
     assert code == 2
     assert "sferum --store" in err and "МБУДО «ДДТ» Керчь.db" in err
     assert "sferum.db появится в текущей папке" not in err
+
+
+def test_the_audit_table_names_a_findings_subject_once(capsys, tmp_path):
+    import re
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "example.xlsx"
+    store = str(tmp_path / "s.db")
+    run(capsys, "--store", store, "import", str(fixture))
+    _code, out, _err = run(capsys, "--store", store, "audit", "--as-of", "2026-10-15")
+    findings, current = [], None
+    for line in out.splitlines():
+        if re.match(r"    [!·] ", line):
+            current = [line[6:]]
+            findings.append(current)
+        elif line.startswith("      ") and current is not None:
+            current.append(line.strip())
+        else:
+            current = None
+    texts = [" ".join(parts) for parts in findings]
+    assert len(texts) > 10
+    twice = [t for t in texts if any(t.count(ref) > 1 for ref in set(re.findall(r"\([A-Z]\w*\)", t)))]
+    assert twice == []
