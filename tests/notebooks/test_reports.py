@@ -235,7 +235,7 @@ def test_without_a_store_a_report_refuses_before_any_kernel_starts(tmp_path, mon
     from sferum_lib.errors import StoreError
     from sferum_lib.reports.base import Context, validate
 
-    with pytest.raises(StoreError, match=r"sferum import КНИГА\.xlsx.*--demo"):
+    with pytest.raises(StoreError, match=r"sferum --store «[^»]*none\.db» import КНИГА\.xlsx.*--demo"):
         run_report("audit", {"store": str(tmp_path / "none.db")}, tmp_path / "out")
     assert not (tmp_path / "out").exists()
     # the default store is sferum.db here: missing, it is a refusal, never the demo organisation
