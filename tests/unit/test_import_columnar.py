@@ -16,25 +16,13 @@ from sferum_lib.values import to_dates
 from sferum_lib.workbook import columnar, reader
 from sferum_lib.workbook.columnar import csv_columns, parse_series, polars
 from sferum_lib.workbook.importer import _parse_cells, _parser, import_workbook
-from sferum_lib.workbook.reader import RawSheet, _read_csv_records
+from sferum_lib.workbook.reader import RawSheet
 from sferum_lib.workbook.schema import SHEETS
 from tests.helpers import clean_book, set_cell, write_csv_folder, write_xlsx
 from tests.unit.test_import_io import PHONES, TEXTS
+from tests.unit.test_reader_fast import as_rows, record_by_record
 
 COLUMNS = {c.kind: c for sheet in SHEETS for c in sheet.columns}
-
-
-def as_rows(raw: RawSheet) -> tuple:
-    cells = raw.cells
-    values = [[cells[c].iloc[r] for c in cells.columns] for r in range(len(cells))]
-    return raw.headers, raw.header_row, raw.rows.tolist(), values, [str(t) for t in cells.dtypes]
-
-
-def record_by_record(text: str, delimiter: str):
-    try:
-        return as_rows(_read_csv_records("Лист", text, "Лист.csv", delimiter))
-    except InputFileError as exc:
-        return [(p.row, p.expected) for p in exc.problems]
 
 
 def columns_read(text: str, delimiter: str):
