@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -208,12 +209,19 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
         mp_util.spawnv_passfds = spawn
 
 
+#: Worker processes are started from several threads at once: the first to ignore SIGINT keeps this process's own
+#: handler and the last to finish puts it back. Each saving and restoring its own would let a later thread save
+#: «ignored» while an earlier one still held it, and restore «ignored» for good: Ctrl+C dead in this process.
+_SIGINT_LOCK = threading.Lock()
+_SIGINT_HOLD: dict[str, Any] = {"count": 0, "previous": None}
+
+
 @contextmanager
 def _sigint_ignored() -> Iterator[None]:
     """SIGINT ignored process-wide for a moment, from any thread (``signal.signal`` only works in the main one).
 
     Done with the C library's ``sigaction``, which restores this process's own handler exactly; where that is not
-    available (not Linux or macOS), nothing changes.
+    available (not Linux or macOS), nothing changes. Nested and concurrent uses share one saved handler.
     """
     import ctypes
     import ctypes.util
@@ -225,16 +233,23 @@ def _sigint_ignored() -> Iterator[None]:
     except (OSError, AttributeError, TypeError):
         yield
         return
-    ignore = ctypes.create_string_buffer(256)  # a zeroed struct sigaction, larger than any platform's
-    ctypes.memmove(ignore, ctypes.byref(ctypes.c_void_p(1)), ctypes.sizeof(ctypes.c_void_p))  # sa_handler = SIG_IGN
-    previous = ctypes.create_string_buffer(256)
-    if action(int(signal.SIGINT), ignore, previous) != 0:
-        yield
-        return
+    with _SIGINT_LOCK:
+        if _SIGINT_HOLD["count"] == 0:
+            ignore = ctypes.create_string_buffer(256)  # a zeroed struct sigaction, larger than any platform's
+            ctypes.memmove(ignore, ctypes.byref(ctypes.c_void_p(1)), ctypes.sizeof(ctypes.c_void_p))  # SIG_IGN
+            previous = ctypes.create_string_buffer(256)
+            if action(int(signal.SIGINT), ignore, previous) != 0:
+                previous = None
+            _SIGINT_HOLD["previous"] = previous
+        _SIGINT_HOLD["count"] += 1
     try:
         yield
     finally:
-        action(int(signal.SIGINT), previous, None)
+        with _SIGINT_LOCK:
+            _SIGINT_HOLD["count"] -= 1
+            if _SIGINT_HOLD["count"] == 0 and _SIGINT_HOLD["previous"] is not None:
+                action(int(signal.SIGINT), _SIGINT_HOLD["previous"], None)
+                _SIGINT_HOLD["previous"] = None
 
 
 def _silence() -> None:

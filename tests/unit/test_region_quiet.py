@@ -32,6 +32,50 @@ def test_processes_started_for_the_cluster_ignore_ctrl_c_and_this_one_keeps_it()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def _sigint_disposition() -> int | None:
+    """The kernel's SIGINT handler address for this process (1 is «ignored»), as ``sigaction`` reports it."""
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    current = ctypes.create_string_buffer(256)
+    assert libc.sigaction(int(signal.SIGINT), None, current) == 0
+    return ctypes.c_void_p.from_buffer(current).value
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sigaction's layout is checked on Linux")
+def test_workers_started_from_two_threads_at_once_leave_ctrl_c_working():
+    """Dask starts the worker processes from several threads: the first in, the first out must not strand «ignored»."""
+    import threading
+
+    own = _sigint_disposition()
+    assert own not in (None, 1)
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    while_second_starts: list[int | None] = []
+
+    def first() -> None:
+        with cluster._sigint_ignored():
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(10)
+        with cluster._sigint_ignored():
+            second_in.set()
+            first_out.wait(10)
+            while_second_starts.append(_sigint_disposition())
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert first_out.is_set() and second_in.is_set()
+    assert while_second_starts == [1]  # the second was still starting its process: Ctrl+C ignored then
+    assert _sigint_disposition() == own  # and this process's own handler is back
+
+
 def test_an_interrupted_region_command_silences_dask_and_asyncio(monkeypatch):
     monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
     logging.getLogger("distributed.client").setLevel(logging.WARNING)  # as Dask's logging configuration sets it
