@@ -10,6 +10,7 @@ import pandas as pd
 
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, AuditResult, Indicator
 from sferum_lib.model import Organisation
+from sferum_lib.regulation.catalogue import cite_finding
 from sferum_lib.regulation.editions import cite
 
 
@@ -75,11 +76,15 @@ def audit_table(
         group = findings[findings["clause"] == clause]
         if group.empty:
             continue
-        lines += ["", cite(clause, org.regulation_edition)]
+        heading = cite(clause, org.regulation_edition)
+        lines += ["", heading]
         for key in sorted(group["check"].unique(), key=order.__getitem__):
             rows = group[group["check"] == key]
             check = CHECKS_BY_KEY[key]
-            lines.append(f"  {check.title} — {len(rows)}")
+            # a check whose duty is one paragraph of the clause names that paragraph, as the catalogue does
+            precise = cite_finding(check.clause, check.duty, org.regulation_edition)
+            title = check.title if precise == heading else f"{check.title} ({precise})"
+            lines.append(f"  {title} — {len(rows)}")
             shown = rows if per_check is None else rows.head(per_check)
             for row in shown.itertuples(index=False):
                 mark = "!" if row.severity == VIOLATION else "·"

@@ -25,7 +25,7 @@ from sferum_lib.checks import AuditSettings, audit
 from sferum_lib.errors import InputFileError, Problem, UsageError
 from sferum_lib.model import Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
-from sferum_lib.regulation.editions import cite
+from sferum_lib.regulation.catalogue import cite_finding
 from sferum_lib.store import Store
 
 ADMIN, HEAD = "admin", "head"
@@ -186,7 +186,7 @@ def todo(
             Item(
                 check,
                 subject,
-                cite(str(row.clause), org.regulation_edition),  # in the edition the organisation follows
+                cite_finding(str(row.clause), str(row.duty), org.regulation_edition),  # in the organisation's edition
                 str(row.duty),
                 str(row.severity),
                 str(row.message),

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from sferum_lib.errors import CatalogueError
-from sferum_lib.regulation.editions import cite
+from sferum_lib.regulation.editions import cite, clause_in
 
 _ID_PATTERN = re.compile(r"^[A-Z]+-\d{2}$")
 _REQUIRED = ("id", "clause", "role", "title", "text")
@@ -236,3 +236,21 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 def default_catalogue() -> Catalogue:
     """The shipped catalogue, loaded once."""
     return load_catalogue()
+
+
+def cite_finding(clause: str, duty_id: str, edition: str | None = None) -> str:
+    """A finding's citation: its check's ``clause``, narrowed to the duty's paragraph when the duty sits in one.
+
+    The audit's clauses are the contract's (``student-coverage`` is «2.3»), while the duty it cites may be a
+    paragraph inside that clause (STU-01, the pupil's «абз. «Обучающийся…»» of п. 2.3, which the new edition
+    numbers п. 2.5). A reader then sees the same citation beside the finding as beside the duty in the catalogue
+    and the checklist, in either edition. A duty of another clause (or unknown to the catalogue) leaves the
+    check's citation as it is.
+    """
+    try:
+        duty_clause = default_catalogue()[duty_id].clause
+    except KeyError:
+        return cite(clause, edition)
+    if clause_in(duty_clause, "2023").startswith(f"{clause.strip()}, абз."):
+        return cite(duty_clause, edition)
+    return cite(clause, edition)

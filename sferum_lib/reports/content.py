@@ -12,6 +12,7 @@ from sferum_lib.checks.audit import FINDING_COLUMNS, AuditResult, AuditSettings
 from sferum_lib.errors import UsageError
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
+from sferum_lib.regulation.catalogue import cite_finding
 from sferum_lib.regulation.editions import cite
 from sferum_lib.reports.base import (
     Context,
@@ -44,7 +45,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "stale-invites": ("Аннулировать ссылку-приглашение", "администратор"),
     "pending-requests": ("Рассмотреть заявку: принять или отклонить", "администратор"),
     "departed-members": ("Удалить выбывшего из всех чатов", "администратор и владельцы чатов"),
-    "foreign-members": ("Удалить постороннего из чата объединения", "педагог объединения"),
+    "foreign-members": ("Удалить постороннего из чата объединения", "администратор или владелец чата"),
     "admin-eligible": ("Назначить администратором работника из числа педагогических", "руководитель"),
     "extra-admins": ("Снять права дополнительного администратора или дождаться вступления педагога", "администратор"),
     "activist-chats": ("Пригласить актив в чат руководителя с активом", "руководитель"),
@@ -55,6 +56,11 @@ OTHER_ACTION = ("Устранить по пункту положения", "ад
 
 def _action(check: str) -> tuple[str, str]:
     return ACTIONS.get(check, OTHER_ACTION)
+
+
+def _cited(check: str, edition: str | None) -> str:
+    """Where a check's findings stand in the regulation, as the catalogue cites the check's duty there."""
+    return cite_finding(CHECKS_BY_KEY[check].clause, CHECKS_BY_KEY[check].duty, edition)
 
 
 def _org(snapshot: Snapshot) -> str:
@@ -198,13 +204,13 @@ def build_audit(ctx: Context) -> ReportData:
     f = f.sort_values(["clause", "_order", "subject"], kind="stable").reset_index(drop=True)
     words = words_of(snapshot)
     edition = snapshot.organisation.regulation_edition  # every citation in the edition in force
-    # a few checks and clauses over hundreds of thousands of findings: each worded once, then mapped
-    checks, clauses = f["check"].unique(), f["clause"].unique()
+    # a few checks over hundreds of thousands of findings: each worded once, then mapped
+    checks = f["check"].unique()
     todo = f["check"].map({k: _action(k)[0] for k in checks})
     who = f["check"].map({k: _action(k)[1] for k in checks})
     findings = pd.DataFrame(
         {
-            "Пункт": f["clause"].map({c: cite(c, edition) for c in clauses}),
+            "Пункт": f["check"].map({k: _cited(k, edition) for k in checks}),
             "Проверка": f["check"].map({k: CHECKS_BY_KEY[k].title for k in checks}),
             "Вид": f["severity"],
             "Объект": [subject_words(x, words) for x in f["subject"].tolist()],
@@ -217,7 +223,7 @@ def build_audit(ctx: Context) -> ReportData:
     counts = f.groupby(["clause", "_order", "check", "severity"]).size().rename("n").reset_index()
     summary = pd.DataFrame(
         {
-            "Пункт": counts["check"].map(lambda k: cite(CHECKS_BY_KEY[k].clause, edition)),
+            "Пункт": counts["check"].map(lambda k: _cited(k, edition)),
             "Проверка": counts["check"].map(lambda k: CHECKS_BY_KEY[k].title),
             "Вид": counts["severity"],
             "Сколько": counts["n"],

@@ -46,7 +46,7 @@ from sferum_lib.procedures import PROCEDURES, Refused, State, Workspace
 from sferum_lib.procedures.base import Context, append, next_id
 from sferum_lib.procedures.links import owned_chat
 from sferum_lib.regulation import default_catalogue
-from sferum_lib.regulation.editions import cite
+from sferum_lib.regulation.catalogue import cite_finding
 from sferum_lib.sandbox import folder_name, practice_organisation
 from sferum_lib.store import Store
 from sferum_lib.training.session import DONE, REFUSED, START, Feedback
@@ -511,7 +511,7 @@ class Scenario:
                         item.check,
                         item.subject,
                         item.severity,
-                        cite(CHECKS_BY_KEY[item.check].clause, edition),
+                        cite_finding(CHECKS_BY_KEY[item.check].clause, item.duty, edition),
                         item.duty,
                         item.text,
                         self._moves(state, item),

@@ -51,3 +51,32 @@ def test_the_invites_report_cites_without_a_duty_code(tmp_path):
     data = build_invites(context(tmp_path, "новая"))
     assert any("(п. 2.1)." in line for line in data.summary)
     assert not any("ADM-" in line for line in data.summary)
+
+
+@pytest.mark.parametrize("edition", [None, "новая"])
+def test_a_finding_is_cited_where_the_catalogue_cites_its_duty(tmp_path, edition):
+    """STU-01 is a paragraph of п. 2.3 (п. 2.5 in the new edition): the audit says so, as `duties` does."""
+    from sferum_lib.checks.audit import CHECKS_BY_KEY
+    from sferum_lib.regulation import default_catalogue
+
+    data = build_audit(context(tmp_path, edition))
+    findings = next(t.frame for t in data.tables if t.key == "findings")
+    pupils = findings[findings["Обязанность"] == "STU-01"]
+    assert not pupils.empty
+    stu = default_catalogue()["STU-01"].cited(edition)
+    assert set(pupils["Пункт"]) == {stu}
+    summary = next(t.frame for t in data.tables if t.key == "summary")
+    assert stu in set(summary.loc[summary["Проверка"] == CHECKS_BY_KEY["student-coverage"].title, "Пункт"])
+    # a check of a whole clause keeps it: the departed are п. 2.1 in both editions
+    assert set(findings.loc[findings["Обязанность"] == "ADM-12", "Пункт"]) == {"п. 2.1"}
+
+
+def test_who_acts_in_the_report_is_who_the_workbench_gives_the_finding_to():
+    from sferum_lib.checks.audit import CHECKS
+    from sferum_lib.reports.content import _action
+    from sferum_lib.work import _OWNER, _owner_by_duty
+
+    words = {"admin": "администратор", "head": "руководитель", "section": "педагог объединения"}
+    for check in CHECKS:
+        owner = _OWNER.get(check.key, (_owner_by_duty(check.duty), ""))[0]
+        assert words[owner] in _action(check.key)[1], check.key
