@@ -66,6 +66,17 @@ argparse.ngettext = _ru_n  # type: ignore[attr-defined]
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
+        missing = [
+            f"{a.metavar}: {', '.join(map(str, a.choices))}"
+            for a in self._actions
+            if not a.option_strings
+            and a.choices
+            and isinstance(a.metavar, str)
+            and a.metavar in message
+            and not isinstance(a, argparse._SubParsersAction)
+        ]
+        if missing and "обязательные" in message:  # the usage line names the argument, not the values it takes
+            message += " (" + "; ".join(missing) + f"; подробнее: {self.prog} --help)"
         raise UsageError(message)
 
 
@@ -170,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="записать пустую книгу с инструкцией и выпадающими списками")
     p.add_argument("out", metavar="КНИГА.xlsx", help="куда записать шаблон")
+    p.add_argument("--replace", action="store_true", help="заменить файл, если он уже есть")
 
     p = sub.add_parser("import", help="проверить книгу (или папку CSV) и сохранить её как новый снимок")
     p.add_argument("path", metavar="ПУТЬ", help="книга .xlsx или папка с файлами .csv")
@@ -183,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="записать снимок обратно в книгу Excel")
     p.add_argument("out", metavar="КНИГА.xlsx", help="куда записать книгу")
+    p.add_argument("--replace", action="store_true", help="заменить файл, если он уже есть")
     _common(p, as_of=False, snapshot=True, demo=True)
 
     p = sub.add_parser("snapshots", help="перечислить снимки в хранилище")
@@ -227,7 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("state", help="рабочее состояние организации, которое меняют действия по положению")
     p.add_argument(
-        "action", choices=("start",), help="start — начать рабочее состояние со снимка (журнал начнётся заново)"
+        "action",
+        choices=("start",),
+        metavar="ДЕЙСТВИЕ",
+        help="start — начать рабочее состояние со снимка (журнал начнётся заново)",
     )
     p.add_argument("--from", dest="first", type=_positive, metavar="N", help="номер снимка (по умолчанию последний)")
     _common(p, as_of=False)
@@ -244,7 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, as_of=False, fmt=True)
 
     p = sub.add_parser("sandbox", help="учебная организация для одного участника занятия")
-    p.add_argument("action", choices=("create", "reset"), help="create — создать (заново), reset — вернуть к началу")
+    p.add_argument(
+        "action",
+        choices=("create", "reset"),
+        metavar="ДЕЙСТВИЕ",
+        help="create — создать (заново), reset — вернуть к началу",
+    )
     p.add_argument("--session", required=True, metavar="ПАПКА", help="папка занятия")
     p.add_argument("--trainee", required=True, metavar="ИМЯ", help="участник занятия")
     p.add_argument(
@@ -284,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "action",
         choices=("prepare", "console", "report", "content"),
+        metavar="ДЕЙСТВИЕ",
         help="prepare — подготовить; console — пульт ведущего в браузере; report — итоги занятия; "
         "content — своя копия содержания обучения (--out ПАПКА)",
     )
@@ -315,7 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "app", help="ролевой блокнот как веб-приложение (Voilà): код скрыт, у каждого участника своё ядро"
     )
-    p.add_argument("role", choices=("admin", "head", "pdo", "ped", "student", "parent"), help="роль")
+    p.add_argument(
+        "role",
+        choices=("admin", "head", "pdo", "ped", "student", "parent"),
+        metavar="РОЛЬ",
+        help="admin — администратор платформы, head — руководитель, pdo — педагог дополнительного образования, "
+        "ped — педагогический работник, student — обучающийся, parent — родитель",
+    )
     p.add_argument(
         "--session",
         metavar="ПАПКА",
@@ -356,7 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("seminar", help="семинар для педагогов: слайды, которые открываются без интернета")
-    p.add_argument("action", choices=("slides",), help="slides — собрать слайды (HTML и reveal.js рядом)")
+    p.add_argument(
+        "action", choices=("slides",), metavar="ДЕЙСТВИЕ", help="slides — собрать слайды (HTML и reveal.js рядом)"
+    )
     p.add_argument("--out", default="out/seminar", metavar="ПАПКА", help="папка слайдов (out/seminar)")
 
     p = sub.add_parser("demo", help="построить демонстрационную организацию и показать её аудит и показатели")
@@ -408,6 +438,7 @@ def _as_of(args: argparse.Namespace) -> dt.date:
 def cmd_template(args: argparse.Namespace) -> int:
     from sferum_lib.workbook.writer import write_template
 
+    _check_new_file(args.out, args.replace)
     path = write_template(args.out)
     print(f"Шаблон книги записан: {path}", file=sys.stderr)
     return EXIT_OK
@@ -448,6 +479,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from sferum_lib.workbook.writer import export_snapshot
 
+    _check_new_file(args.out, args.replace)
     source, snapshot = _load(args)
     export_snapshot(snapshot, args.out)
     print(f"Записано в книгу {args.out} ({source}).", file=sys.stderr)
@@ -977,6 +1009,18 @@ def _report_input_error(exc: InputFileError) -> None:
 _PATH_ARGS = ("store", "out", "path", "errors_to", "templates", "participants", "folder", "session")
 
 
+def _check_new_file(out: str, replace: bool) -> None:
+    """Refuse to write a book over an existing file (a filled workbook lost by a repeated command) or a folder."""
+    path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"«{visible(out)}» — папка, а нужно имя файла книги, например {visible(out)}/книга.xlsx.")
+    if path.exists() and not replace:
+        raise UsageError(
+            f"Файл «{visible(out)}» уже есть, программа его не перезаписывает: укажите другое имя или добавьте "
+            "--replace, чтобы заменить его."
+        )
+
+
 def _check_out_folder(out: Path) -> None:
     """Refuse an output folder that is a file (or lies under one) before anything runs."""
     for place in (out, *out.parents):
@@ -1007,7 +1051,7 @@ def _resolve(args: argparse.Namespace) -> None:
         own = own_templates(os.getcwd())
         if own is not None:
             os.environ["SFERUM_TEMPLATES"] = str(own)
-    if args.command != "export" and isinstance(getattr(args, "out", None), str):
+    if args.command not in ("export", "template") and isinstance(getattr(args, "out", None), str):
         _check_out_folder(Path(args.out))
     if getattr(args, "demo", False) and args.command != "demo":
         if args.store:

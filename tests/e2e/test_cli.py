@@ -146,6 +146,28 @@ def test_template_command_writes_the_blank_workbook(capsys, tmp_path):
     assert code == 0 and (tmp_path / "шаблон.xlsx").exists() and "Шаблон" in err
 
 
+def test_a_book_already_there_is_not_overwritten_without_replace(capsys, tmp_path, store):
+    """A repeated `template` or `export` must not wipe a filled workbook; --replace says the user means it."""
+    book = tmp_path / "книга.xlsx"
+    book.write_bytes(b"filled by hand")
+    run(capsys, "import", str(FIXTURES / "example.xlsx"), "--store", store)
+    for args in (("template", str(book)), ("export", str(book), "--store", store)):
+        code, _, err = run(capsys, *args)
+        assert code == 2 and "уже есть" in err and "--replace" in err and "папка" not in err
+        assert book.read_bytes() == b"filled by hand"
+    code, _, err = run(capsys, "template", str(tmp_path))
+    assert code == 2 and "папка, а нужно имя файла книги" in err
+    assert run(capsys, "export", str(book), "--store", store, "--replace")[0] == 0
+    assert book.read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.parametrize(("command", "named"), [("state", "ДЕЙСТВИЕ: start"), ("app", "РОЛЬ: admin, head")])
+def test_a_missing_choice_is_named_in_russian_with_its_values(capsys, command, named):
+    code, _, err = run(capsys, command)
+    assert code == 2 and named in err and f"sferum {command} --help" in err
+    assert "action" not in err and "role" not in err
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
