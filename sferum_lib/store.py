@@ -339,7 +339,7 @@ def _pack(values: pd.Series, dtype: str) -> tuple[str, bytes, bytes | None]:
         text = _SEP.join(uniques.tolist())
         if len(uniques) and text.count(_SEP) == len(uniques) - 1:
             # code 0 is the empty cell, code i the i-th distinct value: one byte per row for up to 255 of them
-            width = next(w for w in (np.uint8, np.uint16, np.uint32) if len(uniques) < np.iinfo(w).max)
+            width = next(w for w in (np.uint8, np.uint16, np.uint32) if len(uniques) <= np.iinfo(w).max)
             codes += 1
             return f"dict{np.dtype(width).itemsize * 8}", text.encode(), codes.astype(width).tobytes()
     missing = None
