@@ -370,9 +370,10 @@ def _pack_dates(values: pd.Series) -> tuple[str, bytes, bytes | None]:
     empty = seconds == _NAT
     if empty.all():
         return "day", b"", np.packbits(empty).tobytes() if len(seconds) else None
-    days, rest = np.divmod(seconds, _DAY)
+    days = seconds // _DAY  # a division by a constant: several times faster than divmod
+    whole = np.multiply(days, _DAY) == seconds
     days[empty] = 0
-    if rest[~empty].any() or days.min() < np.iinfo(np.int32).min or days.max() > np.iinfo(np.int32).max:
+    if not (whole | empty).all() or days.min() < np.iinfo(np.int32).min or days.max() > np.iinfo(np.int32).max:
         return "date", seconds.tobytes(), None
     return "day", days.astype(np.int32).tobytes(), np.packbits(empty).tobytes() if empty.any() else None
 
