@@ -187,6 +187,9 @@ STATE_ID = 0
 #: Page size of a new store file (SQLite's largest): fewer pages per packed column.
 PAGE_SIZE = 65536
 SCHEMA_VERSION = len(MIGRATIONS)
+#: The oldest schema whose stores are read as they are, without bringing them up to date first (version 7 only
+#: added column kinds): a reading command leaves such a file untouched, on read-only media too.
+READS_AS_IS = 6
 
 
 @dataclass(frozen=True)
@@ -560,7 +563,7 @@ class Store:
                 f"Файл «{self.path}» не является хранилищем Сферум-практикума: это другая база данных или пустой "
                 "файл. Он не изменён. Укажите хранилище, созданное командой sferum import."
             )
-        if self.readonly and version < SCHEMA_VERSION:
+        if self.readonly and version < READS_AS_IS:
             if not _writable(self.path):
                 raise StoreError(
                     f"Хранилище «{self.path}» создано прежней версией программы и лежит на носителе только для "

@@ -74,11 +74,17 @@ def test_a_store_written_by_schema_6_reads_as_it_was_saved_and_keeps_its_columns
     _assert_as_saved(again, expected)
 
 
-def test_a_schema_6_store_opened_only_to_read_reads_the_same(v6_store):
+@pytest.mark.parametrize("media", ["writable", "read-only"])
+def test_a_schema_6_store_opened_only_to_read_reads_the_same_and_stays_untouched(v6_store, monkeypatch, media):
     path, expected = v6_store
+    if media == "read-only":  # as on a read-only disk (the tests may run as root, whom chmod does not stop)
+        monkeypatch.setattr(store_module, "_writable", lambda path: False)
+    before = path.read_bytes()
     with Store(path, readonly=True) as store:
+        assert store.readonly and store.schema_version == 6
         _assert_as_saved(store.snapshot(), expected)
-        assert store.readonly
+        _assert_as_saved(store.state(), expected)
+    assert path.read_bytes() == before
 
 
 def test_a_working_state_partly_of_schema_6_columns_reads_back_its_change(v6_store):
