@@ -1,10 +1,11 @@
 """Benchmark: store save / load and audit + indicators, at 1M people and for one 2,500-person organisation.
 
 The 2,500-person figures are the fixed cost a region pays per organisation, so they are the median of several
-runs (open the store, save, load, audit + indicators), each in a fresh store. Every size runs in its own
-process. Not part of the test suite: ``python bench/bench_store.py [--sizes 2500 1000000]``. Prints a Markdown
-table with the goals beside the figures: wall time, and in brackets the process's own CPU time, which says more
-when other programs share the machine's cores.
+runs (open the store, save, load, audit + indicators), each in a fresh store; a big size runs once unless
+``--repeats`` asks for more (then the median too). Every size runs in its own process. Not part of the test suite:
+``python bench/bench_store.py [--sizes 2500 1000000] [--repeats N]``. Prints a Markdown table with the goals beside
+the figures: wall time, and in brackets the process's own CPU time, which says more when other programs share the
+machine's cores. The store file is the snapshot as schema 7 packs it (``sferum_lib.store._pack``).
 """
 
 from __future__ import annotations
@@ -78,13 +79,13 @@ def _cell(r: dict[str, float], key: str, goal: float | None) -> str:
     return f"{text}, goal ≤ {goal:g} s" if goal is not None else text
 
 
-def run(sizes: list[int]) -> str:
+def run(sizes: list[int], repeats: int | None = None) -> str:
     rows = [
         "| people | table rows | store open | store save | store load | store file | audit + indicators | findings |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
-        r = _child(size, 1 if size >= 100_000 else 5)
+        r = _child(size, repeats or (1 if size >= 100_000 else 5))
         goal = GOALS if size == 1_000_000 else {}
         rows.append(
             f"| {size:,} | {int(r['rows']):,} | {_cell(r, 'open_s', None)} | {_cell(r, 'save_s', goal.get('save_s'))} "
@@ -99,12 +100,13 @@ def run(sizes: list[int]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2_500, 1_000_000])
+    parser.add_argument("--repeats", type=int, help="runs of each size (median); default 5, one from 100 000 people")
     parser.add_argument("--stage", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
         print(json.dumps(measure(*args.stage)))
         return
-    print(run(args.sizes))
+    print(run(args.sizes, args.repeats))
 
 
 if __name__ == "__main__":
