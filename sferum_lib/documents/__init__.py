@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sferum_lib.documents.content import DOCUMENTS, Draft, MissingData
+from sferum_lib.documents.properties import make_russian, set_properties
 from sferum_lib.errors import SferumError, UsageError
 from sferum_lib.model import Snapshot
 
@@ -71,6 +72,9 @@ def make_document(
     try:
         document = DocxTemplate(template)
         document.render(draft.context, autoescape=True)
+        make_russian(document.docx)
+        title = draft.context.get("document_title") or spec.title
+        set_properties(document.docx, title, " ".join(snapshot.organisation.full_name.split()))
         with atomic_path(path) as tmp:
             document.save(tmp)
     except TemplateError as exc:
