@@ -512,25 +512,24 @@ def _not_eligible(snapshot: Snapshot, staff_id: str, today: dt.date) -> str | No
     return str(_eligibility_reasons(rows, day, need_joined=False).iloc[0])
 
 
-def _need_eligible(document: str, snapshot: Snapshot, ctx: dict[str, Any], today: dt.date) -> None:
+def _ineligible_admin(snapshot: Snapshot, ctx: dict[str, Any], today: dt.date) -> str | None:
+    """The problem with the administrator named in the workbook, in words naming the cell, or ``None``."""
     admin = ctx["admin"]
-    if reason := _not_eligible(snapshot, admin["id"], today):
-        raise MissingData(
-            document,
-            [
-                f"{_org_cell('Администратор платформы')}: {admin['full']} ({admin['id']}) не может быть "
-                f"администратором платформы — {reason}. Администратора назначают из числа педагогических "
-                f"работников организации ({cite('2.2', ctx['edition'])} Положения): укажите в этой ячейке ID "
-                "работающего педагогического работника"
-            ],
-            lead="",
-        )
+    reason = _not_eligible(snapshot, admin["id"], today)
+    if reason is None:
+        return None
+    return (
+        f"{_org_cell('Администратор платформы')}: {admin['full']} ({admin['id']}) не может быть администратором "
+        f"платформы — {reason}. Администратора назначают из числа педагогических работников организации "
+        f"({cite('2.2', ctx['edition'])} Положения): укажите в этой ячейке ID работающего педагогического работника"
+    )
 
 
 def order_admin(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
     ctx = _base(snapshot, today, overrides)
     _need("Приказ о назначении администратора", ctx, "head", "admin")
-    _need_eligible("Приказ о назначении администратора", snapshot, ctx, today)
+    if problem := _ineligible_admin(snapshot, ctx, today):
+        raise MissingData("Приказ о назначении администратора", [problem], lead="")
     blanks: list[str] = []
     org = snapshot.organisation
     ctx["order"] = _order(org.admin_order_number, org.admin_order_date, "о назначении администратора", blanks)
@@ -565,9 +564,10 @@ def order_usage(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> D
 def application(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
     ctx = _base(snapshot, today, overrides)
     _need("Заявка на регистрацию", ctx, "head", "admin")
-    _need_eligible("Заявка на регистрацию", snapshot, ctx, today)  # the order it attaches could not be made
     org, admin = snapshot.organisation, ctx["admin"]
     missing = []
+    if problem := _ineligible_admin(snapshot, ctx, today):  # the order it attaches could not be made
+        missing.append(problem)
     if not admin["mobile"]:
         missing.append("личный мобильный телефон администратора — " + _staff_cell(admin["id"], "Телефон"))
     if not admin["email"]:
