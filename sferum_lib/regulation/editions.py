@@ -304,8 +304,7 @@ def edition_text(edition: str | None, org_short: str, town: str = "", messenger:
             f"организация работает в мессенджере {messenger.partition(' ')[2] or messenger}."
         )
     changes.append(
-        "Других изменений нет: текст каждого положения, перечни, их порядок и вложенность — как в редакции "
-        "2023 года."
+        "Других изменений нет: текст каждого положения, перечни, их порядок и вложенность — как в редакции 2023 года."
     )
     paragraphs = tuple(
         Paragraph(p.kind, _with_names(t, org_short, town, messenger), p.number, p.key)
