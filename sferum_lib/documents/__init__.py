@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sferum_lib.documents.content import DOCUMENTS, Draft, MissingData
+from sferum_lib.documents.properties import make_russian, set_properties
 from sferum_lib.errors import SferumError, UsageError
 from sferum_lib.model import Snapshot
 
@@ -71,6 +72,10 @@ def make_document(
     try:
         document = DocxTemplate(template)
         document.render(draft.context, autoescape=True)
+        _check_whole(document, draft, template)
+        make_russian(document.docx)
+        title = draft.context.get("document_title") or spec.title
+        set_properties(document.docx, title, " ".join(snapshot.organisation.full_name.split()))
         with atomic_path(path) as tmp:
             document.save(tmp)
     except TemplateError as exc:
@@ -79,6 +84,20 @@ def make_document(
             "верните исходный: sferum docs --restore-templates"
         ) from None
     return Made(name, path, draft.blanks)
+
+
+def _check_whole(document, draft: Draft, template: Path) -> None:
+    """A regulation is printed whole or not at all: an edited template that loses a paragraph is refused."""
+    wanted = [p["text"] for p in draft.context.get("paragraphs", [])]
+    if not wanted:
+        return
+    made = "\n".join(" ".join(p.text.split()) for p in document.docx.paragraphs)
+    lost = [text for text in wanted if text not in made]
+    if lost:
+        raise SferumError(
+            f"Шаблон «{template.name}» выводит не весь текст Положения (нет, например: «{lost[0][:80]}…»); документ "
+            "не записан. Верните исходный шаблон: sferum docs --restore-templates"
+        )
 
 
 def make_all(
@@ -93,4 +112,20 @@ def make_all(
     return made, refused
 
 
-__all__ = ["DOCUMENTS", "Made", "MissingData", "make_all", "make_document", "templates_dir"]
+def summary(made: list[Made], refused: list[MissingData]) -> list[str]:
+    """The closing lines of a run over several documents, in Russian: what was made, what was not and why.
+
+    Printed last, so that a user who sees 10 files of 11 is told which one is missing and what to fill in.
+    """
+    total = len(made) + len(refused)
+    lines = [f"Составлено документов: {len(made)} из {total}."]
+    if made:
+        lines.append("Составлены: " + ", ".join(m.path.name for m in made) + ".")
+    if refused:
+        lines.append(f"Не составлено: {len(refused)}:")
+        lines.extend(f"  — {exc}" for exc in refused)
+        lines.append("Исправьте книгу организации, загрузите её снова (sferum import) и повторите команду.")
+    return lines
+
+
+__all__ = ["DOCUMENTS", "Made", "MissingData", "make_all", "make_document", "summary", "templates_dir"]

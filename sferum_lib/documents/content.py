@@ -20,12 +20,16 @@ from sferum_lib.model import Messenger, Snapshot
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.regulation.editions import (
     CLAUSES,
+    EDITION_2023,
+    EDITION_NEW,
     EDITION_TITLES,
     SECTIONS,
+    SEED_MESSENGER,
+    Edition,
     cite,
     clause_in,
     edition_in_force,
-    new_edition,
+    edition_text,
 )
 from sferum_lib.values import is_mobile
 
@@ -299,11 +303,10 @@ def org_genitive(full_name: str) -> str:
 class MissingData(SferumError):
     """A document cannot be made: the data it needs is not in the workbook. Says which cells to fill."""
 
-    def __init__(self, document: str, missing: list[str]) -> None:
+    def __init__(self, document: str, missing: list[str], lead: str = "заполните в книге организации — ") -> None:
+        self.document = document
         self.missing = missing
-        super().__init__(
-            f"Документ «{document}» не составлен: заполните в книге организации — " + "; ".join(missing) + "."
-        )
+        super().__init__(f"Документ «{document}» не составлен: {lead}" + "; ".join(missing) + ".")
 
 
 @dataclass
@@ -326,10 +329,34 @@ def _text(value: object) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
+#: Codes whose whole zone dials seven-digit local numbers (Moscow, St Petersburg): there the code is the city's.
+_SEVEN_DIGIT_CITIES = frozenset({"495", "499", "812"})
+
+
 def _pretty_phone(phone: str | None) -> str:
-    if phone and re.fullmatch(r"\+7\d{10}", phone):
-        return f"+7 {phone[2:5]} {phone[5:8]}-{phone[8:10]}-{phone[10:12]}"
-    return phone or ""
+    """A Russian number as printed in a letter, never with a grouping that names a wrong city code.
+
+    The phonenumbers library parses and validates the number and formats a mobile («+7 912 345-67-89») and a
+    Moscow or St Petersburg landline («+7 495 123-45-67»). Elsewhere a landline's city code is 3 to 5 digits
+    («8 (36562) 3-12-45» in Feodosia) and neither the library nor the stored number says which, so the local
+    part after the zone code is left unsplit: «+7 365 6231245» dials right and claims no code. A number the
+    library cannot read is left as written.
+    """
+    if not phone:
+        return ""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(phone, "RU")
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_valid_number(number):
+        return phone
+    national = phonenumbers.national_significant_number(number)
+    landline = phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE
+    if number.country_code == 7 and landline and national[:3] not in _SEVEN_DIGIT_CITIES:
+        return f"+7 {national[:3]} {national[3:]}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 # words that agree with the person named; a person whose gender is unknown gets both endings
@@ -466,9 +493,43 @@ COUNCIL_BLANK = "протокол от ___.___.20___ № _____"
 COUNCIL_NOTE = "дата и номер протокола педагогического совета — впишите от руки"
 
 
+def _not_eligible(snapshot: Snapshot, staff_id: str, today: dt.date) -> str | None:
+    """Why a staff member cannot be appointed the platform's administrator, or ``None`` if they can.
+
+    The rule of п. 2.2 («назначает администратора платформы из числа педагогических работников») as the audit
+    (admin-eligible) applies it — a current member of staff whose position is pedagogical — in its words.
+    """
+    import pandas as pd
+
+    from sferum_lib.checks.audit import _eligibility_reasons
+    from sferum_lib.model import is_current, is_pedagogical
+
+    day = pd.Timestamp(today)
+    rows = snapshot.staff[snapshot.staff["id"] == staff_id].iloc[:1]
+    rows = rows.assign(pedagogical=is_pedagogical(rows["position"]))
+    if bool((rows["pedagogical"] & is_current(rows["hired"], rows["dismissed"], day)).all()):
+        return None
+    return str(_eligibility_reasons(rows, day, need_joined=False).iloc[0])
+
+
+def _ineligible_admin(snapshot: Snapshot, ctx: dict[str, Any], today: dt.date) -> str | None:
+    """The problem with the administrator named in the workbook, in words naming the cell, or ``None``."""
+    admin = ctx["admin"]
+    reason = _not_eligible(snapshot, admin["id"], today)
+    if reason is None:
+        return None
+    return (
+        f"{_org_cell('Администратор платформы')}: {admin['full']} ({admin['id']}) не может быть администратором "
+        f"платформы — {reason}. Администратора назначают из числа педагогических работников организации "
+        f"({cite('2.2', ctx['edition'])} Положения): укажите в этой ячейке ID работающего педагогического работника"
+    )
+
+
 def order_admin(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
     ctx = _base(snapshot, today, overrides)
     _need("Приказ о назначении администратора", ctx, "head", "admin")
+    if problem := _ineligible_admin(snapshot, ctx, today):
+        raise MissingData("Приказ о назначении администратора", [problem], lead="")
     blanks: list[str] = []
     org = snapshot.organisation
     ctx["order"] = _order(org.admin_order_number, org.admin_order_date, "о назначении администратора", blanks)
@@ -505,6 +566,8 @@ def application(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> D
     _need("Заявка на регистрацию", ctx, "head", "admin")
     org, admin = snapshot.organisation, ctx["admin"]
     missing = []
+    if problem := _ineligible_admin(snapshot, ctx, today):  # the order it attaches could not be made
+        missing.append(problem)
     if not admin["mobile"]:
         missing.append("личный мобильный телефон администратора — " + _staff_cell(admin["id"], "Телефон"))
     if not admin["email"]:
@@ -532,28 +595,54 @@ def application(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> D
     return Draft(ctx, blanks)
 
 
-def regulation_phrases(snapshot: Snapshot) -> dict[str, str]:
-    """The words of the organisation that fill the new edition's placeholders."""
+REGULATION_TITLES = {
+    EDITION_2023: "Положение об использовании ИКОП «Сферум» (редакция 2023 г., утверждённый текст)",
+    EDITION_NEW: "Положение об использовании ИКОП «Сферум» (новая редакция, проект для педагогического совета)",
+}
+#: the approval of a draft: the council adopts it, the head approves it — both written in by hand afterwards
+DRAFT_APPROVAL = "УТВЕРЖДЕНО\nприказом ________________\nот ___.___.20___ № _____"
+
+
+def regulation_edition(snapshot: Snapshot, edition: str | None = None) -> Edition:
+    """The regulation's text in ``edition`` (by default the organisation's «Редакция положения»), with its name."""
     org = snapshot.organisation
-    phrases = dict(MESSENGER_PHRASES[org.messenger])
-    return {
-        **phrases,
-        "messenger": phrases["messenger"],
-        "org_genitive": org_genitive(org.full_name),
-        "org_short": " ".join(org.short_name.split()),
-    }
+    town = f"г. {_text(org.city)}" if _text(org.city) else ""
+    messenger = SEED_MESSENGER if org.messenger == Messenger.VK else MESSENGER_PHRASES[org.messenger]["messenger"]
+    edition = edition or getattr(org, "regulation_edition", None)
+    return edition_text(edition, " ".join(org.short_name.split()), town, messenger)
 
 
 def regulation(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
+    """The regulation in the edition in force: the approved 2023 text under the approval of the order on use
+    (the order that approved it), or the new edition as a draft whose adoption and approval are left blank."""
     ctx = _base(snapshot, today, overrides)
     blanks: list[str] = []
     org = snapshot.organisation
-    ctx["order"] = _order(org.usage_order_number, org.usage_order_date, "об использовании платформы", blanks)
-    ctx["council"] = COUNCIL_BLANK
-    blanks.append(COUNCIL_NOTE)
-    title, paragraphs = new_edition(regulation_phrases(snapshot))
-    ctx["title"] = title
-    ctx["paragraphs"] = [{"kind": p.kind, "number": p.number, "text": p.text} for p in paragraphs]
+    text = regulation_edition(snapshot)
+    ctx["edition_title"] = EDITION_TITLES[text.edition]
+    ctx["document_title"] = REGULATION_TITLES[text.edition]
+    if text.edition == EDITION_2023:
+        order = _order(org.usage_order_number, org.usage_order_date, "об использовании платформы", blanks)
+        head = ctx["head"]
+        signer = head["signature"] if head else BLANK_LINE
+        if head is None:
+            blanks.append(f"подпись руководителя — {_org_cell('Руководитель')}")
+        ctx["draft"] = False
+        ctx["stamp"] = {
+            "left": "",
+            "right": f"УТВЕРЖДАЮ\n{ctx['head_position']} {ctx['org']['short_name']}\n{signer}\n"
+            f"{order['date']} Приказ № {order['number']}",
+        }
+    else:
+        ctx["draft"] = True
+        ctx["stamp"] = {
+            "left": f"ПРИНЯТО\nпедагогическим советом\n{ctx['org']['short_name']}\n{COUNCIL_BLANK}",
+            "right": DRAFT_APPROVAL,
+        }
+        blanks.append(COUNCIL_NOTE)
+        blanks.append("дата и номер приказа об утверждении новой редакции — впишите после её принятия")
+    ctx["title"] = text.title
+    ctx["paragraphs"] = [{"kind": p.kind, "number": p.number, "text": p.text} for p in text.paragraphs]
     return Draft(ctx, blanks)
 
 
@@ -569,9 +658,11 @@ def correspondence_rows() -> list[dict[str, str]]:
 
 
 def correspondence(snapshot: Snapshot, today: dt.date, overrides: Path | None) -> Draft:
+    """The sheet for the council: the numbering of both editions and every change the new edition makes."""
     ctx = _base(snapshot, today, overrides)
     ctx["rows"] = correspondence_rows()
     ctx["edition_title"] = EDITION_TITLES[ctx["edition"]]
+    ctx["changes"] = list(regulation_edition(snapshot, EDITION_NEW).changes)
     if ctx["admin"] is None:
         ctx["admin"] = {"prepared": "Подготовил(а)", "position": "", "signature": BLANK_LINE}
     return Draft(ctx)
@@ -652,7 +743,8 @@ DOCUMENTS: dict[str, DocumentSpec] = {
         ),
         DocumentSpec(
             "regulation",
-            "Положение об использовании ИКОП «Сферум» (новая редакция)",
+            "Положение об использовании ИКОП «Сферум» (редакция по параметру «Редакция положения»: "
+            "2023 — утверждённый текст, «новая» — проект новой редакции)",
             "regulation.docx",
             ("HEAD-01",),
             regulation,

@@ -19,6 +19,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from sferum_lib.documents.properties import make_russian, set_properties
+
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 MARGINS_MM = {"left": 20, "top": 20, "bottom": 20, "right": 15}
 FONT = "Times New Roman"
@@ -62,6 +64,8 @@ def _doc(size: int = FONT_SIZE) -> Document:
     style.paragraph_format.space_after = Pt(0)
     style.paragraph_format.space_before = Pt(0)
     style.paragraph_format.line_spacing = 1.0
+    make_russian(doc)
+    set_properties(doc, "", "")
     for section in doc.sections:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
@@ -306,24 +310,28 @@ def application(path: Path) -> None:
     doc.save(path)
 
 
+# a paragraph with its number as the edition prints it («2.1.», «4.1»), or none
+NUMBERED = "{% if p.number %}{{ p.number }} {% endif %}{{ p.text }}"
+
+
 def regulation(path: Path) -> None:
     doc = _doc()
-    _two_blocks(
-        doc,
-        "ПРИНЯТО\nпедагогическим советом\n{{ org.short_name }}\n{{ council }}",
-        "УТВЕРЖДЕНО\nприказом {{ org.short_name }}\nот {{ order.digits }} № {{ order.number }}",
-    )
+    # the 2023 edition: the head's approval by the order on use; the new edition: a draft, adoption left blank
+    _two_blocks(doc, "{{ stamp.left }}", "{{ stamp.right }}")
+    _tag(doc, "{%p if draft %}")
+    _p(doc, "ПРОЕКТ", bold=True, align="right", before=12)
+    _tag(doc, "{%p endif %}")
     _p(doc, "ПОЛОЖЕНИЕ", bold=True, align="center", before=24)
     _p(doc, "{{ title }}", bold=True, align="center", after=12)
     _tag(doc, "{%p for p in paragraphs %}")
     _tag(doc, '{%p if p.kind == "section" %}')
-    _p(doc, "{{ p.number }}. {{ p.text }}", bold=True, align="center", before=12, after=6, keep=True)
+    _p(doc, NUMBERED, bold=True, align="center", before=12, after=6, keep=True)
     _tag(doc, '{%p elif p.kind == "item" %}')
-    _p(doc, "{{ p.number }}. {{ p.text }}", align="justify", indent=True)
+    _p(doc, NUMBERED, align="justify", indent=True)
     _tag(doc, '{%p elif p.kind == "entry" %}')
-    _p(doc, "— {{ p.text }}", align="justify", indent=True)
+    _p(doc, "– {{ p.text }}", align="justify", indent=True)
     _tag(doc, "{%p else %}")
-    _p(doc, "{{ p.number }} {{ p.text }}", align="justify", left=1.25, indent=True)
+    _p(doc, "– {{ p.text }}", align="justify", left=1.25, indent=True)
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endfor %}")
     doc.save(path)
@@ -343,14 +351,17 @@ def correspondence(path: Path) -> None:
     )
     _p(
         doc,
-        "Представляется педагогическому совету вместе с новой редакцией Положения. В новой редакции вводная "
-        "часть и разделы пронумерованы по порядку, абзацы без номера получили номера пунктов; содержание "
-        "положений сохранено, исправлены опечатки и согласование слов, наименование организации приведено "
-        "полностью. До принятия новой редакции действует нумерация редакции 2023 года.",
+        "Представляется педагогическому совету вместе с проектом новой редакции Положения. До принятия новой "
+        "редакции действует редакция 2023 года и её нумерация. Новая редакция отличается от редакции 2023 года "
+        "только следующим:",
         align="justify",
         indent=True,
-        after=12,
+        after=6,
     )
+    _tag(doc, "{%p for change in changes %}")
+    _p(doc, "{{ loop.index }}. {{ change }}", align="justify", indent=True)
+    _tag(doc, "{%p endfor %}")
+    _p(doc, "", after=6)
     table = doc.add_table(rows=4, cols=3)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -12,7 +12,6 @@ of the two numberings (:func:`correspondence`) is a separate sheet for the pedag
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -161,45 +160,157 @@ def correspondence() -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of the new edition: a section heading, a numbered item, a list entry or a sub-entry."""
+    """A paragraph of an edition: a section heading, a provision's paragraph, a list entry or a nested entry.
+
+    ``number`` is the label as printed («2.1.», «4.1», «1.» or empty for an unnumbered paragraph); ``key`` is the
+    provision (:data:`CLAUSES`) a paragraph opens, empty for a paragraph that continues one.
+    """
 
     kind: str  # section | item | entry | sub
     text: str
     number: str = ""
+    key: str = ""
 
 
-_LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"
+@dataclass(frozen=True)
+class Edition:
+    """The text of an edition for an organisation, and what it changes against the approved text."""
+
+    edition: str
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+    changes: tuple[str, ...]  # in Russian, for the correspondence sheet; empty for the 2023 edition
+
+
+# Where the approved text names its own organisation; the longest first, so the town goes with the name.
+SEED_ORG_SHORT = "МБУДО «ЦНТТ»"
+SEED_ORG_WITH_TOWN = ("МБУДО «ЦНТТ» г. Керчь РК", "МБУДО «ЦНТТ» г.Керчи")
+SEED_MESSENGER = "VK-мессенджер"
+_SEED_MESSENGER_WORD = re.compile(r"VK-мессенджер([а-яё]*)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_NUMBERED = re.compile(r"^(\d+\.\d+\.?)\s+(.*)$")
+_SECTION = re.compile(r"^(\d+\.)\s+(.*)$")
 
 
 @cache
-def _new_edition_data() -> dict:
-    text = resources.files(__package__).joinpath("edition_new.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+def _data(name: str) -> dict:
+    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
-def _fill(text: str, phrases: Mapping[str, str]) -> str:
-    return " ".join(text.format_map(dict(phrases)).split())
+def approved_text() -> str:
+    """The regulation as approved in 2023, verbatim (Markdown)."""
+    return _data("edition_2023.yaml")["text"]
 
 
-def new_edition(phrases: Mapping[str, str]) -> tuple[str, list[Paragraph]]:
-    """The title and the paragraphs of the new edition, with the organisation's words filled in.
-
-    ``phrases`` fills the placeholders of ``edition_new.yaml`` (the organisation's name in its cases and the
-    messenger's phrases); the item numbers are the new ones of :data:`CLAUSES`.
-    """
-    data = _new_edition_data()
+@cache
+def _approved() -> tuple[str, tuple[Paragraph, ...]]:
+    """The approved text parsed: its title and its paragraphs with the 2023 numbering, nothing changed."""
+    lines = approved_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip("# ") == "ПОЛОЖЕНИЕ")
+    title = ""
     paragraphs: list[Paragraph] = []
-    for section_number, section in enumerate(data["sections"], start=1):
-        paragraphs.append(Paragraph("section", _fill(section["title"], phrases), str(section_number)))
-        for item in section["items"]:
-            number = CLAUSES_BY_KEY[item["key"]].new
-            paragraphs.append(Paragraph("item", _fill(item["text"], phrases), number))
-            for entry in item.get("list", []):
-                text = entry if isinstance(entry, str) else entry["text"]
-                paragraphs.append(Paragraph("entry", _fill(text, phrases)))
-                for letter, sub in zip(_LETTERS, [] if isinstance(entry, str) else entry["sub"], strict=False):
-                    paragraphs.append(Paragraph("sub", _fill(sub, phrases), f"{letter})"))
-    return _fill(data["title"], phrases), paragraphs
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            continue
+        text = " ".join(_LINK.sub(r"\1", line).replace("**", "").split())
+        if line.startswith("#"):
+            text = text.lstrip("# ")
+            if not title:
+                title = text
+                continue
+            found = _SECTION.match(text)
+            number, text = (found.group(1), found.group(2)) if found else ("", text)
+            paragraphs.append(Paragraph("section", text, number))
+        elif line.startswith(("  -", "  –")):
+            paragraphs.append(Paragraph("sub", text[1:].strip()))
+        elif line.startswith(("-", "–")):
+            paragraphs.append(Paragraph("entry", text[1:].strip()))
+        elif found := _NUMBERED.match(text):
+            paragraphs.append(Paragraph("item", found.group(2), found.group(1), found.group(1).rstrip(".")))
+        else:
+            key = _key_of_paragraph(text) or ""
+            paragraphs.append(Paragraph("item", text, "", key))
+    return title, tuple(paragraphs)
+
+
+def _with_names(text: str, org_short: str, town: str, messenger: str) -> str:
+    for seed in SEED_ORG_WITH_TOWN:
+        text = text.replace(seed, f"{org_short} {town}".strip())
+    text = text.replace(SEED_ORG_SHORT, org_short)
+    if messenger != SEED_MESSENGER:
+        head, _, tail = messenger.partition(" ")  # «мессенджер MAX»: the noun declines, the name does not
+        text = _SEED_MESSENGER_WORD.sub(lambda m: f"{head}{m.group(1)} {tail}".strip(), text)
+    return text
+
+
+def corrections() -> list[dict[str, str]]:
+    """The editorial corrections of the new edition (``edition_new.yaml``): clause, old, new, why."""
+    return [dict(c) for c in _data("edition_new.yaml")["corrections"]]
+
+
+def edition_text(edition: str | None, org_short: str, town: str = "", messenger: str = SEED_MESSENGER) -> Edition:
+    """The regulation in ``edition`` for an organisation: the approved text with its own name filled in.
+
+    The 2023 edition is the approved text exactly — numbering, every list entry and its nesting — with the
+    organisation's short name (and ``town``, «г. …») where the approved text names «МБУДО «ЦНТТ» г. Керчь РК»,
+    and the messenger as approved (VK): an approved text is not rewritten. The new edition is the same text
+    renumbered (:data:`CLAUSES`), with the corrections of ``edition_new.yaml`` and, when the organisation works
+    in another messenger, its name; every one of these changes is listed in :attr:`Edition.changes`.
+    """
+    edition = edition_in_force(edition)
+    title, approved = _approved()
+    if edition == EDITION_2023:
+        paragraphs = tuple(
+            Paragraph(p.kind, _with_names(p.text, org_short, town, SEED_MESSENGER), p.number, p.key) for p in approved
+        )
+        return Edition(edition, _with_names(title, org_short, town, SEED_MESSENGER), paragraphs, ())
+    sections = iter(range(1, len(SECTIONS) + 1))
+    paragraphs_new: list[Paragraph] = []
+    for p in approved:
+        number = p.number
+        if p.kind == "section":
+            number = f"{next(sections)}."
+        elif p.key:
+            number = f"{CLAUSES_BY_KEY[p.key].new}."
+        paragraphs_new.append(Paragraph(p.kind, p.text, number, p.key))
+    owner = []  # the new clause each paragraph belongs to, for the corrections
+    clause = ""
+    for p in paragraphs_new:
+        clause = CLAUSES_BY_KEY[p.key].new if p.key else clause
+        owner.append(clause)
+    changes: list[str] = [
+        "Нумерация: вводная часть стала разделом 1 «Общие положения», разделы «1» и «2» редакции 2023 года — "
+        "разделами 2 и 3; абзацы, которыми начинаются положения, получили номера пунктов (таблица ниже); "
+        "номера пунктов записаны единообразно, с точкой."
+    ]
+    texts = [p.text for p in paragraphs_new]
+    for fix in corrections():
+        hits = [i for i, t in enumerate(texts) if fix["old"] in t and owner[i] == fix["clause"]]
+        count = sum(texts[i].count(fix["old"]) for i in hits)
+        if count != 1:  # the data no longer fits the approved text: never print a correction that did not happen
+            raise RuntimeError(f"correction {fix['old']!r} in {fix['clause']} applies {count} times, not once")
+        texts[hits[0]] = texts[hits[0]].replace(fix["old"], fix["new"])
+        old_clause = next(c.old for c in CLAUSES if c.new == fix["clause"])
+        changes.append(
+            f"П. {fix['clause']} (п. {old_clause} редакции 2023 года): «{fix['old']}» заменено на «{fix['new']}» "
+            f"({fix['why']})."
+        )
+    new_title = title
+    if messenger != SEED_MESSENGER:
+        count = len(_SEED_MESSENGER_WORD.findall(title)) + sum(len(_SEED_MESSENGER_WORD.findall(t)) for t in texts)
+        changes.append(
+            f"Во всём тексте «{SEED_MESSENGER}» заменён на «{messenger}» ({count} раз, в том числе в наименовании "
+            "Положения, в понятии «Учебный профиль …» (п. 1.5) и в наименовании приказа в п. 2.2): "
+            f"организация работает в мессенджере {messenger.partition(' ')[2] or messenger}."
+        )
+    changes.append(
+        "Других изменений нет: текст каждого положения, перечни, их порядок и вложенность — как в редакции 2023 года."
+    )
+    paragraphs = tuple(
+        Paragraph(p.kind, _with_names(t, org_short, town, messenger), p.number, p.key)
+        for p, t in zip(paragraphs_new, texts, strict=True)
+    )
+    return Edition(edition, _with_names(new_title, org_short, town, messenger), paragraphs, tuple(changes))
 
 
 __all__ = [
@@ -211,11 +322,14 @@ __all__ = [
     "EDITION_TITLES",
     "SECTIONS",
     "Clause",
+    "Edition",
     "Paragraph",
+    "approved_text",
     "cite",
     "clause_in",
     "clause_keys",
+    "corrections",
     "correspondence",
     "edition_in_force",
-    "new_edition",
+    "edition_text",
 ]

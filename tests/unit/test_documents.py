@@ -174,10 +174,14 @@ def test_order_on_use_names_the_council_and_the_platform_per_the_messenger_setti
     assert "дата и номер протокола педагогического совета — впишите от руки" in made.blanks
     book["Организация"].append(["Мессенджер", "MAX"])
     for name in DOCUMENTS:
-        if name == "application":
+        if name in ("application", "regulation", "correspondence"):
             continue
         text = text_of(make_document(name, snapshot_of(book), tmp_path, today=TODAY).path)
         assert "VK" not in text, name
+    # the regulation in force (2023) is the text as approved, VK and all; the sheet names the word it replaces
+    assert "учебного профиля VK-мессенджер" in text_of(make_document("regulation", snapshot_of(book), tmp_path).path)
+    sheet = text_of(make_document("correspondence", snapshot_of(book), tmp_path).path)
+    assert "«VK-мессенджер» заменён на «мессенджер MAX»" in sheet
     max_order = text_of(make_document("order-usage", snapshot_of(book), tmp_path, today=TODAY).path)
     assert "платформы «Сферум» и учебного профиля в мессенджере MAX" in max_order
 
@@ -247,7 +251,10 @@ def test_every_document_is_made_for_the_demo_organisation_and_a_month_earlier_th
     made, refused = make_all(now, tmp_path, today=TODAY)
     assert [m.name for m in made] == list(DOCUMENTS) and refused == []
     _, refused = make_all(earlier(now, TODAY), tmp_path / "before", today=TODAY)
-    assert len(refused) == 1 and "столбец «Email»" in str(refused[0])  # then the administrator gave no email
+    # then the platform was run by a non-pedagogical member of staff who gave no email: no order, no application
+    assert [r.document for r in refused] == ["Приказ о назначении администратора", "Заявка на регистрацию"]
+    assert "не относится к педагогическим" in str(refused[0]) and "«Администратор платформы»" in str(refused[0])
+    assert "не относится к педагогическим" in str(refused[1]) and "столбец «Email»" in str(refused[1])
     for doc in made:
         assert Document(doc.path).paragraphs  # opens as a valid DOCX
 

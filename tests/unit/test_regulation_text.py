@@ -1,16 +1,17 @@
-"""The regenerated regulation against the regulation as approved, provision by provision; the editions' citations.
+"""Both editions of the regulation against the approved text, provision by provision and word by word.
 
-``tests/fixtures/regulation_2023.md`` is the approved text, verbatim. Each of its provisions (a paragraph or a
-list entry) must be found in the regenerated regulation, in the same order and whole — every word of it, after
-the organisation's name and the messenger's phrase are taken as placeholders and after the editorial
-corrections listed below, each of which must still apply. Nothing may be added either: every paragraph of the
-new edition is the image of some provision of the approved one.
+``tests/fixtures/regulation_2023.md`` is the approved text, verbatim, kept apart from the program's copy. This
+test reads it with its own parser and compares every paragraph of the made DOCX with it: its kind (section,
+paragraph, list entry, nested entry), its number and its words, in order. The 2023 edition must be the approved
+text exactly, with only the organisation's own name where the approved text names «МБУДО «ЦНТТ»» (and its town).
+The new edition may differ only by its clean numbering and by the changes listed below, each of which the
+correspondence sheet must declare.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
+import difflib
 import re
 from pathlib import Path
 
@@ -18,8 +19,7 @@ import pytest
 from docx import Document
 
 from sferum_lib.documents import make_document
-from sferum_lib.documents.content import org_genitive
-from sferum_lib.regulation import default_catalogue
+from sferum_lib.regulation import default_catalogue, editions
 from sferum_lib.regulation.editions import (
     CLAUSES,
     EDITION_2023,
@@ -35,167 +35,229 @@ from tests.helpers import clean_book, set_param, snapshot_of
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "regulation_2023.md"
 TODAY = dt.date(2026, 10, 15)
-FULL_NAME = "Муниципальное бюджетное учреждение дополнительного образования «Центр научно-технического творчества»"
-SHORT_NAME = "МБУДО «ЦНТТ»"
+FULL_NAME = "Муниципальное бюджетное учреждение дополнительного образования «Дом детского творчества «Радуга»"
+SHORT_NAME = "МБУДО «ДДТ «Радуга»"
+CITY = "Феодосия"
 
-# Editorial corrections of the approved text, each with its reason; the test fails when one no longer applies.
-EDITS = (
-    # the title named the programmes twice and the organisation without a preposition
-    ("образовательных программ общеразвивающих программ МБУДО «ЦНТТ»", "образовательных программ в МБУДО «ЦНТТ»"),
-    # «Учреждение» was defined twice; the second definition is dropped
-    ("в МБУДО «ЦНТТ» (далее – Учреждение) разработано", "в Учреждении разработано"),
-    # the list of legal bases is in the instrumental throughout
-    ("Распоряжение Минпросвещения России № P-139", "распоряжением Минпросвещения России № P-139"),
-    # the term defined is the messenger (the educational profile is defined by the next entry)
-    ("Учебный профиль VK-мессенджер — бесплатное", "VK-мессенджер — бесплатное"),
-    # the organisation is not a general-education school
-    ("общеобразовательного учреждения", "Учреждения"),
-    # «Действия администратора: координирует …» — the administrator coordinates, the list is of their actions
-    (
-        "2.1. Действия администратора ИКОП «Сферум»: координирует процессы по использованию платформы в "
-        "образовательной организации, а именно:",
-        "Администратор ИКОП «Сферум» координирует процессы по использованию платформы в образовательной "
-        "организации. Действия администратора ИКОП «Сферум»:",
-    ),
-    ("организывает", "организует"),
-    ("законодательством РФ", "законодательством Российской Федерации"),
+# The only editorial corrections the new edition may make: (new clause, old words, new words).
+CORRECTIONS = (
+    ("2.1", "организывает", "организует"),
+    ("4.3", "законодательством РФ", "законодательством Российской Федерации"),
 )
-_ORG_IN_SEED = re.compile(r"мбудо «цнтт»(?:\s*г\.\s*(?:керчь рк|керчи))?")
-_PROFILE = re.compile(r"учебн\w* профил\w*(?: в)? vk-мессенджер\w*")
-_MESSENGER = re.compile(r"vk-мессенджер\w*")
-_LEADING_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[а-я]\))\s+")  # «2.1.», «4.1», «а)»
-_IGNORED = {"n", "года"}  # «N P-210» and «22.06.2023 года» are written «№ Р-210», «22.06.2023»
+# The numbers of the provisions in the new edition, in the order of the text: the opening part becomes
+# section 1, the unnumbered paragraphs of section «1» become 2.4 and 2.5, 2.7 becomes 2.6.
+NEW_NUMBERS = (
+    [f"1.{i}." for i in range(1, 8)]
+    + [f"2.{i}." for i in range(1, 7)]
+    + [f"3.{i}." for i in range(1, 5)]
+    + [f"4.{i}." for i in range(1, 4)]
+)
+CONTINUATION = "Администратор назначается руководителем"  # a second paragraph of 2.1, not a provision of its own
 
 
-def seed_provisions() -> list[str]:
-    """Every paragraph and list entry of the approved text from its title on, Markdown stripped."""
+def _clean(text: str) -> str:
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)  # [info@sferum.ru](mailto:…) → info@sferum.ru
+    return " ".join(text.replace("**", "").split())
+
+
+def seed_paragraphs() -> tuple[str, list[tuple[str, str, str]]]:
+    """The approved text from its title on: the title and (kind, number, text) of every paragraph."""
     lines = SEED.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if "ПОЛОЖЕНИЕ" in line)
-    provisions = []
-    for line in lines[start:]:
-        text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line)  # [info@sferum.ru](mailto:…) → info@sferum.ru
-        text = text.replace("**", "").lstrip("#").strip()
-        text = re.sub(r"^[-–]\s+", "", text)
-        if text:
-            provisions.append(text)
-    return provisions
-
-
-def words(text: str, org_names: tuple[str, ...] = ()) -> set[str]:
-    text = text.lower().replace("ё", "е").replace("p-", "р-")
-    text = _LEADING_NUMBER.sub("", text)
-    for name in org_names:
-        text = text.replace(name.lower(), " org ")
-    text = _ORG_IN_SEED.sub(" org ", text)
-    text = _PROFILE.sub(" profile ", text)
-    text = _MESSENGER.sub(" messenger ", text)
-    return {w for w in re.findall(r"\w+", text) if w not in _IGNORED}
-
-
-def body_paragraphs(path: Path) -> list[str]:
-    return [p.text for p in Document(path).paragraphs if p.text.strip()]
-
-
-def regulation_of(tmp_path: Path, full_name: str = FULL_NAME, short_name: str = SHORT_NAME, **params) -> Path:
-    book = clean_book()
-    set_param(book, "Полное наименование", full_name)
-    set_param(book, "Краткое наименование", short_name)
-    for name, value in params.items():
-        book["Организация"].append([name, value])
-    return make_document("regulation", snapshot_of(book), tmp_path, today=TODAY).path
-
-
-def test_every_editorial_correction_still_applies():
-    text = "\n".join(seed_provisions())
-    for old, _new in EDITS:
-        assert old in text, old
-
-
-def differences(paragraphs: list[str]) -> list[str]:
-    """What keeps ``paragraphs`` from being the approved text, provision by provision; empty when nothing."""
-    names = (org_genitive(FULL_NAME), FULL_NAME, SHORT_NAME)
-    generated = [words(p, names) for p in paragraphs]
-    problems: list[str] = []
-    position, matched = 0, {}
-    for provision in seed_provisions():
-        for old, new in EDITS:
-            provision = provision.replace(old, new)
-        wanted = words(provision)
-        found = next((i for i in range(position, len(generated)) if wanted <= generated[i]), None)
-        if found is None:
-            problems.append(f"missing or cut short (after «{paragraphs[position][:50]}»): {provision}")
+    start = next(i for i, line in enumerate(lines) if line.strip("# ") == "ПОЛОЖЕНИЕ")
+    title, out = "", []
+    for line in lines[start + 1 :]:
+        if not line.strip():
             continue
-        position = found
-        matched.setdefault(found, set()).update(wanted)
-    # and nothing added: every paragraph is some provision, with no word the provisions do not have
-    for i, paragraph in enumerate(paragraphs):
-        if i not in matched:
-            problems.append(f"not a provision of the approved text: {paragraph}")
-        elif extra := generated[i] - matched[i] - {"учреждении", "org"}:
-            problems.append(f"words not in the approved text: {sorted(extra)} in «{paragraph}»")
+        text = _clean(line)
+        if line.startswith("#"):
+            text = text.lstrip("# ")
+            if not title:
+                title = text
+                continue
+            m = re.match(r"^(\d+\.)\s+(.*)$", text)
+            out.append(("section", m.group(1), m.group(2)) if m else ("section", "", text))
+        elif line.startswith("  "):
+            out.append(("sub", "", re.sub(r"^[-–]\s*", "", text)))
+        elif line[0] in "-–":
+            out.append(("entry", "", re.sub(r"^[-–]\s*", "", text)))
+        else:
+            m = re.match(r"^(\d+\.\d+\.?)\s+(.*)$", text)
+            out.append(("item", m.group(1), m.group(2)) if m else ("item", "", text))
+    return title, out
+
+
+def with_names(text: str, town: str = f"г. {CITY}") -> str:
+    """The approved text with the organisation's own name: the one substitution both editions make."""
+    for seed in ("МБУДО «ЦНТТ» г. Керчь РК", "МБУДО «ЦНТТ» г.Керчи"):
+        text = text.replace(seed, f"{SHORT_NAME} {town}".strip())
+    return text.replace("МБУДО «ЦНТТ»", SHORT_NAME)
+
+
+def with_max(text: str) -> str:
+    return re.sub(r"VK-мессенджер(\w*)", r"мессенджер\1 MAX", text)
+
+
+def expected(edition: str, messenger: str = "VK") -> tuple[str, list[tuple[str, str, str]]]:
+    title, paragraphs = seed_paragraphs()
+    if edition == EDITION_2023:
+        return with_names(title), [(k, n, with_names(t)) for k, n, t in paragraphs]
+    numbers, sections, clause = iter(NEW_NUMBERS), iter(["1.", "2.", "3.", "4."]), ""
+    out = []
+    for kind, number, text in paragraphs:
+        if kind == "section":
+            number = next(sections)
+        elif kind == "item" and not text.startswith(CONTINUATION):
+            number = next(numbers)
+            clause = number.rstrip(".")
+        for where, old, new in CORRECTIONS:
+            if where == clause:
+                text = text.replace(old, new)
+        text = with_names(text)
+        out.append((kind, number, with_max(text) if messenger == "MAX" else text))
+    title = with_names(title)
+    return (with_max(title) if messenger == "MAX" else title), out
+
+
+def made_paragraphs(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    """The regulation as made: the title and (kind, number, text) of every paragraph after it."""
+    paragraphs = [p for p in Document(path).paragraphs if p.text.strip()]
+    start = next(i for i, p in enumerate(paragraphs) if p.text == "ПОЛОЖЕНИЕ")
+    out = []
+    for p in paragraphs[start + 2 :]:
+        text = p.text.strip()
+        if text.startswith("– "):
+            indented = p.paragraph_format.left_indent
+            out.append(("sub" if indented else "entry", "", text[2:]))
+            continue
+        bold = all(r.bold for r in p.runs if r.text.strip())
+        m = re.match(r"^(\d+\.(?:\d+\.?)?)\s+(.*)$", text)
+        number, text = (m.group(1), m.group(2)) if m else ("", text)
+        out.append(("section" if bold else "item", number, text))
+    return paragraphs[start + 1].text, out
+
+
+def differences(made: tuple[str, list], wanted: tuple[str, list]) -> list[str]:
+    """Every difference of kind, number or words between two texts, paragraph by paragraph."""
+    problems = []
+    if made[0].split() != wanted[0].split():
+        problems.append(f"title: {made[0]!r} != {wanted[0]!r}")
+    matcher = difflib.SequenceMatcher(a=[k for k, _, _ in wanted[1]], b=[k for k, _, _ in made[1]], autojunk=False)
+    if matcher.ratio() < 1 or len(made[1]) != len(wanted[1]):
+        problems.append(f"structure differs: {len(made[1])} paragraphs made, {len(wanted[1])} approved")
+    for i, (w, m) in enumerate(zip(wanted[1], made[1], strict=False)):
+        if w[:2] != m[:2]:
+            problems.append(f"paragraph {i}: kind/number {m[:2]} instead of {w[:2]}: {w[2][:60]}")
+        a, b = w[2].split(), m[2].split()
+        if a != b:
+            ops = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+            changed = [(" ".join(a[i1:i2]), " ".join(b[j1:j2])) for op, i1, i2, j1, j2 in ops if op != "equal"]
+            problems.append(f"paragraph {i} ({w[2][:40]}…): {changed}")
     return problems
 
 
-def test_the_new_edition_holds_every_provision_of_the_approved_one_in_order(tmp_path):
-    assert differences(body_paragraphs(regulation_of(tmp_path))) == []
+def regulation_of(tmp_path: Path, name: str = "regulation", **params) -> Path:
+    book = clean_book()
+    set_param(book, "Полное наименование", FULL_NAME)
+    set_param(book, "Краткое наименование", SHORT_NAME)
+    for param, value in {"Город": CITY, **params}.items():
+        book["Организация"].append([param, value])
+    return make_document(name, snapshot_of(book), tmp_path, today=TODAY).path
 
 
-def test_a_provision_cut_short_or_added_is_caught(tmp_path, monkeypatch):
-    from sferum_lib.regulation import editions
-
-    data = copy.deepcopy(editions._new_edition_data())
-    head = data["sections"][1]["items"][1]  # п. 2.2
-    head["list"][5]["sub"].pop(3)  # the chat with the pupils' activists
-    data["sections"][3]["items"][0]["text"] += " Положение публикуется на сайте."
-    monkeypatch.setattr(editions, "_new_edition_data", lambda: data)
-    problems = differences(body_paragraphs(regulation_of(tmp_path)))
-    assert len(problems) == 2
-    assert "ученическим активом" in problems[0]
-    assert "публикуется" in problems[1]
+@pytest.mark.parametrize("messenger", ["VK", "MAX"])
+def test_the_2023_edition_is_the_approved_text_word_for_word(tmp_path, messenger):
+    params = {"Мессенджер": messenger} if messenger == "MAX" else {}
+    for value in ("", "2023"):
+        path = regulation_of(
+            tmp_path / (value or "empty"), **params, **({"Редакция положения": value} if value else {})
+        )
+        assert differences(made_paragraphs(path), expected(EDITION_2023)) == []
 
 
-def test_the_organisations_name_is_in_the_right_case_and_the_seeds_is_gone(tmp_path):
-    text = "\n".join(
-        body_paragraphs(regulation_of(tmp_path, "Учреждение дополнительного образования «Тест»", "УДО «Тест»"))
+@pytest.mark.parametrize("messenger", ["VK", "MAX"])
+def test_the_new_edition_differs_only_by_its_numbers_and_the_declared_corrections(tmp_path, messenger):
+    path = regulation_of(tmp_path, Мессенджер=messenger, **{"Редакция положения": "новая"})
+    assert differences(made_paragraphs(path), expected(EDITION_NEW, messenger)) == []
+
+
+@pytest.mark.parametrize("messenger", ["VK", "MAX"])
+def test_the_correspondence_sheet_declares_exactly_the_changes(tmp_path, messenger):
+    sheet = "\n".join(
+        p.text for p in Document(regulation_of(tmp_path, "correspondence", Мессенджер=messenger)).paragraphs
     )
-    assert (
-        "1.1. Настоящее Положение является локальным нормативным актом Учреждения дополнительного образования «Тест»"
-        in text
+    for where, old, new in CORRECTIONS:
+        assert f"П. {where} (п. {where} редакции 2023 года): «{old}» заменено на «{new}»" in sheet
+    assert len(re.findall(r"заменено на", sheet)) == len(CORRECTIONS)
+    assert "содержание положений сохранено" not in sheet
+    assert "До принятия новой редакции действует редакция 2023 года" in sheet
+    title, paragraphs = seed_paragraphs()
+    count = len(re.findall("VK-мессенджер", title + " ".join(t for _, _, t in paragraphs)))
+    said = f"«VK-мессенджер» заменён на «мессенджер MAX» ({count} раз"
+    assert (said in sheet) == (messenger == "MAX")
+
+
+def test_a_changed_definition_nesting_or_missing_entry_is_caught(tmp_path, monkeypatch):
+    """The diff would have caught each fault the new edition once had."""
+    wanted = expected(EDITION_NEW)
+    fixes = [*editions.corrections(), {"clause": "1.5", "old": "Учебный профиль VK-мессенджер —",
+                                       "new": "VK-мессенджер —", "why": "термин"}]  # fmt: skip
+    monkeypatch.setattr(editions, "corrections", lambda: fixes)
+    problems = differences(made_paragraphs(regulation_of(tmp_path / "a", **{"Редакция положения": "новая"})), wanted)
+    assert len(problems) == 1 and "('Учебный профиль', '')" in problems[0]
+    monkeypatch.undo()
+    text = editions.approved_text()
+    moved = text.replace("  - поддерживает и развивает коммуникацию", "- поддерживает и развивает коммуникацию")
+    dropped = text.replace("- чат руководителя образовательной организации с ученическим активом;\n", "")
+    reworded = text.replace(
+        "педагогические работники общеобразовательного учреждения", "педагогические работники Учреждения"
     )
-    assert "является частью информационной системы УДО «Тест»." in text
-    assert "Уставом УДО «Тест»" in text
-    assert "ЦНТТ" not in text and "Керч" not in text
-    for basis in ("№ Р-210", "№ 04-127", "№ 04-643", "№ Р-139"):
-        assert basis in text
-    assert "имеющим право вносить в него изменения и дополнения" in text
+    for variant, fault in ((moved, "('sub', '')"), (dropped, "structure differs"), (reworded, "общеобразовательного")):
+        assert variant != text
+        monkeypatch.setattr(editions, "approved_text", lambda variant=variant: variant)
+        editions._approved.cache_clear()
+        try:
+            for edition in EDITIONS:
+                path = regulation_of(tmp_path / edition, **{"Редакция положения": edition})
+                problems = differences(made_paragraphs(path), expected(edition))
+                assert problems and any(fault in p for p in problems), (edition, fault, problems)
+        finally:
+            editions._approved.cache_clear()
+    monkeypatch.undo()
 
 
-def test_the_new_edition_is_numbered_cleanly_and_holds_no_developer_note(tmp_path):
-    paragraphs = body_paragraphs(regulation_of(tmp_path))
-    numbers = [m.group(1) for p in paragraphs if (m := re.match(r"^(\d+\.\d+)\. ", p))]
-    assert numbers == [f"1.{i}" for i in range(1, 8)] + [f"2.{i}" for i in range(1, 7)] + [
-        f"3.{i}" for i in range(1, 5)
-    ] + [f"4.{i}" for i in range(1, 4)]
-    sections = [p for p in paragraphs if re.match(r"^\d\. ", p)]
-    assert [s[:2] for s in sections] == ["1.", "2.", "3.", "4."]
-    assert not any("нумерац" in p.lower() for p in paragraphs)
-    assert paragraphs[numbers.index("2.4") + 0]  # the pedagogical worker's paragraph has a number now
-    assert any(p.startswith("2.4. Педагогический работник (методист") for p in paragraphs)
-    assert any(p.startswith("2.6. Родитель (законный представитель)") for p in paragraphs)
-
-
-def test_the_regulation_is_approved_by_the_order_and_adopted_by_the_council(tmp_path):
-    document = Document(regulation_of(tmp_path))
+def test_the_2023_edition_is_approved_by_the_order_on_use_and_the_new_one_is_a_draft(tmp_path):
+    document = Document(regulation_of(tmp_path / "a"))
     blocks = [cell.text for cell in document.tables[0].rows[0].cells]
-    assert blocks[0].startswith("ПРИНЯТО\nпедагогическим советом\nМБУДО «ЦНТТ»\nпротокол от")
-    assert blocks[1] == "УТВЕРЖДЕНО\nприказом МБУДО «ЦНТТ»\nот 20.08.2026 № 11"
+    assert blocks[0] == ""
+    assert blocks[1].startswith("УТВЕРЖДАЮ\nДиректор МБУДО «ДДТ «Радуга»\n")
+    assert blocks[1].endswith("\n20 августа 2026 г. Приказ № 11")
+    document = Document(regulation_of(tmp_path / "b", **{"Редакция положения": "новая"}))
+    blocks = [cell.text for cell in document.tables[0].rows[0].cells]
+    assert blocks[0].startswith("ПРИНЯТО\nпедагогическим советом\nМБУДО «ДДТ «Радуга»\nпротокол от ___")
+    assert blocks[1] == "УТВЕРЖДЕНО\nприказом ________________\nот ___.___.20___ № _____"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "ПРОЕКТ" in text and "№ 11" not in text and "2026" not in text
+    assert document.core_properties.title.startswith("Положение") and "новая редакция" in document.core_properties.title
 
 
-def test_with_max_the_regulation_says_max(tmp_path):
-    text = "\n".join(body_paragraphs(regulation_of(tmp_path, Мессенджер="MAX")))
-    assert "VK" not in text
-    assert "учебного профиля в мессенджере MAX" in text
-    assert "— мессенджер MAX — бесплатное российское приложение" in text
+def test_the_organisations_name_replaces_the_seeds_and_nothing_else(tmp_path):
+    for edition in EDITIONS:
+        text = "\n".join(
+            p.text for p in Document(regulation_of(tmp_path / edition, **{"Редакция положения": edition})).paragraphs
+        )
+        assert "ЦНТТ" not in text and "Керч" not in text
+        assert "в МБУДО «ДДТ «Радуга» г. Феодосия (далее – Учреждение)" in text
+        assert "информационной системы МБУДО «ДДТ «Радуга» г. Феодосия." in text
+        assert "Уставом МБУДО «ДДТ «Радуга»" in text
+        assert "N P-210" in text and "№ P-139" in text  # the legal bases as approved
+
+
+def test_the_new_edition_is_numbered_cleanly(tmp_path):
+    _, paragraphs = made_paragraphs(regulation_of(tmp_path, **{"Редакция положения": "новая"}))
+    assert [n for k, n, _ in paragraphs if k == "item" and n] == NEW_NUMBERS
+    assert [n for k, n, _ in paragraphs if k == "section"] == ["1.", "2.", "3.", "4."]
+    assert any(n == "2.4." and t.startswith("Педагогический работник (методист") for _, n, t in paragraphs)
+    assert any(n == "2.6." and t.startswith("Родитель (законный представитель)") for _, n, t in paragraphs)
 
 
 # --- editions and citations ----------------------------------------------------------------------------------
