@@ -815,18 +815,25 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if args.name != "all" and args.name not in DOCUMENTS:
         raise UsageError(f"Неизвестный документ «{args.name}». Документы: {', '.join(DOCUMENTS)}.")
     _source, snapshot = _load(args)
-    refused = []
+    refused, done = [], []
     for name in names:
         try:
             made = make_document(name, snapshot, args.out, folder)
         except MissingData as exc:
             refused.append(exc)
             continue
+        done.append(made)
         print(made.path)
         for blank in made.blanks:
             print(f"  {name}: оставлено пустым для заполнения от руки — {blank}", file=sys.stderr)
-    for exc in refused:
-        print(f"Ошибка: {_shown(exc)}", file=sys.stderr)
+    if args.name == "all":  # which of the set were made and which not, and why, said last
+        from sferum_lib.documents import summary
+
+        for line in summary(done, refused):
+            print(_shown(line), file=sys.stderr)
+    else:
+        for exc in refused:
+            print(f"Ошибка: {_shown(exc)}", file=sys.stderr)
     return EXIT_BAD_INPUT if refused else EXIT_OK
 
 

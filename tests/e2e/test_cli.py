@@ -408,3 +408,14 @@ def test_no_raw_control_character_reaches_the_terminal(capsys, store, tmp_path):
     run(capsys, "import", str(named), "--store", store)
     code, out, _ = run(capsys, "snapshots", "--store", store)
     assert code == 0 and "\x1b" not in out and "книга\\x1b[31m.xlsx" in out
+
+
+def test_docs_all_ends_with_what_was_made_and_what_was_not(capsys, tmp_path):
+    """The demo's administrator has no email of his own: 10 of the 11 documents, and the one missing named last."""
+    code, out, err = run(capsys, "docs", "all", "--demo", "--out", str(tmp_path / "д"))
+    made = [line for line in out.splitlines() if line.endswith(".docx")]
+    assert code == 2 and len(made) == 10
+    tail = err.strip().splitlines()
+    assert "Составлено документов: 10 из 11." in tail and "Не составлено: 1:" in tail
+    assert "«Заявка на регистрацию»" in err.split("Не составлено: 1:")[1]
+    assert not (tmp_path / "д" / "application.docx").exists()
