@@ -18,12 +18,18 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
 from sferum_lib.errors import InputFileError, Problem, visible
+
+try:  # ISA-L inflates the same streams in less than half zlib's time (a million people: 1.8 s → 0.8 s)
+    from isal import isal_zlib as _zlib
+except ImportError:  # pragma: no cover - the package is optional
+    _zlib = zlib
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,7 @@ def _inflate(fp, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
         return
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise _Broken("неподдерживаемый способ сжатия")
-    inflater = zlib.decompressobj(-15)
+    inflater = _zlib.decompressobj(-15)
     pending = b""
     while not inflater.eof and produced <= budget:
         if not pending:
@@ -137,7 +143,7 @@ def _inflate(fp, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
             left -= len(pending)
         try:
             data = inflater.decompress(pending, _CHUNK)
-        except zlib.error as exc:
+        except (zlib.error, _zlib.error) as exc:
             raise _Broken("данные части архива повреждены") from exc
         pending = inflater.unconsumed_tail
         if data:
@@ -476,10 +482,12 @@ def _check_archive(path: Path, zf: zipfile.ZipFile, fp, limits: Limits) -> None:
         sheets = _sheet_parts(zf, fp)
     except _Broken as exc:
         raise _refuse(path, f"повреждён: {exc}") from None
-    total = 0
+    # the big sheets are scanned after the rest, two at a time: inflating and numpy let go of the GIL
+    big = [i for i in infos if i.filename in sheets and i.file_size >= PARALLEL_BYTES and not i.is_dir()]
+    total = sum(i.file_size for i in big)
     extents: dict[str, _Extent] = {}
     for info in infos:
-        if info.is_dir():
+        if info.is_dir() or info in big:
             continue
         budget = limits.unpacked_bytes - total
         is_strings = info.filename.lower().endswith("sharedstrings.xml")
@@ -510,7 +518,41 @@ def _check_archive(path: Path, zf: zipfile.ZipFile, fp, limits: Limits) -> None:
             if extent.unnumbered:
                 extent = _walk(fp, info, budget, extent.declared)
             extents[info.filename] = extent
+    if big:
+        with ThreadPoolExecutor(min(THREADS, len(big))) as pool:
+            for info, (extent, problem) in zip(big, pool.map(lambda i: _big_sheet(path, i), big), strict=True):
+                if problem is not None:
+                    raise _refuse(path, problem)
+                extents[info.filename] = extent
     _check_extents(path, sheets, extents, limits)
+
+
+#: Sheets from this unpacked size on are scanned in threads, :data:`THREADS` at a time.
+PARALLEL_BYTES = 8 * 1024**2
+THREADS = 2
+
+
+def _big_sheet(path: Path, info: zipfile.ZipInfo) -> tuple[_Extent, str | None]:
+    """One big sheet's extent, read through its own file handle; or why the part is refused.
+
+    It may unpack to exactly the size it declares and not a byte more (the declared sizes of all parts were
+    checked against the limit), so a lying part stops after the bytes it claimed.
+    """
+    extent, produced = _Extent(), 0
+    with path.open("rb") as fp:
+        try:
+            for i, chunk in enumerate(_chunks_by_tag(_inflate(fp, info, info.file_size))):
+                produced += len(chunk)
+                if produced > info.file_size:
+                    break
+                _scan_fast(chunk, extent, i == 0)
+            if produced == info.file_size and extent.unnumbered:
+                extent = _walk(fp, info, info.file_size, extent.declared)
+        except _Broken as exc:
+            return extent, f"повреждён: {exc} («{info.filename}»)"
+    if produced != info.file_size:
+        return extent, f"повреждён: часть «{info.filename}» не совпадает по размеру с заявленным"
+    return extent, None
 
 
 def _walk(fp, info: zipfile.ZipInfo, budget: int, declared: str) -> _Extent:

@@ -185,3 +185,49 @@ def test_the_shortcut_declines_every_odd_form_and_the_exact_scan_reads_it(odd):
     exact = guard._Extent()
     guard._Walk().scan(chunk, exact)
     assert (exact.max_row, exact.max_col) == _reference(chunk)
+
+
+# --- big sheets, scanned in threads ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def every_sheet_big(monkeypatch):
+    """Every sheet counts as big, so the threaded scan reads them (real big sheets take megabytes to write)."""
+    monkeypatch.setattr(guard, "PARALLEL_BYTES", 0)
+
+
+@pytest.mark.parametrize(
+    ("cell", "words"),
+    [
+        ('<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>', (_FAR_COLUMN, "XFD1048576")),
+        ('<c r="A2" r="A1048577"><v>1</v></c>', (_FAR_ROW, "A1048577")),
+        ("<c><v>1</v></c>" * 250, (_FAR_COLUMN,)),
+    ],
+    ids=["far-cell", "second-r", "unnumbered"],
+)
+def test_the_threaded_scan_refuses_the_same_sheets(tmp_path, every_sheet_big, cell, words):
+    source = raw_xlsx(
+        tmp_path / "потоки.xlsx",
+        {"Первый": f'<row r="1">{inline("A1", "ID")}</row>', "Второй": f'<row r="1">{inline("A1", "ID")}</row>'},
+    )
+    check_xlsx(source)
+    source = raw_xlsx(
+        tmp_path / "потоки.xlsx",
+        {"Первый": f'<row r="1">{inline("A1", "ID")}</row>', "Второй": f'<row r="2">{cell}</row>'},
+    )
+    with pytest.raises(InputFileError) as caught:
+        check_xlsx(source)
+    assert "на листе «Второй»" in str(caught.value)
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_a_big_sheet_that_unpacks_to_more_than_it_claims_is_refused(tmp_path, every_sheet_big):
+    from tests.unit.test_hostile import _patch_sizes
+
+    rows = "".join(f'<row r="{r}">{inline(f"A{r}", "x" * 50)}</row>' for r in range(1, 2_000))
+    source = raw_xlsx(tmp_path / "размер.xlsx", {"Лист": rows})
+    check_xlsx(source)
+    _patch_sizes(source, "xl/worksheets/sheet1.xml", 1_000)
+    with pytest.raises(InputFileError, match="не совпадает по размеру"):
+        check_xlsx(source)
