@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import zipfile
 
 import pytest
 
@@ -71,19 +72,25 @@ def test_a_reference_written_as_the_readers_still_read_it_is_refused(tmp_path, c
         '<c r="XFD05" t="inlineStr"><is><t>x</t></is></c>',
         '<c r="XFD5" t="inlineStr"><is><t>AB12</t></is></c>',
         '<c\tr="XFD5" t="inlineStr"><is><t>x</t></is></c>',
+        '<c r="XFD5"><v>1</v></c>',
+        '<c r="HZ5"><v>1</v></c>',
     ],
-    ids=["prefixed-tag", "lower-case", "leading-zero", "inline-string", "tab"],
+    ids=["prefixed-tag", "lower-case", "leading-zero", "inline-string", "tab", "plain", "plain-two-letters"],
 )
-def test_a_far_cell_in_an_unusual_form_is_found_however_many_rows_surround_it(tmp_path, cell):
-    """The far cell stands in the middle of a sheet of several megabytes, so the shortcut reads the chunks around it."""
+def test_a_far_cell_in_an_unusual_form_is_found_however_many_rows_surround_it(tmp_path, monkeypatch, cell):
+    """The far cell stands in the middle of a sheet of 3 MB: several pieces, the shortcut reading those around it,
+    and (a sheet from 1 MB on counting as big here) scanned in a thread."""
+    monkeypatch.setattr(guard, "PARALLEL_BYTES", 1024**2)
     filler = "".join(
-        f'<row r="{r}">{inline(f"A{r}", f"R{r:06}")}{inline(f"B{r}", "текст")}</row>' for r in range(3, 60_000)
+        f'<row r="{r}">{inline(f"A{r}", f"R{r:06}")}{inline(f"B{r}", "текст")}</row>' for r in range(3, 22_000)
     )
     rows = (
         f'<row r="1">{inline("A1", "ID")}</row>{filler[: len(filler) // 2]}'
         f'<row r="2">{cell}</row>{filler[len(filler) // 2 :]}'
     )
     source = raw_xlsx(tmp_path / "середина.xlsx", {"Лист": rows})
+    with zipfile.ZipFile(source) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 2 * guard._CHUNK
     with pytest.raises(InputFileError, match=_FAR_COLUMN):
         check_xlsx(source)
 
