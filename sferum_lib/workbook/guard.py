@@ -6,6 +6,14 @@ unpack to gigabytes. So before python-calamine sees the file, this module inflat
 chunks, counting the real unpacked bytes (not the sizes the archive claims), and scans each worksheet's XML for
 the real last row and column. Anything past :data:`LIMITS` is refused with a Russian message naming the file.
 
+What is measured is what the readers allocate from. calamine (python-calamine and fastexcel) builds a sheet's grid
+from the smallest and largest row and column of its cells, each taken from the cell's own «r» attribute (the
+last one when a tag has several; spaces around «=» allowed; any number of letters and digits, the row in 32 bits)
+or, for a cell without one, counted on from the row's «r» and the cell before it. The ``<dimension>`` only sizes a
+first reservation below 100,000 cells, and the order of rows does not matter. So the scan takes the largest of
+every «r» in the sheet, and counts the places of cells without one as the reader does; the ``<dimension>`` is
+checked on its own.
+
 The limits are generous for a real organisation of a million people: such a workbook unpacks to about 0.8 GB
 (measured: 100,000 people give 81 MB) and its largest sheet holds about a million rows of a dozen columns.
 """
