@@ -186,28 +186,32 @@ _KIND[48:58] = 2
 _CELL_HEAD = int.from_bytes(b'<c r="', "little")  # the first 6 bytes of a numbered cell
 _ROW_HEAD = int.from_bytes(b"<row r=", "little")  # the first 7 bytes of a numbered row
 _OW = int.from_bytes(b"ow", "little")
+_LT_C = int.from_bytes(b"<c", "little")
 _TOP_BITS = np.array([1 << (8 * i + 7) for i in range(8)], dtype=np.uint64)
 
 
-def _words(buf: np.ndarray, size: int, needle: bytes) -> list[tuple[int, np.ndarray]]:
-    """``needle`` (2 or 4 bytes) compared as one word at every byte offset: (offset, hits) for each alignment."""
-    width = len(needle)
+def _words(buf: np.ndarray, size: int, needles: tuple[bytes, ...]) -> list[tuple[int, np.ndarray]]:
+    """Any of ``needles`` (all 2 or all 4 bytes) compared as one word at every byte offset: (offset, hits) for each
+    alignment. Several needles in one go spare passes over the megabyte."""
+    width = len(needles[0])
     dtype = "<u2" if width == 2 else "<u4"
-    word = np.frombuffer(needle, dtype=dtype)[0]
     out = []
     for offset in range(width):
-        count = (size - offset) // width
-        out.append((offset, buf[offset : offset + width * count].view(dtype) == word))
+        words = buf[offset : offset + width * ((size - offset) // width)].view(dtype)
+        hits = words == np.frombuffer(needles[0], dtype=dtype)[0]
+        for needle in needles[1:]:
+            hits |= words == np.frombuffer(needle, dtype=dtype)[0]
+        out.append((offset, hits))
     return out
 
 
-def _find(buf: np.ndarray, size: int, needle: bytes) -> np.ndarray:
-    width = len(needle)
-    return np.concatenate([np.flatnonzero(hits) * width + offset for offset, hits in _words(buf, size, needle)])
+def _find(buf: np.ndarray, size: int, *needles: bytes) -> np.ndarray:
+    width = len(needles[0])
+    return np.concatenate([np.flatnonzero(hits) * width + offset for offset, hits in _words(buf, size, needles)])
 
 
-def _count(buf: np.ndarray, size: int, needle: bytes) -> int:
-    return sum(int(np.count_nonzero(hits)) for _, hits in _words(buf, size, needle))
+def _count(buf: np.ndarray, size: int, *needles: bytes) -> int:
+    return sum(int(np.count_nonzero(hits)) for _, hits in _words(buf, size, needles))
 
 
 def _at(buf: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -226,11 +230,6 @@ def _prefixed(chunk: bytes, buf: np.ndarray, size: int) -> bool:
         return False
     colon_c, colon_r = _find(buf, size, b":c"), _find(buf, size, b":r")
     return bool(_END[buf[colon_c + 2]].any() or ((buf[colon_r + 2] == _O) & (buf[colon_r + 3] == _W)).any())
-
-
-def _space_before_equals(buf: np.ndarray, size: int, controls: list[bytes]) -> bool:
-    """Whether some «=» follows a space, tab or line break: «r = "XFD5"» is a reference too."""
-    return bool(_count(buf, size, b" =")) or any(_count(buf, size, ws + b"=") for ws in controls)
 
 
 def _attributes_r(buf: np.ndarray, size: int) -> int:
@@ -254,20 +253,24 @@ def _scan_numbered(chunk: bytes, extent: _Extent, size: int | None = None) -> bo
         size, chunk = len(chunk), chunk + _PAD
     buf = np.frombuffer(chunk, dtype=np.uint8)
     controls = [ws for ws in (b"\t", b"\n", b"\r") if chunk.find(ws, 0, size) >= 0]  # memchr: usually none
-    if _prefixed(chunk, buf, size) or _space_before_equals(buf, size, controls):
+    if _prefixed(chunk, buf, size) or any(_count(buf, size, ws + b"=") for ws in controls):
         return False
-    lt = _find(buf, size, b"<c")
-    head = _at(buf, lt)
+    tags = _find(buf, size, b"<c", b"<r")
+    heads = _at(buf, tags)
+    is_cell = (heads & 0xFFFF) == _LT_C
+    lt, head, head_r = tags[is_cell], heads[is_cell], heads[~is_cell]
     numbered = (head & 0xFFFFFFFFFFFF) == _CELL_HEAD
     cells = int(np.count_nonzero(numbered))
     if cells != int(np.count_nonzero(_END[(head >> 16) & 0xFF])):
         return False  # a cell whose first attribute is not «r»
-    lt_r = _find(buf, size, b"<r")
-    head_r = _at(buf, lt_r)
     rows = int(np.count_nonzero((((head_r >> 16) & 0xFFFF) == _OW) & _END[(head_r >> 32) & 0xFF]))
-    numbered_rows = int(np.count_nonzero((head_r & 0xFFFFFFFFFFFFFF) == _ROW_HEAD))
-    if _count(buf, size, b"r=") != cells + numbered_rows and _attributes_r(buf, size) != cells + numbered_rows:
-        return False  # one attribute «r» more somewhere: perhaps a cell's second
+    expected = cells + int(np.count_nonzero((head_r & 0xFFFFFFFFFFFFFF) == _ROW_HEAD))
+    # every numbered cell and row holds one «r=», so one count of « =» and «r=» together equal to them says
+    # there is neither an «=» after a space nor another «r=»; when it differs, each is looked at on its own
+    if _count(buf, size, b" =", b"r=") != expected and (
+        _count(buf, size, b" =") or _attributes_r(buf, size) != expected
+    ):
+        return False  # an «=» after a space (``r ="``), or one attribute «r» more: perhaps a cell's second
     extent.rows += rows
     if not cells:
         return True
