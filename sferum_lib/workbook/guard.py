@@ -72,8 +72,12 @@ _ANY_R = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([A-Za-z]*)([0-9]*)[\"']")
 _ATTRS = rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*"
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s>/])")
 _NUMBERED_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s>/])(?=" + _ATTRS[:-1] + rb"*?(?<![\w:.-])r\s*=)")
+# a comment, CDATA or instruction left open runs to the piece's end: one match, not a search from every «<!--»
 _TOKEN = re.compile(
-    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(/?)(?:[\w.-]+:)?(c|row)(?=[\s>/])(" + _ATTRS + rb")>", re.S
+    rb"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<\?.*?(?:\?>|\Z)|<(/?)(?:[\w.-]+:)?(c|row)(?=[\s>/])("
+    + _ATTRS
+    + rb")>",
+    re.S,
 )
 _SHEET_REL = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
 _TARGET = re.compile(rb"\bTarget=[\"']([^\"']+)[\"']")

@@ -238,3 +238,12 @@ def test_a_big_sheet_that_unpacks_to_more_than_it_claims_is_refused(tmp_path, ev
     _patch_sizes(source, "xl/worksheets/sheet1.xml", 1_000)
     with pytest.raises(InputFileError, match="не совпадает по размеру"):
         check_xlsx(source)
+
+
+def test_a_quote_opened_inside_a_comment_hides_no_cell(tmp_path):
+    """The exact scan reads quoted values as the XML reader does, and a comment as a comment: a «"» opened in a
+    comment does not swallow the cells that follow it."""
+    cells = "<c><v>1</v></c>" * 250
+    rows = f'<row r="1">{inline("A1", "ID")}</row><!-- <c a=" --><row r="2">{cells}</row><!-- " -->'
+    with pytest.raises(InputFileError, match=_FAR_COLUMN):
+        check_xlsx(raw_xlsx(tmp_path / "комментарий.xlsx", {"Лист": rows}))
