@@ -79,7 +79,7 @@ _TOKEN = re.compile(
     + rb")(?:>|\Z)",
     re.S,
 )
-_SHEET_REL = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
+_SHEET_REL = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*(?:>|\Z)")  # open to the end: linear, see _ATTRS
 _TARGET = re.compile(rb"\bTarget=[\"']([^\"']+)[\"']")
 
 
@@ -386,7 +386,7 @@ def _chunks_by_tag(stream: Iterator[bytes]) -> Iterator[tuple[bytes, int]]:
         yield carry + _PAD, len(carry)
 
 
-_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
+_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*(?:>|\Z)")
 _NAME = re.compile(rb"\bname=[\"']([^\"']*)[\"']")
 _RID = re.compile(rb"(?<![\w.-])(?:[\w.-]+:)?id=[\"']([^\"']*)[\"']")
 _REL_ID = re.compile(rb"\bId=[\"']([^\"']*)[\"']")
