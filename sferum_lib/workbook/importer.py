@@ -287,8 +287,10 @@ def _header_index(raw: RawSheet) -> dict[str, list[int]]:
 
 def _parse_columns(
     spec_name: str, columns: Iterable[Column], raw: RawSheet, problems: _Problems
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Parse the columns of a sheet; return the values by field (plus ``_row``) and the headers as written."""
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, Any]]:
+    """Parse the columns of a sheet; return the values by field (plus ``_row``), the headers as written and,
+    for a sheet read by whole columns, its IDs, texts and list items again as polars columns by field.
+    """
     index = _header_index(raw)
     known = {c.key for c in columns}
     for key, positions in index.items():
@@ -298,6 +300,7 @@ def _parse_columns(
             )
     parsed: dict[str, Any] = {"_row": raw.rows}
     written: dict[str, str] = {}
+    texts: dict[str, Any] = {}
     for column in columns:
         positions = index.get(column.key, [])
         written[column.field] = raw.headers[positions[0]] if positions else column.header
@@ -308,11 +311,18 @@ def _parse_columns(
             continue
         if len(positions) > 1:
             problems.add(spec_name, raw.header_row, column.header, "", "столбец повторяется: оставьте один")
+        empty = None
         if raw.columns is not None:  # a big sheet read by whole columns
             series = raw.columns[positions[0]]
-            values, invalid = parse_series(
-                series, column, _parser(column), lambda c, column=column: _parse_cells(c, column)
+            values, invalid, empty, column_texts = parse_series(
+                series,
+                column,
+                _parser(column),
+                lambda c, column=column: _parse_cells(c, column),
+                getattr(raw.columns, "plain", False),
             )
+            if column_texts is not None:
+                texts[column.field] = column_texts
             cell_at: Callable[[int], object] = series.__getitem__
         else:
             cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
@@ -322,7 +332,7 @@ def _parse_columns(
             cell = cell_at(int(i))
             problems.add(spec_name, int(raw.rows[i]), written[column.field], cell, _refusal(column, cell))
         if column.required:
-            missing = pd.isna(values) & ~invalid
+            missing = (pd.isna(values) if empty is None else empty) & ~invalid
             for i in np.flatnonzero(missing):
                 problems.add(
                     spec_name, int(raw.rows[i]), written[column.field], "", "обязательное значение не заполнено"
@@ -334,9 +344,10 @@ def _parse_columns(
         {
             k: v if k == "_row" or v.dtype.kind == "M" else pd.Series(v, dtype=object, copy=False)
             for k, v in parsed.items()
-        }
+        },
+        copy=False,
     )
-    return frame, written
+    return frame, written, texts
 
 
 def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
@@ -443,8 +454,24 @@ def how_ids_differ(a: str, b: str) -> str:
     return "только " + "; ".join(ways or ["написанием"])
 
 
-def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, str, str]], what: str) -> None:
-    """Report every repeated value of an identifier, across all the given sheets together."""
+def _check_unique(
+    problems: _Problems, entries: list[tuple[str, pd.DataFrame, str, str]], what: str, texts: list[Any] | None = None
+) -> None:
+    """Report every repeated value of an identifier, across all the given sheets together.
+
+    ``texts``: the same columns as polars columns (None for a sheet not read by whole columns); when all are
+    there, polars tells the usual case (no value twice, every ID its own skeleton) without building frames.
+    """
+    if texts and all(t is not None for (_, frame, _, _), t in zip(entries, texts, strict=True) if len(frame)):
+        from sferum_lib.workbook.columnar import polars
+
+        given = [t for (_, frame, _, _), t in zip(entries, texts, strict=True) if len(frame)]
+        if not given:
+            return
+        every = polars().concat(given).drop_nulls() if len(given) > 1 else given[0].drop_nulls()
+        # an ID is its own skeleton when it is ASCII without spaces and lower-case letters (see _own_skeletons)
+        if every.n_unique() == len(every) and not every.str.contains(r"[a-z ]|[^\x00-\x7f]").any():
+            return
     parts = [
         pd.DataFrame({"sheet": name, "row": frame["_row"], "header": header, "value": frame[field]})
         for name, frame, field, header in entries
@@ -518,17 +545,32 @@ def _check_refs(
     frame: pd.DataFrame,
     field: str,
     header: str,
-    known: set[str],
+    known: set[str] | _Known,
     expected: str,
+    *,
+    texts: Any | None = None,
 ) -> None:
-    values = frame[field].to_numpy(dtype=object)
-    # a set lookup per value: four times quicker than pandas' isin over objects, which hashes both sides anew
-    bad = ~pd.isna(values)
-    if known.issuperset(values[bad]):  # one C-level pass: nearly always every reference is known
-        return
-    bad[bad] = [v not in known for v in values[bad]]
-    if not bad.any():
-        return
+    """Report every reference in ``frame[field]`` to a value not ``known``.
+
+    ``texts``: the same values as a polars column, looked up in ``known.texts`` when that is there too.
+    """
+    known_texts = getattr(known, "texts", None)
+    if texts is not None and known_texts is not None:
+        bad = (~texts.is_in(known_texts.implode()).fill_null(True)).to_numpy()
+        if not bad.any():
+            return
+        known = known.set  # type: ignore[union-attr]
+    else:
+        if isinstance(known, _Known):
+            known = known.set
+        values = frame[field].to_numpy(dtype=object)
+        # a set lookup per value: four times quicker than pandas' isin over objects, which hashes both sides anew
+        bad = ~pd.isna(values)
+        if known.issuperset(values[bad]):  # one C-level pass: nearly always every reference is known
+            return
+        bad[bad] = [v not in known for v in values[bad]]
+        if not bad.any():
+            return
     ids = np.fromiter(known, dtype=object, count=len(known))
     texts = ids[[isinstance(k, str) for k in ids]]
     looks = dict(zip(_skeletons(texts), texts, strict=True))
@@ -617,6 +659,7 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
 
     frames: dict[str, pd.DataFrame] = {}
     headers: dict[str, dict[str, str]] = {}
+    texts: dict[str, dict[str, Any]] = {}
     present: set[str] = set()
     for spec in SHEETS:
         raw = by_key.get(normalise_header(spec.name))
@@ -626,13 +669,13 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
             raw = RawSheet(spec.name, [c.header for c in spec.columns], 1, pd.DataFrame(), np.array([], dtype=np.int64))
         else:
             present.add(spec.name)
-        parsed, written = _parse_columns(spec.name, spec.columns, raw, problems)
+        parsed, written, texts[spec.table] = _parse_columns(spec.name, spec.columns, raw, problems)
         frames[spec.table] = _typed(parsed, spec)
         headers[spec.table] = written
         bar.update()
 
     # without staff every reference to staff would fail: the one error «нет обязательного листа» says it all
-    tables = _cross_check(frames, headers, org_values, present, problems) if STAFF.name in present else {}
+    tables = _cross_check(frames, headers, org_values, present, problems, texts) if STAFF.name in present else {}
     bar.update()
     bar.close()
 
@@ -685,21 +728,52 @@ def _values(column: pd.Series) -> set[Any]:
     return values
 
 
+class _Known:
+    """The values a reference may take: a Python set, made only when needed, and the same as a polars column
+    when every sheet it comes from was read by whole columns (then references are looked up there, in Rust).
+    """
+
+    def __init__(self, columns: list[pd.Series], texts: list[Any | None]) -> None:
+        self._columns = columns
+        self._set: set[Any] | None = None
+        self.texts = None
+        if columns and all(t is not None for t in texts):
+            from sferum_lib.workbook.columnar import polars
+
+            self.texts = polars().concat(texts).drop_nulls() if len(texts) > 1 else texts[0].drop_nulls()
+
+    @property
+    def set(self) -> set[Any]:
+        if self._set is None:
+            self._set = set().union(*(_values(c) for c in self._columns))
+        return self._set
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.set
+
+
 def _cross_check(
     frames: dict[str, pd.DataFrame],
     headers: dict[str, dict[str, str]],
     org_values: dict[str, Any],
     present: set[str],
     problems: _Problems,
+    texts: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Second pass: identifiers unique, references resolved; returns the model tables.
+    """Second pass: identifiers unique, references resolved; returns the model tables (none after an error).
 
     A reference into an optional sheet that is absent is not checked: the missing sheet means «нет данных»,
-    and the checks that need it report «не проверено».
+    and the checks that need it report «не проверено». ``texts`` holds, for sheets read by whole columns, their
+    IDs and list items as polars columns (see :func:`_parse_columns`): there uniqueness and references are
+    decided by polars, and only the rows found wrong are looked at in Python.
     """
     staff, sections, pupils, parents = (frames[t] for t in ("staff", "sections", "pupils", "parents"))
     chats, members, invites, requests = (frames[t] for t in ("chats", "members", "invites", "requests"))
     h = headers
+    texts = texts or {}
+
+    def text(table: str, field: str) -> Any | None:
+        return texts.get(table, {}).get(field)
 
     _check_unique(
         problems,
@@ -709,6 +783,7 @@ def _cross_check(
             (PARENTS.name, parents, "id", h["parents"]["id"]),
         ],
         "ID человека",
+        [text("staff", "id"), text("pupils", "id"), text("parents", "id")],
     )
     for spec, field, what in (
         (SECTIONS, "code", "Код объединения"),
@@ -716,7 +791,9 @@ def _cross_check(
         (INVITES, "id", "ID ссылки"),
         (REQUESTS, "id", "ID заявки"),
     ):
-        _check_unique(problems, [(spec.name, frames[spec.table], field, h[spec.table][field])], what)
+        _check_unique(
+            problems, [(spec.name, frames[spec.table], field, h[spec.table][field])], what, [text(spec.table, field)]
+        )
 
     _check_dates(
         problems, STAFF.name, staff, "hired", "dismissed", h["staff"]["dismissed"], "дата увольнения раньше даты приёма"
@@ -731,11 +808,13 @@ def _cross_check(
         "дата отчисления раньше даты зачисления",
     )
 
-    staff_ids = _values(staff["id"])
-    pupil_ids = _values(pupils["id"])
-    people_ids = staff_ids | pupil_ids | _values(parents["id"])
-    section_codes = _values(sections["code"])
-    chat_ids = _values(chats["id"])
+    staff_ids = _Known([staff["id"]], [text("staff", "id")])
+    pupil_ids = _Known([pupils["id"]], [text("pupils", "id")])
+    people_ids = _Known(
+        [staff["id"], pupils["id"], parents["id"]], [text("staff", "id"), text("pupils", "id"), text("parents", "id")]
+    )
+    section_codes = _Known([sections["code"]], [text("sections", "code")])
+    chat_ids = _Known([chats["id"]], [text("chats", "id")])
     no_staff = f"нет сотрудника с таким ID на листе «{STAFF.name}»"
     no_person = "нет человека с таким ID на листах «Сотрудники», «Обучающиеся», «Родители»"
     no_section = f"нет объединения с таким кодом на листе «{SECTIONS.name}»"
@@ -745,25 +824,43 @@ def _cross_check(
         if value is not None and value not in staff_ids:
             problems.add(ORGANISATION_SHEET, row, VALUE_HEADER.header, value, f"{column}: {no_staff}")
 
-    _check_refs(problems, SECTIONS.name, sections, "teacher_id", h["sections"]["teacher_id"], staff_ids, no_staff)
+    def refs(sheet: Sheet, frame: pd.DataFrame, field: str, header: str, known: _Known, expected: str, own=None):
+        _check_refs(
+            problems,
+            sheet.name,
+            frame,
+            field,
+            header,
+            known,
+            expected,
+            texts=text(sheet.table, field) if own is None else own,
+        )
+
+    refs(SECTIONS, sections, "teacher_id", h["sections"]["teacher_id"], staff_ids, no_staff)
 
     has_sections, has_pupils, has_chats = (s.name in present for s in (SECTIONS, PUPILS, CHATS))
     has_people = {PUPILS.name, PARENTS.name} <= present
     enrolments = _explode(pupils, "sections", "id", "section_code")
     if has_sections:
-        _check_refs(
-            problems, PUPILS.name, enrolments, "section_code", h["pupils"]["sections"], section_codes, no_section
+        refs(
+            PUPILS,
+            enrolments,
+            "section_code",
+            h["pupils"]["sections"],
+            section_codes,
+            no_section,
+            own=text("pupils", "sections"),
         )
     kinship = _explode(parents, "children", "id", "pupil_id")
     if has_pupils:
-        _check_refs(
-            problems,
-            PARENTS.name,
+        refs(
+            PARENTS,
             kinship,
             "pupil_id",
             h["parents"]["children"],
             pupil_ids,
             f"нет обучающегося с таким ID на листе «{PUPILS.name}»",
+            own=text("parents", "children"),
         )
 
     chats["type"] = chats["type"].map(_LABEL_TO_KEY)
@@ -773,13 +870,12 @@ def _cross_check(
             CHATS.name, int(row), h["chats"]["section_code"], "", "для чата объединения укажите код объединения"
         )
     if has_sections:
-        _check_refs(problems, CHATS.name, chats, "section_code", h["chats"]["section_code"], section_codes, no_section)
-    _check_refs(problems, CHATS.name, chats, "owner_id", h["chats"]["owner_id"], staff_ids, no_staff)
+        refs(CHATS, chats, "section_code", h["chats"]["section_code"], section_codes, no_section)
+    refs(CHATS, chats, "owner_id", h["chats"]["owner_id"], staff_ids, no_staff)
 
     if has_chats:
-        _check_refs(
-            problems,
-            MEMBERS.name,
+        refs(
+            MEMBERS,
             members,
             "chat_id",
             h["members"]["chat_id"],
@@ -787,8 +883,8 @@ def _cross_check(
             f"нет чата с таким ID на листе «{CHATS.name}»",
         )
     if has_people:
-        _check_refs(problems, MEMBERS.name, members, "person_id", h["members"]["person_id"], people_ids, no_person)
-    repeated = members.duplicated(["chat_id", "person_id"])
+        refs(MEMBERS, members, "person_id", h["members"]["person_id"], people_ids, no_person)
+    repeated = _repeated(members, text("members", "chat_id"), text("members", "person_id"))
     for record in members.loc[repeated, ["person_id", "_row"]].itertuples(index=False):
         problems.warn(
             MEMBERS.name,
@@ -797,38 +893,46 @@ def _cross_check(
             record[0],
             "участник уже указан в этом чате, строка не учитывается",
         )
-    members = members[~repeated]
 
-    _check_refs(problems, INVITES.name, invites, "created_by", h["invites"]["created_by"], staff_ids, no_staff)
+    refs(INVITES, invites, "created_by", h["invites"]["created_by"], staff_ids, no_staff)
     invites["target"] = _invite_targets(
         invites,
         h["invites"]["target"],
-        section_codes if has_sections else None,
-        chat_ids if has_chats else None,
+        section_codes.set if has_sections else None,
+        chat_ids.set if has_chats else None,
         problems,
     )
     if has_people:
-        _check_refs(
-            problems, REQUESTS.name, requests, "applicant_id", h["requests"]["applicant_id"], people_ids, no_person
-        )
+        refs(REQUESTS, requests, "applicant_id", h["requests"]["applicant_id"], people_ids, no_person)
 
+    if any(not p.warning for p in problems):
+        return {}  # refused: no tables are built
+    # With no error every person's ID is unique and filled, and ``parse_list`` keeps each item of a list once,
+    # so no (pupil, section) or (parent, child) pair repeats: no drop_duplicates pass over them is needed.
     return {
         "staff": conform(staff, "staff"),
         "sections": conform(sections, "sections"),
         "pupils": conform(pupils, "pupils"),
-        "enrolments": conform(
-            enrolments.rename(columns={"owner": "pupil_id"}).drop_duplicates(["pupil_id", "section_code"]), "enrolments"
-        ),
+        "enrolments": conform(enrolments.rename(columns={"owner": "pupil_id"}), "enrolments"),
         "parents": conform(parents, "parents"),
-        "kinship": conform(
-            kinship.rename(columns={"owner": "parent_id"}).drop_duplicates(["parent_id", "pupil_id"]), "kinship"
-        ),
+        "kinship": conform(kinship.rename(columns={"owner": "parent_id"}), "kinship"),
         "chats": conform(chats, "chats"),
-        "members": conform(members, "members"),
+        "members": conform(members[~repeated], "members"),
         "channels": conform(frames["channels"], "channels"),
         "invites": conform(invites, "invites"),
         "requests": conform(requests, "requests"),
     }
+
+
+def _repeated(members: pd.DataFrame, chats: Any | None, people: Any | None) -> np.ndarray:
+    """Rows naming a (chat, person) pair an earlier row named already (empty cells compare equal)."""
+    if chats is None or people is None:
+        return members.duplicated(["chat_id", "person_id"]).to_numpy()
+    from sferum_lib.workbook.columnar import polars
+
+    pl = polars()
+    pairs = pl.DataFrame({"chat": chats, "person": people})
+    return (~pairs.select(pl.struct("chat", "person").is_first_distinct()).to_series()).to_numpy()
 
 
 def _invite_targets(
