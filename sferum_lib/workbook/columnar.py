@@ -67,41 +67,62 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
     fields on one line, no NUL, no lone carriage return, every line as wide as the first, no blank line and a
     header in the first line. Anything else is declined, and the csv module reads it (and says what is wrong).
     """
-    if not text or "\x00" in text or text.startswith("\ufeff"):
+    if not text or text.startswith("\ufeff"):
         return None
-    if "\r" in text:
-        if text.count("\r") != text.count("\r\n"):
+    try:
+        data = text.encode("utf-8")
+    except UnicodeError:  # a lone surrogate: only the general way can say where
+        return None
+    # The checks look at the UTF-8 bytes: quotes, delimiters and line ends are ASCII bytes there, which no byte
+    # of another character equals, and numpy finds them at once where the text's own methods walk it thrice.
+    if b"\x00" in data:
+        return None
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):
             return None
-        text = text.replace("\r\n", "\n")  # the csv module ends a record at either
-    body = text[:-1] if text.endswith("\n") else text
-    lines = body.count("\n") + 1
+        data = data.replace(b"\r\n", b"\n")  # the csv module ends a record at either
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if data.endswith(b"\n"):  # the last line's end: polars reads past it as the csv module does, uncopied
+        raw = raw[:-1]
+    breaks = np.flatnonzero(raw == 0x0A)
+    lines = len(breaks) + 1
+    sep = ord(delimiter)
     quoted_delimiters = 0
-    if '"' in body:
-        # Cut at the quotes: every other piece is a quoted field's inside. Accepted only when each inside is
-        # a non-empty text on one line (no «""»: escapes and empty quoted fields go the general way) and each
-        # outside piece begins and ends at a field boundary.
-        parts = body.split('"')
-        if len(parts) % 2 == 0:
+    if b'"' in data:
+        # Every other quote opens a quoted field. Accepted only when each inside is a non-empty text on one
+        # line (no «""»: escapes and empty quoted fields go the general way), each opening quote follows a
+        # field boundary and each closing one is followed by one (or ends the text).
+        quotes = np.flatnonzero(raw == 0x22)
+        if len(quotes) % 2:
             return None
-        inside, outside = parts[1::2], parts[0::2]
-        inner = "".join(inside)
-        if not all(inside) or "\n" in inner:
+        opens, closes = quotes[0::2], quotes[1::2]
+        if (closes - opens < 2).any() or opens[0] == 0:
             return None
-        bounds = {delimiter, "\n"}
-        if {p[-1:] for p in outside[:-1]} - bounds or {p[:1] for p in outside[1:-1]} - bounds:
+        if (np.searchsorted(breaks, opens) != np.searchsorted(breaks, closes)).any():
             return None
-        if outside[-1] and outside[-1][:1] not in bounds:
+        before = raw[opens - 1]
+        if not ((before == sep) | (before == 0x0A)).all():
             return None
-        quoted_delimiters = inner.count(delimiter)
-    first = body.split("\n", 1)[0]
-    if '"' in first or not first.replace(delimiter, "").strip():
+        inner = closes[closes + 1 < len(raw)]
+        after = raw[inner + 1]
+        if not ((after == sep) | (after == 0x0A)).all():
+            return None
+        delimiters = np.flatnonzero(raw == sep)
+        quoted_delimiters = int((np.searchsorted(delimiters, closes) - np.searchsorted(delimiters, opens)).sum())
+        count = len(delimiters)
+    else:
+        count = int(np.count_nonzero(raw == sep))
+    first = data[: breaks[0]] if len(breaks) else raw.tobytes()
+    if b'"' in first:
         return None
-    width = first.count(delimiter) + 1
-    if body.count(delimiter) - quoted_delimiters != (width - 1) * lines:
+    header = first.decode("utf-8")
+    if not header.replace(delimiter, "").strip():
+        return None
+    width = header.count(delimiter) + 1
+    if count - quoted_delimiters != (width - 1) * lines:
         return None  # some line is narrower or wider than the header
     pl = polars()
     try:
-        data = body.encode("utf-8")
         frame = pl.read_csv(
             data,
             separator=delimiter,
@@ -130,7 +151,7 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
         return None
     headers = [(h or "").strip() for h in frame.row(0)]
     out = Columns(c.slice(1) for c in columns)
-    out.plain = longest <= EXCEL_CELL_CHARS and _no_controls(data, lines - 1)
+    out.plain = longest <= EXCEL_CELL_CHARS and _no_controls(data, len(breaks) + int(len(raw) < len(data)))
     return headers, out, np.arange(2, lines + 1, dtype=np.int64)
 
 
@@ -339,8 +360,8 @@ class Parsed(NamedTuple):
     """A column parsed by columns: what ``importer._parse_cells`` gives, and what saves looking at it again.
 
     ``empty`` marks the empty values (None, NaT) where it comes for free, else it is None. ``texts`` holds the
-    values of an ID or text column again as a polars String column (null where empty), and those of a list
-    column as a List column: the checks across sheets look values up there instead of in Python sets.
+    values of an ID or text column again as a polars String column (null where empty): the checks across
+    sheets find repeated IDs there instead of hashing Python texts.
     """
 
     values: np.ndarray
@@ -455,8 +476,8 @@ def _parse_texts(series: pl.Series, column: Column, plain: bool) -> Parsed:
         values[invalid] = None
         return Parsed(values, invalid)
     if kind == "list":
-        values, empty, items = _parse_lists(clean)
-        return Parsed(values, invalid, empty, items)
+        values, empty = _parse_lists(clean)
+        return Parsed(values, invalid, empty)
     # an ID or a text: the cleaned cell is the value, a refused one is null already
     return Parsed(strings(clean), invalid, clean.is_null().to_numpy(), clean)
 
@@ -475,7 +496,7 @@ def strings(texts: pl.Series) -> np.ndarray:
     """
     pl = polars()
     n = len(texts)
-    if n >= _SHARED_ROWS and texts.gather_every(n // _SAMPLE).n_unique() * 8 <= _SAMPLE:
+    if n >= _SHARED_ROWS and texts.gather_every(max(1, n // _SAMPLE)).n_unique() * 8 <= _SAMPLE:
         uniques = texts.drop_nulls().unique()
         codes = (
             texts.replace_strict(uniques, pl.int_range(len(uniques), eager=True), default=None, return_dtype=pl.Int64)
@@ -488,8 +509,8 @@ def strings(texts: pl.Series) -> np.ndarray:
     return np.asarray(texts.to_numpy(), dtype=object)
 
 
-def _parse_lists(clean: pl.Series) -> tuple[np.ndarray, np.ndarray, pl.Series]:
-    """``values.parse_list`` of cleaned texts: tuples (None where empty), the empty mask, every item in row order.
+def _parse_lists(clean: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``values.parse_list`` of cleaned texts: tuples (None where empty) and the mask of empty ones.
 
     A cell without «;» or «,» (nearly all) is a one-item list of itself; the others are split by polars.
     """
@@ -498,16 +519,14 @@ def _parse_lists(clean: pl.Series) -> tuple[np.ndarray, np.ndarray, pl.Series]:
     several = several_mask.to_numpy()
     empty = clean.is_null().to_numpy()
     one = ~several & ~empty
-    one_mask = pl.Series(one)
-    kept = strings(clean.filter(one_mask))
+    kept = strings(clean.filter(pl.Series(one)))
     values = np.empty(len(clean), dtype=object)
     values[one] = np.fromiter(zip(kept), dtype=object, count=len(kept))
-    parts = [pl.DataFrame({"row": np.flatnonzero(one), "item": clean.filter(one_mask)})]
     if several.any():
         split = _split(clean.filter(several_mask))
         lengths = split.list.len().to_numpy()
-        items = split.filter(pl.Series(lengths > 0)).explode()
-        flat = items.to_list()
+        # every item made a Python text at once, then cut into the rows' tuples (not a list per row)
+        flat = split.filter(pl.Series(lengths > 0)).explode().to_list()
         ends = np.cumsum(lengths).tolist()
         starts = [0, *ends[:-1]]
         values[several] = np.fromiter(
@@ -516,9 +535,7 @@ def _parse_lists(clean: pl.Series) -> tuple[np.ndarray, np.ndarray, pl.Series]:
             count=len(ends),
         )
         empty[np.flatnonzero(several)[lengths == 0]] = True
-        parts.append(pl.DataFrame({"row": np.repeat(np.flatnonzero(several), lengths), "item": items}))
-        return values, empty, pl.concat(parts).sort("row", maintain_order=True)["item"]
-    return values, empty, parts[0]["item"]
+    return values, empty
 
 
 def _split(texts: pl.Series) -> pl.Series:

@@ -110,7 +110,7 @@ def same(cells: list[object], kind: str) -> None:
     pl = polars()
     texts = all(c is None or isinstance(c, str) for c in cells)
     series = pl.Series(cells, dtype=pl.String) if texts else pl.Series(cells, dtype=pl.Object)
-    values, invalid = parse_series(series, column, _parser(column), lambda c, column=column: _parse_cells(c, column))
+    values, invalid, *_ = parse_series(series, column, _parser(column), lambda c, column=column: _parse_cells(c, column))
     assert invalid.tolist() == expected_invalid.tolist()
     if kind == "date":
         expected_values = to_dates(pd.Series(expected_values, dtype=object)).to_numpy()
@@ -147,7 +147,7 @@ def test_any_texts_parse_by_columns_as_cell_by_cell(cells, kind):
 def test_excel_dates_read_whole_are_checked_for_their_range_as_cell_by_cell():
     pl = polars()
     days = [dt.datetime(2024, 3, 12, 10, 30), None, dt.datetime(1899, 12, 30), dt.datetime(2101, 1, 1)]
-    values, invalid = parse_series(pl.Series(days), COLUMNS["date"], _parser(COLUMNS["date"]), None)
+    values, invalid, *_ = parse_series(pl.Series(days), COLUMNS["date"], _parser(COLUMNS["date"]), None)
     expected_values, expected_invalid = _parse_cells(pd.Series(days, dtype=object), COLUMNS["date"])
     assert invalid.tolist() == expected_invalid.tolist() == [False, False, True, True]
     assert values.tolist()[:1] == to_dates(pd.Series(expected_values[:1], dtype=object)).tolist()[:1]
@@ -160,7 +160,7 @@ def test_other_excel_cells_go_cell_by_cell():
     series = pl.Series(cells, dtype=pl.Float64)
     for kind in ("phone", "text", "date", "flag"):
         column = COLUMNS[kind]
-        values, invalid = parse_series(
+        values, invalid, *_ = parse_series(
             series, column, _parser(column), lambda c, column=column: _parse_cells(c, column)
         )
         expected = _parse_cells(pd.Series(cells, dtype=object), column)
@@ -298,7 +298,7 @@ def test_whitespace_is_what_python_strips_also_for_the_columnar_way(text, monkey
     raw = read_csv_text("Лист", text)
     if raw.columns is not None:
         column = COLUMNS["text"]
-        values, invalid = parse_series(raw.columns[1], column, _parser(column), None)
+        values, invalid, *_ = parse_series(raw.columns[1], column, _parser(column), None)
         expected = _parse_cells(raw.cells[1], column)
         assert invalid.tolist() == expected[1].tolist() and values.tolist() == expected[0].tolist()
 
