@@ -88,6 +88,7 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
     lines = len(breaks) + 1
     sep = ord(delimiter)
     quoted_delimiters = 0
+    quotes = None
     if b'"' in data:
         # Every other quote opens a quoted field. Accepted only when each inside is a non-empty text on one
         # line (no «""»: escapes and empty quoted fields go the general way), each opening quote follows a
@@ -152,6 +153,7 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
     headers = [(h or "").strip() for h in frame.row(0)]
     out = Columns(c.slice(1) for c in columns)
     out.plain = longest <= EXCEL_CELL_CHARS and _no_controls(data, len(breaks) + int(len(raw) < len(data)))
+    out.trimmed = out.plain and _trimmed(data, raw, sep, quotes)
     return headers, out, np.arange(2, lines + 1, dtype=np.int64)
 
 
@@ -163,6 +165,29 @@ class Columns(list):
     """
 
     plain: bool = False
+    #: Moreover no cell begins or ends with a space (Python's idea of one): trimming would change nothing.
+    trimmed: bool = False
+
+
+def _trimmed(data: bytes, raw: np.ndarray, sep: int, quotes: np.ndarray | None) -> bool:
+    """No field of a plain file begins or ends with whitespace, told from the bytes next to its spaces.
+
+    In a plain file (no control character) Python's whitespace is the space and a few characters beyond ASCII,
+    whose UTF-8 begins with C2, E1, E2 or E3: a file holding such bytes at all is not told so.
+    """
+    if any(data.find(bytes([lead])) >= 0 for lead in (0xC2, 0xE1, 0xE2, 0xE3)):
+        return False
+    at = np.flatnonzero(raw == 0x20)
+    if not len(at):
+        return True
+    if at[0] == 0 or at[-1] == len(raw) - 1:
+        return False
+    before, after = raw[at - 1], raw[at + 1]
+    edge = (before == 0x22) | (after == 0x22)  # a quoted field's inside begins or ends here
+    # a delimiter inside quotes is no field's edge («"KG-1; IZ-2"»): only the spaces outside quotes look at it
+    outside = np.searchsorted(quotes, at) % 2 == 0 if quotes is not None else True
+    edge |= outside & ((before == sep) | (before == 0x0A) | (after == sep) | (after == 0x0A))
+    return not edge.any()
 
 
 # UTF-8 of the control characters beyond ASCII that values.CONTROL refuses: U+0080–U+009F, U+202A–U+202E,
@@ -376,20 +401,21 @@ def parse_series(
     parser: Callable[[Any], Any],
     general: Callable[[pd.Series], Any],
     plain: bool = False,
+    trimmed: bool = False,
 ) -> Parsed:
     """(values, invalid, …) of a column, as ``importer._parse_cells`` gives them for the same cells.
 
     ``parser`` is the column's cell parser, ``general`` the general way for a column of Python objects. Date
     columns come out as ``datetime64[s]`` (the table's dtype) instead of ``datetime.date`` objects. ``plain``
     says the column's file has no control character, no tab and no field too long for an Excel cell (see
-    :func:`csv_columns`), so those cell checks are skipped.
+    :func:`csv_columns`), so those cell checks are skipped; ``trimmed`` that no cell begins or ends with a space.
     """
     pl = polars()
     if series.dtype == pl.String:
         if column.kind in _FEW:
             values, invalid = _parse_few(series, parser, column.kind == "date")
         else:
-            return _parse_texts(series, column, plain)
+            return _parse_texts(series, column, plain, trimmed and plain)
     elif column.kind == "date" and series.dtype in (pl.Datetime, pl.Date):
         day = series.dt.date() if series.dtype == pl.Datetime else series
         bad = ((day < FIRST_DATE) | (day > LAST_DATE)).fill_null(False)
@@ -442,14 +468,14 @@ def _phone_value(text: str) -> Any:
     return "+7" + digits if digits is not None else parse_phone(text)
 
 
-def _parse_texts(series: pl.Series, column: Column, plain: bool) -> Parsed:
+def _parse_texts(series: pl.Series, column: Column, plain: bool, trimmed: bool = False) -> Parsed:
     pl = polars()
     refused = None
     if not plain:
         found = (series.str.contains(_CONTROL) | (series.str.len_chars() > EXCEL_CELL_CHARS)).fill_null(False)
         if found.any():
             refused = found
-    clean = series.str.strip_chars(WHITESPACE)
+    clean = series if trimmed else series.str.strip_chars(WHITESPACE)
     if not plain:  # a plain file has no tab, and its cells no line break (csv_columns declines those)
         breaks = clean.str.contains(r"[\t\n\r]").fill_null(False)
         if breaks.any():  # rare: the replacement runs over every cell, so only when some cell needs it

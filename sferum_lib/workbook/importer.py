@@ -320,6 +320,7 @@ def _parse_columns(
                 _parser(column),
                 lambda c, column=column: _parse_cells(c, column),
                 getattr(raw.columns, "plain", False),
+                getattr(raw.columns, "trimmed", False),
             )
             if column_texts is not None:
                 texts[column.field] = column_texts

@@ -377,7 +377,7 @@ def test_a_file_is_told_plain_exactly_when_no_cell_could_need_the_checks(text):
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.lists(st.text(alphabet="aЯ1 ;,\"\t\u00a0\x1c\x85\u202e-.@+", max_size=6), min_size=2, max_size=3),
+        st.lists(st.text(alphabet="aЯ1  ;,\"\t\u00a0\u3000\x1c\x85\u202e-.@+", max_size=6), min_size=2, max_size=3),
         min_size=2,
         max_size=8,
     ),
@@ -388,14 +388,33 @@ def test_the_columns_of_a_plain_file_parse_as_checked_ones(rows):
     if found is None or not found[1].plain:
         return
     assert not CONTROL.search(text) and "\t" not in text
+    trimmed = found[1].trimmed
+    if trimmed:  # told from the bytes: no cell would lose anything to trimming
+        assert all(v is None or v == v.strip() for series in found[1] for v in series.to_list())
     for series in found[1]:
         for kind in ("id", "text", "list", "email", "phone"):
             column = COLUMNS[kind]
             general = lambda c, column=column: _parse_cells(c, column)  # noqa: E731
             checked = parse_series(series, column, _parser(column), general)
-            quick = parse_series(series, column, _parser(column), general, plain=True)
+            quick = parse_series(series, column, _parser(column), general, plain=True, trimmed=trimmed)
             assert quick.invalid.tolist() == checked.invalid.tolist()
             assert quick.values.tolist() == checked.values.tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "trimmed"),
+    [
+        ('ID;Дети\nU1;"U2; U3"\n', True),  # a space inside quotes beside a quoted delimiter: no field's edge
+        ('ID;Дети\nU1;" U2"\n', False),
+        ("ID;Дети\nU1 ;U2\n", False),
+        ("ID;Дети\nU1;U2 \n", False),
+        ("ID;Дети\nU1;U2\u3000x\n", False),  # a space beyond ASCII anywhere: trimmed as before
+        ("ID;Имя\nU1;Анна Мария\n", True),
+    ],
+)
+def test_a_file_is_told_trimmed_only_when_no_field_has_a_space_at_its_edge(text, trimmed):
+    found = csv_columns(text, ";")
+    assert found is not None and found[1].plain and found[1].trimmed == trimmed
 
 
 @settings(max_examples=200, deadline=None)
