@@ -881,6 +881,7 @@ def _cross_check(
         section_codes.set if has_sections else None,
         chat_ids.set if has_chats else None,
         problems,
+        text("invites", "target"),
     )
     if has_people:
         refs(REQUESTS, requests, "applicant_id", h["requests"]["applicant_id"], people_ids, no_person)
@@ -916,11 +917,18 @@ def _repeated(members: pd.DataFrame, chats: Any | None, people: Any | None) -> n
 
 
 def _invite_targets(
-    invites: pd.DataFrame, header: str, sections: set[str] | None, chats: set[str] | None, problems: _Problems
+    invites: pd.DataFrame,
+    header: str,
+    sections: set[str] | None,
+    chats: set[str] | None,
+    problems: _Problems,
+    texts: Any | None = None,
 ) -> pd.Series:
     """Canonical targets: «организация», «Учительская», «объединение:КОД», «чат:ID».
 
-    ``None`` for sections or chats: that sheet is absent, so its codes are not checked.
+    ``None`` for sections or chats: that sheet is absent, so its codes are not checked. ``texts``: the targets
+    as a polars column (read by whole columns), where the targets written as the book's own export writes them
+    are told at once; only the others, and the wrong ones, are looked at one by one.
     """
     expected = "ожидается «организация», «Учительская», «объединение:КОД» или «чат:ID»"
 
@@ -947,6 +955,8 @@ def _invite_targets(
         bad = chats is not None and ref not in chats
         return f"чат:{ref}", f"нет чата с ID «{ref}»" if bad else None
 
+    if texts is not None:
+        return _export_targets(invites, header, sections, chats, problems, texts, canonical)
     # a few hundred distinct targets among many invites: each is decided once, each bad row still named
     decided: dict[str, tuple[str | None, str | None]] = {}
     out: list[str | None] = []
@@ -960,6 +970,54 @@ def _invite_targets(
         if found[1] is not None:
             problems.add(INVITES.name, int(row), header, value, found[1])
         out.append(found[0])
+    return pd.Series(out, index=invites.index, dtype=object)
+
+
+def _export_targets(
+    invites: pd.DataFrame,
+    header: str,
+    sections: set[str] | None,
+    chats: set[str] | None,
+    problems: _Problems,
+    texts: Any,
+    canonical: Callable[[str], tuple[str | None, str | None]],
+) -> pd.Series:
+    """``_invite_targets`` of a column read whole: «чат:ID» and «объединение:КОД» as the export writes them
+    (a reference without spaces at its ends) are their own canonical form and only need their reference looked
+    up; every other target goes through ``canonical`` as before. Problems come in row order as before.
+    """
+    from sferum_lib.workbook.columnar import WHITESPACE, polars
+
+    pl = polars()
+    parts = texts.str.extract_groups(r"(?s)^(чат|объединение):(.+)$")
+    kind, ref = parts.struct.field("1"), parts.struct.field("2")
+    plain = (ref == ref.str.strip_chars(WHITESPACE)).fill_null(False)
+    bad = pl.Series(np.zeros(len(texts), dtype=bool))
+    for name, known in (("объединение", sections), ("чат", chats)):
+        if known is not None:
+            bad = bad | (plain & (kind == name) & ~ref.is_in(pl.Series(list(known), dtype=pl.String).implode()))
+    plain_np, bad_np = plain.to_numpy(), bad.fill_null(False).to_numpy()
+    values = invites["target"].to_numpy(dtype=object)
+    out = values.copy()
+    look = np.flatnonzero(bad_np | (~plain_np & ~pd.isna(values)))
+    rows = invites["_row"].to_numpy()
+    decided: dict[str, tuple[str | None, str | None]] = {}
+    for i in look.tolist():
+        value = values[i]
+        if plain_np[i]:
+            target_kind, _, target = value.partition(":")
+            if target_kind == "объединение":
+                expected = f"нет объединения с кодом «{target}»"
+            else:
+                expected = f"нет чата с ID «{target}»"
+            problems.add(INVITES.name, int(rows[i]), header, value, expected)
+            continue
+        found = decided.get(value)
+        if found is None:
+            found = decided[value] = canonical(value)
+        if found[1] is not None:
+            problems.add(INVITES.name, int(rows[i]), header, value, found[1])
+        out[i] = found[0]
     return pd.Series(out, index=invites.index, dtype=object)
 
 

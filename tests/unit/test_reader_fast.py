@@ -266,3 +266,25 @@ def test_dates_convert_once_per_distinct_day_as_the_whole_column_did(days):
     got = to_dates(values)
     assert got.dtype == expected.dtype and got.name == expected.name
     assert got.equals(expected)
+
+
+TARGETS = ["чат:H1", "чат:H9", "объединение:RT", "объединение:ZZ", "чат: H1", "Чат:H1", "чат:", "организация",
+           " Учительская ", "чат:H1 ", "объединение:R:T", "куда-то", "чат:\u00a0H1", "ОБЪЕДИНЕНИЕ : RT"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(TARGETS), st.text(alphabet="чат:объединеH1 \u00a0", max_size=8))),
+    st.booleans(),
+    st.booleans(),
+)
+def test_invite_targets_told_by_polars_are_those_told_one_by_one(targets, sections, chats):
+    from sferum_lib.workbook.importer import _invite_targets
+
+    invites = pd.DataFrame({"target": pd.Series(targets, dtype=object), "_row": np.arange(2, len(targets) + 2)})
+    known = ({"RT", "R:T"} if sections else None), ({"H1"} if chats else None)
+    expected, got = _Problems(), _Problems()
+    general = _invite_targets(invites, "Куда", *known, expected)
+    quick = _invite_targets(invites, "Куда", *known, got, polars().Series(targets, dtype=polars().String))
+    assert quick.tolist() == general.tolist()
+    assert got == expected
