@@ -289,7 +289,7 @@ def _parse_columns(
     spec_name: str, columns: Iterable[Column], raw: RawSheet, problems: _Problems
 ) -> tuple[pd.DataFrame, dict[str, str], dict[str, Any]]:
     """Parse the columns of a sheet; return the values by field (plus ``_row``), the headers as written and,
-    for a sheet read by whole columns, its IDs, texts and list items again as polars columns by field.
+    for a sheet read by whole columns, its ID and text columns again as polars columns (by field).
     """
     index = _header_index(raw)
     known = {c.key for c in columns}
@@ -470,8 +470,8 @@ def _check_unique(
         if not given:
             return
         every = polars().concat(given).drop_nulls() if len(given) > 1 else given[0].drop_nulls()
+        # distinct hashes are distinct IDs (equal IDs hash equally): the usual case told without comparing texts;
         # an ID is its own skeleton when it is ASCII without spaces and lower-case letters (see _own_skeletons)
-        # distinct hashes are distinct IDs (equal IDs hash equally): the usual case told without comparing texts
         distinct = every.hash().n_unique() == len(every)
         if distinct and not every.str.contains(r"[a-z ]|[^\x00-\x7f]").any():
             return
