@@ -287,8 +287,10 @@ def _header_index(raw: RawSheet) -> dict[str, list[int]]:
 
 def _parse_columns(
     spec_name: str, columns: Iterable[Column], raw: RawSheet, problems: _Problems
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Parse the columns of a sheet; return the values by field (plus ``_row``) and the headers as written."""
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, Any]]:
+    """Parse the columns of a sheet; return the values by field (plus ``_row``), the headers as written and,
+    for a sheet read by whole columns, its ID and text columns again as polars columns (by field).
+    """
     index = _header_index(raw)
     known = {c.key for c in columns}
     for key, positions in index.items():
@@ -298,6 +300,7 @@ def _parse_columns(
             )
     parsed: dict[str, Any] = {"_row": raw.rows}
     written: dict[str, str] = {}
+    texts: dict[str, Any] = {}
     for column in columns:
         positions = index.get(column.key, [])
         written[column.field] = raw.headers[positions[0]] if positions else column.header
@@ -308,11 +311,19 @@ def _parse_columns(
             continue
         if len(positions) > 1:
             problems.add(spec_name, raw.header_row, column.header, "", "столбец повторяется: оставьте один")
+        empty = None
         if raw.columns is not None:  # a big sheet read by whole columns
             series = raw.columns[positions[0]]
-            values, invalid = parse_series(
-                series, column, _parser(column), lambda c, column=column: _parse_cells(c, column)
+            values, invalid, empty, column_texts = parse_series(
+                series,
+                column,
+                _parser(column),
+                lambda c, column=column: _parse_cells(c, column),
+                getattr(raw.columns, "plain", False),
+                getattr(raw.columns, "trimmed", False),
             )
+            if column_texts is not None:
+                texts[column.field] = column_texts
             cell_at: Callable[[int], object] = series.__getitem__
         else:
             cells = raw.cells[positions[0]] if len(raw) else pd.Series([], dtype=object)
@@ -322,7 +333,7 @@ def _parse_columns(
             cell = cell_at(int(i))
             problems.add(spec_name, int(raw.rows[i]), written[column.field], cell, _refusal(column, cell))
         if column.required:
-            missing = pd.isna(values) & ~invalid
+            missing = (pd.isna(values) if empty is None else empty) & ~invalid
             for i in np.flatnonzero(missing):
                 problems.add(
                     spec_name, int(raw.rows[i]), written[column.field], "", "обязательное значение не заполнено"
@@ -334,9 +345,10 @@ def _parse_columns(
         {
             k: v if k == "_row" or v.dtype.kind == "M" else pd.Series(v, dtype=object, copy=False)
             for k, v in parsed.items()
-        }
+        },
+        copy=False,
     )
-    return frame, written
+    return frame, written, texts
 
 
 def _typed(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
@@ -443,8 +455,26 @@ def how_ids_differ(a: str, b: str) -> str:
     return "только " + "; ".join(ways or ["написанием"])
 
 
-def _check_unique(problems: _Problems, entries: list[tuple[str, pd.DataFrame, str, str]], what: str) -> None:
-    """Report every repeated value of an identifier, across all the given sheets together."""
+def _check_unique(
+    problems: _Problems, entries: list[tuple[str, pd.DataFrame, str, str]], what: str, texts: list[Any] | None = None
+) -> None:
+    """Report every repeated value of an identifier, across all the given sheets together.
+
+    ``texts``: the same columns as polars columns (None for a sheet not read by whole columns); when all are
+    there, polars tells the usual case (no value twice, every ID its own skeleton) without building frames.
+    """
+    if texts and all(t is not None for (_, frame, _, _), t in zip(entries, texts, strict=True) if len(frame)):
+        from sferum_lib.workbook.columnar import polars
+
+        given = [t for (_, frame, _, _), t in zip(entries, texts, strict=True) if len(frame)]
+        if not given:
+            return
+        every = polars().concat(given).drop_nulls() if len(given) > 1 else given[0].drop_nulls()
+        # distinct hashes are distinct IDs (equal IDs hash equally): the usual case told without comparing texts;
+        # an ID is its own skeleton when it is ASCII without spaces and lower-case letters (see _own_skeletons)
+        distinct = every.hash().n_unique() == len(every)
+        if distinct and not every.str.contains(r"[a-z ]|[^\x00-\x7f]").any():
+            return
     parts = [
         pd.DataFrame({"sheet": name, "row": frame["_row"], "header": header, "value": frame[field]})
         for name, frame, field, header in entries
@@ -518,11 +548,14 @@ def _check_refs(
     frame: pd.DataFrame,
     field: str,
     header: str,
-    known: set[str],
+    known: set[str] | _Known,
     expected: str,
 ) -> None:
+    if isinstance(known, _Known):
+        known = known.set
     values = frame[field].to_numpy(dtype=object)
-    # a set lookup per value: four times quicker than pandas' isin over objects, which hashes both sides anew
+    # a set lookup per value: four times quicker than pandas' isin over objects, which hashes both sides anew,
+    # and than polars' is_in over the same texts (measured at a million IDs)
     bad = ~pd.isna(values)
     if known.issuperset(values[bad]):  # one C-level pass: nearly always every reference is known
         return
@@ -617,6 +650,7 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
 
     frames: dict[str, pd.DataFrame] = {}
     headers: dict[str, dict[str, str]] = {}
+    texts: dict[str, dict[str, Any]] = {}
     present: set[str] = set()
     for spec in SHEETS:
         raw = by_key.get(normalise_header(spec.name))
@@ -626,13 +660,13 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
             raw = RawSheet(spec.name, [c.header for c in spec.columns], 1, pd.DataFrame(), np.array([], dtype=np.int64))
         else:
             present.add(spec.name)
-        parsed, written = _parse_columns(spec.name, spec.columns, raw, problems)
+        parsed, written, texts[spec.table] = _parse_columns(spec.name, spec.columns, raw, problems)
         frames[spec.table] = _typed(parsed, spec)
         headers[spec.table] = written
         bar.update()
 
     # without staff every reference to staff would fail: the one error «нет обязательного листа» says it all
-    tables = _cross_check(frames, headers, org_values, present, problems) if STAFF.name in present else {}
+    tables = _cross_check(frames, headers, org_values, present, problems, texts) if STAFF.name in present else {}
     bar.update()
     bar.close()
 
@@ -685,21 +719,54 @@ def _values(column: pd.Series) -> set[Any]:
     return values
 
 
+class _Known:
+    """The values a reference may take: the IDs of a column, or those of several ``_Known`` together, as a Python
+    set made when first needed (a check whose sheet is absent never pays for it).
+    """
+
+    def __init__(self, column: pd.Series | None = None, *parts: _Known) -> None:
+        self._column = column
+        self._parts = parts
+        self._set: set[Any] | None = None
+
+    @property
+    def set(self) -> set[Any]:
+        if self._set is None:
+            if self._column is not None:
+                self._set = _values(self._column)
+            else:
+                first, *rest = self._parts
+                self._set = first.set
+                for part in rest:  # a | b | c: the order the hints of _check_refs see the IDs in
+                    self._set = self._set | part.set
+        return self._set
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.set
+
+
 def _cross_check(
     frames: dict[str, pd.DataFrame],
     headers: dict[str, dict[str, str]],
     org_values: dict[str, Any],
     present: set[str],
     problems: _Problems,
+    texts: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Second pass: identifiers unique, references resolved; returns the model tables.
+    """Second pass: identifiers unique, references resolved; returns the model tables (none after an error).
 
     A reference into an optional sheet that is absent is not checked: the missing sheet means «нет данных»,
-    and the checks that need it report «не проверено».
+    and the checks that need it report «не проверено». ``texts`` holds, for sheets read by whole columns, their
+    IDs and list items as polars columns (see :func:`_parse_columns`): there uniqueness and references are
+    decided by polars, and only the rows found wrong are looked at in Python.
     """
     staff, sections, pupils, parents = (frames[t] for t in ("staff", "sections", "pupils", "parents"))
     chats, members, invites, requests = (frames[t] for t in ("chats", "members", "invites", "requests"))
     h = headers
+    texts = texts or {}
+
+    def text(table: str, field: str) -> Any | None:
+        return texts.get(table, {}).get(field)
 
     _check_unique(
         problems,
@@ -709,6 +776,7 @@ def _cross_check(
             (PARENTS.name, parents, "id", h["parents"]["id"]),
         ],
         "ID человека",
+        [text("staff", "id"), text("pupils", "id"), text("parents", "id")],
     )
     for spec, field, what in (
         (SECTIONS, "code", "Код объединения"),
@@ -716,7 +784,9 @@ def _cross_check(
         (INVITES, "id", "ID ссылки"),
         (REQUESTS, "id", "ID заявки"),
     ):
-        _check_unique(problems, [(spec.name, frames[spec.table], field, h[spec.table][field])], what)
+        _check_unique(
+            problems, [(spec.name, frames[spec.table], field, h[spec.table][field])], what, [text(spec.table, field)]
+        )
 
     _check_dates(
         problems, STAFF.name, staff, "hired", "dismissed", h["staff"]["dismissed"], "дата увольнения раньше даты приёма"
@@ -731,11 +801,11 @@ def _cross_check(
         "дата отчисления раньше даты зачисления",
     )
 
-    staff_ids = _values(staff["id"])
-    pupil_ids = _values(pupils["id"])
-    people_ids = staff_ids | pupil_ids | _values(parents["id"])
-    section_codes = _values(sections["code"])
-    chat_ids = _values(chats["id"])
+    staff_ids = _Known(staff["id"])
+    pupil_ids = _Known(pupils["id"])
+    people_ids = _Known(None, staff_ids, pupil_ids, _Known(parents["id"]))
+    section_codes = _Known(sections["code"])
+    chat_ids = _Known(chats["id"])
     no_staff = f"нет сотрудника с таким ID на листе «{STAFF.name}»"
     no_person = "нет человека с таким ID на листах «Сотрудники», «Обучающиеся», «Родители»"
     no_section = f"нет объединения с таким кодом на листе «{SECTIONS.name}»"
@@ -745,20 +815,27 @@ def _cross_check(
         if value is not None and value not in staff_ids:
             problems.add(ORGANISATION_SHEET, row, VALUE_HEADER.header, value, f"{column}: {no_staff}")
 
-    _check_refs(problems, SECTIONS.name, sections, "teacher_id", h["sections"]["teacher_id"], staff_ids, no_staff)
+    def refs(sheet: Sheet, frame: pd.DataFrame, field: str, header: str, known: _Known, expected: str) -> None:
+        _check_refs(problems, sheet.name, frame, field, header, known, expected)
+
+    refs(SECTIONS, sections, "teacher_id", h["sections"]["teacher_id"], staff_ids, no_staff)
 
     has_sections, has_pupils, has_chats = (s.name in present for s in (SECTIONS, PUPILS, CHATS))
     has_people = {PUPILS.name, PARENTS.name} <= present
     enrolments = _explode(pupils, "sections", "id", "section_code")
     if has_sections:
-        _check_refs(
-            problems, PUPILS.name, enrolments, "section_code", h["pupils"]["sections"], section_codes, no_section
+        refs(
+            PUPILS,
+            enrolments,
+            "section_code",
+            h["pupils"]["sections"],
+            section_codes,
+            no_section,
         )
     kinship = _explode(parents, "children", "id", "pupil_id")
     if has_pupils:
-        _check_refs(
-            problems,
-            PARENTS.name,
+        refs(
+            PARENTS,
             kinship,
             "pupil_id",
             h["parents"]["children"],
@@ -773,13 +850,12 @@ def _cross_check(
             CHATS.name, int(row), h["chats"]["section_code"], "", "для чата объединения укажите код объединения"
         )
     if has_sections:
-        _check_refs(problems, CHATS.name, chats, "section_code", h["chats"]["section_code"], section_codes, no_section)
-    _check_refs(problems, CHATS.name, chats, "owner_id", h["chats"]["owner_id"], staff_ids, no_staff)
+        refs(CHATS, chats, "section_code", h["chats"]["section_code"], section_codes, no_section)
+    refs(CHATS, chats, "owner_id", h["chats"]["owner_id"], staff_ids, no_staff)
 
     if has_chats:
-        _check_refs(
-            problems,
-            MEMBERS.name,
+        refs(
+            MEMBERS,
             members,
             "chat_id",
             h["members"]["chat_id"],
@@ -787,8 +863,8 @@ def _cross_check(
             f"нет чата с таким ID на листе «{CHATS.name}»",
         )
     if has_people:
-        _check_refs(problems, MEMBERS.name, members, "person_id", h["members"]["person_id"], people_ids, no_person)
-    repeated = members.duplicated(["chat_id", "person_id"])
+        refs(MEMBERS, members, "person_id", h["members"]["person_id"], people_ids, no_person)
+    repeated = _repeated(members, text("members", "chat_id"), text("members", "person_id"))
     for record in members.loc[repeated, ["person_id", "_row"]].itertuples(index=False):
         problems.warn(
             MEMBERS.name,
@@ -797,46 +873,62 @@ def _cross_check(
             record[0],
             "участник уже указан в этом чате, строка не учитывается",
         )
-    members = members[~repeated]
 
-    _check_refs(problems, INVITES.name, invites, "created_by", h["invites"]["created_by"], staff_ids, no_staff)
+    refs(INVITES, invites, "created_by", h["invites"]["created_by"], staff_ids, no_staff)
     invites["target"] = _invite_targets(
         invites,
         h["invites"]["target"],
-        section_codes if has_sections else None,
-        chat_ids if has_chats else None,
+        section_codes.set if has_sections else None,
+        chat_ids.set if has_chats else None,
         problems,
+        text("invites", "target"),
     )
     if has_people:
-        _check_refs(
-            problems, REQUESTS.name, requests, "applicant_id", h["requests"]["applicant_id"], people_ids, no_person
-        )
+        refs(REQUESTS, requests, "applicant_id", h["requests"]["applicant_id"], people_ids, no_person)
 
+    if any(not p.warning for p in problems):
+        return {}  # refused: no tables are built
+    # With no error every person's ID is unique and filled, and ``parse_list`` keeps each item of a list once,
+    # so no (pupil, section) or (parent, child) pair repeats: no drop_duplicates pass over them is needed.
     return {
         "staff": conform(staff, "staff"),
         "sections": conform(sections, "sections"),
         "pupils": conform(pupils, "pupils"),
-        "enrolments": conform(
-            enrolments.rename(columns={"owner": "pupil_id"}).drop_duplicates(["pupil_id", "section_code"]), "enrolments"
-        ),
+        "enrolments": conform(enrolments.rename(columns={"owner": "pupil_id"}), "enrolments"),
         "parents": conform(parents, "parents"),
-        "kinship": conform(
-            kinship.rename(columns={"owner": "parent_id"}).drop_duplicates(["parent_id", "pupil_id"]), "kinship"
-        ),
+        "kinship": conform(kinship.rename(columns={"owner": "parent_id"}), "kinship"),
         "chats": conform(chats, "chats"),
-        "members": conform(members, "members"),
+        "members": conform(members[~repeated], "members"),
         "channels": conform(frames["channels"], "channels"),
         "invites": conform(invites, "invites"),
         "requests": conform(requests, "requests"),
     }
 
 
+def _repeated(members: pd.DataFrame, chats: Any | None, people: Any | None) -> np.ndarray:
+    """Rows naming a (chat, person) pair an earlier row named already (empty cells compare equal)."""
+    if chats is None or people is None:
+        return members.duplicated(["chat_id", "person_id"]).to_numpy()
+    from sferum_lib.workbook.columnar import polars
+
+    pl = polars()
+    pairs = pl.DataFrame({"chat": chats, "person": people})
+    return (~pairs.select(pl.struct("chat", "person").is_first_distinct()).to_series()).to_numpy()
+
+
 def _invite_targets(
-    invites: pd.DataFrame, header: str, sections: set[str] | None, chats: set[str] | None, problems: _Problems
+    invites: pd.DataFrame,
+    header: str,
+    sections: set[str] | None,
+    chats: set[str] | None,
+    problems: _Problems,
+    texts: Any | None = None,
 ) -> pd.Series:
     """Canonical targets: «организация», «Учительская», «объединение:КОД», «чат:ID».
 
-    ``None`` for sections or chats: that sheet is absent, so its codes are not checked.
+    ``None`` for sections or chats: that sheet is absent, so its codes are not checked. ``texts``: the targets
+    as a polars column (read by whole columns), where the targets written as the book's own export writes them
+    are told at once; only the others, and the wrong ones, are looked at one by one.
     """
     expected = "ожидается «организация», «Учительская», «объединение:КОД» или «чат:ID»"
 
@@ -863,6 +955,8 @@ def _invite_targets(
         bad = chats is not None and ref not in chats
         return f"чат:{ref}", f"нет чата с ID «{ref}»" if bad else None
 
+    if texts is not None:
+        return _export_targets(invites, header, sections, chats, problems, texts, canonical)
     # a few hundred distinct targets among many invites: each is decided once, each bad row still named
     decided: dict[str, tuple[str | None, str | None]] = {}
     out: list[str | None] = []
@@ -876,6 +970,54 @@ def _invite_targets(
         if found[1] is not None:
             problems.add(INVITES.name, int(row), header, value, found[1])
         out.append(found[0])
+    return pd.Series(out, index=invites.index, dtype=object)
+
+
+def _export_targets(
+    invites: pd.DataFrame,
+    header: str,
+    sections: set[str] | None,
+    chats: set[str] | None,
+    problems: _Problems,
+    texts: Any,
+    canonical: Callable[[str], tuple[str | None, str | None]],
+) -> pd.Series:
+    """``_invite_targets`` of a column read whole: «чат:ID» and «объединение:КОД» as the export writes them
+    (a reference without spaces at its ends) are their own canonical form and only need their reference looked
+    up; every other target goes through ``canonical`` as before. Problems come in row order as before.
+    """
+    from sferum_lib.workbook.columnar import WHITESPACE, polars
+
+    pl = polars()
+    parts = texts.str.extract_groups(r"(?s)^(чат|объединение):(.+)$")
+    kind, ref = parts.struct.field("1"), parts.struct.field("2")
+    plain = (ref == ref.str.strip_chars(WHITESPACE)).fill_null(False)
+    bad = pl.Series(np.zeros(len(texts), dtype=bool))
+    for name, known in (("объединение", sections), ("чат", chats)):
+        if known is not None:
+            bad = bad | (plain & (kind == name) & ~ref.is_in(pl.Series(list(known), dtype=pl.String).implode()))
+    plain_np, bad_np = plain.to_numpy(), bad.fill_null(False).to_numpy()
+    values = invites["target"].to_numpy(dtype=object)
+    out = values.copy()
+    look = np.flatnonzero(bad_np | (~plain_np & ~pd.isna(values)))
+    rows = invites["_row"].to_numpy()
+    decided: dict[str, tuple[str | None, str | None]] = {}
+    for i in look.tolist():
+        value = values[i]
+        if plain_np[i]:
+            target_kind, _, target = value.partition(":")
+            if target_kind == "объединение":
+                expected = f"нет объединения с кодом «{target}»"
+            else:
+                expected = f"нет чата с ID «{target}»"
+            problems.add(INVITES.name, int(rows[i]), header, value, expected)
+            continue
+        found = decided.get(value)
+        if found is None:
+            found = decided[value] = canonical(value)
+        if found[1] is not None:
+            problems.add(INVITES.name, int(rows[i]), header, value, found[1])
+        out[i] = found[0]
     return pd.Series(out, index=invites.index, dtype=object)
 
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from sferum_lib.errors import InputFileError
-from sferum_lib.values import to_dates
+from sferum_lib.values import CONTROL, to_dates
 from sferum_lib.workbook import columnar, reader
-from sferum_lib.workbook.columnar import csv_columns, parse_series, polars
+from sferum_lib.workbook.columnar import _no_controls, csv_columns, parse_series, polars, strings
 from sferum_lib.workbook.importer import _parse_cells, _parser, import_workbook
 from sferum_lib.workbook.reader import RawSheet
 from sferum_lib.workbook.schema import SHEETS
@@ -108,10 +108,21 @@ def same(cells: list[object], kind: str) -> None:
     objects = pd.Series(cells, dtype=object)
     expected_values, expected_invalid = _parse_cells(objects, column)
     pl = polars()
-    texts = all(c is None or isinstance(c, str) for c in cells)
-    series = pl.Series(cells, dtype=pl.String) if texts else pl.Series(cells, dtype=pl.Object)
-    values, invalid = parse_series(series, column, _parser(column), lambda c, column=column: _parse_cells(c, column))
+    texts_only = all(c is None or isinstance(c, str) for c in cells)
+    series = pl.Series(cells, dtype=pl.String) if texts_only else pl.Series(cells, dtype=pl.Object)
+    general = lambda c, column=column: _parse_cells(c, column)  # noqa: E731
+    values, invalid, empty, texts = parse_series(series, column, _parser(column), general)
     assert invalid.tolist() == expected_invalid.tolist()
+    if empty is not None:  # the empty mask given for free is the values' own
+        assert empty.tolist() == pd.isna(values).tolist()
+    if texts is not None:  # the polars copy of an ID or text column holds the same values
+        assert texts.to_list() == values.tolist()
+    if texts_only and not any(CONTROL.search(c) or "\t" in c or "\r" in c or "\n" in c for c in cells if c):
+        # cells a plain file could hold: the checks it makes needless change nothing
+        quick = parse_series(series, column, _parser(column), general, plain=True)
+        assert quick.invalid.tolist() == invalid.tolist()
+        assert pd.isna(quick.values).tolist() == pd.isna(values).tolist()
+        assert [v for v in quick.values.tolist() if v is not None] == [v for v in values.tolist() if v is not None]
     if kind == "date":
         expected_values = to_dates(pd.Series(expected_values, dtype=object)).to_numpy()
         assert values.dtype == np.dtype("datetime64[s]")
@@ -147,7 +158,7 @@ def test_any_texts_parse_by_columns_as_cell_by_cell(cells, kind):
 def test_excel_dates_read_whole_are_checked_for_their_range_as_cell_by_cell():
     pl = polars()
     days = [dt.datetime(2024, 3, 12, 10, 30), None, dt.datetime(1899, 12, 30), dt.datetime(2101, 1, 1)]
-    values, invalid = parse_series(pl.Series(days), COLUMNS["date"], _parser(COLUMNS["date"]), None)
+    values, invalid, *_ = parse_series(pl.Series(days), COLUMNS["date"], _parser(COLUMNS["date"]), None)
     expected_values, expected_invalid = _parse_cells(pd.Series(days, dtype=object), COLUMNS["date"])
     assert invalid.tolist() == expected_invalid.tolist() == [False, False, True, True]
     assert values.tolist()[:1] == to_dates(pd.Series(expected_values[:1], dtype=object)).tolist()[:1]
@@ -160,7 +171,7 @@ def test_other_excel_cells_go_cell_by_cell():
     series = pl.Series(cells, dtype=pl.Float64)
     for kind in ("phone", "text", "date", "flag"):
         column = COLUMNS[kind]
-        values, invalid = parse_series(
+        values, invalid, *_ = parse_series(
             series, column, _parser(column), lambda c, column=column: _parse_cells(c, column)
         )
         expected = _parse_cells(pd.Series(cells, dtype=object), column)
@@ -173,7 +184,7 @@ def outcome(path):
     try:
         result = import_workbook(path)
     except InputFileError as exc:
-        return [(p.sheet, p.row, p.column, p.value, p.expected, p.warning) for p in exc.problems]
+        return [(p.sheet, p.row, p.column, p.value, p.expected, p.warning) for p in exc.problems + exc.warnings]
     tables = {k: v.to_dict("list") for k, v in result.snapshot.tables.items()}
     dtypes = {k: [str(t) for t in v.dtypes] for k, v in result.snapshot.tables.items()}
     warnings = [(p.sheet, p.row, p.column, p.value, p.expected) for p in result.warnings]
@@ -206,17 +217,38 @@ def spoilt_book():
     return book
 
 
-@pytest.mark.parametrize("spoil", [False, True])
+def crossed_book(refused: bool):
+    """A book whose checks across sheets have something to say: repeated members (a warning), lists naming an
+    item twice; when ``refused`` also repeated and look-alike IDs and references to nobody (errors).
+    """
+    book = clean_book()
+    members = book["Участники чатов"]
+    members += [list(members[1]), list(members[3]), list(members[1])]
+    set_cell(book, "Обучающиеся", "U01", "Объединения", "RT; RT, ;")
+    set_cell(book, "Родители", "R01", "Дети", "U01,U02; U01")
+    if refused:
+        book["Обучающиеся"].append(["U01", "Повтор", "Иван", "RT", "", "", ""])
+        book["Обучающиеся"].append(["Е01", "Похожий", "Пётр", "RT", "", "", ""])  # Cyrillic Е: looks like E01
+        members.append(["H1", "U99"])
+        set_cell(book, "Родители", "R02", "Дети", "U02; U77")
+    return book
+
+
+BOOKS = {"clean": clean_book, "spoilt": spoilt_book, "crossed": lambda: crossed_book(False)}
+BOOKS["refused"] = lambda: crossed_book(True)
+
+
+@pytest.mark.parametrize("spoil", [False, True, "crossed", "refused"])
 def test_a_csv_folder_imports_the_same_by_columns(tmp_path, monkeypatch, spoil):
-    book = spoilt_book() if spoil else clean_book()
+    book = BOOKS[spoil]() if isinstance(spoil, str) else spoilt_book() if spoil else clean_book()
     folder = write_csv_folder(book, tmp_path / "csv", encoding="cp1251")
     general, fast = both_ways(monkeypatch, folder)
     assert fast == general
 
 
-@pytest.mark.parametrize("spoil", [False, True])
+@pytest.mark.parametrize("spoil", [False, True, "crossed", "refused"])
 def test_an_excel_book_imports_the_same_by_columns(tmp_path, monkeypatch, spoil):
-    book = spoilt_book() if spoil else clean_book()
+    book = BOOKS[spoil]() if isinstance(spoil, str) else spoilt_book() if spoil else clean_book()
     path = write_xlsx(book, tmp_path / "book.xlsx")
     general, fast = both_ways(monkeypatch, path)
     assert fast == general
@@ -298,7 +330,7 @@ def test_whitespace_is_what_python_strips_also_for_the_columnar_way(text, monkey
     raw = read_csv_text("Лист", text)
     if raw.columns is not None:
         column = COLUMNS["text"]
-        values, invalid = parse_series(raw.columns[1], column, _parser(column), None)
+        values, invalid, *_ = parse_series(raw.columns[1], column, _parser(column), None)
         expected = _parse_cells(raw.cells[1], column)
         assert invalid.tolist() == expected[1].tolist() and values.tolist() == expected[0].tolist()
 
@@ -328,3 +360,85 @@ def test_the_errors_copy_of_a_book_read_by_columns_is_the_same(tmp_path, monkeyp
     monkeypatch.setattr(columnar, "FAST_XLSX_BYTES", 0)
     assert any(raw.columns is not None for raw in read_source(path).values())
     assert copy("columns.xlsx") == general
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet="aЯ1 ;\n\t\r\x00\x1c\x7f\x85\x9f\xa0«—№\u2028\u202a\u202e\u2066\u2069\u206a\ufffd\ufffe\uffff😀",
+        max_size=40,
+    )
+)
+def test_a_file_is_told_plain_exactly_when_no_cell_could_need_the_checks(text):
+    plain = CONTROL.search(text) is None and not {"\t", "\r"} & set(text)
+    assert _no_controls(text.encode("utf-8"), text.count("\n")) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet="aЯ1  ;,\"\t\u00a0\u3000\x1c\x85\u202e-.@+", max_size=6), min_size=2, max_size=3),
+        min_size=2,
+        max_size=8,
+    ),
+)
+def test_the_columns_of_a_plain_file_parse_as_checked_ones(rows):
+    text = "\n".join(";".join(r) for r in rows) + "\n"
+    found = csv_columns(text, ";")
+    if found is None or not found[1].plain:
+        return
+    assert not CONTROL.search(text) and "\t" not in text
+    trimmed = found[1].trimmed
+    if trimmed:  # told from the bytes: no cell would lose anything to trimming
+        assert all(v is None or v == v.strip() for series in found[1] for v in series.to_list())
+    for series in found[1]:
+        for kind in ("id", "text", "list", "email", "phone"):
+            column = COLUMNS[kind]
+            general = lambda c, column=column: _parse_cells(c, column)  # noqa: E731
+            checked = parse_series(series, column, _parser(column), general)
+            quick = parse_series(series, column, _parser(column), general, plain=True, trimmed=trimmed)
+            assert quick.invalid.tolist() == checked.invalid.tolist()
+            assert quick.values.tolist() == checked.values.tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "trimmed"),
+    [
+        ('ID;Дети\nU1;"U2; U3"\n', True),  # a space inside quotes beside a quoted delimiter: no field's edge
+        ('ID;Дети\nU1;" U2"\n', False),
+        ("ID;Дети\nU1 ;U2\n", False),
+        ("ID;Дети\nU1;U2 \n", False),
+        ("ID;Дети\nU1;U2\u3000x\n", False),  # a space beyond ASCII anywhere: trimmed as before
+        ("ID;Имя\nU1;Анна Мария\n", True),
+    ],
+)
+def test_a_file_is_told_trimmed_only_when_no_field_has_a_space_at_its_edge(text, trimmed):
+    found = csv_columns(text, ";")
+    assert found is not None and found[1].plain and found[1].trimmed == trimmed
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["Иванов", "Петрова", "E01", ""]), st.text(max_size=4))))
+def test_a_column_of_few_texts_made_once_per_text_is_the_column(cells):
+    pl = polars()
+    series = pl.Series(cells, dtype=pl.String)
+    shared = columnar._SHARED_ROWS
+    columnar._SHARED_ROWS = 0  # every column is looked at for sharing, not only from 50 000 cells on
+    try:
+        assert strings(series).tolist() == cells
+    finally:
+        columnar._SHARED_ROWS = shared
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.sampled_from(["H1", "H2"])), st.sampled_from([None, "E01", "e01"]))))
+def test_repeated_members_are_found_by_polars_as_pandas_finds_them(pairs):
+    from sferum_lib.workbook.importer import _repeated
+
+    pl = polars()
+    chats = [c for c, _ in pairs]
+    people = [p for _, p in pairs]
+    members = pd.DataFrame({"chat_id": pd.Series(chats, dtype=object), "person_id": pd.Series(people, dtype=object)})
+    expected = members.duplicated(["chat_id", "person_id"]).tolist()
+    got = _repeated(members, pl.Series(chats, dtype=pl.String), pl.Series(people, dtype=pl.String))
+    assert got.tolist() == expected == _repeated(members, None, None).tolist()

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sferum_lib.errors import InputFileError
+from sferum_lib.workbook.columnar import polars
 from sferum_lib.workbook.importer import _check_refs, _explode, _Problems, _skeletons, id_skeleton
 from sferum_lib.workbook.reader import _raw_sheet, _read_csv_records, _read_plain, read_csv_text
 from tests.helpers import D, clean_book, set_cell, snapshot_of
@@ -244,10 +245,15 @@ def test_repeated_and_look_alike_ids_are_found_as_before(staff, pupils):
         return pd.DataFrame({"id": pd.Series(ids, dtype=object), "_row": np.arange(2, len(ids) + 2)})
 
     entries = [("Сотрудники", frame(staff), "id", "ID"), ("Обучающиеся", frame(pupils), "id", "ID")]
-    got, expected = _Problems(), _Problems()
+    got, expected, by_polars = _Problems(), _Problems(), _Problems()
     _check_unique(got, entries, "ID человека")
     old_check_unique(expected, entries, "ID человека")
     assert got == expected
+    # the same IDs also as polars columns (a sheet read by whole columns): polars tells the usual case
+    pl = polars()
+    texts = [pl.Series(staff, dtype=pl.String), pl.Series(pupils, dtype=pl.String)]
+    _check_unique(by_polars, entries, "ID человека", texts)
+    assert by_polars == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -260,3 +266,25 @@ def test_dates_convert_once_per_distinct_day_as_the_whole_column_did(days):
     got = to_dates(values)
     assert got.dtype == expected.dtype and got.name == expected.name
     assert got.equals(expected)
+
+
+TARGETS = ["чат:H1", "чат:H9", "объединение:RT", "объединение:ZZ", "чат: H1", "Чат:H1", "чат:", "организация",
+           " Учительская ", "чат:H1 ", "объединение:R:T", "куда-то", "чат:\u00a0H1", "ОБЪЕДИНЕНИЕ : RT"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(TARGETS), st.text(alphabet="чат:объединеH1 \u00a0", max_size=8))),
+    st.booleans(),
+    st.booleans(),
+)
+def test_invite_targets_told_by_polars_are_those_told_one_by_one(targets, sections, chats):
+    from sferum_lib.workbook.importer import _invite_targets
+
+    invites = pd.DataFrame({"target": pd.Series(targets, dtype=object), "_row": np.arange(2, len(targets) + 2)})
+    known = ({"RT", "R:T"} if sections else None), ({"H1"} if chats else None)
+    expected, got = _Problems(), _Problems()
+    general = _invite_targets(invites, "Куда", *known, expected)
+    quick = _invite_targets(invites, "Куда", *known, got, polars().Series(targets, dtype=polars().String))
+    assert quick.tolist() == general.tolist()
+    assert got == expected
