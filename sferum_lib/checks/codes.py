@@ -182,6 +182,12 @@ def pair_key(first: np.ndarray, second: np.ndarray, second_count: int) -> np.nda
     return (first + 1) * (second_count + 1) + (second + 1)
 
 
+def tables_key(snapshot: Snapshot) -> tuple:
+    """The identity of a snapshot's tables: what is derived from them and kept in its memo is valid while the
+    key is the same (a snapshot's tables are replaced, never changed in place)."""
+    return tuple((name, id(t), len(t)) for name, t in snapshot.tables.items())
+
+
 class SnapshotCodes:
     """The codes of a snapshot's person IDs, section codes and chat IDs, each computed when first needed."""
 
@@ -195,7 +201,7 @@ class SnapshotCodes:
         Kept in the snapshot's memo together with the identity of its tables, so a table replaced since
         (a snapshot is not changed in place) is coded afresh.
         """
-        tables = tuple((name, id(t), len(t)) for name, t in snapshot.tables.items())
+        tables = tables_key(snapshot)
         kept = snapshot.memo.get("codes")
         if isinstance(kept, tuple) and kept[0] == tables:
             return kept[1]
