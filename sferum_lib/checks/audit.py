@@ -271,7 +271,8 @@ def _say(
     # «Фамилия Имя Отчество (ID)» of a person with all three parts and an ID (Named.who's first form) is joined
     # straight into their messages rather than made first: one string less per message
     whole = (named.last != "") & (named.first != "") & (named.middle != "")
-    whole &= np.array([isinstance(i, str) for i in named.ids], dtype=bool)
+    if pd.api.types.infer_dtype(named.ids, skipna=False) != "string":
+        whole &= np.array([isinstance(i, str) for i in named.ids], dtype=bool)
     for template, genders in by_template.items():
         chosen = np.zeros(count, dtype=bool)
         for g in genders:

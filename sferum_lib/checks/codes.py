@@ -12,7 +12,7 @@ on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -69,7 +69,7 @@ def code(columns: dict[str, pd.Series]) -> Coded:
     hashed = None
     if len(values) >= FAST_MIN and all(isinstance(c.dtype, pd.StringDtype) for c in columns.values()):
         # text columns hold only strings and empty cells: what the hashed path takes exactly
-        hashed = factorize_text(values, lambda: np.concatenate([c.isna().to_numpy() for c in columns.values()]))
+        hashed = factorize_text(arrays, [lambda c=c: c.isna().to_numpy() for c in columns.values()])
     if hashed is None:
         codes, uniques = pd.factorize(values)
         codes, source, first = codes.astype(np.int64), np.asarray(uniques, dtype=object), None
@@ -124,10 +124,13 @@ def first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     return first
 
 
-def factorize_text(values: np.ndarray, missing: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Codes of an object array of strings and empty cells (``missing()`` tells which: code −1), as
-    ``pd.factorize`` gives them but numbered in no particular order, and each code's first position; None when
-    polars is absent or a value is not plain text.
+def factorize_text(
+    parts: Sequence[np.ndarray], missing: Sequence[Callable[[], np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes of object arrays of strings and empty cells (``missing[i]()`` tells which of ``parts[i]``: code −1),
+    all the parts coded together, one after another, as ``pd.factorize`` of their concatenation gives them but
+    numbered in no particular order, and each code's first position; None when polars is absent or a value is
+    not plain text.
 
     The strings are hashed by polars (64 bits, in bulk) and the hashes coded by :func:`factorize_int`; every
     string is then compared with the first string of its code, so a collision of hashes cannot join two IDs
@@ -142,22 +145,29 @@ def factorize_text(values: np.ndarray, missing: Callable[[], np.ndarray]) -> tup
     def text(strings: np.ndarray) -> pl.Series:
         return pl.Series(strings, dtype=pl.String) if len(strings) else pl.Series([], dtype=pl.String)
 
-    present = None
+    pieces, kept, start, gaps = [], [], 0, False
     try:
-        try:
-            series = text(values)
-        except (TypeError, pl.exceptions.PolarsError):  # an empty cell (NaN): taken out, and tried again
-            present = np.flatnonzero(~missing())
-            series = text(values[present])
+        for values, empty in zip(parts, missing, strict=True):
+            try:
+                pieces.append(text(values))
+                kept.append(np.arange(start, start + len(values), dtype=np.int64))
+            except (TypeError, pl.exceptions.PolarsError):  # an empty cell (NaN): taken out of this part only
+                present = np.flatnonzero(~empty())
+                pieces.append(text(values[present]))
+                kept.append(present + start)
+                gaps = True
+            start += len(values)
     except (TypeError, ValueError, pl.exceptions.PolarsError):  # not text, or a lone surrogate
         return None
+    series = pl.concat(pieces, rechunk=False) if pieces else text(np.empty(0, dtype=object))
     codes, count = factorize_int(series.hash(seed=0).to_numpy(), mixed=True)
     first = first_rows(codes, count)
     if not (series.gather(first[codes]) == series).all():  # two IDs share a hash
         return None
-    if present is None:
+    if not gaps:
         return codes, first
-    out = np.full(len(values), -1, dtype=np.int64)
+    present = np.concatenate(kept)
+    out = np.full(start, -1, dtype=np.int64)
     out[present] = codes
     return out, present[first]
 

@@ -63,10 +63,10 @@ def test_the_hashed_paths_keep_empty_and_repeated_ids_apart(monkeypatch):
 def test_a_collision_of_hashes_falls_back_to_the_exact_coding(monkeypatch):
     values = np.array(["E01", "E02", "E01", "U7", "E02"], dtype=object)
     missing = np.zeros(len(values), dtype=bool)
-    assert codes.factorize_text(values, lambda: missing) is not None
+    assert codes.factorize_text([values], [lambda: missing]) is not None
     # every string given the same hash: the check of each string against its code's first one must refuse
     monkeypatch.setattr(codes, "factorize_int", lambda keys, mixed=False: (np.zeros(len(keys), np.int64), 1))
-    assert codes.factorize_text(values, lambda: missing) is None
+    assert codes.factorize_text([values], [lambda: missing]) is None
     coded = codes.code({"a": pd.Series(values[:3], dtype="str"), "b": pd.Series(values[3:], dtype="str")})
     assert coded.text(np.concatenate([coded["a"], coded["b"]])).tolist() == values.tolist()
 
@@ -91,14 +91,16 @@ def test_cache_sized_tables_code_integers_as_one_table_does(keys, mixed):
     assert _same_classes(got, pd.factorize(keys)[0])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.sampled_from(["E1", "E2", "Ё", "😀", "", "a b", "e1"])), max_size=60),
+    st.lists(st.integers(min_value=0, max_value=60), max_size=3),
 )
-def test_hashed_text_coding_equals_pandas(values):
+def test_hashed_text_coding_equals_pandas(values, cuts):
     array = np.array([np.nan if v is None else v for v in values], dtype=object)
-    missing = pd.isna(array)
-    coded = codes.factorize_text(array, lambda: missing)
+    # coded in parts (some with empty cells, some without): as the whole is coded at once
+    parts = np.split(array, sorted(min(c, len(array)) for c in cuts))
+    coded = codes.factorize_text(parts, [lambda p=p: pd.isna(p) for p in parts])
     assert coded is not None
     got, first = coded
     expected = pd.factorize(array)[0]
