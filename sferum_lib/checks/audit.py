@@ -537,7 +537,10 @@ class DayFacts:
     @cached_property
     def section_names(self) -> dict[str, str]:
         sections = self.s.sections
-        return dict(zip(sections["code"], sections["name"].fillna(sections["code"]), strict=True))
+        # over object arrays: iterating a text column itself costs a call per cell
+        codes = sections["code"].to_numpy(dtype=object)
+        names = sections["name"].fillna(sections["code"]).to_numpy(dtype=object)
+        return dict(zip(codes, names, strict=True))
 
     @cached_property
     def section_name_by_code(self) -> np.ndarray:
@@ -853,7 +856,8 @@ def _section_chats(f: _Facts) -> pd.DataFrame:
         missing["code"] + "/" + missing["type"],
         "У объединения «" + missing["name"].fillna(missing["code"]).astype(object) + "» нет чата " + words + ".",
     )
-    out["severity"] = [REMARK if t == ChatType.SECTION_TEACHERS.value else VIOLATION for t in missing["type"]]
+    teachers = missing["type"].to_numpy(dtype=object) == ChatType.SECTION_TEACHERS.value
+    out["severity"] = np.where(teachers, REMARK, VIOLATION).astype(object)
     return out
 
 
@@ -918,8 +922,8 @@ def _system_channels(f: _Facts) -> pd.DataFrame:
 def _invite_target(f: _Facts, targets: pd.Series) -> pd.Series:
     """Where a link leads, in words: «в «Учительскую»», «в объединение «Робототехника»», «в чат «…»»."""
     chats = f.s.chats
-    chat_names = pd.Series(chats["name"].to_numpy(dtype=object), index=chats["id"].to_numpy(dtype=object))
-    chat_names = chat_names[~chat_names.index.duplicated()]
+    ids, names = chats["id"].to_numpy(dtype=object), chats["name"].to_numpy(dtype=object)
+    chat_names = dict(zip(ids[::-1], names[::-1], strict=True))  # the first row of a repeated ID wins
 
     def words(target: object) -> str:
         text = target if isinstance(target, str) else ""
@@ -958,8 +962,9 @@ def _stale_invites(f: _Facts) -> pd.DataFrame:
         + " и не использована"
     )
     age = (f.day - stale["created"]).dt.days
+    days = _map_distinct(age, lambda a: _days(int(a)) if pd.notna(a) else "")  # a few distinct ages
     too_old_text = pd.Series(
-        [f" уже {_days(int(a))} (срок по правилам организации: {_days(limit)})" for a in age],
+        [f" уже {a} (срок по правилам организации: {_days(limit)})" for a in days],
         index=stale.index,
         dtype=object,
     )
@@ -972,7 +977,7 @@ def _pending_requests(f: _Facts) -> pd.DataFrame:
     req = f.s.requests
     limit = f.settings.request_max_age_days
     waiting = req[req["decision"].isna() & (req["filed"] < f.day - pd.Timedelta(days=limit))]
-    age = [_days(int(a)) for a in (f.day - waiting["filed"]).dt.days]
+    age = _map_distinct((f.day - waiting["filed"]).dt.days, lambda a: _days(int(a)) if pd.notna(a) else "")
     return _frame(
         waiting["id"],
         _say(
