@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sferum_lib.checks import audit, indicators
+from sferum_lib.checks import audit, indicator_values, indicators
 from sferum_lib.demo import generate
 from tests.helpers import AS_OF, clean_book, set_cell, snapshot_of
 
 codes = importlib.import_module("sferum_lib.checks.codes")
+audit_module = importlib.import_module("sferum_lib.checks.audit")  # the module, not the function
 DAY = dt.date(2026, 11, 29)
 
 
@@ -122,3 +123,31 @@ def test_join_on_codes_gives_the_rows_and_order_of_a_merge(left, right):
     frame_r = pd.DataFrame({"key": np.where(right >= 0, right, -200), "r": np.arange(len(right))})
     merged = frame_l.merge(frame_r, on="key")
     assert got_left.tolist() == merged["l"].tolist() and got_right.tolist() == merged["r"].tolist()
+
+
+def _triples(items):
+    return [(i.key, i.numerator, i.denominator) for i in items]
+
+
+def test_the_indicators_after_the_audit_reuse_its_facts_and_equal_the_indicators_alone(demo):
+    other = dt.date(2025, 9, 1)
+    alone = {day: _triples(indicators(_fresh(demo), day)) for day in (DAY, other)}
+    snapshot = _fresh(demo)
+    audit(snapshot, DAY)
+    facts = audit_module.DayFacts.of(snapshot, DAY)
+    assert _triples(indicators(snapshot, DAY)) == alone[DAY]
+    assert audit_module.DayFacts.of(snapshot, DAY) is facts  # the audit's matching, not a second one
+    assert _triples(indicators(snapshot, other)) == alone[other]  # another day: its own facts
+    assert audit_module.DayFacts.of(snapshot, other) is not facts
+
+
+def test_facts_kept_for_a_table_since_replaced_are_not_used(demo):
+    snapshot = _fresh(demo)
+    before = audit(snapshot, DAY).findings
+    pupils = snapshot.pupils.copy()
+    pupils["expelled"] = pd.Timestamp(DAY)  # everyone expelled on the day: no pupil is current any more
+    snapshot.tables["pupils"] = pupils  # replaced in place of the old table, in the same snapshot
+    after = audit(snapshot, DAY).findings
+    assert not (after["check"] == "student-coverage").any()
+    assert (before["check"] == "student-coverage").any()
+    assert dict(indicator_values(snapshot, DAY))["students_joined"] is None
