@@ -14,11 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sferum_lib.model import Snapshot
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Coded:
@@ -69,7 +73,7 @@ def code(columns: dict[str, pd.Series]) -> Coded:
     hashed = None
     if len(values) >= FAST_MIN and all(isinstance(c.dtype, pd.StringDtype) for c in columns.values()):
         # text columns hold only strings and empty cells: what the hashed path takes exactly
-        hashed = factorize_text(arrays, [lambda c=c: c.isna().to_numpy() for c in columns.values()])
+        hashed = factorize_text(arrays, [lambda c=c: c.isna().to_numpy() for c in columns.values()], values)
     if hashed is None:
         codes, uniques = pd.factorize(values)
         codes, source, first = codes.astype(np.int64), np.asarray(uniques, dtype=object), None
@@ -125,12 +129,12 @@ def first_rows(codes: np.ndarray, count: int) -> np.ndarray:
 
 
 def factorize_text(
-    parts: Sequence[np.ndarray], missing: Sequence[Callable[[], np.ndarray]]
+    parts: Sequence[np.ndarray], missing: Sequence[Callable[[], np.ndarray]], joined: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Codes of object arrays of strings and empty cells (``missing[i]()`` tells which of ``parts[i]``: code −1),
     all the parts coded together, one after another, as ``pd.factorize`` of their concatenation gives them but
     numbered in no particular order, and each code's first position; None when polars is absent or a value is
-    not plain text.
+    not plain text. ``joined`` is that concatenation, when the caller has it already.
 
     The strings are hashed by polars (64 bits, in bulk) and the hashes coded by :func:`factorize_int`; every
     string is then compared with the first string of its code, so a collision of hashes cannot join two IDs
@@ -145,31 +149,44 @@ def factorize_text(
     def text(strings: np.ndarray) -> pl.Series:
         return pl.Series(strings, dtype=pl.String) if len(strings) else pl.Series([], dtype=pl.String)
 
-    pieces, kept, start, gaps = [], [], 0, False
     try:
-        for values, empty in zip(parts, missing, strict=True):
-            try:
-                pieces.append(text(values))
-                kept.append(np.arange(start, start + len(values), dtype=np.int64))
-            except (TypeError, pl.exceptions.PolarsError):  # an empty cell (NaN): taken out of this part only
-                present = np.flatnonzero(~empty())
-                pieces.append(text(values[present]))
-                kept.append(present + start)
-                gaps = True
-            start += len(values)
+        try:
+            if joined is None:
+                joined = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+            series, present = text(joined), None
+        except (TypeError, pl.exceptions.PolarsError):  # an empty cell (NaN): taken out of its part only
+            series, present = _without_gaps(parts, missing, text)
     except (TypeError, ValueError, pl.exceptions.PolarsError):  # not text, or a lone surrogate
         return None
-    series = pl.concat(pieces, rechunk=False) if pieces else text(np.empty(0, dtype=object))
     codes, count = factorize_int(series.hash(seed=0).to_numpy(), mixed=True)
     first = first_rows(codes, count)
     if not (series.gather(first[codes]) == series).all():  # two IDs share a hash
         return None
-    if not gaps:
+    if present is None:
         return codes, first
-    present = np.concatenate(kept)
-    out = np.full(start, -1, dtype=np.int64)
+    out = np.full(sum(len(p) for p in parts), -1, dtype=np.int64)
     out[present] = codes
     return out, present[first]
+
+
+def _without_gaps(
+    parts: Sequence[np.ndarray], missing: Sequence[Callable[[], np.ndarray]], text: Callable
+) -> tuple[pl.Series, np.ndarray]:
+    """The parts' strings as one polars column without their empty cells, and the positions of those strings;
+    only a part that has an empty cell is looked through for them (a column's ``isna`` is costly)."""
+    import polars as pl
+
+    pieces, kept, start = [], [], 0
+    for values, empty in zip(parts, missing, strict=True):
+        try:
+            pieces.append(text(values))
+            kept.append(np.arange(start, start + len(values), dtype=np.int64))
+        except (TypeError, pl.exceptions.PolarsError):
+            present = np.flatnonzero(~empty())
+            pieces.append(text(values[present]))
+            kept.append(present + start)
+        start += len(values)
+    return pl.concat(pieces, rechunk=True), np.concatenate(kept)
 
 
 def join_rows(left: np.ndarray, right: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
