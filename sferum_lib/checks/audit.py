@@ -18,17 +18,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import repeat
 from string import Formatter
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sferum_lib.checks.codes import SnapshotCodes, factorize_int, first_rows, join_rows, pair_key
+from sferum_lib.checks.codes import SnapshotCodes, factorize_int, first_rows, join_rows, pair_key, tables_key
 from sferum_lib.grammar import FEMALE, MALE, PEOPLE_TABLES, Named, People, Person, plural
 from sferum_lib.model import (
     MANAGEMENT_CHAT_TYPES,
     SECTION_CHAT_TYPES,
     SYSTEM_CHANNELS,
     ChatType,
+    Organisation,
     Snapshot,
     has_joined,
     is_current,
@@ -269,7 +271,8 @@ def _say(
     # «Фамилия Имя Отчество (ID)» of a person with all three parts and an ID (Named.who's first form) is joined
     # straight into their messages rather than made first: one string less per message
     whole = (named.last != "") & (named.first != "") & (named.middle != "")
-    whole &= np.array([isinstance(i, str) for i in named.ids], dtype=bool)
+    if pd.api.types.infer_dtype(named.ids, skipna=False) != "string":
+        whole &= np.array([isinstance(i, str) for i in named.ids], dtype=bool)
     for template, genders in by_template.items():
         chosen = np.zeros(count, dtype=bool)
         for g in genders:
@@ -370,14 +373,32 @@ class _Matches:
     wanted_once: np.ndarray  # per wanted pair: its first occurrence
 
 
-class _Facts:
-    """The snapshot seen on one day: who is current, pedagogical, joined; computed once, shared by checks."""
+class DayFacts:
+    """The snapshot seen on one day: who is current, pedagogical, joined, who belongs in which chat; computed
+    once, shared by the checks and by the indicators of the same day (:meth:`of`)."""
 
-    def __init__(self, snapshot: Snapshot, as_of: dt.date, settings: AuditSettings) -> None:
+    def __init__(self, snapshot: Snapshot, as_of: dt.date) -> None:
         self.s = snapshot
-        self.org = snapshot.organisation
         self.day = pd.Timestamp(as_of)
-        self.settings = settings
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, as_of: dt.date) -> DayFacts:
+        """The facts of the snapshot on the day, kept in its memo: the indicators after the audit of the same
+        day (or the audit after the indicators) reuse the matching of chats and people instead of redoing it.
+
+        Only the last day is kept, with the identity of the tables, as :meth:`SnapshotCodes.of` keeps the codes.
+        """
+        key = (tables_key(snapshot), pd.Timestamp(as_of))
+        kept = snapshot.memo.get("facts")
+        if isinstance(kept, tuple) and kept[0] == key:
+            return kept[1]
+        facts = cls(snapshot, as_of)
+        snapshot.memo["facts"] = (key, facts)
+        return facts
+
+    @property
+    def org(self) -> Organisation:
+        return self.s.organisation
 
     @cached_property
     def people(self) -> People:
@@ -436,6 +457,13 @@ class _Facts:
         """Which rows of «Обучающиеся → Объединения» are of current pupils."""
         person = self.codes.person
         return person.isin(person["enrolments"], person["pupils"][self.current_pupil])
+
+    @cached_property
+    def parents_of_current(self) -> np.ndarray:
+        """Person codes of the parents of current pupils on «Дети» (a parent once per child)."""
+        person = self.codes.person
+        current = person["pupils"][self.current_pupil]
+        return person["kinship.parent"][person.isin(person["kinship.pupil"], current)]
 
     @cached_property
     def enrolled(self) -> tuple[np.ndarray, np.ndarray]:
@@ -509,7 +537,10 @@ class _Facts:
     @cached_property
     def section_names(self) -> dict[str, str]:
         sections = self.s.sections
-        return dict(zip(sections["code"], sections["name"].fillna(sections["code"]), strict=True))
+        # over object arrays: iterating a text column itself costs a call per cell
+        codes = sections["code"].to_numpy(dtype=object)
+        names = sections["name"].fillna(sections["code"]).to_numpy(dtype=object)
+        return dict(zip(codes, names, strict=True))
 
     @cached_property
     def section_name_by_code(self) -> np.ndarray:
@@ -518,6 +549,17 @@ class _Facts:
         names = self.section_names
         ids = self.codes.section.ids
         return np.array([*(names.get(c, c) if isinstance(c, str) else "" for c in ids), ""], dtype=object)
+
+
+class _Facts:
+    """What one audit's checks see: the day's facts (:class:`DayFacts`, shared) and the organisation's limits."""
+
+    def __init__(self, snapshot: Snapshot, as_of: dt.date, settings: AuditSettings) -> None:
+        self.facts = DayFacts.of(snapshot, as_of)
+        self.settings = settings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.facts, name)
 
 
 def _frame(subject: pd.Series | list[str], message: pd.Series | list[str] | np.ndarray) -> pd.DataFrame:
@@ -529,16 +571,24 @@ def _frame(subject: pd.Series | list[str], message: pd.Series | list[str] | np.n
 
 
 _TEXT = np.dtypes.StringDType()
+#: Longest text sorted as fixed-width bytes: each value takes the width of the longest.
+_BYTES_MAX = 64
 
 
 def _sortable(text: np.ndarray) -> np.ndarray | None:
-    """Strings as numpy's variable-width UTF-8 text, which sorts and compares as Python does (UTF-8 keeps the
-    order of code points), far faster than Python; None when that would not be the same: a value not a string,
-    one with a NUL (numpy compares past it wrongly) or one UTF-8 cannot encode."""
+    """Strings as numpy text that sorts and compares as Python does, far faster than Python: short ASCII ones as
+    fixed-width bytes, others as variable-width UTF-8 (UTF-8 keeps the order of code points); None when that
+    would not be the same: a value not a string, one with a NUL (numpy compares past it wrongly, and drops it at
+    the end of bytes) or one UTF-8 cannot encode."""
     if len(text) and pd.api.types.infer_dtype(text, skipna=False) != "string":
         return None
     if "\0" in "".join(text):
         return None
+    if len(text) and max(map(len, text)) <= _BYTES_MAX:
+        try:  # plain ASCII (most subjects: IDs and codes) as bytes, which numpy sorts twice as fast
+            return text.astype(np.bytes_)
+        except UnicodeEncodeError:
+            pass
     try:
         return text.astype(_TEXT)
     except UnicodeEncodeError:  # a lone surrogate
@@ -755,10 +805,8 @@ def _activist_chats(f: _Facts) -> pd.DataFrame:
     if f.is_chat_of(parents_type).any() and f.s.has("Родители"):
         parents, person = f.s.parents, f.codes.person
         activist = parents["activist"].fillna(False).astype(bool).to_numpy()
-        current = person["pupils"][f.current_pupil]
-        of_current = person["kinship.parent"][person.isin(person["kinship.pupil"], current)]
         codes = person["parents"]
-        wanted = activist & person.isin(codes, of_current) & ~person.isin(codes, _members_of(f, parents_type))
+        wanted = activist & person.isin(codes, f.parents_of_current) & ~person.isin(codes, _members_of(f, parents_type))
         missing = parents.loc[wanted, "id"]
         parts.append(
             _frame(
@@ -808,7 +856,8 @@ def _section_chats(f: _Facts) -> pd.DataFrame:
         missing["code"] + "/" + missing["type"],
         "У объединения «" + missing["name"].fillna(missing["code"]).astype(object) + "» нет чата " + words + ".",
     )
-    out["severity"] = [REMARK if t == ChatType.SECTION_TEACHERS.value else VIOLATION for t in missing["type"]]
+    teachers = missing["type"].to_numpy(dtype=object) == ChatType.SECTION_TEACHERS.value
+    out["severity"] = np.where(teachers, REMARK, VIOLATION).astype(object)
     return out
 
 
@@ -826,10 +875,14 @@ def _subjects(f: _Facts, sections: np.ndarray, persons: np.ndarray) -> np.ndarra
     """«section_code/person_id» of each pair of codes (NaN when either is empty, as text columns would give)."""
     prefix = np.array([f"{c}/" if isinstance(c, str) else None for c in f.codes.section.ids] + [None], dtype=object)
     heads, ids = prefix[sections], f.codes.person.text(persons)
-    return np.array(
-        [h + p if h is not None and isinstance(p, str) else np.nan for h, p in zip(heads, ids, strict=True)],
-        dtype=object,
-    )
+    out = np.full(len(ids), np.nan, dtype=object)
+    both = pd.notna(heads) & pd.notna(ids)
+    heads, ids = heads[both], ids[both]
+    if pd.api.types.infer_dtype(ids, skipna=False) in ("string", "empty"):
+        out[both] = heads + ids  # numpy adds the strings pair by pair, in C
+    else:  # an ID that is not text gives no subject, as a text column would
+        out[both] = [h + p if isinstance(p, str) else np.nan for h, p in zip(heads, ids, strict=True)]
+    return out
 
 
 def _coverage(f: _Facts, chat_type: ChatType, key: str) -> pd.DataFrame:
@@ -869,8 +922,8 @@ def _system_channels(f: _Facts) -> pd.DataFrame:
 def _invite_target(f: _Facts, targets: pd.Series) -> pd.Series:
     """Where a link leads, in words: «в «Учительскую»», «в объединение «Робототехника»», «в чат «…»»."""
     chats = f.s.chats
-    chat_names = pd.Series(chats["name"].to_numpy(dtype=object), index=chats["id"].to_numpy(dtype=object))
-    chat_names = chat_names[~chat_names.index.duplicated()]
+    ids, names = chats["id"].to_numpy(dtype=object), chats["name"].to_numpy(dtype=object)
+    chat_names = dict(zip(ids[::-1], names[::-1], strict=True))  # the first row of a repeated ID wins
 
     def words(target: object) -> str:
         text = target if isinstance(target, str) else ""
@@ -909,8 +962,9 @@ def _stale_invites(f: _Facts) -> pd.DataFrame:
         + " и не использована"
     )
     age = (f.day - stale["created"]).dt.days
+    days = _map_distinct(age, lambda a: _days(int(a)) if pd.notna(a) else "")  # a few distinct ages
     too_old_text = pd.Series(
-        [f" уже {_days(int(a))} (срок по правилам организации: {_days(limit)})" for a in age],
+        [f" уже {a} (срок по правилам организации: {_days(limit)})" for a in days],
         index=stale.index,
         dtype=object,
     )
@@ -923,7 +977,7 @@ def _pending_requests(f: _Facts) -> pd.DataFrame:
     req = f.s.requests
     limit = f.settings.request_max_age_days
     waiting = req[req["decision"].isna() & (req["filed"] < f.day - pd.Timedelta(days=limit))]
-    age = [_days(int(a)) for a in (f.day - waiting["filed"]).dt.days]
+    age = _map_distinct((f.day - waiting["filed"]).dt.days, lambda a: _days(int(a)) if pd.notna(a) else "")
     return _frame(
         waiting["id"],
         _say(

@@ -12,13 +12,17 @@ on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sferum_lib.model import Snapshot
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Coded:
@@ -69,7 +73,7 @@ def code(columns: dict[str, pd.Series]) -> Coded:
     hashed = None
     if len(values) >= FAST_MIN and all(isinstance(c.dtype, pd.StringDtype) for c in columns.values()):
         # text columns hold only strings and empty cells: what the hashed path takes exactly
-        hashed = factorize_text(values, lambda: np.concatenate([c.isna().to_numpy() for c in columns.values()]))
+        hashed = factorize_text(arrays, [lambda c=c: c.isna().to_numpy() for c in columns.values()], values)
     if hashed is None:
         codes, uniques = pd.factorize(values)
         codes, source, first = codes.astype(np.int64), np.asarray(uniques, dtype=object), None
@@ -124,10 +128,13 @@ def first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     return first
 
 
-def factorize_text(values: np.ndarray, missing: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Codes of an object array of strings and empty cells (``missing()`` tells which: code −1), as
-    ``pd.factorize`` gives them but numbered in no particular order, and each code's first position; None when
-    polars is absent or a value is not plain text.
+def factorize_text(
+    parts: Sequence[np.ndarray], missing: Sequence[Callable[[], np.ndarray]], joined: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes of object arrays of strings and empty cells (``missing[i]()`` tells which of ``parts[i]``: code −1),
+    all the parts coded together, one after another, as ``pd.factorize`` of their concatenation gives them but
+    numbered in no particular order, and each code's first position; None when polars is absent or a value is
+    not plain text. ``joined`` is that concatenation, when the caller has it already.
 
     The strings are hashed by polars (64 bits, in bulk) and the hashes coded by :func:`factorize_int`; every
     string is then compared with the first string of its code, so a collision of hashes cannot join two IDs
@@ -142,13 +149,13 @@ def factorize_text(values: np.ndarray, missing: Callable[[], np.ndarray]) -> tup
     def text(strings: np.ndarray) -> pl.Series:
         return pl.Series(strings, dtype=pl.String) if len(strings) else pl.Series([], dtype=pl.String)
 
-    present = None
     try:
         try:
-            series = text(values)
-        except (TypeError, pl.exceptions.PolarsError):  # an empty cell (NaN): taken out, and tried again
-            present = np.flatnonzero(~missing())
-            series = text(values[present])
+            if joined is None:
+                joined = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+            series, present = text(joined), None
+        except (TypeError, pl.exceptions.PolarsError):  # an empty cell (NaN): taken out of its part only
+            series, present = _without_gaps(parts, missing, text)
     except (TypeError, ValueError, pl.exceptions.PolarsError):  # not text, or a lone surrogate
         return None
     codes, count = factorize_int(series.hash(seed=0).to_numpy(), mixed=True)
@@ -157,9 +164,29 @@ def factorize_text(values: np.ndarray, missing: Callable[[], np.ndarray]) -> tup
         return None
     if present is None:
         return codes, first
-    out = np.full(len(values), -1, dtype=np.int64)
+    out = np.full(sum(len(p) for p in parts), -1, dtype=np.int64)
     out[present] = codes
     return out, present[first]
+
+
+def _without_gaps(
+    parts: Sequence[np.ndarray], missing: Sequence[Callable[[], np.ndarray]], text: Callable
+) -> tuple[pl.Series, np.ndarray]:
+    """The parts' strings as one polars column without their empty cells, and the positions of those strings;
+    only a part that has an empty cell is looked through for them (a column's ``isna`` is costly)."""
+    import polars as pl
+
+    pieces, kept, start = [], [], 0
+    for values, empty in zip(parts, missing, strict=True):
+        try:
+            pieces.append(text(values))
+            kept.append(np.arange(start, start + len(values), dtype=np.int64))
+        except (TypeError, pl.exceptions.PolarsError):
+            present = np.flatnonzero(~empty())
+            pieces.append(text(values[present]))
+            kept.append(present + start)
+        start += len(values)
+    return pl.concat(pieces, rechunk=True), np.concatenate(kept)
 
 
 def join_rows(left: np.ndarray, right: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -182,6 +209,12 @@ def pair_key(first: np.ndarray, second: np.ndarray, second_count: int) -> np.nda
     return (first + 1) * (second_count + 1) + (second + 1)
 
 
+def tables_key(snapshot: Snapshot) -> tuple:
+    """The identity of a snapshot's tables: what is derived from them and kept in its memo is valid while the
+    key is the same (a snapshot's tables are replaced, never changed in place)."""
+    return tuple((name, id(t), len(t)) for name, t in snapshot.tables.items())
+
+
 class SnapshotCodes:
     """The codes of a snapshot's person IDs, section codes and chat IDs, each computed when first needed."""
 
@@ -195,7 +228,7 @@ class SnapshotCodes:
         Kept in the snapshot's memo together with the identity of its tables, so a table replaced since
         (a snapshot is not changed in place) is coded afresh.
         """
-        tables = tuple((name, id(t), len(t)) for name, t in snapshot.tables.items())
+        tables = tables_key(snapshot)
         kept = snapshot.memo.get("codes")
         if isinstance(kept, tuple) and kept[0] == tables:
             return kept[1]

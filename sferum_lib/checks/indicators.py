@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sferum_lib.checks.codes import SnapshotCodes, factorize_int, pair_key
-from sferum_lib.model import ChatType, Snapshot, has_joined, is_current, is_pedagogical
+from sferum_lib.checks.audit import DayFacts
+from sferum_lib.model import ChatType, Snapshot, has_joined
 
 
 @dataclass(frozen=True)
@@ -42,33 +42,22 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
     staff, pupils, parents = snapshot.staff, snapshot.pupils, snapshot.parents
     sections, chats = snapshot.sections, snapshot.chats
 
-    codes = SnapshotCodes.of(snapshot)
-    person, section = codes.person, codes.section
+    # the day's facts, shared with the audit of the same day: who is current, who is in which chat
+    facts = DayFacts.of(snapshot, as_of)
+    person, section = facts.codes.person, facts.codes.section
 
     # the columns needed, filtered one by one: a filter of a whole table would copy a million rows of text
-    ped = (is_current(staff["hired"], staff["dismissed"], day) & is_pedagogical(staff["position"])).to_numpy()
-    is_current_pupil = is_current(pupils["enrolled"], pupils["expelled"], day).to_numpy()
-    current_codes = person["pupils"][is_current_pupil]
-    parent_codes = person["kinship.parent"][person.isin(person["kinship.pupil"], current_codes)]
-    their_parents = person.isin(person["parents"], parent_codes)
+    ped = (facts.staff["current"] & facts.staff["pedagogical"]).to_numpy()
+    is_current_pupil = facts.current_pupil
+    their_parents = person.isin(person["parents"], facts.parents_of_current)
 
     chat_types = chats["type"].to_numpy(dtype=object)
     with_chats = np.ones(len(sections), dtype=bool)
     for chat_type in (ChatType.SECTION_STUDENTS, ChatType.SECTION_PARENTS):
         with_chats &= section.isin(section["sections"], section["chats"][chat_types == chat_type.value])
 
-    enrolled = person.isin(person["enrolments"], current_codes)
-    student_chats = np.flatnonzero(chat_types == ChatType.SECTION_STUDENTS.value)
-    in_chat = np.zeros(len(chats) + 1, dtype=bool)
-    in_chat[student_chats] = True
-    member_rows = codes.member_chat_row
-    of_student_chat = in_chat[member_rows]
-    pairs = pair_key(section["chats"][member_rows[of_student_chat]], person["members"][of_student_chat], len(person))
-    wanted = pair_key(section["enrolments"][enrolled], person["enrolments"][enrolled], len(person))
-    pair_codes, count = factorize_int(np.concatenate([pairs, wanted]))
-    covered = np.zeros(count, dtype=bool)
-    covered[pair_codes[: len(pairs)]] = True
-    covered = covered[pair_codes[len(pairs) :]]
+    # each current enrolment: whether its pupil is in a chat with pupils of its section
+    covered = facts.matches(ChatType.SECTION_STUDENTS).wanted_inside
 
     recent = (chats["last_message"] >= day - pd.Timedelta(days=30)) & (chats["last_message"] <= day)
 

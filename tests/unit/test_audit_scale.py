@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sferum_lib.checks import audit, indicators
+from sferum_lib.checks import audit, indicator_values, indicators
 from sferum_lib.demo import generate
 from tests.helpers import AS_OF, clean_book, set_cell, snapshot_of
 
 codes = importlib.import_module("sferum_lib.checks.codes")
+audit_module = importlib.import_module("sferum_lib.checks.audit")  # the module, not the function
 DAY = dt.date(2026, 11, 29)
 
 
@@ -63,10 +64,10 @@ def test_the_hashed_paths_keep_empty_and_repeated_ids_apart(monkeypatch):
 def test_a_collision_of_hashes_falls_back_to_the_exact_coding(monkeypatch):
     values = np.array(["E01", "E02", "E01", "U7", "E02"], dtype=object)
     missing = np.zeros(len(values), dtype=bool)
-    assert codes.factorize_text(values, lambda: missing) is not None
+    assert codes.factorize_text([values], [lambda: missing]) is not None
     # every string given the same hash: the check of each string against its code's first one must refuse
     monkeypatch.setattr(codes, "factorize_int", lambda keys, mixed=False: (np.zeros(len(keys), np.int64), 1))
-    assert codes.factorize_text(values, lambda: missing) is None
+    assert codes.factorize_text([values], [lambda: missing]) is None
     coded = codes.code({"a": pd.Series(values[:3], dtype="str"), "b": pd.Series(values[3:], dtype="str")})
     assert coded.text(np.concatenate([coded["a"], coded["b"]])).tolist() == values.tolist()
 
@@ -91,14 +92,16 @@ def test_cache_sized_tables_code_integers_as_one_table_does(keys, mixed):
     assert _same_classes(got, pd.factorize(keys)[0])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.sampled_from(["E1", "E2", "Ё", "😀", "", "a b", "e1"])), max_size=60),
+    st.lists(st.integers(min_value=0, max_value=60), max_size=3),
 )
-def test_hashed_text_coding_equals_pandas(values):
+def test_hashed_text_coding_equals_pandas(values, cuts):
     array = np.array([np.nan if v is None else v for v in values], dtype=object)
-    missing = pd.isna(array)
-    coded = codes.factorize_text(array, lambda: missing)
+    # coded in parts (some with empty cells, some without): as the whole is coded at once
+    parts = np.split(array, sorted(min(c, len(array)) for c in cuts))
+    coded = codes.factorize_text(parts, [lambda p=p: pd.isna(p) for p in parts])
     assert coded is not None
     got, first = coded
     expected = pd.factorize(array)[0]
@@ -120,3 +123,31 @@ def test_join_on_codes_gives_the_rows_and_order_of_a_merge(left, right):
     frame_r = pd.DataFrame({"key": np.where(right >= 0, right, -200), "r": np.arange(len(right))})
     merged = frame_l.merge(frame_r, on="key")
     assert got_left.tolist() == merged["l"].tolist() and got_right.tolist() == merged["r"].tolist()
+
+
+def _triples(items):
+    return [(i.key, i.numerator, i.denominator) for i in items]
+
+
+def test_the_indicators_after_the_audit_reuse_its_facts_and_equal_the_indicators_alone(demo):
+    other = dt.date(2025, 9, 1)
+    alone = {day: _triples(indicators(_fresh(demo), day)) for day in (DAY, other)}
+    snapshot = _fresh(demo)
+    audit(snapshot, DAY)
+    facts = audit_module.DayFacts.of(snapshot, DAY)
+    assert _triples(indicators(snapshot, DAY)) == alone[DAY]
+    assert audit_module.DayFacts.of(snapshot, DAY) is facts  # the audit's matching, not a second one
+    assert _triples(indicators(snapshot, other)) == alone[other]  # another day: its own facts
+    assert audit_module.DayFacts.of(snapshot, other) is not facts
+
+
+def test_facts_kept_for_a_table_since_replaced_are_not_used(demo):
+    snapshot = _fresh(demo)
+    before = audit(snapshot, DAY).findings
+    pupils = snapshot.pupils.copy()
+    pupils["expelled"] = pd.Timestamp(DAY)  # everyone expelled on the day: no pupil is current any more
+    snapshot.tables["pupils"] = pupils  # replaced in place of the old table, in the same snapshot
+    after = audit(snapshot, DAY).findings
+    assert not (after["check"] == "student-coverage").any()
+    assert (before["check"] == "student-coverage").any()
+    assert dict(indicator_values(snapshot, DAY))["students_joined"] is None
