@@ -62,9 +62,11 @@ from sferum_lib.workbook.schema import (
     SECTIONS,
     SHEETS,
     STAFF,
+    TEMPLATE_SHEETS,
     VALUE_HEADER,
     Column,
     Sheet,
+    near_miss,
     normalise_header,
 )
 
@@ -293,10 +295,25 @@ def _parse_columns(
     """
     index = _header_index(raw)
     known = {c.key for c in columns}
+    absent = [c.header for c in columns if c.key not in index]
+    misspelt: dict[str, str] = {}  # a missing column's header -> the unknown header that most likely means it
     for key, positions in index.items():
         if key not in known:
+            header = raw.headers[positions[0]]
+            meant = near_miss(header, absent)
+            if meant is not None and meant not in misspelt:
+                misspelt[meant] = header
+                continue
+            problems.warn(spec_name, raw.header_row, header, "", "неизвестный столбец, не учитывается")
+    for column in columns:
+        header = misspelt.get(column.header)
+        if header is not None and not column.required:  # a required one is named with its own error below
             problems.warn(
-                spec_name, raw.header_row, raw.headers[positions[0]], "", "неизвестный столбец, не учитывается"
+                spec_name,
+                raw.header_row,
+                header,
+                "",
+                f"неизвестный столбец, не учитывается; если это «{column.header}», исправьте заголовок",
             )
     parsed: dict[str, Any] = {"_row": raw.rows}
     written: dict[str, str] = {}
@@ -306,7 +323,15 @@ def _parse_columns(
         written[column.field] = raw.headers[positions[0]] if positions else column.header
         if not positions:
             if column.required:
-                problems.add(spec_name, raw.header_row, column.header, "", "нет обязательного столбца")
+                meant = misspelt.get(column.header)
+                problems.add(
+                    spec_name,
+                    raw.header_row,
+                    column.header,
+                    "",
+                    "нет обязательного столбца"
+                    + (f"; есть столбец «{meant}» — если это он, исправьте заголовок" if meant else ""),
+                )
             parsed[column.field] = np.full(len(raw), None, dtype=object)
             continue
         if len(positions) > 1:
@@ -644,9 +669,21 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
     org_values = _organisation(by_key.get(normalise_header(ORGANISATION_SHEET)), problems)
     bar.update()
     known_sheets = {normalise_header(ORGANISATION_SHEET)} | {normalise_header(s.name) for s in SHEETS}
+    absent = [s.name for s in SHEETS if normalise_header(s.name) not in by_key]
+    misnamed: dict[str, str] = {}  # a missing sheet -> the unknown sheet that most likely is it («Чаты (1)»)
     for key, raw in by_key.items():
-        if key not in known_sheets:
-            problems.warn(raw.name, None, "", "", "неизвестный лист, не учитывается")
+        if key in known_sheets or key in {normalise_header(t) for t in TEMPLATE_SHEETS}:
+            continue  # the template's own instructions and lists are not data
+        meant = near_miss(raw.name, absent)
+        if meant is not None and meant not in misnamed:
+            misnamed[meant] = raw.name
+            if not next(s for s in SHEETS if s.name == meant).required:  # a required one: its own error below
+                # not a warning: the book would be saved without that sheet's data, its references left hanging
+                problems.add(
+                    raw.name, None, "", "", f"лист назван не так, как в шаблоне: если это «{meant}», переименуйте его"
+                )
+            continue
+        problems.warn(raw.name, None, "", "", "неизвестный лист, не учитывается")
 
     frames: dict[str, pd.DataFrame] = {}
     headers: dict[str, dict[str, str]] = {}
@@ -656,7 +693,15 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
         raw = by_key.get(normalise_header(spec.name))
         if raw is None:
             if spec.required:
-                problems.add(spec.name, None, "", "", "нет обязательного листа")
+                meant = misnamed.get(spec.name)
+                problems.add(
+                    spec.name,
+                    None,
+                    "",
+                    "",
+                    "нет обязательного листа"
+                    + (f"; есть лист «{meant}» — если это он, переименуйте его в «{spec.name}»" if meant else ""),
+                )
             raw = RawSheet(spec.name, [c.header for c in spec.columns], 1, pd.DataFrame(), np.array([], dtype=np.int64))
         else:
             present.add(spec.name)

@@ -6,6 +6,8 @@ in one place.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sferum_lib.model import CHAT_TYPE_LABELS, DECISIONS, MEMBER_ROLES, PLATFORM_ROLES, Messenger
@@ -14,6 +16,38 @@ from sferum_lib.model import CHAT_TYPE_LABELS, DECISIONS, MEMBER_ROLES, PLATFORM
 def normalise_header(text: object) -> str:
     """Headers match trimmed, case-insensitively, with «ё» = «е» and runs of spaces collapsed."""
     return " ".join(str(text or "").replace("ё", "е").replace("Ё", "Е").lower().split())
+
+
+#: The sheets the program's own template adds for the reader (instructions, drop-down lists): not data.
+INSTRUCTION_SHEET = "Инструкция"
+LISTS_SHEET = "Списки"
+TEMPLATE_SHEETS = (INSTRUCTION_SHEET, LISTS_SHEET)
+
+#: How alike a name must be to a missing one to be named as the likely misspelling («Сотрудникии», «Фамиля»).
+NEAR_MISS = 0.8
+#: What Excel, Windows and e-mail add to a copied name: «Чаты (1)», «Чаты — копия», «Копия Чаты», «Чаты2».
+_COPY_MARKS = re.compile(r"^(?:копия\s+)|\s*(?:[-—–]\s*копия|\(\d+\)|\d+)$")
+
+
+def near_miss(written: str, wanted: Iterable[str]) -> str | None:
+    """The name of ``wanted`` that ``written`` most likely misspells or copies, or None.
+
+    Compared as headers are matched (:func:`normalise_header`), with a copy's marks taken off and
+    :data:`NEAR_MISS` as the least likeness (difflib's ratio): «Сотрудникии» → «Сотрудники», «Чаты (1)» → «Чаты».
+    """
+    import difflib
+
+    mine = normalise_header(written)
+    bare = _COPY_MARKS.sub("", mine).strip()
+    best, score = None, NEAR_MISS
+    for name in wanted:
+        theirs = normalise_header(name)
+        if bare == theirs:
+            return name
+        ratio = difflib.SequenceMatcher(None, mine, theirs).ratio()
+        if ratio >= score:
+            best, score = name, ratio
+    return best
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from sferum_lib.errors import ExportError, Problem, visible
 from sferum_lib.model import CHAT_TYPE_LABELS, POSITIONS, ChatType, Snapshot
 from sferum_lib.values import CONTROL, EXCEL_CELL_CHARS
 from sferum_lib.workbook.schema import (
+    INSTRUCTION_SHEET,
+    LISTS_SHEET,
     ORGANISATION_PARAMS,
     ORGANISATION_SHEET,
     PARAM_HEADER,
@@ -48,8 +50,6 @@ if TYPE_CHECKING:
 
 DATE_FORMAT = "DD.MM.YYYY"
 TEMPLATE_ROWS = 5000
-LISTS_SHEET = "Списки"
-INSTRUCTION_SHEET = "Инструкция"
 ERRORS_SHEET = "Ошибки"
 NOTE_AUTHOR = "Сферум-практикум"
 #: The «Ошибки» sheet: its headers and their column widths.
@@ -226,7 +226,6 @@ def _unwritable_cells(sheet: str, frame: pd.DataFrame) -> list[str]:
             if (why := _unwritable(value)) is not None:
                 bad.append(f"лист «{sheet}», строка {i + 2}, столбец «{header}»: {why}")
     return bad
-
 
 
 # --- template ------------------------------------------------------------------------------------------
@@ -479,9 +478,7 @@ def _streamed_errors_copy(sheets: dict[str, RawSheet], problems: list[Problem], 
 
     errors = _errors_frame(problems)
     out = [
-        xlsx_stream.Sheet(
-            errors_title, errors, [width for _header, width in _ERRORS_COLUMNS], note_author=NOTE_AUTHOR
-        )
+        xlsx_stream.Sheet(errors_title, errors, [width for _header, width in _ERRORS_COLUMNS], note_author=NOTE_AUTHOR)
     ]
     for (title, raw), sheet_marks in zip(parts, marks, strict=True):
         header_row = raw.header_row or 1
@@ -525,9 +522,7 @@ def _find_column(ws: Worksheet, header_row: int, header: str) -> int | None:
     return None
 
 
-def _workbook_errors_copy(
-    source: Path, sheets: dict[str, RawSheet], problems: list[Problem], path: str | Path
-) -> None:
+def _workbook_errors_copy(source: Path, sheets: dict[str, RawSheet], problems: list[Problem], path: str | Path) -> None:
     """The errors copy of a user's ``.xlsx``: their own workbook, formatting and all, with the bad cells marked."""
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
