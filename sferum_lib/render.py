@@ -107,7 +107,12 @@ def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, 
     title_width = max(len(i.title) for i in items)
     for item in items:
         value = "нет данных" if item.value is None else f"{ru_number(item.value * 100):>5} %"
-        lines.append(f"  {item.title:<{title_width}}  {value:>10}  ({item.numerator} из {item.denominator})")
+        counted = (
+            ("нет листов " if len(item.missing) > 1 else "нет листа ") + ", ".join(f"«{s}»" for s in item.missing)
+            if item.missing
+            else f"{item.numerator} из {item.denominator}"
+        )
+        lines.append(f"  {item.title:<{title_width}}  {value:>10}  ({counted})")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ as configuration later.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -23,17 +24,38 @@ class Indicator:
     formula: str
     numerator: int
     denominator: int
+    #: Sheets the indicator is counted from that the workbook did not have: then it is not known at all.
+    missing: tuple[str, ...] = ()
 
     @property
     def value(self) -> float | None:
-        """The share rounded to 4 decimals; ``None`` when the denominator is empty."""
-        if self.denominator == 0:
+        """The share rounded to 4 decimals; ``None`` when the denominator is empty or its sheets are missing."""
+        if self.denominator == 0 or self.missing:
             return None
         return round(self.numerator / self.denominator, 4)
 
 
+#: The sheets each indicator is counted from. A book without one of them (a CSV folder without «Чаты.csv»)
+#: says nothing about that indicator: «0 %» would claim that no section has chats.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "staff_joined": ("Сотрудники",),
+    "staff_verified": ("Сотрудники",),
+    "students_joined": ("Обучающиеся",),
+    "parents_joined": ("Обучающиеся", "Родители"),
+    "sections_with_class": ("Объединения",),
+    "sections_with_chats": ("Объединения", "Чаты"),
+    "students_in_section_chats": ("Объединения", "Обучающиеся", "Чаты", "Участники чатов"),
+    "active_chats": ("Чаты",),
+}
+
+
 def _ratio(key: str, title: str, formula: str, mask: pd.Series) -> Indicator:
     return Indicator(key, title, formula, int(mask.sum()), len(mask))
+
+
+def _known(snapshot: Snapshot, item: Indicator) -> Indicator:
+    missing = tuple(s for s in SOURCES.get(item.key, ()) if not snapshot.has(s))
+    return dataclasses.replace(item, numerator=0, denominator=0, missing=missing) if missing else item
 
 
 def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
@@ -61,7 +83,7 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
 
     recent = (chats["last_message"] >= day - pd.Timedelta(days=30)) & (chats["last_message"] <= day)
 
-    return [
+    items = [
         _ratio(
             "staff_joined",
             "Педагоги присоединились к платформе",
@@ -112,6 +134,7 @@ def indicators(snapshot: Snapshot, as_of: dt.date) -> list[Indicator]:
             recent,
         ),
     ]
+    return [_known(snapshot, item) for item in items]
 
 
 def indicator_values(snapshot: Snapshot, as_of: dt.date) -> dict[str, float | None]:

@@ -867,6 +867,22 @@ def _cross_check(
 
     has_sections, has_pupils, has_chats = (s.name in present for s in (SECTIONS, PUPILS, CHATS))
     has_people = {PUPILS.name, PARENTS.name} <= present
+    # a sheet that names rows of a sheet the book does not have: its references cannot be checked, and what
+    # they describe is not counted (the audit says «не проверено», the indicators «нет данных»)
+    for sheet, frame, field, target in (
+        (PUPILS, pupils, "sections", SECTIONS),
+        (PARENTS, parents, "children", PUPILS),
+        (MEMBERS, members, "chat_id", CHATS),
+    ):
+        if sheet.name in present and target.name not in present and frame[field].notna().any():
+            problems.warn(
+                sheet.name,
+                None,
+                h[sheet.table][field],
+                "",
+                f"листа «{target.name}» в книге нет: ссылки на него не проверены, а то, что они описывают, "
+                "не учитывается в аудите и показателях",
+            )
     enrolments = _explode(pupils, "sections", "id", "section_code")
     if has_sections:
         refs(
