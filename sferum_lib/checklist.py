@@ -4,9 +4,9 @@ Used by the `person` report and by the role notebooks' work mode. A duty is «в
 «не требуется» (nothing in the data calls for it: a teacher without sections; or the person has left — every
 duty of a dismissed teacher or an expelled pupil, with the date), «по необходимости» (the regulation makes it
 conditional — «при необходимости», «при наличии доступа» — so it is never "not done", but «выполнено» when the
-data shows it done; the detail says what the data shows) or «не видно по данным» (the workbook holds nothing that shows it, e.g. helping
-participants). Limits the regulation does not set are the organisation's rules (:class:`AuditSettings`) and
-are cited as such.
+data shows it done; the detail says what the data shows) or «не видно по данным» (the workbook holds nothing
+that shows it, e.g. helping participants). Limits the regulation does not set are the organisation's rules
+(:class:`AuditSettings`) and are cited as such.
 """
 
 from __future__ import annotations

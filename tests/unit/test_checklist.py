@@ -1,4 +1,5 @@
-"""The checklist: conditional duties are «по необходимости» (or done), a departed person has no duties, limits are the organisation's rules, MAX wording."""
+"""The checklist: conditional duties are «по необходимости» (or done), a departed person has no duties, limits
+are the organisation's rules, MAX wording."""
 
 from __future__ import annotations
 
