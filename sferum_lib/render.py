@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -115,22 +116,37 @@ def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, 
 MAX_IDS = 30
 
 
-def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: int, as_of: dt.date) -> str:
+def movement_table(
+    moves: dict[str, dict[str, list[str]]],
+    first: int,
+    second: int,
+    as_of: dt.date,
+    names: Mapping[str, str] | None = None,
+) -> str:
     """Arrivals and departures between snapshots ``first`` and ``second``; reversed or equal numbers are refused
-    (they would list the arrivals as departures, or nothing at all, under a heading that looks right)."""
+    (they would list the arrivals as departures, or nothing at all, under a heading that looks right).
+
+    ``names`` — «Фамилия Имя Отчество» by ID (:func:`sferum_lib.reports.content.moved_names`): each person is then
+    named on a line of their own, «Ивлев Пётр Ильич (E09)»; without it, the IDs only.
+    """
     from sferum_lib.reports.base import check_movement_order
 
     check_movement_order(first, second)
-    names = {"staff": "Сотрудники", "students": "Обучающиеся"}
+    groups = {"staff": "Сотрудники", "students": "Обучающиеся"}
     lines = [f"Движение между снимками № {first} и № {second} на {ru_date(as_of)}"]
     for direction, title in (("arrived", "Прибыли"), ("departed", "Выбыли")):
         lines += ["", f"{title}:"]
         for kind, ids in moves[direction].items():
+            more = f"… и ещё {len(ids) - MAX_IDS} (полный список: --format json)" if len(ids) > MAX_IDS else ""
+            if names is not None and ids:
+                lines.append(f"  {groups[kind]} ({len(ids)}):")
+                lines += [f"    {names[i]} ({i})" if names.get(i) else f"    {i}" for i in ids[:MAX_IDS]]
+                lines += [f"    {more}"] if more else []
+                continue
             shown = ", ".join(ids[:MAX_IDS]) if ids else "—"
-            if len(ids) > MAX_IDS:
-                shown += f" … и ещё {len(ids) - MAX_IDS} (полный список: --format json)"
+            shown += f" {more}" if more else ""
             lines += textwrap.wrap(
-                f"{names[kind]} ({len(ids)}): {shown}", width=100, initial_indent="  ", subsequent_indent="    "
+                f"{groups[kind]} ({len(ids)}): {shown}", width=100, initial_indent="  ", subsequent_indent="    "
             )
     return "\n".join(lines)
 

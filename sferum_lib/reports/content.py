@@ -529,7 +529,7 @@ def build_movement(ctx: Context) -> ReportData:
     shown = ctx.source(0) if second == 0 else f"снимок № {second}"
     moves = movement(before, after, ctx.as_of)
     moved = {pid for side in moves.values() for ids in side.values() for pid in ids}
-    names = {**_names_for(before, moved), **_names_for(after, moved)}  # the newer name wins
+    names = moved_names(before, after, moves)
     # the chats of those who left and the sections of those who came: grouped for them only, not for everyone
     departed = {pid for ids in moves["departed"].values() for pid in ids}
     members = after.members[after.members["person_id"].isin(departed)]
@@ -592,6 +592,12 @@ def build_movement(ctx: Context) -> ReportData:
         source=f"снимки № {first} и № {second}" if second else f"снимок № {first} и {shown}",
         store=ctx.params["store"],
     )
+
+
+def moved_names(before: Snapshot, after: Snapshot, moves: dict[str, dict[str, list[str]]]) -> dict[str, str]:
+    """«Фамилия Имя Отчество» of everyone who came or left between two snapshots (the newer name wins)."""
+    moved = {pid for side in moves.values() for ids in side.values() for pid in ids}
+    return {**_names_for(before, moved), **_names_for(after, moved)}
 
 
 #: A pupil, as a report names one whose gender is not known (the grammatical default).
