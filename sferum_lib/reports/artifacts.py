@@ -200,10 +200,8 @@ def render_body(data: ReportData, mask: bool) -> str:
         parts.append('<ul class="lead">' + "".join(f"<li>{html.escape(text(s))}</li>" for s in data.summary) + "</ul>")
     for chart in data.charts:
         encoded = base64.b64encode(chart.png).decode()
-        parts.append(
-            f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(chart.title)}">'
-            f"<figcaption>{html.escape(chart.title)}</figcaption></figure>"
-        )
+        # the chart draws its title itself: said again under it, it was read twice (the image's alt keeps it)
+        parts.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(chart.title)}"></figure>')
     for table in data.tables:
         parts.append(f"<h2>{html.escape(text(table.title))}</h2>")
         if table.note:
@@ -229,12 +227,31 @@ def render_html(data: ReportData, mask: bool) -> str:
     )
 
 
+#: Excel's longest sheet name.
+SHEET_NAME_MAX = 31
+#: Words a sheet name cut short may not end with (a preposition or a conjunction left hanging).
+_HANGING = {"в", "во", "и", "к", "на", "о", "об", "от", "по", "с", "со", "у", "из", "за", "для", "до", "а", "или"}
+
+
+def sheet_name(title: str, limit: int = SHEET_NAME_MAX) -> str:
+    """A sheet name from a table's title: Excel's forbidden characters removed, at most 31 characters, cut
+    between words (never mid-word, never after a hanging preposition) — a table with a long title gives a
+    short one itself (:attr:`Table.sheet`)."""
+    name = " ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split())
+    if len(name) <= limit:
+        return name or "Лист"
+    words = name[: limit + 1].split(" ")[:-1]  # the last, cut, word dropped
+    while words and (words[-1].lower() in _HANGING or not words[-1].strip(",;—-")):
+        words.pop()
+    return " ".join(words).rstrip(",;—- ") or name[:limit]
+
+
 def _sheet_title(title: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Лист"
+    name = sheet_name(title)
     base, n = name, 2
     while name in used:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = sheet_name(base, SHEET_NAME_MAX - len(suffix)) + suffix, n + 1
     used.add(name)
     return name
 
@@ -252,7 +269,7 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     for table in data.tables:
         frame = table.frame
         widths = [_width(frame, column) for column in frame.columns]
-        sheets.append(Sheet(_sheet_title(table.title, used), frame, widths))
+        sheets.append(Sheet(_sheet_title(table.sheet or table.title, used), frame, widths))
     with atomic_path(path) as tmp:
         write_workbook(tmp, sheets)
     os.chmod(path, FILE_MODE)

@@ -101,6 +101,7 @@ class Table:
     frame: pd.DataFrame
     note: str = ""
     personal: tuple[str, ...] = ()  # columns with phones or emails, masked in HTML for a wide audience
+    sheet: str = ""  # the XLSX sheet's name when the title is longer than Excel's 31 characters (whole words)
 
 
 @dataclass

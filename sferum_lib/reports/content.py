@@ -499,7 +499,12 @@ def build_invites(ctx: Context) -> ReportData:
         lead,
         [
             Table("annul_now", "Аннулировать сейчас", now),
-            Table("soon", f"Станут невостребованными в ближайшие {soon} дн.", later),
+            Table(
+                "soon",
+                f"Станут невостребованными в ближайшие {soon} дн.",
+                later,
+                sheet="Скоро станут невостребованными",
+            ),
             Table("by_creator", "По тем, кто создал ссылки", by_creator),
         ],
         **_source(ctx, number),
@@ -735,7 +740,7 @@ def build_max_migration(ctx: Context) -> ReportData:
         lead,
         [
             Table("sections", "Ход переезда по объединениям", per_section),
-            Table("chats", "Чаты, которые нужно пересоздать в MAX", chats_table),
+            Table("chats", "Чаты, которые нужно пересоздать в MAX", chats_table, sheet="Пересоздать в MAX"),
             Table("people", "Кого пригласить в новые чаты", people_table),
         ],
         json={
