@@ -230,7 +230,11 @@ def build_region_report(region: str | Path, as_of: dt.date, run: Any) -> ReportD
         charts.append(duties_chart(broken))
     tables = [
         Table(
-            "organisations", "Организации по показателям", rank, "Место — по среднему из показателей; лучшие сверху."
+            "organisations",
+            "Организации по показателям",
+            rank,
+            "Место — по среднему из показателей; лучшие сверху.",
+            fixed=2,  # «Место» and «Организация» stay in view while the indicators scroll
         ),
         Table(
             "duties",
