@@ -112,11 +112,10 @@ th, td { border-right: 1px solid #bbb; border-bottom: 1px solid #bbb; padding: 0
 th { background: #e8eef7; min-width: 4em; }
 tr:nth-child(even) td { background: #f7f7f7; }
 .fix { position: sticky; z-index: 1; box-sizing: border-box; }
-.fix.last { box-shadow: 2px 0 3px -1px rgba(0, 0, 0, 0.25); }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 .empty { color: #777; font-style: italic; }
 @media print { body { margin: 0; max-width: none; padding: 0; } h2 { page-break-after: avoid; }
-               .box { overflow: visible; } .fix { position: static; box-shadow: none; }
+               .box { overflow: visible; } .fix { position: static; }
                table { font-size: 8pt; } table.wide { font-size: 7pt; } th, td { padding: 0.2em 0.3em; }
                tr, figure { page-break-inside: avoid; } }
 """
@@ -162,7 +161,7 @@ def _fixed_columns(frame: pd.DataFrame, fixed: int) -> list[str]:
             width = round(max(heading, cells) + 1.2, 1)  # + the padding and the border (border-box)
             style += f"; width: {width:g}em; min-width: {width:g}em; max-width: {width:g}em"
             left += width
-        attrs.append(f' class="fix{" last" if last else ""}" style="{style}"')
+        attrs.append(f' class="fix" style="{style}"')
     return attrs
 
 
