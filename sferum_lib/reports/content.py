@@ -813,8 +813,10 @@ def build_person(ctx: Context) -> ReportData:
         chats = sorted(set(snapshot.members.loc[snapshot.members["person_id"] == person_id, "chat_id"]))
         if chats:
             them = left.person.pronoun("accusative", neutral="выбывшего")
+            titles = dict(zip(snapshot.chats["id"].tolist(), snapshot.chats["name"].tolist(), strict=True))
+            named = ", ".join(f"«{titles[c]}» ({c})" if titles.get(c) else c for c in chats)
             lead.append(
-                f"Всё ещё состоит в чатах: {', '.join(chats)} — "
+                f"Всё ещё состоит в чатах: {named} — "
                 f"администратор и владельцы чатов удаляют {them} из чатов (ADM-12)."
             )
     elif not items:
