@@ -1,11 +1,12 @@
 """One person's checklist: their roles' duties from the catalogue and what the data shows of each.
 
 Used by the `person` report and by the role notebooks' work mode. A duty is «выполнено», «не выполнено»,
-«не требуется» (nothing in the data calls for it: a teacher without sections), «по необходимости» (the
-regulation makes it conditional — «при необходимости», «при наличии доступа» — so it is never "not done"; the
-detail says what the data shows) or «не видно по данным» (the workbook holds nothing that shows it, e.g. helping
-participants). Limits the regulation does not set are the organisation's rules (:class:`AuditSettings`) and
-are cited as such.
+«не требуется» (nothing in the data calls for it: a teacher without sections; or the person has left — every
+duty of a dismissed teacher or an expelled pupil, with the date), «по необходимости» (the regulation makes it
+conditional — «при необходимости», «при наличии доступа» — so it is never "not done", but «выполнено» when the
+data shows it done; the detail says what the data shows) or «не видно по данным» (the workbook holds nothing
+that shows it, e.g. helping participants). Limits the regulation does not set are the organisation's rules
+(:class:`AuditSettings`) and are cited as such.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from sferum_lib.checks import AuditSettings, audit
 from sferum_lib.errors import UsageError
+from sferum_lib.grammar import Person
 from sferum_lib.model import ChatType, Snapshot, has_joined, is_pedagogical
 from sferum_lib.regulation import Duty, default_catalogue
 from sferum_lib.regulation.editions import cite
@@ -60,6 +62,41 @@ def roles_of(snapshot: Snapshot, person_id: str) -> list[str]:
     elif bool(is_pedagogical(row["position"]).iloc[0]) and "head" not in roles:
         roles.append("ped")
     return roles
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A person who has left the organisation by a day: dismissed (staff) or expelled (pupils)."""
+
+    person: Person
+    day: dt.date
+    verb: str  # «уволен», «уволена», «отчислен», «отчислена» — or «выбыл(а)» when the gender is unknown
+
+    @property
+    def words(self) -> str:
+        """«отчислена 15.10.2026»."""
+        return f"{self.verb} {self.day:%d.%m.%Y}"
+
+
+def departure(snapshot: Snapshot, person_id: str, as_of: dt.date) -> Departure | None:
+    """How the person left the organisation by ``as_of`` (the audit's `departed-members` dates), or None.
+
+    A parent does not leave: the workbook has no such date for parents.
+    """
+    day = pd.Timestamp(as_of)
+    for table, column, masculine, feminine in (
+        (snapshot.staff, "dismissed", "уволен", "уволена"),
+        (snapshot.pupils, "expelled", "отчислен", "отчислена"),
+    ):
+        found = table[table["id"] == person_id]
+        if found.empty:
+            continue
+        left = found[column].iloc[0]
+        if pd.isna(left) or pd.Timestamp(left) > day:
+            return None
+        person = Person.from_row({**found.iloc[0].to_dict(), "id": person_id})
+        return Departure(person, pd.Timestamp(left).date(), person.agree(masculine, feminine, "выбыл(а)"))
+    return None
 
 
 class _Facts:
@@ -331,10 +368,18 @@ def checklist(
 
     The duties' texts are as the organisation's messenger has them («MAX» on MAX), and their citations
     (``item.duty.citation``) in the organisation's edition of the regulation. A conditional duty is
-    «по необходимости» whatever the data shows; the detail says what it shows.
+    «выполнено» when the data shows it done, «по необходимости» otherwise; the detail says what it shows. A person
+    who has left by ``as_of`` (see :func:`departure`) has every duty «не требуется», the detail saying since when.
     """
-    facts = _Facts(snapshot, person_id, as_of, settings or AuditSettings(), findings)
     catalogue = default_catalogue().for_organisation(snapshot.organisation)
+    left = departure(snapshot, person_id, as_of)
+    if left is not None:  # a person who has left has no duties here any more: nothing to do, nothing "not done"
+        return [
+            Item(duty, NOT_NEEDED, left.words)
+            for role in roles_of(snapshot, person_id)
+            for duty in catalogue.for_role(role)
+        ]
+    facts = _Facts(snapshot, person_id, as_of, settings or AuditSettings(), findings)
     items = []
     for role in roles_of(snapshot, person_id):
         for duty in catalogue.for_role(role):
@@ -342,7 +387,7 @@ def checklist(
             status, detail = rule(facts) if rule else (UNSEEN, "в книге организации нет данных об этом")
             if status != DONE:
                 status, detail = _from_journal(journal, duty.id, person_id, as_of) or (status, detail)
-            if duty.conditional:
+            if duty.conditional and status != DONE:  # done is done, conditional or not
                 condition = f"положение: «{duty.condition}»" if duty.condition != "при необходимости" else ""
                 status, detail = AS_NEEDED, "; ".join(p for p in (condition, detail) if p)
             elif duty.id in CONDITIONAL_PARTS:

@@ -545,6 +545,7 @@ def cmd_movement(args: argparse.Namespace) -> int:
     from sferum_lib.checks import movement
     from sferum_lib.render import movement_table
     from sferum_lib.reports.base import check_movement_order
+    from sferum_lib.reports.content import moved_names
 
     check_movement_order(args.first, args.second)
     with _store(args, readonly=True) as store:
@@ -553,7 +554,7 @@ def cmd_movement(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(moves)
     else:
-        print(movement_table(moves, args.first, args.second, _as_of(args)))
+        print(movement_table(moves, args.first, args.second, _as_of(args), moved_names(before, after, moves)))
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -45,6 +46,42 @@ def _names_its_subject(subject: str, message: str) -> bool:
     return bool(marks) and all(mark in message for mark in marks)
 
 
+def _chat_type_values() -> set[str]:
+    from sferum_lib.model import ChatType
+
+    return {t.value for t in ChatType}
+
+
+def _after_colon(message: str) -> str:
+    """The message as the rest of a sentence after «объект:»: «Не указан приказ» → «не указан приказ». A message
+    that begins with a name («Шевчук Николай …», «Родитель Орлов …») or an abbreviation («MAX …») is kept as is."""
+    words = message.split(" ", 2)
+    first = words[0]
+    if not first[:1].isupper() or not first.isalpha() or not first[1:].islower():
+        return message
+    if len(words) > 1 and words[1][:1].isupper():  # «Фамилия Имя», «Родитель Фамилия»: a name follows
+        return message
+    return first[0].lower() + message[1:]
+
+
+def finding_text(subject: str, message: str, words: Mapping[str, str] | None = None) -> str:
+    """One finding as a line of text: «объект: что обнаружено», or the message alone when it names its object.
+
+    The message names its object when it names everything the subject does (the IDs in brackets, the names in
+    «»), or — a subject «section/chat type» — when it names the section: it says the chat type in its own words
+    («У объединения «Хореография» нет чата с родителями», not «… — чат «объединение — родители»: У …»).
+    """
+    from sferum_lib.reports.content import message_words, subject_words
+
+    words = words or {}
+    shown, said = subject_words(subject, words), message_words(message, words)
+    head, _, tail = str(subject).partition("/")
+    named = _names_its_subject(shown, said) or (
+        tail in _chat_type_values() and _names_its_subject(subject_words(head, words), said)
+    )
+    return said if named else f"{shown}: {_after_colon(said)}"
+
+
 def audit_table(
     result: AuditResult,
     org: Organisation,
@@ -58,8 +95,6 @@ def audit_table(
     Clauses are cited in the organisation's edition of the regulation; subjects and chat codes are said in
     ``words`` (:func:`sferum_lib.reports.content.words_of` of the snapshot) when given.
     """
-    from sferum_lib.reports.content import message_words, subject_words
-
     words = words or {}
     counts = result.counts()
     lines = [
@@ -88,8 +123,7 @@ def audit_table(
             shown = rows if per_check is None else rows.head(per_check)
             for row in shown.itertuples(index=False):
                 mark = "!" if row.severity == VIOLATION else "·"
-                subject, message = subject_words(row.subject, words), message_words(row.message, words)
-                text = f"{mark} {message}" if _names_its_subject(subject, message) else f"{mark} {subject}: {message}"
+                text = f"{mark} {finding_text(row.subject, row.message, words)}"
                 lines += textwrap.wrap(text, width=width, initial_indent="    ", subsequent_indent="      ")
             if len(rows) > len(shown):
                 lines.append(f"    … и ещё {len(rows) - len(shown)} (полный список: --all или --format json)")
@@ -120,22 +154,37 @@ def indicators_table(items: list[Indicator], org: Organisation, as_of: dt.date, 
 MAX_IDS = 30
 
 
-def movement_table(moves: dict[str, dict[str, list[str]]], first: int, second: int, as_of: dt.date) -> str:
+def movement_table(
+    moves: dict[str, dict[str, list[str]]],
+    first: int,
+    second: int,
+    as_of: dt.date,
+    names: Mapping[str, str] | None = None,
+) -> str:
     """Arrivals and departures between snapshots ``first`` and ``second``; reversed or equal numbers are refused
-    (they would list the arrivals as departures, or nothing at all, under a heading that looks right)."""
+    (they would list the arrivals as departures, or nothing at all, under a heading that looks right).
+
+    ``names`` — «Фамилия Имя Отчество» by ID (:func:`sferum_lib.reports.content.moved_names`): each person is then
+    named on a line of their own, «Ивлев Пётр Ильич (E09)»; without it, the IDs only.
+    """
     from sferum_lib.reports.base import check_movement_order
 
     check_movement_order(first, second)
-    names = {"staff": "Сотрудники", "students": "Обучающиеся"}
+    groups = {"staff": "Сотрудники", "students": "Обучающиеся"}
     lines = [f"Движение между снимками № {first} и № {second} на {ru_date(as_of)}"]
     for direction, title in (("arrived", "Прибыли"), ("departed", "Выбыли")):
         lines += ["", f"{title}:"]
         for kind, ids in moves[direction].items():
+            more = f"… и ещё {len(ids) - MAX_IDS} (полный список: --format json)" if len(ids) > MAX_IDS else ""
+            if names is not None and ids:
+                lines.append(f"  {groups[kind]} ({len(ids)}):")
+                lines += [f"    {names[i]} ({i})" if names.get(i) else f"    {i}" for i in ids[:MAX_IDS]]
+                lines += [f"    {more}"] if more else []
+                continue
             shown = ", ".join(ids[:MAX_IDS]) if ids else "—"
-            if len(ids) > MAX_IDS:
-                shown += f" … и ещё {len(ids) - MAX_IDS} (полный список: --format json)"
+            shown += f" {more}" if more else ""
             lines += textwrap.wrap(
-                f"{names[kind]} ({len(ids)}): {shown}", width=100, initial_indent="  ", subsequent_indent="    "
+                f"{groups[kind]} ({len(ids)}): {shown}", width=100, initial_indent="  ", subsequent_indent="    "
             )
     return "\n".join(lines)
 

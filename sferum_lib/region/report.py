@@ -230,16 +230,27 @@ def build_region_report(region: str | Path, as_of: dt.date, run: Any) -> ReportD
         charts.append(duties_chart(broken))
     tables = [
         Table(
-            "organisations", "Организации по показателям", rank, "Место — по среднему из показателей; лучшие сверху."
+            "organisations",
+            "Организации по показателям",
+            rank,
+            "Место — по среднему из показателей; лучшие сверху.",
+            fixed=2,  # «Место» and «Организация» stay in view while the indicators scroll
         ),
         Table(
             "duties",
             "Нарушения и замечания по обязанностям",
             broken,
             "«Вид» — нарушение или замечание; чаще встречающиеся сверху.",
+            sheet="Нарушения по обязанностям",
         ),
-        Table("spread", "Разброс показателей по организациям", spread(results)),
-        Table("trend", "Показатели по снимкам каждой организации", trend(results), "Каждый снимок — на дату загрузки."),
+        Table("spread", "Разброс показателей по организациям", spread(results), sheet="Разброс показателей"),
+        Table(
+            "trend",
+            "Показатели по снимкам каждой организации",
+            trend(results),
+            "Каждый снимок — на дату загрузки.",
+            sheet="Показатели по снимкам",
+        ),
     ]
     params = {"store": str(Path(region).resolve()), "as_of": as_of.isoformat()}
     return ReportData(

@@ -103,15 +103,19 @@ body { font-family: "PT Sans", "DejaVu Sans", Arial, sans-serif; margin: 2em aut
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 .meta { color: #555; margin-top: 0; }
 .lead li { margin: 0.2em 0; }
-table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+.box { overflow-x: auto; margin: 0.5em 0 1.5em; }
+table { border-collapse: separate; border-spacing: 0; width: 100%; font-size: 0.9em;
+        border-top: 1px solid #bbb; border-left: 1px solid #bbb; }
 table.wide { font-size: 0.8em; }
-th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; text-align: left; vertical-align: top;
-         overflow-wrap: break-word; }
-th { background: #e8eef7; }
+th, td { border-right: 1px solid #bbb; border-bottom: 1px solid #bbb; padding: 0.3em 0.5em; text-align: left;
+         vertical-align: top; overflow-wrap: break-word; background: #fff; }
+th { background: #e8eef7; min-width: 4em; }
 tr:nth-child(even) td { background: #f7f7f7; }
+.fix { position: sticky; z-index: 1; box-sizing: border-box; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 .empty { color: #777; font-style: italic; }
 @media print { body { margin: 0; max-width: none; padding: 0; } h2 { page-break-after: avoid; }
+               .box { overflow: visible; } .fix { position: static; }
                table { font-size: 8pt; } table.wide { font-size: 7pt; } th, td { padding: 0.2em 0.3em; }
                tr, figure { page-break-inside: avoid; } }
 """
@@ -134,8 +138,39 @@ WIDE_COLUMNS = 6
 HTML_MAX_ROWS = 1000
 
 
-def _table_html(frame: pd.DataFrame, total: int) -> str:
-    """The table's first rows as HTML; ``total`` is how many rows the whole table has."""
+#: Width of a character of the tables' type, in em (for the offsets of the columns kept in view).
+_CHAR_EM = 0.6
+_BOLD_EM = 0.72  # of the headers' bold type
+
+
+def _fixed_columns(frame: pd.DataFrame, fixed: int) -> list[str]:
+    """The attributes of each column's cells: the first ``fixed`` stay in view when the table scrolls sideways
+    (position: sticky, each one to the right of the ones before; a column before the last fixed one is given its
+    width, so that the next one knows where to stand)."""
+    fixed = min(fixed, len(frame.columns)) if len(frame.columns) > 1 else 0
+    attrs, left = [], 0.0
+    for i, column in enumerate(frame.columns):
+        if i >= fixed:
+            attrs.append("")
+            continue
+        last = i == fixed - 1
+        style = f"left: {left:g}em"
+        if not last:
+            heading = max([len(w) for w in str(column).split()], default=0) * _BOLD_EM  # the header wraps by word
+            cells = max([len(_cell(v)) for v in frame[column].head(200)], default=0) * _CHAR_EM
+            width = round(max(heading, cells) + 1.2, 1)  # + the padding and the border (border-box)
+            style += f"; width: {width:g}em; min-width: {width:g}em; max-width: {width:g}em"
+            left += width
+        attrs.append(f' class="fix" style="{style}"')
+    return attrs
+
+
+def _table_html(frame: pd.DataFrame, total: int, fixed: int = 1) -> str:
+    """The table's first rows as HTML; ``total`` is how many rows the whole table has.
+
+    The table stands in a box of the page's width: a table wider than the page scrolls sideways inside it, its
+    first ``fixed`` columns (what names the row) staying in view.
+    """
     if frame.empty:
         return '<p class="empty">Нет строк.</p>'
     note = ""
@@ -145,13 +180,15 @@ def _table_html(frame: pd.DataFrame, total: int) -> str:
             "полный список — в файле XLSX этого отчёта.</p>"
         )
         frame = frame.head(HTML_MAX_ROWS)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    attrs = _fixed_columns(frame, fixed)
+    head = "".join(f"<th{a}>{html.escape(str(c))}</th>" for a, c in zip(attrs, frame.columns, strict=True))
     # many columns: a smaller type, so that the table fits the page and the print
     kind = ' class="wide"' if len(frame.columns) > WIDE_COLUMNS else ""
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
+        "<tr>" + "".join(f"<td{a}>{_cell(v)}</td>" for a, v in zip(attrs, row, strict=True)) + "</tr>"
+        for row in frame.itertuples(index=False)
     )
-    return f"<table{kind}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
+    return f'<div class="box"><table{kind}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{note}'
 
 
 def _param_value(name: str, value: Any) -> str:
@@ -200,17 +237,15 @@ def render_body(data: ReportData, mask: bool) -> str:
         parts.append('<ul class="lead">' + "".join(f"<li>{html.escape(text(s))}</li>" for s in data.summary) + "</ul>")
     for chart in data.charts:
         encoded = base64.b64encode(chart.png).decode()
-        parts.append(
-            f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(chart.title)}">'
-            f"<figcaption>{html.escape(chart.title)}</figcaption></figure>"
-        )
+        # the chart draws its title itself: said again under it, it was read twice (the image's alt keeps it)
+        parts.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(chart.title)}"></figure>')
     for table in data.tables:
         parts.append(f"<h2>{html.escape(text(table.title))}</h2>")
         if table.note:
             parts.append(f"<p>{html.escape(text(table.note))}</p>")
         # masked after the cut: at a million people the HTML shows a thousand rows, and only those need masking
         frame = masked(table, HTML_MAX_ROWS + 1) if mask else table.frame
-        parts.append(_table_html(frame, len(table.frame)))
+        parts.append(_table_html(frame, len(table.frame), table.fixed))
     parts.append(f'<p class="meta">Параметры отчёта: {html.escape(params_text(data.params))}.</p>')
     return "\n".join(parts)
 
@@ -229,12 +264,31 @@ def render_html(data: ReportData, mask: bool) -> str:
     )
 
 
+#: Excel's longest sheet name.
+SHEET_NAME_MAX = 31
+#: Words a sheet name cut short may not end with (a preposition or a conjunction left hanging).
+_HANGING = {"в", "во", "и", "к", "на", "о", "об", "от", "по", "с", "со", "у", "из", "за", "для", "до", "а", "или"}
+
+
+def sheet_name(title: str, limit: int = SHEET_NAME_MAX) -> str:
+    """A sheet name from a table's title: Excel's forbidden characters removed, at most 31 characters, cut
+    between words (never mid-word, never after a hanging preposition) — a table with a long title gives a
+    short one itself (:attr:`Table.sheet`)."""
+    name = " ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split())
+    if len(name) <= limit:
+        return name or "Лист"
+    words = name[: limit + 1].split(" ")[:-1]  # the last, cut, word dropped
+    while words and (words[-1].lower() in _HANGING or not words[-1].strip(",;—-")):
+        words.pop()
+    return " ".join(words).rstrip(",;—- ") or name[:limit]
+
+
 def _sheet_title(title: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Лист"
+    name = sheet_name(title)
     base, n = name, 2
     while name in used:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = sheet_name(base, SHEET_NAME_MAX - len(suffix)) + suffix, n + 1
     used.add(name)
     return name
 
@@ -252,7 +306,7 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     for table in data.tables:
         frame = table.frame
         widths = [_width(frame, column) for column in frame.columns]
-        sheets.append(Sheet(_sheet_title(table.title, used), frame, widths))
+        sheets.append(Sheet(_sheet_title(table.sheet or table.title, used), frame, widths))
     with atomic_path(path) as tmp:
         write_workbook(tmp, sheets)
     os.chmod(path, FILE_MODE)

@@ -101,6 +101,8 @@ class Table:
     frame: pd.DataFrame
     note: str = ""
     personal: tuple[str, ...] = ()  # columns with phones or emails, masked in HTML for a wide audience
+    sheet: str = ""  # the XLSX sheet's name when the title is longer than Excel's 31 characters (whole words)
+    fixed: int = 1  # leading columns kept in view when a wide table scrolls sideways in the HTML
 
 
 @dataclass

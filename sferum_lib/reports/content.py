@@ -10,6 +10,7 @@ import pandas as pd
 from sferum_lib.checks import CHECKS, CHECKS_BY_KEY, REMARK, VIOLATION, audit, indicators, movement
 from sferum_lib.checks.audit import FINDING_COLUMNS, AuditResult, AuditSettings
 from sferum_lib.errors import UsageError
+from sferum_lib.grammar import agree, genders
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, ChatType, Messenger, Snapshot, full_name
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.regulation.catalogue import cite_finding
@@ -498,7 +499,12 @@ def build_invites(ctx: Context) -> ReportData:
         lead,
         [
             Table("annul_now", "Аннулировать сейчас", now),
-            Table("soon", f"Станут невостребованными в ближайшие {soon} дн.", later),
+            Table(
+                "soon",
+                f"Станут невостребованными в ближайшие {soon} дн.",
+                later,
+                sheet="Скоро станут невостребованными",
+            ),
             Table("by_creator", "По тем, кто создал ссылки", by_creator),
         ],
         **_source(ctx, number),
@@ -528,7 +534,7 @@ def build_movement(ctx: Context) -> ReportData:
     shown = ctx.source(0) if second == 0 else f"снимок № {second}"
     moves = movement(before, after, ctx.as_of)
     moved = {pid for side in moves.values() for ids in side.values() for pid in ids}
-    names = {**_names_for(before, moved), **_names_for(after, moved)}  # the newer name wins
+    names = moved_names(before, after, moves)
     # the chats of those who left and the sections of those who came: grouped for them only, not for everyone
     departed = {pid for ids in moves["departed"].values() for pid in ids}
     members = after.members[after.members["person_id"].isin(departed)]
@@ -536,9 +542,11 @@ def build_movement(ctx: Context) -> ReportData:
     enrolments = after.enrolments[after.enrolments["pupil_id"].isin(moves["arrived"]["students"])]
     sections_of = enrolments.groupby("pupil_id")["section_code"].agg(", ".join).to_dict()
     staff = after.staff.set_index("id")
+    pupil_words = _pupil_words(before, after, moved)
     rows_in, rows_out = [], []
-    for kind, word in (("staff", "сотрудник"), ("students", "обучающийся")):
+    for kind in ("staff", "students"):
         for pid in moves["arrived"][kind]:
+            word = "сотрудник" if kind == "staff" else pupil_words.get(pid, PUPIL)
             if kind == "staff":
                 what = staff.loc[pid, "position"]
                 action = "Выслать ссылку-приглашение в «Учительскую» в роли «педагог» (ADM-07)"
@@ -559,6 +567,7 @@ def build_movement(ctx: Context) -> ReportData:
                 }
             )
         for pid in moves["departed"][kind]:
+            word = "сотрудник" if kind == "staff" else pupil_words.get(pid, PUPIL)
             chats = chats_of.get(pid, "")
             action = "Удалить из чатов: " + chats + " (ADM-12)" if chats else "В чатах не состоит — ничего"
             rows_out.append(
@@ -590,6 +599,35 @@ def build_movement(ctx: Context) -> ReportData:
     )
 
 
+def moved_names(before: Snapshot, after: Snapshot, moves: dict[str, dict[str, list[str]]]) -> dict[str, str]:
+    """«Фамилия Имя Отчество» of everyone who came or left between two snapshots (the newer name wins)."""
+    moved = {pid for side in moves.values() for ids in side.values() for pid in ids}
+    return {**_names_for(before, moved), **_names_for(after, moved)}
+
+
+#: A pupil, as a report names one whose gender is not known (the grammatical default).
+PUPIL = "обучающийся"
+
+
+def pupil_word(gender: str | None) -> str:
+    """«обучающийся» or «обучающаяся», as the person's «Пол» (or name) says; the audit words a pupil the same."""
+    return agree(gender, PUPIL, "обучающаяся", PUPIL)
+
+
+def role_word(role: str, label: str, gender: str | None) -> str:
+    """A catalogue role naming a person: the pupil's role in their gender; the others are common gender."""
+    return pupil_word(gender) if role == "student" else label
+
+
+def _pupil_words(before: Snapshot, after: Snapshot, ids: set) -> dict[str, str]:
+    """«обучающийся»/«обучающаяся» of the pupils among ``ids`` (the newer snapshot's «Пол» wins)."""
+    words: dict[str, str] = {}
+    for snapshot in (before, after):
+        chosen = snapshot.pupils[snapshot.pupils["id"].isin(ids)]
+        words.update(zip(chosen["id"].tolist(), [pupil_word(g) for g in genders(chosen).tolist()], strict=True))
+    return words
+
+
 def _nothing_to_compare(ctx: Context, snapshot: Snapshot, number: int, numbers: list[int]) -> ReportData:
     """The movement report when there is one snapshot only (or no earlier one): said plainly, no empty comparison."""
     if len(numbers) == 1:
@@ -615,6 +653,16 @@ def _nothing_to_compare(ctx: Context, snapshot: Snapshot, number: int, numbers: 
 # --- the move to MAX -----------------------------------------------------------------------------------
 
 
+def _to_remove(snapshot: Snapshot, as_of: dt.date) -> tuple[set[str], set[tuple[str, str]]]:
+    """Whom the audit says to remove from chats: those who have left (from every chat) and the (chat, person)
+    pairs of those who do not belong in a section's chat — the rule of `foreign-members`, not a copy of it."""
+    findings = _audited(snapshot, as_of).findings
+    check = findings["check"]
+    departed = set(findings.loc[check == "departed-members", "subject"].tolist())
+    foreign = {tuple(s.split("/", 1)) for s in findings.loc[check == "foreign-members", "subject"].tolist()}
+    return departed, foreign  # type: ignore[return-value]
+
+
 def build_max_migration(ctx: Context) -> ReportData:
     number, snapshot = ctx.snapshot()
     chats = snapshot.chats.copy()
@@ -624,7 +672,15 @@ def build_max_migration(ctx: Context) -> ReportData:
     moved_kinds = _pairs(chats, chats["messenger"] == Messenger.MAX.value, "group", "type")
     in_max = _pairs(members, members["messenger"] == Messenger.MAX.value, "group", "person_id")
     old = chats[chats["messenger"] != Messenger.MAX.value]
-    old_members = members[members["messenger"] != Messenger.MAX.value][["group", "person_id"]].drop_duplicates()
+    # who is to be invited: the old chats' members who belong there — not those the audit says to remove (those
+    # who have left, `departed-members`; those who do not belong in a section's chat, `foreign-members`)
+    removed, foreign = _to_remove(snapshot, ctx.as_of)
+    old_members = members[members["messenger"] != Messenger.MAX.value]
+    keep = ~old_members["person_id"].isin(removed)
+    if foreign:
+        pairs = _zip(old_members["chat_id"], old_members["person_id"])
+        keep &= pd.Series([pair not in foreign for pair in pairs], index=old_members.index, dtype=bool)
+    old_members = old_members.loc[keep, ["group", "person_id"]].drop_duplicates()
     old_members["done"] = [
         (g, p) in in_max for g, p in _zip(old_members["group"], old_members["person_id"])
     ]
@@ -672,6 +728,8 @@ def build_max_migration(ctx: Context) -> ReportData:
         f"Мессенджер организации по настройке: {snapshot.organisation.messenger.value}. {ctx.label(number)}.",
         f"Пересоздано чатов в MAX: {done_chats} из {total_chats}; приглашено людей: {done_people} из {total_people}.",
         "Чат считается пересозданным, если в MAX есть чат того же типа для того же объединения.",
+        "Приглашать — только тех, кто по положению может состоять в чате: выбывших и посторонних, которых аудит "
+        "велит удалить из чатов, здесь нет.",
     ]
     return ReportData(
         "max-migration",
@@ -682,7 +740,7 @@ def build_max_migration(ctx: Context) -> ReportData:
         lead,
         [
             Table("sections", "Ход переезда по объединениям", per_section),
-            Table("chats", "Чаты, которые нужно пересоздать в MAX", chats_table),
+            Table("chats", "Чаты, которые нужно пересоздать в MAX", chats_table, sheet="Пересоздать в MAX"),
             Table("people", "Кого пригласить в новые чаты", people_table),
         ],
         json={
@@ -702,8 +760,7 @@ def build_max_migration(ctx: Context) -> ReportData:
 
 
 def build_person(ctx: Context) -> ReportData:
-    from sferum_lib.checklist import AS_NEEDED, DONE, PENDING, checklist, roles_of
-    from sferum_lib.errors import UsageError
+    from sferum_lib.checklist import AS_NEEDED, DONE, PENDING, checklist, departure, roles_of
 
     number, snapshot = ctx.snapshot()
     with ctx.store() as store:
@@ -716,18 +773,24 @@ def build_person(ctx: Context) -> ReportData:
     items = checklist(snapshot, person_id, ctx.as_of, journal, findings=_audited(snapshot, ctx.as_of).findings)
     catalogue = default_catalogue()
     name = _names_for(snapshot, {person_id}).get(person_id, person_id)
-    roles = ", ".join(catalogue.roles[r] for r in roles_of(snapshot, person_id))
-    person = None
-    for table in (snapshot.staff, snapshot.parents):
+    person = None  # the person's row: its phone and email (staff, parents), its «Пол»
+    for table in (snapshot.staff, snapshot.pupils, snapshot.parents):
         found = table[table["id"] == person_id]
         if not found.empty:
             person = found.iloc[0]
+    gender = None if person is None else genders(person.to_frame().T).iloc[0]
+    roles = ", ".join(role_word(r, catalogue.roles[r], gender) for r in roles_of(snapshot, person_id))
+    if not roles:  # a worker the regulation gives no role (a watchman): named by their position
+        position = None if person is None else person.get("position")
+        roles = str(position) if isinstance(position, str) and position else "без роли на платформе"
+    left = departure(snapshot, person_id, ctx.as_of)
     card = pd.DataFrame(
         [
             {
                 "ID": person_id,
                 "ФИО": name,
                 "Роль": roles,
+                **({"Выбытие": left.words} if left is not None else {}),
                 "Телефон": None if person is None else person.get("phone"),
                 "Email": None if person is None else person.get("email"),
             }
@@ -745,9 +808,25 @@ def build_person(ctx: Context) -> ReportData:
     done = sum(i.status == DONE for i in items)
     pending = sum(i.status == PENDING for i in items)
     as_needed = sum(i.status == AS_NEEDED for i in items)
-    lead = [
-        f"{name} — {roles}. Выполнено: {done}, не выполнено: {pending}, по необходимости: {as_needed}, "
-        f"всего обязанностей: {len(items)}.",
+    if left is not None:  # no duties to count: say the person has left, and what is left to do about them
+        lead = [f"{name} — {roles}. {left.words.capitalize()}: обязанностей по положению больше нет."]
+        chats = sorted(set(snapshot.members.loc[snapshot.members["person_id"] == person_id, "chat_id"]))
+        if chats:
+            them = left.person.pronoun("accusative", neutral="выбывшего")
+            titles = dict(zip(snapshot.chats["id"].tolist(), snapshot.chats["name"].tolist(), strict=True))
+            named = ", ".join(f"«{titles[c]}» ({c})" if titles.get(c) else c for c in chats)
+            lead.append(
+                f"Всё ещё состоит в чатах: {named} — "
+                f"администратор и владельцы чатов удаляют {them} из чатов (ADM-12)."
+            )
+    elif not items:
+        lead = [f"{name} — {roles}. Обязанностей по положению у этой должности нет."]
+    else:
+        lead = [
+            f"{name} — {roles}. Выполнено: {done}, не выполнено: {pending}, по необходимости: {as_needed}, "
+            f"всего обязанностей: {len(items)}."
+        ]
+    lead += [
         f"По снимку № {number} на {ctx.as_of:%d.%m.%Y}." if number else f"{ctx.label(number)}.",
     ]
     return ReportData(

@@ -1,4 +1,5 @@
-"""The checklist: conditional duties are «по необходимости», limits are the organisation's rules, MAX wording."""
+"""The checklist: conditional duties are «по необходимости» (or done), a departed person has no duties, limits
+are the organisation's rules, MAX wording."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import dataclasses
 
 import pytest
 
-from sferum_lib.checklist import AS_NEEDED, DONE, PENDING, STATUS_COLOURS, STATUSES, checklist
+from sferum_lib.checklist import AS_NEEDED, DONE, NOT_NEEDED, PENDING, STATUS_COLOURS, STATUSES, checklist, departure
 from sferum_lib.checks import AuditSettings
 from sferum_lib.model import Messenger
 from sferum_lib.procedures import Workspace
 from sferum_lib.regulation import default_catalogue
 from sferum_lib.store import Store
-from tests.helpers import RECORDS, D, snapshot_of
+from tests.helpers import AS_OF, RECORDS, D, clean_book, set_cell, snapshot_of
 
 DAY = D(2026, 9, 10)
 CONDITIONAL = {"ADM-06", "ADM-09", "ADM-11", "ADM-18", "HEAD-04", "PDO-02", "PED-02"}
@@ -43,6 +44,8 @@ def test_conditional_duties_are_never_not_done_and_say_what_the_data_shows(ws):
     seen = {**items(ws, "E03"), **items(ws, "E01"), **items(ws, "E04"), **items(ws, "E05")}
     assert set(seen) >= CONDITIONAL
     for duty_id in CONDITIONAL:
+        assert seen[duty_id].status in (AS_NEEDED, DONE), (duty_id, seen[duty_id])
+    for duty_id in ("ADM-06", "ADM-18", "HEAD-04", "PDO-02"):  # not done: «по необходимости», not «не выполнено»
         assert seen[duty_id].status == AS_NEEDED, (duty_id, seen[duty_id])
     # the data still shows: no class created yet, the teacher's status not confirmed
     assert "объединений без класса: 2" in seen["ADM-06"].detail
@@ -52,11 +55,12 @@ def test_conditional_duties_are_never_not_done_and_say_what_the_data_shows(ws):
     assert seen["ADM-14"].status == PENDING
 
 
-def test_a_conditional_duty_done_is_still_shown_with_what_was_done(ws):
+def test_a_conditional_duty_done_is_done_with_what_was_done(ws):
+    assert items(ws, "E04")["PDO-02"].status == AS_NEEDED
     ws.perform("start_verification", actor="E04", day=DAY, staff_id="E04")
     ws.perform("confirm_status", actor="E03", day=DAY, staff_id="E04")
     teacher = items(ws, "E04")
-    assert teacher["PDO-02"].status == AS_NEEDED and teacher["PDO-02"].detail == "статус подтверждён"
+    assert teacher["PDO-02"].status == DONE and teacher["PDO-02"].detail == "статус подтверждён"
     assert teacher["PDO-01"].status == DONE and teacher["PDO-01"].detail == "на платформе с 10.09.2026"
 
 
@@ -144,3 +148,22 @@ def test_given_the_audits_findings_the_checklist_is_the_same_and_audits_nothing(
     monkeypatch.setattr(module, "audit", no_second_audit)
     given = checklist(state, "E03", DAY, ws.store.journal(), findings=findings)
     assert [(i.duty.id, i.status, i.detail) for i in given] == expected
+
+
+def test_a_person_who_has_left_has_no_duties_to_do_and_is_told_since_when():
+    book = clean_book()
+    set_cell(book, "Сотрудники", "E03", "Дата увольнения", D(2026, 10, 1))  # Лысенко Марина: a teacher
+    set_cell(book, "Обучающиеся", "U02", "Дата отчисления", D(2026, 10, 2))  # Ткачук Алина: a pupil, in K1
+    set_cell(book, "Обучающиеся", "U01", "Дата отчисления", D(2026, 10, 20))  # Савченко Илья: leaves later
+    snapshot = snapshot_of(book)
+    teacher = checklist(snapshot, "E03", AS_OF)
+    assert teacher and {i.status for i in teacher} == {NOT_NEEDED}
+    assert {i.detail for i in teacher} == {"уволена 01.10.2026"}
+    pupil = checklist(snapshot, "U02", AS_OF)
+    assert {i.duty.id for i in pupil} >= {"STU-01", "STU-02"}
+    assert {(i.status, i.detail) for i in pupil} == {(NOT_NEEDED, "отчислена 02.10.2026")}
+    assert departure(snapshot, "U02", AS_OF).words == "отчислена 02.10.2026"
+    # not yet gone on the day: the duties as usual; a parent never «leaves»
+    assert departure(snapshot, "U01", AS_OF) is None and departure(snapshot, "R01", AS_OF) is None
+    assert {i.status for i in checklist(snapshot, "U01", AS_OF)} != {NOT_NEEDED}
+    assert departure(snapshot, "U01", D(2026, 10, 20)).words == "отчислен 20.10.2026"
