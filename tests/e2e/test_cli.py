@@ -56,7 +56,7 @@ def test_audit_table_groups_by_clause_and_counts_severities(capsys, store):
     assert "пп. 2.1, 2.2" in out and "\nп. 2.7\n" in out
     # subjects and chats in words, no check keys, duty codes or raw subjects
     assert "[" not in out and "ADM-" not in out and "section-parents" not in out
-    assert "чат «объединение — родители»" in out
+    assert "У объединения «Авиамоделирование» нет чата с родителями." in out
 
 
 def test_the_audit_cites_the_edition_in_force_and_its_json_clause_stays(capsys, store, tmp_path):
