@@ -89,7 +89,6 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
     breaks = np.flatnonzero(raw == 0x0A)
     lines = len(breaks) + 1
     sep = ord(delimiter)
-    quoted_delimiters = 0
     quotes = None
     if b'"' in data:
         # Every other quote opens a quoted field. Accepted only when each inside is a non-empty text on one
@@ -111,10 +110,10 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
         if not ((after == sep) | (after == 0x0A)).all():
             return None
         delimiters = np.flatnonzero(raw == sep)
-        quoted_delimiters = int((np.searchsorted(delimiters, closes) - np.searchsorted(delimiters, opens)).sum())
-        count = len(delimiters)
+        # a delimiter after an odd number of quotes is inside a quoted field
+        delimiters = delimiters[np.searchsorted(quotes, delimiters) % 2 == 0]
     else:
-        count = int(np.count_nonzero(raw == sep))
+        delimiters = np.flatnonzero(raw == sep)
     first = data[: breaks[0]] if len(breaks) else raw.tobytes()
     if b'"' in first:
         return None
@@ -122,8 +121,10 @@ def csv_columns(text: str, delimiter: str) -> tuple[list[str], list[pl.Series], 
     if not header.replace(delimiter, "").strip():
         return None
     width = header.count(delimiter) + 1
-    if count - quoted_delimiters != (width - 1) * lines:
-        return None  # some line is narrower or wider than the header
+    # every line as wide as the header, line by line (equal totals could hide a narrow line and a wide one)
+    per_line = np.bincount(np.searchsorted(breaks, delimiters), minlength=lines)
+    if len(per_line) != lines or (per_line != width - 1).any():
+        return None
     pl = polars()
     try:
         frame = pl.read_csv(
