@@ -19,6 +19,7 @@ import pandas as pd
 from sferum_lib.errors import SferumError
 from sferum_lib.grammar import Person, agree
 from sferum_lib.model import (
+    CHAT_TYPE_LABELS,
     TABLES,
     ChatType,
     Organisation,
@@ -41,7 +42,8 @@ class Refused(SferumError):
 
     ``duty`` is what the message cites — usually the duty that must be done first; ``attempted`` is the duty
     of the refused procedure. State and journal are unchanged. The message cites the clause in the edition of
-    the regulation in force for the organisation («п. 2.4» in the new one), without the duty's code.
+    the regulation in force for the organisation («п. 2.4» in the new one) and the duty, as a refusal reads
+    everywhere in the product: «… (п. 2.1, ADM-05)».
     """
 
     def __init__(self, duty: str, message: str, attempted: str | None = None, edition: str | None = None) -> None:
@@ -50,7 +52,7 @@ class Refused(SferumError):
         self.attempted = attempted
         self.message = message
         self.edition = edition if edition is not None else _EDITION.get()
-        self.citation = default_catalogue()[duty].cited(self.edition)
+        self.citation = f"{default_catalogue()[duty].cited(self.edition)}, {duty}"
         super().__init__(f"{message} ({self.citation})")
 
 
@@ -244,9 +246,29 @@ class State:
         members = self.s.members
         return set(members.loc[members["chat_id"] == chat_id, "person_id"])
 
+    def activists(self, kind: str) -> set[str]:
+        """The parents' («parent») or the current pupils' («pupil») activists (актив, п. 2.2)."""
+        if kind == "parent":
+            parents = self.s.parents
+            return set(parents.loc[parents["activist"].fillna(False).astype(bool), "id"])
+        pupils = self.s.pupils
+        return set(pupils.loc[pupils["activist"].fillna(False).astype(bool), "id"]) & self.current_pupils()
+
     def may_be_member(self, chat: pd.Series, person_id: str) -> bool:
-        """The membership rule of the audit's `foreign-members` check, for one chat and one person."""
+        """Whether the person belongs in the chat by the regulation: a section's chats (п. 2.3, the audit's
+        `foreign-members` rule) and the head's management chats (п. 2.2: the head with the deputies, with the
+        pedagogical workers, with the parents' and the pupils' activists). Other chats are open to anyone."""
         chat_type, section = chat["type"], chat["section_code"]
+        if chat_type in MANAGEMENT_MEMBERS:
+            if person_id in self.heads():
+                return True
+            if chat_type == ChatType.HEAD_TEACHERS.value:
+                return person_id in self.pedagogues()
+            if chat_type == ChatType.HEAD_PARENT_ACTIVISTS.value:
+                return person_id in self.activists("parent")
+            if chat_type == ChatType.HEAD_STUDENT_ACTIVISTS.value:
+                return person_id in self.activists("pupil")
+            return False  # the head with the deputies: the administration only
         if chat_type not in {
             t.value for t in (ChatType.SECTION_STUDENTS, ChatType.SECTION_PARENTS, ChatType.SECTION_TEACHERS)
         }:
@@ -258,6 +280,32 @@ class State:
         if chat_type == ChatType.SECTION_PARENTS.value:
             return person_id in self.parents_of(section)
         return False
+
+
+#: Who may be in a chat of each type besides the pedagogical workers (sections) or the administration (the head's
+#: chats): the words of a refusal, and the duty it cites.
+MEMBERSHIP_RULES: dict[str, tuple[str, str]] = {
+    ChatType.SECTION_STUDENTS.value: ("PDO-03", "только обучающихся этого объединения и педагогов"),
+    ChatType.SECTION_PARENTS.value: ("PDO-03", "только родителей обучающихся этого объединения и педагогов"),
+    ChatType.SECTION_TEACHERS.value: ("PDO-03", "только педагогических работников"),
+}
+#: The head's management chats of п. 2.2 and who is in each besides the head and the deputies.
+MANAGEMENT_MEMBERS: dict[str, str] = {
+    ChatType.HEAD_DEPUTIES.value: "только руководителя и заместителей руководителя",
+    ChatType.HEAD_TEACHERS.value: "только руководителя, заместителей руководителя и педагогических работников",
+    ChatType.HEAD_PARENT_ACTIVISTS.value: "только руководителя, заместителей руководителя и родительский актив "
+    "(родителей с отметкой «Актив»)",
+    ChatType.HEAD_STUDENT_ACTIVISTS.value: "только руководителя, заместителей руководителя и ученический актив "
+    "(обучающихся с отметкой «Актив»)",
+}
+MEMBERSHIP_RULES |= {t: ("HEAD-06", words) for t, words in MANAGEMENT_MEMBERS.items()}
+
+
+def membership_refusal(chat: pd.Series, duty: str) -> Refused:
+    """The refusal of a person who does not belong in ``chat`` (see :meth:`State.may_be_member`)."""
+    cited, words = MEMBERSHIP_RULES[chat["type"]]
+    label = CHAT_TYPE_LABELS[ChatType(chat["type"])]
+    return Refused(cited, f"В чат «{chat['name']}» ({label}) можно добавить {words}", duty)
 
 
 # --- small helpers for building changed tables ----------------------------------------------------------
