@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sferum_lib.errors import UsageError, visible
 from sferum_lib.model import Snapshot
-from sferum_lib.procedures.base import PROCEDURES, Change, Context, State
+from sferum_lib.procedures.base import PROCEDURES, Change, Context, Refused, State
 from sferum_lib.store import Store
 
 
@@ -88,6 +91,29 @@ class Workspace:
                 }
             )
         return Performed(seq, key, change.duty, change.summary, change.object, change.also, actor, default)
+
+
+def state_of(snapshot: Snapshot, day: dt.date, journal: pd.DataFrame | None = None) -> State:
+    """The state procedures read, with the journal already loaded (``None``: nothing journaled)."""
+    return State(snapshot, day, (lambda: journal) if journal is not None else None)
+
+
+def refusal(key: str, state: State, actor: str | None, **params: Any) -> Refused | None:
+    """Why procedure ``key`` would be refused now, or None when it would be accepted — without changing anything.
+
+    The procedure's own preconditions answer (a procedure only reads the state), so a view that offers an action
+    asks the same rule that decides it, rather than a copy of it.
+    """
+    day = state.day.date()
+    if actor is None:
+        # nobody holds the role: the procedure then refuses the missing actor in the regulation's words
+        with contextlib.suppress(UsageError):
+            actor, _ = default_actor(key, state, params)
+    try:
+        PROCEDURES[key].run(state, Context(actor, day), **params)
+    except Refused as refused:
+        return refused
+    return None
 
 
 #: Acts a person does themselves (joining, applying, their own verification): the parameter naming them.
