@@ -262,7 +262,8 @@ def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -
         code = target.partition(":")[2]
         if kind == "pupil" and person_id not in state.pupils_of(code):
             raise Refused("ADM-07", "Ссылка ведёт в класс чужого объединения: нужна ссылка в класс своего", duty)
-        where = f"класс объединения «{code}»"
+        section = state.row("sections", "code", code)
+        where = f"класс объединения «{section['name'] if section is not None else code}»"
     elif target.startswith("чат:"):
         chat = state.chat(target.partition(":")[2])
         if chat is None:
@@ -307,8 +308,8 @@ def file_request(state: State, ctx: Context, *, person_id: str, role: str) -> Ch
     request_id = next_id(requests, "Q")
     return Change(
         "ADM-10",
-        state.said(person_id, "{who} подал", "{who} подала", "{who}:")
-        + f" заявку {request_id} на вступление в роли «{role}»",
+        state.said(person_id, "{who} подал заявку", "{who} подала заявку", "{who}: подана заявка")
+        + f" {request_id} на вступление в роли «{role}»",
         request_id,
         tables={
             "requests": append(requests, "requests", id=request_id, applicant_id=person_id, role=role, filed=ctx.day)

@@ -146,6 +146,14 @@ def register_administrator(state: State, ctx: Context, *, phone: str) -> Change:
 
 
 _EDITABLE = {"full_name", "short_name", "city", "email", "messenger"}
+#: The fields as the journal names them (the organisation's sheet's own words).
+_FIELD_WORDS = {
+    "city": "город",
+    "email": "email",
+    "full_name": "полное наименование",
+    "messenger": "мессенджер",
+    "short_name": "краткое наименование",
+}
 
 
 @procedure("edit_organisation", "Изменить сведения об организации", "ADM-04")
@@ -162,7 +170,7 @@ def edit_organisation(state: State, ctx: Context, **changes: object) -> Change:
         changes["messenger"] = Messenger(choice(changes["messenger"], [m.value for m in Messenger], "Мессенджер"))
     return Change(
         "ADM-04",
-        "Изменены сведения об организации: " + ", ".join(sorted(changes)),
+        "Изменены сведения об организации: " + ", ".join(_FIELD_WORDS[k] for k in sorted(changes)),
         "организация",
         organisation=_org(state, **changes),
         params={k: getattr(v, "value", v) for k, v in changes.items()},

@@ -177,3 +177,13 @@ def test_the_workbench_offers_confirming_a_status_only_after_the_teacher_started
         assert [a.procedure for a in ready_item.actions] == ["confirm_status"]
         assert work.perform(store, ready_item.actions[0], work.acting_admin(store.state()), DAY)
         assert bool(store.state().staff.set_index("id").loc["E04", "status_confirmed"])
+
+
+def test_journal_lines_name_things_in_russian_and_in_the_right_case(ready):
+    ws, _ = ready
+    assert ws.perform("edit_organisation", actor="E03", day=DAY, city="Ялта", full_name="УДО «Тест-2»").summary == (
+        "Изменены сведения об организации: город, полное наименование"
+    )
+    link = ws.perform("issue_invite", actor="E03", day=DAY, target="объединение:RT", role="обучающийся").object
+    joined = ws.perform("join_by_invite", actor="U01", day=DAY, person_id="U01", invite=token(ws, link)).summary
+    assert joined.endswith(f"вступление по ссылке {link} в класс объединения «Робототехника»")
