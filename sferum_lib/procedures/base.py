@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -32,6 +32,7 @@ from sferum_lib.model import (
 )
 from sferum_lib.regulation import default_catalogue
 
+_T = TypeVar("_T")
 #: The «Редакция положения» of the organisation whose procedure runs now: a refusal cites in it. Set by
 #: :class:`State` (every procedure is run against a State), so the raising code need not pass it along.
 _EDITION: ContextVar[str | None] = ContextVar("regulation_edition", default=None)
@@ -101,6 +102,18 @@ def procedure(key: str, title: str, *duties: str) -> Callable[[Callable[..., Cha
     return register
 
 
+def _remembered(method: Callable[[State], _T]) -> Callable[[State], _T]:
+    """A question of a State without arguments, answered once (a State's snapshot and day never change)."""
+
+    def ask(self: State) -> _T:
+        if method.__name__ not in self._memo:
+            self._memo[method.__name__] = method(self)
+        return self._memo[method.__name__]  # type: ignore[no-any-return]
+
+    ask.__name__, ask.__doc__ = method.__name__, method.__doc__
+    return ask
+
+
 class State:
     """Read-only questions procedures ask of the organisation on a day.
 
@@ -114,6 +127,7 @@ class State:
         _EDITION.set(self.org.regulation_edition)
         self.day = pd.Timestamp(day)
         self._journal = journal
+        self._memo: dict[Any, Any] = {}
 
     def journal(self) -> pd.DataFrame:
         if self._journal is None:
@@ -131,15 +145,26 @@ class State:
     # --- people -------------------------------------------------------------------------------------------
     def kind(self, person_id: str) -> str | None:
         """'staff', 'pupil' or 'parent'; None for an unknown ID."""
-        for kind, table in (("staff", self.s.staff), ("pupil", self.s.pupils), ("parent", self.s.parents)):
-            if (table["id"] == person_id).any():
+        for kind, table in (("staff", "staff"), ("pupil", "pupils"), ("parent", "parents")):
+            if person_id in self._positions(table, "id"):
                 return kind
         return None
 
+    def _positions(self, table: str, key: str) -> dict[Any, int]:
+        """Where each value of ``table[key]`` first occurs. A State is read, never changed, so the lookups of one
+        question are made once: the workbench asks a procedure's preconditions for every item of a large list."""
+        found = self._memo.get((table, key))
+        if found is None:
+            values = self.s.tables[table][key].tolist()
+            found = {}
+            for i, value in enumerate(values):
+                found.setdefault(value, i)
+            self._memo[(table, key)] = found
+        return found
+
     def row(self, table: str, key: str, value: str) -> pd.Series | None:
-        frame = self.s.tables[table]
-        found = frame[frame[key] == value]
-        return None if found.empty else found.iloc[0]
+        i = self._positions(table, key).get(value)
+        return None if i is None else self.s.tables[table].iloc[i]
 
     def person(self, person_id: str) -> pd.Series | None:
         kind = self.kind(person_id)
@@ -173,14 +198,17 @@ class State:
         form = agree(person, masculine, feminine, neutral)
         return form.format(who=self.who(person_id), whom=self.who(person_id, "accusative"))
 
+    @_remembered
     def current_staff(self) -> pd.DataFrame:
         staff = self.s.staff
         return staff[is_current(staff["hired"], staff["dismissed"], self.day)]
 
+    @_remembered
     def pedagogues(self) -> set[str]:
         staff = self.current_staff()
         return set(staff.loc[is_pedagogical(staff["position"]), "id"])
 
+    @_remembered
     def current_pupils(self) -> set[str]:
         pupils = self.s.pupils
         return set(pupils.loc[is_current(pupils["enrolled"], pupils["expelled"], self.day), "id"])
@@ -205,12 +233,14 @@ class State:
         kin = self.s.kinship
         return set(kin.loc[kin["pupil_id"].isin(self.pupils_of(section)), "parent_id"])
 
+    @_remembered
     def administrators(self) -> set[str]:
         """The administrator and the additional administrators."""
         staff = self.s.staff
         extra = set(staff.loc[staff["platform_role"] == "дополнительный администратор", "id"])
         return extra | ({self.org.admin_id} if self.org.admin_id else set())
 
+    @_remembered
     def the_head(self) -> set[str]:
         """The head of the organisation (руководитель) — not the deputies: the one who appoints (п. 2.1)."""
         if self.org.head_id:
@@ -219,6 +249,7 @@ class State:
         position = staff["position"].fillna("").str.lower()
         return set(staff.loc[position.str.match(r"^(и\.\s*о\.\s*)?(руководитель|директор)"), "id"])
 
+    @_remembered
     def heads(self) -> set[str]:
         """The head and the deputies (администрация)."""
         staff = self.current_staff()
