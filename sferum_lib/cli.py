@@ -251,7 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("do", help="выполнить действие по положению в рабочем состоянии и записать его в журнал")
     p.add_argument("action", nargs="?", metavar="ДЕЙСТВИЕ", help="ключ действия; список — sferum do --list")
     p.add_argument("--list", action="store_true", help="перечислить действия")
-    p.add_argument("--as", dest="actor", metavar="ID", help="кто выполняет (ID сотрудника, обучающегося или родителя)")
+    p.add_argument(
+        "--as",
+        dest="actor",
+        metavar="ID",
+        help="кто выполняет (ID сотрудника, обучающегося или родителя); по умолчанию — администратор платформы "
+        "из параметров организации, для действий руководителя — руководитель, для вступления — сам участник, "
+        "для участников чата — его владелец",
+    )
     p.add_argument("--day", type=_date, metavar="ГГГГ-ММ-ДД", help="дата действия (по умолчанию сегодня)")
     _key_values(p, "параметр действия; можно повторять")
     _common(p, as_of=False)
@@ -633,7 +640,9 @@ def cmd_do(args: argparse.Namespace) -> int:
     with _store(args) as store:
         performed = Workspace(store).perform(args.action, actor=args.actor, day=args.day or dt.date.today(), **params)
         state = store.state()
-        who = _who(state, args.actor)
+        who = _who(state, performed.actor)
+    if performed.default_actor:  # nobody was named: say who was taken to act, and how to name another
+        who += f" ({performed.default_actor}; другого исполнителя укажите: --as ID)"
     from sferum_lib.regulation import default_catalogue
 
     cited = default_catalogue()[performed.duty].cited(state.organisation.regulation_edition)

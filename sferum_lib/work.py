@@ -56,12 +56,14 @@ class Item:
     duty: str
     severity: str
     text: str
-    how: str  # which procedure fixes it, or what to do by hand
+    how: str  # which procedure fixes it, what to do by hand, or what must happen first
     actions: tuple[Action, ...] = ()
+    #: why the procedure that fixes it cannot succeed yet (its refusal); then nothing is offered but the wait
+    waiting: str = ""
 
     @property
     def by_hand(self) -> bool:
-        return not self.actions
+        return not self.actions and not self.waiting
 
     @property
     def key(self) -> str:
@@ -126,6 +128,29 @@ def _actions(check: str, subject: str, settings: AuditSettings) -> tuple[Action,
     return ()
 
 
+#: Actions offered only when their procedure would be accepted now: completing a verification needs the
+#: teacher to have started it (п. 2.1, ADM-11), which only the teacher can do.
+_ONLY_WHEN_POSSIBLE = {"confirm_status"}
+
+
+def _possible(actions: tuple[Action, ...], state: Any) -> tuple[tuple[Action, ...], str]:
+    """The actions that can succeed, and — when none can — the refusal that says what must happen first.
+
+    The procedure's own preconditions decide (:func:`sferum_lib.procedures.refusal`), as the administrator acts.
+    """
+    from sferum_lib.procedures import refusal
+
+    kept, why = [], ""
+    for action in actions:
+        if action.procedure in _ONLY_WHEN_POSSIBLE:
+            refused = refusal(action.procedure, state, acting_admin(state.s), **action.params)
+            if refused is not None:
+                why = why or str(refused)
+                continue
+        kept.append(action)
+    return tuple(kept), ("" if kept else why)
+
+
 def _how(check: str, actions: tuple[Action, ...]) -> str:
     if actions:
         from sferum_lib.procedures import PROCEDURES
@@ -159,12 +184,15 @@ def todo(
 ) -> list[Group]:
     """The audit of ``snapshot`` on ``as_of`` as groups of things to do: the administrator first, then the head,
     then each teacher; items marked done by hand in ``journal`` are left out."""
+    from sferum_lib.procedures import state_of
+
     settings = settings or AuditSettings()
     result = audit(snapshot, as_of, settings)
     done = marked_done(journal)
     names = _names(snapshot)
     teacher_of = dict(zip(snapshot.sections["code"], snapshot.sections["teacher_id"], strict=True))
     org = snapshot.organisation
+    state = state_of(snapshot, as_of, journal)  # one for all items: what the procedures would say
     groups: dict[str, Group] = {
         ADMIN: Group(
             ADMIN, "Администратор платформы" + (f": {names.get(org.admin_id, org.admin_id)}" if org.admin_id else "")
@@ -181,7 +209,7 @@ def todo(
             who = str(teacher) if isinstance(teacher, str) and teacher else ADMIN
         if who not in groups:
             groups[who] = Group(who, f"Педагог: {names.get(who, who)} ({who})")
-        actions = _actions(check, subject, settings)
+        actions, waiting = _possible(_actions(check, subject, settings), state)
         groups[who].items.append(
             Item(
                 check,
@@ -190,8 +218,9 @@ def todo(
                 str(row.duty),
                 str(row.severity),
                 str(row.message),
-                _how(check, actions),
+                f"Пока нельзя: {waiting}" if waiting else _how(check, actions),
                 actions,
+                waiting,
             )
         )
     admin = groups[ADMIN]

@@ -6,7 +6,7 @@ Every state-changing duty of the catalogue maps to a procedure in :data:`PROCEDU
 
 from sferum_lib.procedures import chats, links, organisation, people  # noqa: F401 - registers the procedures
 from sferum_lib.procedures.base import PROCEDURES, Change, Context, Procedure, Refused, State
-from sferum_lib.procedures.workspace import Performed, Workspace
+from sferum_lib.procedures.workspace import Performed, Workspace, refusal, state_of
 
 
 def procedures_for(duty: str) -> list[Procedure]:
@@ -24,4 +24,6 @@ __all__ = [
     "State",
     "Workspace",
     "procedures_for",
+    "refusal",
+    "state_of",
 ]

@@ -12,13 +12,14 @@ import datetime as dt
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from sferum_lib.errors import SferumError
 from sferum_lib.grammar import Person, agree
 from sferum_lib.model import (
+    CHAT_TYPE_LABELS,
     TABLES,
     ChatType,
     Organisation,
@@ -31,6 +32,7 @@ from sferum_lib.model import (
 )
 from sferum_lib.regulation import default_catalogue
 
+_T = TypeVar("_T")
 #: The «Редакция положения» of the organisation whose procedure runs now: a refusal cites in it. Set by
 #: :class:`State` (every procedure is run against a State), so the raising code need not pass it along.
 _EDITION: ContextVar[str | None] = ContextVar("regulation_edition", default=None)
@@ -41,7 +43,8 @@ class Refused(SferumError):
 
     ``duty`` is what the message cites — usually the duty that must be done first; ``attempted`` is the duty
     of the refused procedure. State and journal are unchanged. The message cites the clause in the edition of
-    the regulation in force for the organisation («п. 2.4» in the new one), without the duty's code.
+    the regulation in force for the organisation («п. 2.4» in the new one) and the duty, as a refusal reads
+    everywhere in the product: «… (п. 2.1, ADM-05)».
     """
 
     def __init__(self, duty: str, message: str, attempted: str | None = None, edition: str | None = None) -> None:
@@ -50,7 +53,7 @@ class Refused(SferumError):
         self.attempted = attempted
         self.message = message
         self.edition = edition if edition is not None else _EDITION.get()
-        self.citation = default_catalogue()[duty].cited(self.edition)
+        self.citation = f"{default_catalogue()[duty].cited(self.edition)}, {duty}"
         super().__init__(f"{message} ({self.citation})")
 
 
@@ -99,6 +102,18 @@ def procedure(key: str, title: str, *duties: str) -> Callable[[Callable[..., Cha
     return register
 
 
+def _remembered(method: Callable[[State], _T]) -> Callable[[State], _T]:
+    """A question of a State without arguments, answered once (a State's snapshot and day never change)."""
+
+    def ask(self: State) -> _T:
+        if method.__name__ not in self._memo:
+            self._memo[method.__name__] = method(self)
+        return self._memo[method.__name__]  # type: ignore[no-any-return]
+
+    ask.__name__, ask.__doc__ = method.__name__, method.__doc__
+    return ask
+
+
 class State:
     """Read-only questions procedures ask of the organisation on a day.
 
@@ -112,6 +127,7 @@ class State:
         _EDITION.set(self.org.regulation_edition)
         self.day = pd.Timestamp(day)
         self._journal = journal
+        self._memo: dict[Any, Any] = {}
 
     def journal(self) -> pd.DataFrame:
         if self._journal is None:
@@ -129,15 +145,26 @@ class State:
     # --- people -------------------------------------------------------------------------------------------
     def kind(self, person_id: str) -> str | None:
         """'staff', 'pupil' or 'parent'; None for an unknown ID."""
-        for kind, table in (("staff", self.s.staff), ("pupil", self.s.pupils), ("parent", self.s.parents)):
-            if (table["id"] == person_id).any():
+        for kind, table in (("staff", "staff"), ("pupil", "pupils"), ("parent", "parents")):
+            if person_id in self._positions(table, "id"):
                 return kind
         return None
 
+    def _positions(self, table: str, key: str) -> dict[Any, int]:
+        """Where each value of ``table[key]`` first occurs. A State is read, never changed, so the lookups of one
+        question are made once: the workbench asks a procedure's preconditions for every item of a large list."""
+        found = self._memo.get((table, key))
+        if found is None:
+            values = self.s.tables[table][key].tolist()
+            found = {}
+            for i, value in enumerate(values):
+                found.setdefault(value, i)
+            self._memo[(table, key)] = found
+        return found
+
     def row(self, table: str, key: str, value: str) -> pd.Series | None:
-        frame = self.s.tables[table]
-        found = frame[frame[key] == value]
-        return None if found.empty else found.iloc[0]
+        i = self._positions(table, key).get(value)
+        return None if i is None else self.s.tables[table].iloc[i]
 
     def person(self, person_id: str) -> pd.Series | None:
         kind = self.kind(person_id)
@@ -171,14 +198,17 @@ class State:
         form = agree(person, masculine, feminine, neutral)
         return form.format(who=self.who(person_id), whom=self.who(person_id, "accusative"))
 
+    @_remembered
     def current_staff(self) -> pd.DataFrame:
         staff = self.s.staff
         return staff[is_current(staff["hired"], staff["dismissed"], self.day)]
 
+    @_remembered
     def pedagogues(self) -> set[str]:
         staff = self.current_staff()
         return set(staff.loc[is_pedagogical(staff["position"]), "id"])
 
+    @_remembered
     def current_pupils(self) -> set[str]:
         pupils = self.s.pupils
         return set(pupils.loc[is_current(pupils["enrolled"], pupils["expelled"], self.day), "id"])
@@ -203,12 +233,14 @@ class State:
         kin = self.s.kinship
         return set(kin.loc[kin["pupil_id"].isin(self.pupils_of(section)), "parent_id"])
 
+    @_remembered
     def administrators(self) -> set[str]:
         """The administrator and the additional administrators."""
         staff = self.s.staff
         extra = set(staff.loc[staff["platform_role"] == "дополнительный администратор", "id"])
         return extra | ({self.org.admin_id} if self.org.admin_id else set())
 
+    @_remembered
     def the_head(self) -> set[str]:
         """The head of the organisation (руководитель) — not the deputies: the one who appoints (п. 2.1)."""
         if self.org.head_id:
@@ -217,6 +249,7 @@ class State:
         position = staff["position"].fillna("").str.lower()
         return set(staff.loc[position.str.match(r"^(и\.\s*о\.\s*)?(руководитель|директор)"), "id"])
 
+    @_remembered
     def heads(self) -> set[str]:
         """The head and the deputies (администрация)."""
         staff = self.current_staff()
@@ -244,9 +277,29 @@ class State:
         members = self.s.members
         return set(members.loc[members["chat_id"] == chat_id, "person_id"])
 
+    def activists(self, kind: str) -> set[str]:
+        """The parents' («parent») or the current pupils' («pupil») activists (актив, п. 2.2)."""
+        if kind == "parent":
+            parents = self.s.parents
+            return set(parents.loc[parents["activist"].fillna(False).astype(bool), "id"])
+        pupils = self.s.pupils
+        return set(pupils.loc[pupils["activist"].fillna(False).astype(bool), "id"]) & self.current_pupils()
+
     def may_be_member(self, chat: pd.Series, person_id: str) -> bool:
-        """The membership rule of the audit's `foreign-members` check, for one chat and one person."""
+        """Whether the person belongs in the chat by the regulation: a section's chats (п. 2.3, the audit's
+        `foreign-members` rule) and the head's management chats (п. 2.2: the head with the deputies, with the
+        pedagogical workers, with the parents' and the pupils' activists). Other chats are open to anyone."""
         chat_type, section = chat["type"], chat["section_code"]
+        if chat_type in MANAGEMENT_MEMBERS:
+            if person_id in self.heads():
+                return True
+            if chat_type == ChatType.HEAD_TEACHERS.value:
+                return person_id in self.pedagogues()
+            if chat_type == ChatType.HEAD_PARENT_ACTIVISTS.value:
+                return person_id in self.activists("parent")
+            if chat_type == ChatType.HEAD_STUDENT_ACTIVISTS.value:
+                return person_id in self.activists("pupil")
+            return False  # the head with the deputies: the administration only
         if chat_type not in {
             t.value for t in (ChatType.SECTION_STUDENTS, ChatType.SECTION_PARENTS, ChatType.SECTION_TEACHERS)
         }:
@@ -258,6 +311,32 @@ class State:
         if chat_type == ChatType.SECTION_PARENTS.value:
             return person_id in self.parents_of(section)
         return False
+
+
+#: Who may be in a chat of each type besides the pedagogical workers (sections) or the administration (the head's
+#: chats): the words of a refusal, and the duty it cites.
+MEMBERSHIP_RULES: dict[str, tuple[str, str]] = {
+    ChatType.SECTION_STUDENTS.value: ("PDO-03", "только обучающихся этого объединения и педагогов"),
+    ChatType.SECTION_PARENTS.value: ("PDO-03", "только родителей обучающихся этого объединения и педагогов"),
+    ChatType.SECTION_TEACHERS.value: ("PDO-03", "только педагогических работников"),
+}
+#: The head's management chats of п. 2.2 and who is in each besides the head and the deputies.
+MANAGEMENT_MEMBERS: dict[str, str] = {
+    ChatType.HEAD_DEPUTIES.value: "только руководителя и заместителей руководителя",
+    ChatType.HEAD_TEACHERS.value: "только руководителя, заместителей руководителя и педагогических работников",
+    ChatType.HEAD_PARENT_ACTIVISTS.value: "только руководителя, заместителей руководителя и родительский актив "
+    "(родителей с отметкой «Актив»)",
+    ChatType.HEAD_STUDENT_ACTIVISTS.value: "только руководителя, заместителей руководителя и ученический актив "
+    "(обучающихся с отметкой «Актив»)",
+}
+MEMBERSHIP_RULES |= {t: ("HEAD-06", words) for t, words in MANAGEMENT_MEMBERS.items()}
+
+
+def membership_refusal(chat: pd.Series, duty: str) -> Refused:
+    """The refusal of a person who does not belong in ``chat`` (see :meth:`State.may_be_member`)."""
+    cited, words = MEMBERSHIP_RULES[chat["type"]]
+    label = CHAT_TYPE_LABELS[ChatType(chat["type"])]
+    return Refused(cited, f"В чат «{chat['name']}» ({label}) можно добавить {words}", duty)
 
 
 # --- small helpers for building changed tables ----------------------------------------------------------

@@ -6,7 +6,16 @@ import pandas as pd
 
 from sferum_lib.errors import UsageError
 from sferum_lib.model import CHAT_TYPE_LABELS, SECTION_BOUND_TYPES, SECTION_CHAT_TYPES, ChatType
-from sferum_lib.procedures.base import Change, Context, Refused, State, append, next_id, procedure
+from sferum_lib.procedures.base import (
+    Change,
+    Context,
+    Refused,
+    State,
+    append,
+    membership_refusal,
+    next_id,
+    procedure,
+)
 from sferum_lib.procedures.links import chat_duty, join_duty, owned_chat
 from sferum_lib.procedures.words import choice
 
@@ -89,13 +98,8 @@ def add_chat_member(state: State, ctx: Context, *, chat_id: str, person_id: str)
             f"{state.who(person_id)}: ещё нет на платформе — пришлите ссылку-приглашение",
             duty,
         )
-    if not state.may_be_member(chat, person_id):  # type: ignore[arg-type]
-        rules = {
-            ChatType.SECTION_STUDENTS.value: "только обучающихся этого объединения и педагогов",
-            ChatType.SECTION_PARENTS.value: "только родителей обучающихся этого объединения и педагогов",
-            ChatType.SECTION_TEACHERS.value: "только педагогических работников",
-        }
-        raise Refused("PDO-03", f"В чат «{chat['name']}» можно добавить {rules[chat['type']]}", duty)  # type: ignore[index]
+    if not state.may_be_member(chat, person_id):
+        raise membership_refusal(chat, duty)
     if person_id in state.members(chat_id):
         raise Refused(duty, f"{state.who(person_id)} уже в чате", duty)
     return Change(

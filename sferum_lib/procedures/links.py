@@ -16,7 +16,18 @@ import pandas as pd
 from sferum_lib.checks import AuditSettings
 from sferum_lib.errors import UsageError
 from sferum_lib.model import MEMBER_ROLES, ChatType
-from sferum_lib.procedures.base import Change, Context, Refused, State, append, next_id, procedure, set_where
+from sferum_lib.procedures.base import (
+    MANAGEMENT_MEMBERS,
+    Change,
+    Context,
+    Refused,
+    State,
+    append,
+    membership_refusal,
+    next_id,
+    procedure,
+    set_where,
+)
 from sferum_lib.procedures.organisation import require_admin
 from sferum_lib.procedures.words import choice
 
@@ -61,7 +72,7 @@ def owned_chat(state: State, ctx: Context, chat_id: str, who_may: str) -> tuple[
     if chat is None:
         raise UsageError(f"Чата с ID «{chat_id}» нет в данных организации.")
     duty = chat_duty(state, chat["type"], chat["owner_id"])
-    if ctx.actor is not None and ctx.actor != chat["owner_id"] and ctx.actor not in state.administrators():
+    if ctx.actor != chat["owner_id"] and ctx.actor not in state.administrators():
         raise Refused(duty, f"{who_may} или администратор", duty)
     return duty, chat
 
@@ -175,11 +186,54 @@ def _joined_now(frame: pd.DataFrame, person_id: str, day: dt.date) -> pd.DataFra
     return set_where(frame, mask, joined=day)
 
 
+def _self_act(state: State, ctx: Context, person_id: str, duty: str, rule: str) -> None:
+    """Joining is the person's own act on the platform: nobody joins or applies in their stead."""
+    if ctx.actor != person_id:
+        raise Refused(duty, f"{rule} — здесь {state.who(person_id)}", duty)
+
+
+def _not_again(state: State, person_id: str, target: str, duty: str) -> None:
+    """Refuse a joining that changes nothing: the person is already in the organisation, the «Учительская» or
+    the chat the link leads to (a second journal entry would count one act twice)."""
+    if not state.has_joined(person_id):
+        return
+    person = state.person(person_id)
+    if target == "организация":
+        day = f"{person['joined']:%d.%m.%Y}"  # type: ignore[index]
+        raise Refused(
+            duty,
+            state.said(
+                person_id,
+                f"{{who}} уже присоединился к организации {day}: повторно вступать не нужно",
+                f"{{who}} уже присоединилась к организации {day}: повторно вступать не нужно",
+                f"{{who}}: присоединение к организации уже отмечено {day} — повторно вступать не нужно",
+            ),
+            duty,
+        )
+    in_room = person.get("in_teachers_room")  # type: ignore[union-attr]
+    if target == "Учительская" and pd.notna(in_room) and bool(in_room):
+        raise Refused(
+            duty,
+            state.said(
+                person_id,
+                "{who} уже присоединился к «Учительской»: повторно вступать не нужно",
+                "{who} уже присоединилась к «Учительской»: повторно вступать не нужно",
+                "{who}: присоединение к «Учительской» уже отмечено — повторно вступать не нужно",
+            ),
+            duty,
+        )
+    if target.startswith("чат:"):
+        chat = state.chat(target.partition(":")[2])
+        if chat is not None and person_id in state.members(chat["id"]):
+            raise Refused(duty, f"{state.who(person_id)} уже состоит в чате «{chat['name']}»", duty)
+
+
 @procedure("join_by_invite", "Присоединиться по ссылке-приглашению", "PDO-01", "PED-01", "HEAD-03", "STU-01", "PAR-01")
 def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -> Change:
     if state.kind(person_id) is None:
         raise UsageError(f"Человека с ID «{person_id}» нет в данных организации: проверьте ID.")
     duty = join_duty(state, person_id)
+    _self_act(state, ctx, person_id, duty, "По ссылке-приглашению вступает сам человек, которому она направлена")
     link = find_invite(state, invite)
     if link is None:
         raise UsageError(f"Ссылки-приглашения «{invite}» нет: проверьте ссылку или попросите новую.")
@@ -197,9 +251,10 @@ def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -
     target = link["target"]
     kind = state.kind(person_id)
     table = {"staff": "staff", "pupil": "pupils", "parent": "parents"}[kind]  # type: ignore[index]
+    _not_again(state, person_id, target, duty)
     people = _joined_now(state.s.tables[table], person_id, ctx.day)
     tables: dict[str, pd.DataFrame] = {table: people}
-    where = target
+    where = "организацию"  # the journal's words: «вступление по ссылке I001 в организацию»
     if target == "Учительская":
         tables[table] = set_where(people, people["id"] == person_id, in_teachers_room=True)
         where = "«Учительскую»"
@@ -207,11 +262,14 @@ def join_by_invite(state: State, ctx: Context, *, person_id: str, invite: str) -
         code = target.partition(":")[2]
         if kind == "pupil" and person_id not in state.pupils_of(code):
             raise Refused("ADM-07", "Ссылка ведёт в класс чужого объединения: нужна ссылка в класс своего", duty)
-        where = f"класс объединения «{code}»"
+        section = state.row("sections", "code", code)
+        where = f"класс объединения «{section['name'] if section is not None else code}»"
     elif target.startswith("чат:"):
         chat = state.chat(target.partition(":")[2])
         if chat is None:
             raise UsageError("Чата по этой ссылке больше нет: попросите новую ссылку-приглашение.")
+        if chat["type"] in MANAGEMENT_MEMBERS and not state.may_be_member(chat, person_id):
+            raise membership_refusal(chat, duty)
         if not state.may_be_member(chat, person_id):
             rule = {
                 "pupil": ("STU-01", "По ссылке педагога обучающийся вступает в чат своей секции (объединения)"),
@@ -243,14 +301,15 @@ def file_request(state: State, ctx: Context, *, person_id: str, role: str) -> Ch
         raise UsageError(f"Человека с ID «{person_id}» нет в данных организации: проверьте ID.")
     if role == "родитель" or state.kind(person_id) == "parent":
         raise Refused("PAR-01", PARENTS_JOIN, "ADM-10")
+    _self_act(state, ctx, person_id, "ADM-10", "Заявку на вступление подаёт сам человек")
     requests = state.s.requests
     if ((requests["applicant_id"] == person_id) & requests["decision"].isna()).any():
         raise Refused("ADM-10", "Заявка этого человека уже ждёт рассмотрения", "ADM-10")
     request_id = next_id(requests, "Q")
     return Change(
         "ADM-10",
-        state.said(person_id, "{who} подал", "{who} подала", "{who}:")
-        + f" заявку {request_id} на вступление в роли «{role}»",
+        state.said(person_id, "{who} подал заявку", "{who} подала заявку", "{who}: подана заявка")
+        + f" {request_id} на вступление в роли «{role}»",
         request_id,
         tables={
             "requests": append(requests, "requests", id=request_id, applicant_id=person_id, role=role, filed=ctx.day)
@@ -333,7 +392,7 @@ def _status_candidate(state: State, staff_id: str, duty: str, actor: str | None 
 def start_verification(state: State, ctx: Context, *, staff_id: str) -> Change:
     """The teacher starts the verification of their status; the administrator completes it (ADM-11)."""
     duty = _own_status_duty(state, staff_id) if state.kind(staff_id) == "staff" else "PED-02"
-    if ctx.actor is not None and ctx.actor != staff_id:
+    if ctx.actor != staff_id:
         raise Refused(duty, "Верификацию своего статуса «педагог» проходит сам педагогический работник", duty)
     _status_candidate(state, staff_id, duty)
     if state.verification_started(staff_id):
@@ -348,7 +407,7 @@ def start_verification(state: State, ctx: Context, *, staff_id: str) -> Change:
 @procedure("confirm_status", "Завершить подтверждение статуса «педагог»", "ADM-11")
 def confirm_status(state: State, ctx: Context, *, staff_id: str) -> Change:
     """The administrator completes the verification a teacher has started (п. 2.1, ADM-11)."""
-    if ctx.actor is not None and ctx.actor == staff_id:
+    if ctx.actor == staff_id:
         own = _own_status_duty(state, staff_id) if state.kind(staff_id) == "staff" else "ADM-11"
         who = "другой администратор платформы" if staff_id in state.administrators() else "администратор платформы"
         raise Refused(
@@ -379,7 +438,7 @@ def annul_invite(state: State, ctx: Context, *, invite_id: str) -> Change:
     link = find_invite(state, invite_id)
     if link is None:
         raise UsageError(f"Ссылки-приглашения «{invite_id}» нет в данных организации.")
-    if ctx.actor is not None and ctx.actor != link["created_by"]:
+    if ctx.actor != link["created_by"]:
         require_admin(state, ctx, "ADM-13")
     if pd.notna(link["annulled"]):
         raise Refused("ADM-13", f"Ссылка {link['id']} уже аннулирована", "ADM-13")

@@ -18,7 +18,7 @@ def _org(state: State, **changes: object) -> Organisation:
 
 def require_head(state: State, ctx: Context, duty: str) -> None:
     """The actor belongs to the administration (п. 2.2): the head or a deputy head."""
-    if ctx.actor is not None and ctx.actor not in state.heads():
+    if ctx.actor not in state.heads():
         raise Refused(duty, "Это делает администрация организации: руководитель или заместитель руководителя", duty)
 
 
@@ -32,7 +32,7 @@ def require_admin(state: State, ctx: Context, duty: str) -> None:
         raise Refused("ADM-01", "Сначала руководитель назначает администратора платформы приказом", duty)
     if not state.admin_registered():
         raise Refused("ADM-03", "Сначала администратор регистрируется на платформе по номеру из заявки", duty)
-    if ctx.actor is not None and ctx.actor not in state.administrators():
+    if ctx.actor not in state.administrators():
         raise Refused(duty, "Это делает администратор платформы или дополнительный администратор", duty)
 
 
@@ -62,7 +62,7 @@ def issue_usage_order(state: State, ctx: Context, *, number: str, date: dt.date 
 def appoint_administrator(
     state: State, ctx: Context, *, staff_id: str, order_number: str, order_date: dt.date | None = None
 ) -> Change:
-    if ctx.actor is not None and ctx.actor not in state.the_head():
+    if ctx.actor not in state.the_head():
         raise Refused(
             "HEAD-02", "Администратора платформы назначает руководитель образовательной организации приказом", "HEAD-02"
         )
@@ -97,7 +97,7 @@ def send_application(state: State, ctx: Context) -> Change:
         raise Refused(
             "ADM-01", "Сначала руководитель назначает администратора приказом: к заявке прилагается приказ", "ADM-02"
         )
-    if ctx.actor is not None and ctx.actor != org.admin_id:
+    if ctx.actor != org.admin_id:
         raise Refused("ADM-02", "Заявку отправляет назначенный администратор платформы", "ADM-02")
     admin = state.person(org.admin_id)
     if admin is None or not is_mobile(admin["phone"] if isinstance(admin["phone"], str) else None):
@@ -146,6 +146,14 @@ def register_administrator(state: State, ctx: Context, *, phone: str) -> Change:
 
 
 _EDITABLE = {"full_name", "short_name", "city", "email", "messenger"}
+#: The fields as the journal names them (the organisation's sheet's own words).
+_FIELD_WORDS = {
+    "city": "город",
+    "email": "email",
+    "full_name": "полное наименование",
+    "messenger": "мессенджер",
+    "short_name": "краткое наименование",
+}
 
 
 @procedure("edit_organisation", "Изменить сведения об организации", "ADM-04")
@@ -162,7 +170,7 @@ def edit_organisation(state: State, ctx: Context, **changes: object) -> Change:
         changes["messenger"] = Messenger(choice(changes["messenger"], [m.value for m in Messenger], "Мессенджер"))
     return Change(
         "ADM-04",
-        "Изменены сведения об организации: " + ", ".join(sorted(changes)),
+        "Изменены сведения об организации: " + ", ".join(_FIELD_WORDS[k] for k in sorted(changes)),
         "организация",
         organisation=_org(state, **changes),
         params={k: getattr(v, "value", v) for k, v in changes.items()},
@@ -204,7 +212,7 @@ def create_class(state: State, ctx: Context, *, section: str) -> Change:
 @procedure("appoint_additional_admin", "Назначить дополнительным администратором", "ADM-08")
 def appoint_additional_admin(state: State, ctx: Context, *, staff_id: str) -> Change:
     require_admin(state, ctx, "ADM-08")
-    if ctx.actor is not None and ctx.actor != state.org.admin_id:
+    if ctx.actor != state.org.admin_id:
         raise Refused("ADM-08", "Дополнительных администраторов назначает администратор платформы", "ADM-08")
     _current_pedagogue(state, staff_id, "ADM-08", "Назначить дополнительного администратора")
     if not state.has_joined(staff_id):

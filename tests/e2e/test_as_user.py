@@ -264,10 +264,10 @@ def test_a_store_on_read_only_media_is_read_and_never_written(stored):
                 os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
-def test_do_without_as_says_nobody_was_named_and_the_journal_shows_no_nan(stored):
+def test_do_without_as_names_the_administrator_who_acted_and_the_journal_shows_no_nan(stored):
     assert sferum(stored, "state", "start").returncode == 0
     run = sferum(stored, "do", "hand_statistics")
     assert run.returncode == 0, run.stderr
-    assert "исполнитель не указан" in run.stderr and "--as" in run.stderr
+    assert "(администратор платформы; другого исполнителя укажите: --as ID)" in run.stderr
     journal = sferum(stored, "journal")
     assert journal.returncode == 0 and "nan" not in journal.stdout.lower()

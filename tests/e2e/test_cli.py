@@ -249,7 +249,7 @@ def test_working_state_procedures_and_journal_from_the_command_line(capsys, stor
     )
     assert (code, out.strip()) == (0, "I002") and "Выполнено (п. 2.1)" in err and "ADM-07" not in err
     code, _, err = run(capsys, "do", "create_class", "--as", "E02", "-p", "section", "RT", "--store", store)
-    assert code == 2 and "уже создан (п. 2.1)" in err
+    assert code == 2 and "уже создан (п. 2.1, ADM-06)" in err
     code, out, _ = run(capsys, "journal", "--format", "json", "--store", store)
     assert [e["procedure"] for e in json.loads(out)] == ["issue_invite"]
     code, out, _ = run(capsys, "journal", "--store", store)

@@ -192,7 +192,7 @@ def test_refusal_leaves_state_and_journal_unchanged(year):
         year("create_teachers_room", "E03", D(2026, 8, 21))
     assert caught.value.duty == "ADM-01" and caught.value.attempted == "ADM-05"
     assert "Сначала руководитель назначает администратора" in str(caught.value)
-    assert "(п. 2.1)" in str(caught.value)
+    assert "(п. 2.1, ADM-01)" in str(caught.value)
     after = year.ws.state()
     for name, table in before.tables.items():
         assert after.tables[name].equals(table), name

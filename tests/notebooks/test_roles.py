@@ -59,7 +59,7 @@ def test_the_wrong_order_shows_the_regulations_refusal(tmp_path):
     wizard.index = [s.duty for s in training.steps].index("ADM-05")
     wizard.render()
     wizard.action_button.click()
-    assert "Сначала руководитель назначает администратора платформы приказом (п. 2.1)" in (
+    assert "Сначала руководитель назначает администратора платформы приказом (п. 2.1, ADM-01)" in (
         wizard.action_feedback.value)
     assert wizard.progress_bar.value == 0
     events = training.sandbox.workspace().store.training_events("Петров Пётр", "admin")

@@ -100,7 +100,7 @@ def test_requests_chats_and_departures_agree(ws):
     assert "Савченко Илья (U01) подал заявку" in summary(ws, "file_request", "U01", person_id="U01", role="ученик")
     assert "Орлова Ирина (U05) подала заявку" in summary(ws, "file_request", "U05", person_id="U05", role="ученик")
     neutral = summary(ws, "file_request", "U06", person_id="U06", role="обучающийся")
-    assert neutral.startswith("Ли Саша (U06): заявку") and not any(w in neutral for w in MEN + WOMEN)
+    assert neutral.startswith("Ли Саша (U06): подана заявка Q") and not any(w in neutral for w in MEN + WOMEN)
     accepted = summary(ws, "accept_request", "E03", request_id="Q002")
     assert "Заявка Q002 от Орловой Ирины (U05) принята" in accepted
 

@@ -104,7 +104,9 @@ def refused(ws: Workspace, key: str, actor: str | None, day: dt.date = DAY, **pa
         ws.perform(key, actor=actor, day=day, **params)
     error = caught.value
     assert error.clause == default_catalogue()[error.duty].clause
-    assert str(error).endswith(f"({error.citation})") and error.duty not in str(error)
+    # the refusal names the clause in the organisation's edition and the duty: «… (п. 2.1, ADM-05)»
+    cited = default_catalogue()[error.duty].cited(error.edition)
+    assert error.citation == f"{cited}, {error.duty}" and str(error).endswith(f"({cited}, {error.duty})")
     return error
 
 
@@ -124,12 +126,12 @@ def test_a_refusal_cites_the_edition_in_force(tmp_path):
         store.start_state(snapshot, "records")
         with Workspace(store) as ws:
             error = refused(ws, "start_verification", "E03", staff_id="E05")
-            assert error.duty == "PED-02" and str(error).endswith(f"({ped})")
+            assert error.duty == "PED-02" and str(error).endswith(f"({ped}, PED-02)")
             ws.perform("appoint_administrator", actor="E01", day=DAY, staff_id="E03", order_number="12")
             ws.perform("send_application", actor="E03", day=DAY)
             ws.perform("register_administrator", actor="E03", day=DAY, phone="+79781112233")
             error = refused(ws, "issue_invite", "E03", target="организация", role="родитель")
-            assert error.duty == "PAR-01" and str(error).endswith(f"({parent})")
+            assert error.duty == "PAR-01" and str(error).endswith(f"({parent}, PAR-01)")
 
 
 # --- the order of the regulation ---------------------------------------------------------------------
@@ -177,7 +179,7 @@ def test_invite_to_the_teachers_room_needs_the_room_and_section_invites_need_the
         ws.perform("send_application", actor="E03", day=DAY)
         ws.perform("register_administrator", actor="E03", day=DAY, phone="+79781112233")
         error = refused(ws, "issue_invite", "E03", target="Учительская", role="педагог")
-        assert error.duty == "ADM-05" and str(error) == "Сначала создайте «Учительскую» (п. 2.1)"
+        assert error.duty == "ADM-05" and str(error) == "Сначала создайте «Учительскую» (п. 2.1, ADM-05)"
         assert refused(ws, "issue_invite", "E03", target="объединение:RT", role="обучающийся").duty == "ADM-06"
 
 

@@ -261,7 +261,7 @@ def test_the_page_annuls_from_its_button_and_shows_a_refusal_with_its_clause(tmp
     [annul_all] = buttons(page.todo_box, "Аннулировать все")
     annul_all.click()
     message = page.todo_message.value
-    assert "Отказ по положению" in message and "назначает администратора" in message and "(п. 2.1)" in message
+    assert "Отказ по положению" in message and "назначает администратора" in message and "(п. 2.1, ADM-01)" in message
     assert len(buttons(page.todo_box, "Аннулировать")) == 2  # nothing changed
     assert Store(refused_store).journal().empty
 
@@ -497,7 +497,7 @@ def test_the_teachers_page_issues_the_link_as_the_teacher_and_a_refusal_is_said_
     assert "Выполнено: Бондарь Инна Сергеевна (R03) добавлена в чат" in page.message.value
     assert list(Store(store).journal()["actor"]) == [teacher, head]
     second.click()  # the other browser's page still shows the duty: the regulation's reason, in Russian
-    assert "Отказ по положению" in stale.message.value and "уже в чате (п. 2.2)" in stale.message.value
+    assert "Отказ по положению" in stale.message.value and "уже в чате (п. 2.2, HEAD-06)" in stale.message.value
     assert len(Store(store).journal()) == 2
     assert not [b for b in all_buttons(stale.body) if b.description.startswith("Добавить в чат")]
 
