@@ -669,11 +669,12 @@ def build_snapshot(sheets: dict[str, RawSheet], source: str, *, progress: bool =
     org_values = _organisation(by_key.get(normalise_header(ORGANISATION_SHEET)), problems)
     bar.update()
     known_sheets = {normalise_header(ORGANISATION_SHEET)} | {normalise_header(s.name) for s in SHEETS}
+    template_sheets = {normalise_header(t) for t in TEMPLATE_SHEETS}  # its instructions and lists: not data
     absent = [s.name for s in SHEETS if normalise_header(s.name) not in by_key]
     misnamed: dict[str, str] = {}  # a missing sheet -> the unknown sheet that most likely is it («Чаты (1)»)
     for key, raw in by_key.items():
-        if key in known_sheets or key in {normalise_header(t) for t in TEMPLATE_SHEETS}:
-            continue  # the template's own instructions and lists are not data
+        if key in known_sheets or key in template_sheets:
+            continue
         meant = near_miss(raw.name, absent)
         if meant is not None and meant not in misnamed:
             misnamed[meant] = raw.name
