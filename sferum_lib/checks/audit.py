@@ -23,7 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sferum_lib.checks.codes import SnapshotCodes, factorize_int, first_rows, join_rows, pair_key, tables_key
+from sferum_lib.checks.codes import (
+    SnapshotCodes,
+    factorize_first,
+    factorize_int,
+    first_rows,
+    join_rows,
+    pair_key,
+    tables_key,
+)
 from sferum_lib.grammar import FEMALE, MALE, PEOPLE_TABLES, Named, People, Person, plural
 from sferum_lib.model import (
     MANAGEMENT_CHAT_TYPES,
@@ -247,11 +255,11 @@ def _say(
     ids = ids.to_numpy(dtype=object) if isinstance(ids, pd.Series) else np.asarray(ids, dtype=object)
     if persons is not None:
         persons = np.asarray(persons, dtype=np.int64)
-        person_of, count = factorize_int(persons)
+        person_of, count, first = factorize_first(persons)
     else:
         codes, uniques = pd.factorize(ids, use_na_sentinel=False)
         person_of, count = codes.astype(np.int64), len(uniques)
-    first = first_rows(person_of, count)
+        first = first_rows(person_of, count)
     named = f.people.named(ids[first], None if persons is None else f.people_rows[persons[first]])
     keyed: dict[str, _Keyed] = {}
     constants: dict[str, str] = {}
@@ -270,9 +278,11 @@ def _say(
     gender = named.gender
     # «Фамилия Имя Отчество (ID)» of a person with all three parts and an ID (Named.who's first form) is joined
     # straight into their messages rather than made first: one string less per message
-    whole = (named.last != "") & (named.first != "") & (named.middle != "")
-    if pd.api.types.infer_dtype(named.ids, skipna=False) != "string":
-        whole &= np.array([isinstance(i, str) for i in named.ids], dtype=bool)
+    whole = named.complete()
+    if persons is not None and f.codes.person.all_text:  # every ID with a code is text
+        whole = whole & (persons[first] >= 0)
+    elif pd.api.types.infer_dtype(named.ids, skipna=False) != "string":
+        whole = whole & np.array([isinstance(i, str) for i in named.ids], dtype=bool)
     for template, genders in by_template.items():
         chosen = np.zeros(count, dtype=bool)
         for g in genders:
@@ -871,15 +881,20 @@ def _uncovered(f: _Facts, chat_type: ChatType) -> tuple[np.ndarray, np.ndarray, 
     return chosen, match.sections[chosen], match.persons[chosen]
 
 
-def _subjects(f: _Facts, sections: np.ndarray, persons: np.ndarray) -> np.ndarray:
-    """«section_code/person_id» of each pair of codes (NaN when either is empty, as text columns would give)."""
+def _subjects(f: _Facts, sections: np.ndarray, persons: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """«section_code/person_id» of each pair of codes (NaN when either is empty, as text columns would give);
+    ``ids`` are the persons' IDs (:meth:`Coded.text`)."""
     prefix = np.array([f"{c}/" if isinstance(c, str) else None for c in f.codes.section.ids] + [None], dtype=object)
-    heads, ids = prefix[sections], f.codes.person.text(persons)
+    heads = prefix[sections]
     out = np.full(len(ids), np.nan, dtype=object)
+    if f.codes.person.all_text:  # the codes tell the empty cells: no pass over the texts to find them
+        both = (persons >= 0) & pd.notna(prefix)[sections]
+        out[both] = heads[both] + ids[both]  # numpy adds the strings pair by pair, in C
+        return out
     both = pd.notna(heads) & pd.notna(ids)
     heads, ids = heads[both], ids[both]
     if pd.api.types.infer_dtype(ids, skipna=False) in ("string", "empty"):
-        out[both] = heads + ids  # numpy adds the strings pair by pair, in C
+        out[both] = heads + ids
     else:  # an ID that is not text gives no subject, as a text column would
         out[both] = [h + p if isinstance(p, str) else np.nan for h, p in zip(heads, ids, strict=True)]
     return out
@@ -887,15 +902,10 @@ def _subjects(f: _Facts, sections: np.ndarray, persons: np.ndarray) -> np.ndarra
 
 def _coverage(f: _Facts, chat_type: ChatType, key: str) -> pd.DataFrame:
     _, sections, persons = _uncovered(f, chat_type)
+    ids = f.codes.person.text(persons)
     return _frame(
-        _subjects(f, sections, persons),
-        _say(
-            f,
-            key,
-            f.codes.person.text(persons),
-            persons,
-            section=_Keyed(sections, f.section_name_by_code),
-        ),
+        _subjects(f, sections, persons, ids),
+        _say(f, key, ids, persons, section=_Keyed(sections, f.section_name_by_code)),
     )
 
 

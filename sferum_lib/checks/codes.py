@@ -1,15 +1,15 @@
 """Integer codes of a snapshot's IDs, so the checks compare numbers instead of hashing strings again and again.
 
-Each kind of ID (person, section, chat) is coded in one hash pass over every column that holds it; equal IDs
-get equal codes, an empty cell −1. Membership tests are then a lookup in a boolean table and joins are over
-int64 — on a million people several times faster than ``isin`` and ``merge`` over text.
+Each kind of ID (person, section, chat) is coded in one pass over every column that holds it; equal IDs get
+equal codes, an empty cell −1. Membership tests are then a lookup in a boolean table and joins are over int64 —
+on a million people several times faster than ``isin`` and ``merge`` over text.
 
-A large organisation's IDs (from :data:`FAST_MIN` values) are hashed in bulk by polars and coded in parts that
-fit the processor's cache (:func:`factorize_text`, :func:`factorize_int`); a small one's by pandas in one table,
-without importing polars. Either way equal IDs get equal codes; only the numbering differs, and nothing depends
-on it.
+A large organisation's IDs (from :data:`FAST_MIN` values) are ranked by polars, which compares their bytes in
+bulk on every core (:func:`factorize_text`), and integer keys are coded by one sort of 64-bit words
+(:func:`factorize_int`); a small one's by pandas in one hash table, without importing polars. Either way equal IDs
+get equal codes, exactly (no hash decides alone that two IDs are equal); only the numbering differs, and nothing
+depends on it.
 """
-
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -32,10 +32,14 @@ class Coded:
     ``first``); they are taken only when asked for, as a finding names a few of a million.
     """
 
-    def __init__(self, columns: dict[str, np.ndarray], source: np.ndarray, first: np.ndarray | None = None) -> None:
+    def __init__(
+        self, columns: dict[str, np.ndarray], source: np.ndarray, first: np.ndarray | None = None, text: bool = False
+    ) -> None:
         self.columns = columns
         self._source = source
         self._first = first  # None: ``source`` is the IDs themselves
+        #: Known to be strings, every ID (an empty cell has code −1); False: not known
+        self.all_text = text
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.columns[name]
@@ -81,50 +85,125 @@ def code(columns: dict[str, pd.Series]) -> Coded:
         codes, first = hashed
         source = values
     split = np.split(codes, np.cumsum([len(a) for a in arrays])[:-1])
-    return Coded(dict(zip(columns, split, strict=True)), source, first)
+    return Coded(dict(zip(columns, split, strict=True)), source, first, text=hashed is not None)
 
 
-#: Fewest values worth the hashed path of :func:`factorize_text` and :func:`factorize_int`: below it one
-#: hash table fits the processor's cache anyway, and importing polars would cost more than it saves.
+#: Fewest values worth the bulk paths of :func:`factorize_text` and :func:`factorize_int`: below it one hash
+#: table fits the processor's cache anyway, and importing polars would cost more than it saves.
 FAST_MIN = 200_000
-#: A hash table per part of the values, 2**bits parts: each small enough to stay in the processor's cache.
-_PART_BITS = 8
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads close integers over the top bits
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads close integers over the top bits, one-to-one
 
 
 def factorize_int(keys: np.ndarray, mixed: bool = False) -> tuple[np.ndarray, int]:
     """Codes 0…k−1 of int64 (or uint64) ``keys``, equal keys equal codes, and k; numbered in no particular order.
 
-    A million distinct keys make a hash table larger than the processor's cache, and every lookup a miss: the
-    keys are split by their top bits (``mixed`` keys are hashes already; others are mixed first) into parts
-    whose tables fit it, each part coded on its own.
+    A million distinct keys make a hash table larger than the processor's cache, and every lookup a miss; numpy
+    sorts 64-bit words instead with the processor's vector instructions, several times faster. Keys whose
+    spread and count fit one word together (codes of IDs and their pairs always do) are sorted with their
+    positions (:func:`_sorted_codes`); other keys by their top bits (:func:`_hash_codes`): ``mixed`` keys are
+    hashes already, others are mixed first (a multiplication by an odd number: no two keys become one).
     """
+    codes, count, _ = factorize_first(keys, mixed)
+    return codes, count
+
+
+def factorize_first(keys: np.ndarray, mixed: bool = False) -> tuple[np.ndarray, int, np.ndarray]:
+    """:func:`factorize_int`, and each code's first position in ``keys`` (as :func:`first_rows` gives it)."""
     n = len(keys)
-    if n < FAST_MIN:
+    if n < FAST_MIN or n == 0:
         codes, uniques = pd.factorize(keys)
-        return codes.astype(np.int64), len(uniques)
-    spread = keys.view(np.uint64) if mixed else keys.view(np.uint64) * _MIX
-    part = (spread >> np.uint64(64 - _PART_BITS)).astype(np.uint8)
-    order = np.argsort(part, kind="stable")  # a counting sort for one-byte keys
-    ends = np.cumsum(np.bincount(part, minlength=2**_PART_BITS))
-    ordered = keys[order]
-    coded = np.empty(n, dtype=np.int64)
-    start = count = 0
-    for end in ends.tolist():
-        if end > start:
-            codes, uniques = pd.factorize(ordered[start:end])
-            coded[start:end] = codes + count
-            count += len(uniques)
-        start = end
+        codes = codes.astype(np.int64)
+        return codes, len(uniques), first_rows(codes, len(uniques))
+    if not mixed and keys.dtype.kind == "i":
+        coded = _sorted_codes(keys)
+        if coded is not None:
+            return coded
+    return _hash_codes(keys.view(np.uint64) if mixed else keys.view(np.uint64) * _MIX)
+
+
+def _sorted_codes(keys: np.ndarray) -> tuple[np.ndarray, int, np.ndarray] | None:
+    """Codes of int64 ``keys``, numbered in the keys' order, and first positions, by one sort of each key packed
+    with its position into one uint64 (key above, position below); None when the keys' spread leaves too few
+    bits for the positions."""
+    bits = max(len(keys) - 1, 1).bit_length()
+    low, high = int(keys.min()), int(keys.max())
+    if (high - low) >> (64 - bits):
+        return None
+    order, value = _sort_packed((keys - low).view(np.uint64), bits)
+    group, starts = _groups(value)
+    out = np.empty(len(keys), dtype=np.int64)
+    out[order] = group
+    return out, len(starts), order[starts]  # a group's positions rise: its first is the first
+
+
+def _hash_codes(hashes: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """Codes of uint64 ``hashes`` (well spread: hashes, or mixed keys), equal hashes equal codes, and first
+    positions.
+
+    Sorted as :func:`_sorted_codes` sorts, on each hash's top bits (the rest of the word holds its position).
+    Two different hashes whose top bits agree (at a million hashes, about one run in ten) fall in one group
+    first; such groups are found by comparing the whole hashes side by side and coded again apart.
+    """
+    n = len(hashes)
+    bits = max(n - 1, 1).bit_length()
+    order, value = _sort_packed(hashes >> np.uint64(bits), bits)
+    group, starts = _groups(value)
     out = np.empty(n, dtype=np.int64)
-    out[order] = coded
-    return out, count
+    whole = hashes[order]
+    clash = (value[1:] == value[:-1]) & (whole[1:] != whole[:-1])
+    if not clash.any():
+        out[order] = group
+        return out, len(starts), order[starts]
+    # a group holding several hashes keeps its code for its first hash; its other hashes get new codes
+    count = len(starts)
+    mixed_up = np.zeros(count, dtype=bool)
+    mixed_up[group[1:][clash]] = True
+    again = np.flatnonzero(mixed_up[group])  # in sorted order: group by group, positions rising
+    codes, uniques = pd.factorize(whole[again])  # numbered as first met: a group's hashes one after another
+    met = first_rows(codes, len(uniques))
+    of_group = group[again][met]
+    keeps = np.ones(len(met), dtype=bool)
+    keeps[1:] = of_group[1:] != of_group[:-1]
+    extra = np.flatnonzero(~keeps)
+    renamed = of_group.copy()
+    renamed[extra] = count + np.arange(len(extra))
+    group[again] = renamed[codes]
+    out[order] = group
+    return out, count + len(extra), np.concatenate([order[starts], order[again[met[extra]]]])
+
+
+def _sort_packed(high: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorts uint64 ``high`` (each below 2**(64 − bits)) with positions packed under it: the positions in that
+    order, and the sorted values. Equal values keep their positions' order, as a stable sort would."""
+    packed = high << np.uint64(bits)
+    packed |= np.arange(len(high), dtype=np.uint64)
+    packed.sort()
+    return (packed & np.uint64((1 << bits) - 1)).view(np.int64), packed >> np.uint64(bits)
+
+
+def _groups(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For sorted ``value`` (not empty): the number of each one's group of equal values (0, 1, …), and where
+    each group starts."""
+    new = np.empty(len(value), dtype=bool)
+    new[0] = True
+    np.not_equal(value[1:], value[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    group = np.zeros(len(value), dtype=np.int64)
+    group[starts[1:]] = 1
+    np.cumsum(group, out=group)
+    return group, starts
 
 
 def first_rows(codes: np.ndarray, count: int) -> np.ndarray:
-    """For each code 0…count−1, the position of its first occurrence in ``codes`` (all codes occur)."""
+    """For each code 0…count−1, the position of its first occurrence in ``codes`` (all codes occur; −1, an
+    empty cell, is passed over)."""
     first = np.empty(count, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1, dtype=np.int64)  # the last write wins: the first
+    at = np.arange(len(codes) - 1, -1, -1, dtype=np.int64)
+    backwards = codes[::-1]
+    if count and len(codes) and backwards.min() < 0:
+        valid = backwards >= 0
+        backwards, at = backwards[valid], at[valid]
+    first[backwards] = at  # the last write wins: the first
     return first
 
 
@@ -136,10 +215,11 @@ def factorize_text(
     numbered in no particular order, and each code's first position; None when polars is absent or a value is
     not plain text. ``joined`` is that concatenation, when the caller has it already.
 
-    The strings are hashed by polars (64 bits, in bulk) and the hashes coded by :func:`factorize_int`; every
-    string is then compared with the first string of its code, so a collision of hashes cannot join two IDs
-    (it sends the caller to the exact path instead). Much faster than hashing a million Python strings one by
-    one into one table.
+    The strings are copied once into one polars column and hashed there in bulk (64 bits); the hashes are
+    coded by :func:`factorize_int`, and every string is compared with the first string of its code. Only when
+    two different IDs share a hash (about once in ten million runs at a million IDs) are the strings ranked
+    instead («dense»: equal strings one rank, by their bytes; slower on many repeated IDs). Either way two IDs
+    share a code only when they are the same string.
     """
     try:
         import polars as pl
@@ -158,15 +238,28 @@ def factorize_text(
             series, present = _without_gaps(parts, missing, text)
     except (TypeError, ValueError, pl.exceptions.PolarsError):  # not text, or a lone surrogate
         return None
-    codes, count = factorize_int(series.hash(seed=0).to_numpy(), mixed=True)
-    first = first_rows(codes, count)
-    if not (series.gather(first[codes]) == series).all():  # two IDs share a hash
-        return None
+    valid = series.is_not_null()
+    whole = bool(valid.all())
+    present_text = series if whole else series.filter(valid)
+    codes, count, first = factorize_first(present_text.hash(seed=0).to_numpy(), mixed=True)
+    if not (present_text.gather(first[codes]) == present_text).all():  # two IDs share a code
+        rank = pl.DataFrame({"id": present_text}).select(pl.col("id").rank("dense")).to_series()
+        count = int(rank.max() or 0)
+        codes = rank.to_numpy().astype(np.int64) - 1
+        first = first_rows(codes, count)
+    if not whole:  # a None among the strings: an empty cell
+        kept = np.flatnonzero(valid.to_numpy())
+        codes, first = _spread(codes, kept, len(series)), kept[first]
     if present is None:
         return codes, first
-    out = np.full(sum(len(p) for p in parts), -1, dtype=np.int64)
-    out[present] = codes
-    return out, present[first]
+    return _spread(codes, present, sum(len(p) for p in parts)), present[first]
+
+
+def _spread(codes: np.ndarray, at: np.ndarray, n: int) -> np.ndarray:
+    """``codes`` put at positions ``at`` of ``n``, −1 elsewhere."""
+    out = np.full(n, -1, dtype=np.int64)
+    out[at] = codes
+    return out
 
 
 def _without_gaps(

@@ -64,10 +64,14 @@ def test_the_hashed_paths_keep_empty_and_repeated_ids_apart(monkeypatch):
 def test_a_collision_of_hashes_falls_back_to_the_exact_coding(monkeypatch):
     values = np.array(["E01", "E02", "E01", "U7", "E02"], dtype=object)
     missing = np.zeros(len(values), dtype=bool)
-    assert codes.factorize_text([values], [lambda: missing]) is not None
-    # every string given the same hash: the check of each string against its code's first one must refuse
-    monkeypatch.setattr(codes, "factorize_int", lambda keys, mixed=False: (np.zeros(len(keys), np.int64), 1))
-    assert codes.factorize_text([values], [lambda: missing]) is None
+    # every string given the same hash: the check of each string against its code's first one must notice, and
+    # the strings are then ranked by their bytes instead
+    monkeypatch.setattr(
+        codes, "factorize_first", lambda keys, mixed=False: (np.zeros(len(keys), np.int64), 1, np.zeros(1, np.int64))
+    )
+    got, first = codes.factorize_text([values], [lambda: missing])
+    assert _same_classes(got, pd.factorize(values)[0])
+    assert values[first].tolist() == ["E01", "E02", "U7"]
     coded = codes.code({"a": pd.Series(values[:3], dtype="str"), "b": pd.Series(values[3:], dtype="str")})
     assert coded.text(np.concatenate([coded["a"], coded["b"]])).tolist() == values.tolist()
 
@@ -90,6 +94,42 @@ def test_cache_sized_tables_code_integers_as_one_table_does(keys, mixed):
     assert count == len(set(keys.tolist()))
     assert sorted(set(got.tolist())) == list(range(count))
     assert _same_classes(got, pd.factorize(keys)[0])
+
+
+#: Hashes that differ only in their lowest bits: the sort by the top bits puts them in one group first.
+_NEAR = [(1 << 63) + j for j in range(6)] + [5 << 40, (5 << 40) + 1, 7]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(_NEAR), max_size=200), st.booleans())
+def test_hashes_alike_in_their_top_bits_are_coded_apart(values, mixed):
+    keys = np.array(values, dtype=np.uint64)
+    old = codes.FAST_MIN
+    codes.FAST_MIN = 0
+    try:
+        got, count, first = codes.factorize_first(keys, mixed=mixed)
+    finally:
+        codes.FAST_MIN = old
+    assert count == len(set(values))
+    assert sorted(set(got.tolist())) == list(range(count))
+    assert _same_classes(got, pd.factorize(keys)[0])
+    # each code's first position is where its key first occurs
+    assert first.tolist() == [values.index(int(keys[got == c][0])) for c in range(count)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=50), st.integers(0, 3))
+def test_integers_of_any_spread_are_coded_exactly(values, repeat):
+    keys = np.array(values * (repeat + 1), dtype=np.int64)  # wide keys go by their mixed bits, narrow ones sorted
+    old = codes.FAST_MIN
+    codes.FAST_MIN = 0
+    try:
+        got, count, first = codes.factorize_first(keys)
+    finally:
+        codes.FAST_MIN = old
+    assert count == len(set(values))
+    assert _same_classes(got, pd.factorize(keys)[0])
+    assert all(keys[first[c]] == keys[i] and first[c] <= i for i, c in enumerate(got.tolist()))
 
 
 @settings(max_examples=80, deadline=None)
