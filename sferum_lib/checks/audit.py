@@ -576,8 +576,9 @@ def _frame(subject: pd.Series | list[str], message: pd.Series | list[str] | np.n
     def column(v: pd.Series | list[str] | np.ndarray) -> np.ndarray:
         return v.to_numpy(dtype=object) if isinstance(v, pd.Series) else np.asarray(v, dtype=object)
 
-    # the columns as they are (copy=False): the audit takes them apart again at once
-    return pd.DataFrame({"subject": column(subject), "message": column(message)}, copy=False)
+    # the columns as they are (object, copy=False: pandas would otherwise look through every text to make it
+    # its own string type); the audit takes them apart again at once
+    return pd.DataFrame({"subject": column(subject), "message": column(message)}, dtype=object, copy=False)
 
 
 _TEXT = np.dtypes.StringDType()
