@@ -680,6 +680,8 @@ def build_max_migration(ctx: Context) -> ReportData:
     if foreign:
         pairs = _zip(old_members["chat_id"], old_members["person_id"])
         keep &= pd.Series([pair not in foreign for pair in pairs], index=old_members.index, dtype=bool)
+    # per old chat: its members who belong there, whom its new chat in MAX takes in
+    belonging = old_members.loc[keep].groupby("chat_id").size()
     old_members = old_members.loc[keep, ["group", "person_id"]].drop_duplicates()
     old_members["done"] = [
         (g, p) in in_max for g, p in _zip(old_members["group"], old_members["person_id"])
@@ -712,6 +714,9 @@ def build_max_migration(ctx: Context) -> ReportData:
             "Объединение": todo_chats["group"],
             "Владелец": todo_chats["owner_id"].map(lambda o: names.get(o, o)),
             "Участников": todo_chats["id"].map(count).fillna(0).astype(int),
+            # those the audit says to remove (who have left, who do not belong in the section's chat) are not
+            # carried over: the new chat is for the rest
+            "Перевести в новый чат": todo_chats["id"].map(belonging).fillna(0).astype(int),
         }
     )
     people = old_members[~old_members["done"]]
@@ -729,7 +734,8 @@ def build_max_migration(ctx: Context) -> ReportData:
         f"Пересоздано чатов в MAX: {done_chats} из {total_chats}; приглашено людей: {done_people} из {total_people}.",
         "Чат считается пересозданным, если в MAX есть чат того же типа для того же объединения.",
         "Приглашать — только тех, кто по положению может состоять в чате: выбывших и посторонних, которых аудит "
-        "велит удалить из чатов, здесь нет.",
+        "велит удалить из чатов, здесь нет. В таблице чатов «Участников» — сколько людей в чате VK сейчас, "
+        "«Перевести в новый чат» — сколько из них войдёт в новый чат.",
     ]
     return ReportData(
         "max-migration",

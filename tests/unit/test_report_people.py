@@ -66,6 +66,10 @@ def test_max_migration_invites_none_of_those_the_audit_says_to_remove(store):
     assert data.json["people_total"] == len(data.json["people"]) == 7  # E03: in RT's chats and the head's
     sections = {row["Код"]: row["Людей пригласить"] for row in data.json["sections"]}
     assert sections == {"RT": 5, "организация": 2}  # E03, E02, U01, U03, R01; E01 (H1, H2) and E03 (H2)
+    # each chat to recreate: how many are in it now, and how many of them its new chat takes in
+    chats = {row["Чат"]: (row["Участников"], row["Перевести в новый чат"]) for row in data.json["chats"]}
+    assert chats["K1"] == (5, 3)  # E03, U01, U03 go over; U02 (expelled) and E04 (the watchman) do not
+    assert chats["K2"] == (3, 2)  # E03 and R01 go over; R02, the expelled pupil's parent, does not
 
 
 def test_the_checklist_of_a_pupil_who_has_left_says_so_and_gives_her_nothing_to_do(store):
