@@ -249,7 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, as_of=False)
 
     p = sub.add_parser("do", help="выполнить действие по положению в рабочем состоянии и записать его в журнал")
-    p.add_argument("action", nargs="?", metavar="ДЕЙСТВИЕ", help="ключ действия; список — sferum do --list")
+    p.add_argument(
+        "action",
+        nargs="?",
+        metavar="ДЕЙСТВИЕ",
+        help="ключ действия или его русское имя (create_teachers_room или создать_учительскую); "
+        "список — sferum do --list",
+    )
     p.add_argument("--list", action="store_true", help="перечислить действия")
     p.add_argument(
         "--as",
@@ -623,22 +629,24 @@ def _param(name: str, value: str) -> Any:
 
 def cmd_do(args: argparse.Namespace) -> int:
     from sferum_lib.procedures import PROCEDURES, Workspace
-    from sferum_lib.procedures.params import describe, english_name
+    from sferum_lib.procedures.params import ACTION_NAMES, action_key, describe, english_name
 
     if args.list or not args.action:
         for key, proc in sorted(PROCEDURES.items()):
             print(f"{key:<26} {proc.title} ({', '.join(proc.duties)})")
+            print(f"{'':<26} по-русски: {ACTION_NAMES.get(key, key)}")
             print(f"{'':<26} параметры: {describe(key)}")
         return EXIT_OK
-    if args.action not in PROCEDURES:
+    action = action_key(args.action)
+    if action is None:
         raise UsageError(f"Неизвестное действие «{args.action}». Список: sferum do --list")
     try:
-        named = [(english_name(args.action, name), value) for name, value in args.params]
+        named = [(english_name(action, name), value) for name, value in args.params]
         params = {name: _param(name, value) for name, value in named}
     except argparse.ArgumentTypeError as exc:
         raise UsageError(str(exc)) from None
     with _store(args) as store:
-        performed = Workspace(store).perform(args.action, actor=args.actor, day=args.day or dt.date.today(), **params)
+        performed = Workspace(store).perform(action, actor=args.actor, day=args.day or dt.date.today(), **params)
         state = store.state()
         who = _who(state, performed.actor)
     if performed.default_actor:  # nobody was named: say who was taken to act, and how to name another

@@ -1,4 +1,5 @@
-"""Procedure parameters in Russian: labels for `sferum do --list` and Russian names accepted for `-p`."""
+"""Procedures and their parameters in Russian: labels for `sferum do --list`, and the Russian names a user may
+type instead of an action's key (``создать_учительскую``) and a parameter's name (``-p куда …``)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,55 @@ PARAMS: dict[str, tuple[str, str]] = {
     "short_name": ("краткое_наименование", "краткое наименование организации"),
     "messenger": ("мессенджер", "VK Мессенджер или MAX"),
 }
+
+
+#: action key → the Russian name a user may type instead (`sferum do создать_учительскую`)
+ACTION_NAMES: dict[str, str] = {
+    "accept_request": "принять_заявку",
+    "add_chat_member": "добавить_в_чат",
+    "annul_invite": "аннулировать_ссылку",
+    "annul_stale_invites": "аннулировать_невостребованные_ссылки",
+    "appoint_additional_admin": "назначить_дополнительного_администратора",
+    "appoint_administrator": "назначить_администратора",
+    "attach_to_cabinet": "прикрепить_к_кабинету",
+    "confirm_status": "подтвердить_статус",
+    "create_channel": "создать_канал",
+    "create_chat": "создать_чат",
+    "create_class": "создать_класс",
+    "create_teachers_room": "создать_учительскую",
+    "edit_organisation": "изменить_сведения_об_организации",
+    "file_request": "подать_заявку",
+    "hand_statistics": "передать_статистику",
+    "issue_invite": "создать_ссылку",
+    "issue_usage_order": "издать_приказ_об_использовании",
+    "join_by_invite": "вступить_по_ссылке",
+    "log_support_request": "обратиться_в_поддержку",
+    "plan_broadcast": "запланировать_трансляцию",
+    "publish_to_channel": "опубликовать_в_канале",
+    "record_arrival": "внести_прибывшего",
+    "record_departure": "отметить_выбытие",
+    "register_administrator": "зарегистрироваться",
+    "reject_request": "отклонить_заявку",
+    "remove_chat_member": "удалить_из_чата",
+    "send_application": "отправить_заявку_на_регистрацию",
+    "start_verification": "пройти_верификацию",
+    "supply_channel_material": "передать_материал_для_канала",
+}
+
+
+def _folded(name: str) -> str:
+    """A name as compared: any case, «ё» as «е», spaces and hyphens as «_» («Создать учительскую»)."""
+    return "_".join(name.lower().replace("ё", "е").replace("-", " ").replace("_", " ").split())
+
+
+def action_key(given: str) -> str | None:
+    """The action a user meant: its key or its Russian name, in any case and with spaces for «_»; None when
+    neither."""
+    wanted = _folded(given)
+    for key in PROCEDURES:
+        if wanted in (_folded(key), _folded(ACTION_NAMES.get(key, key))):
+            return key
+    return None
 
 
 def parameters(key: str) -> list[str]:

@@ -187,3 +187,24 @@ def test_journal_lines_name_things_in_russian_and_in_the_right_case(ready):
     link = ws.perform("issue_invite", actor="E03", day=DAY, target="объединение:RT", role="обучающийся").object
     joined = ws.perform("join_by_invite", actor="U01", day=DAY, person_id="U01", invite=token(ws, link)).summary
     assert joined.endswith(f"вступление по ссылке {link} в класс объединения «Робототехника»")
+
+
+def test_every_action_has_one_russian_name_a_user_may_type_in_any_case_and_with_spaces(tmp_path, capsys):
+    from sferum_lib.procedures import PROCEDURES
+    from sferum_lib.procedures.params import ACTION_NAMES, action_key
+
+    assert set(ACTION_NAMES) == set(PROCEDURES)
+    assert len({name.replace("ё", "е") for name in ACTION_NAMES.values()}) == len(ACTION_NAMES)
+    assert all(action_key(name) == key and action_key(key) == key for key, name in ACTION_NAMES.items())
+    assert action_key("Создать учительскую") == action_key("СОЗДАТЬ-УЧИТЕЛЬСКУЮ") == "create_teachers_room"
+    assert action_key("создать") is None and action_key("fly_to_the_moon") is None
+    with workspace(tmp_path / "w.db") as ws:
+        set_up(ws)
+    store = str(tmp_path / "w.db")
+    invite = ["-p", "куда", "организация", "-p", "роль", "педагог"]
+    assert main(["do", "создать ссылку", "--as", "E03", *invite, "--store", store]) == 0
+    assert "Создана ссылка-приглашение" in capsys.readouterr().err
+    assert main(["do", "летать", "--store", store]) == 2
+    assert "Неизвестное действие «летать»" in capsys.readouterr().err
+    assert main(["do", "--list"]) == 0
+    assert "по-русски: создать_учительскую" in capsys.readouterr().out
