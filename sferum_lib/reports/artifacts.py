@@ -230,7 +230,7 @@ def render_body(data: ReportData, mask: bool) -> str:
     parts = [
         f"<h1>{html.escape(data.title)}</h1>",
         f'<p class="meta">{html.escape(text(meta_line(data)))}'
-        + (" · персональные данные скрыты" if mask else "")
+        + (" · телефоны и email скрыты" if mask else "")
         + "</p>",
     ]
     if data.summary:
