@@ -158,13 +158,19 @@ def parse_phone(value: Any) -> str | _Invalid | None:
         return None
     if not re.search(r"\d", text) or re.search(r"[A-Za-zА-Яа-я]", text.replace("доб", "")):
         return INVALID
+    number = phone_number(text)
+    if number is None:
+        return INVALID
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_number(text: str) -> phonenumbers.PhoneNumber | None:
+    """A valid phone number read from ``text`` (a Russian number without its «+7» too), else None."""
     try:
         number = phonenumbers.parse(text, "RU")
     except phonenumbers.NumberParseException:
-        return INVALID
-    if not phonenumbers.is_valid_number(number):
-        return INVALID
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def is_mobile(phone: str | None) -> bool:

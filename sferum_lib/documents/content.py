@@ -346,11 +346,10 @@ def _pretty_phone(phone: str | None) -> str:
         return ""
     import phonenumbers
 
-    try:
-        number = phonenumbers.parse(phone, "RU")
-    except phonenumbers.NumberParseException:
-        return phone
-    if not phonenumbers.is_valid_number(number):
+    from sferum_lib.values import phone_number
+
+    number = phone_number(phone)
+    if number is None:
         return phone
     national = phonenumbers.national_significant_number(number)
     landline = phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE
