@@ -349,26 +349,15 @@ class Named:
     middle: np.ndarray
     gender: np.ndarray
     overrides: Path
-    #: Each has all three name parts (none of them ''); None: not known, ask :meth:`complete`
-    full: np.ndarray | None = None
 
     def take(self, which: np.ndarray) -> Named:
         """The people at ``which`` (a boolean mask or positions)."""
-        full = None if self.full is None else self.full[which]
         return Named(
-            self.ids[which],
-            self.last[which],
-            self.first[which],
-            self.middle[which],
-            self.gender[which],
-            self.overrides,
-            full,
+            self.ids[which], self.last[which], self.first[which], self.middle[which], self.gender[which], self.overrides
         )
 
     def complete(self) -> np.ndarray:
         """Which people have all three name parts."""
-        if self.full is not None:
-            return self.full
         return (self.last != "") & (self.first != "") & (self.middle != "")
 
     def name(self, case: str = "nominative") -> np.ndarray:
@@ -455,12 +444,9 @@ class People:
         # each name part is factorized once: its distinct values are cleaned and, for the first name and the
         # patronymic, give the gender too (as _gender_array decides it)
         words, by_part = [], {}
-        full = np.ones(len(at), dtype=bool)
         for _, column in _PART_COLUMNS:
             codes, uniques = pd.factorize(self._column(column, at))  # −1 (no such person or a gap): missing
-            cleaned = [_text(u) for u in uniques]
-            words.append(np.array([*cleaned, ""], dtype=object)[codes])
-            full &= np.array([*(w != "" for w in cleaned), False], dtype=bool)[codes]  # told per distinct word
+            words.append(np.array([*(_text(u) for u in uniques), ""], dtype=object)[codes])
             if column == "middle_name":
                 by_part[column] = np.array([*(gender_of("", u) for u in uniques), None], dtype=object)[codes]
             elif column == "first_name":
@@ -469,7 +455,7 @@ class People:
         stated = np.array([*(parse_gender(u) for u in uniques), None], dtype=object)[codes]
         gender = np.where(pd.isna(stated), by_part["middle_name"], stated)
         gender = np.where(pd.isna(gender), by_part["first_name"], gender)
-        return Named(values, *words, gender, self.overrides, full)
+        return Named(values, *words, gender, self.overrides)
 
     def gender(self, ids: Iterable[str] | pd.Series) -> pd.Series:
         """«м»/«ж»/None of each ID (None for an ID on no people sheet)."""

@@ -4,12 +4,13 @@ Each kind of ID (person, section, chat) is coded in one pass over every column t
 equal codes, an empty cell −1. Membership tests are then a lookup in a boolean table and joins are over int64 —
 on a million people several times faster than ``isin`` and ``merge`` over text.
 
-A large organisation's IDs (from :data:`FAST_MIN` values) are ranked by polars, which compares their bytes in
-bulk on every core (:func:`factorize_text`), and integer keys are coded by one sort of 64-bit words
-(:func:`factorize_int`); a small one's by pandas in one hash table, without importing polars. Either way equal IDs
-get equal codes, exactly (no hash decides alone that two IDs are equal); only the numbering differs, and nothing
-depends on it.
+A large organisation's IDs (from :data:`FAST_MIN` values) are hashed in bulk by polars and each string is then
+checked against its code's first one (:func:`factorize_text`); integer keys and hashes are coded by one sort of
+64-bit words (:func:`factorize_int`). A small organisation's IDs are coded by pandas in one hash table, without
+importing polars. Either way equal IDs get equal codes, exactly (no hash decides alone that two IDs are equal);
+only the numbering differs, and nothing depends on it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -217,7 +218,7 @@ def factorize_text(
 
     The strings are copied once into one polars column and hashed there in bulk (64 bits); the hashes are
     coded by :func:`factorize_int`, and every string is compared with the first string of its code. Only when
-    two different IDs share a hash (about once in ten million runs at a million IDs) are the strings ranked
+    two different IDs share a hash (at a million IDs, about once in tens of millions of runs) are the strings ranked
     instead («dense»: equal strings one rank, by their bytes; slower on many repeated IDs). Either way two IDs
     share a code only when they are the same string.
     """
