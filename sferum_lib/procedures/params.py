@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 
 from sferum_lib.procedures.base import PROCEDURES
+from sferum_lib.workbook.schema import normalise_header
 
 #: parameter → (Russian name a user may type, what it means)
 PARAMS: dict[str, tuple[str, str]] = {
@@ -83,8 +84,8 @@ ACTION_NAMES: dict[str, str] = {
 
 
 def _folded(name: str) -> str:
-    """A name as compared: any case, «ё» as «е», spaces and hyphens as «_» («Создать учительскую»)."""
-    return "_".join(name.lower().replace("ё", "е").replace("-", " ").replace("_", " ").split())
+    """A name as compared: as the workbook's headers are (any case, «ё» as «е»), «_» and «-» as spaces."""
+    return normalise_header(name.replace("_", " ").replace("-", " "))
 
 
 def action_key(given: str) -> str | None:
