@@ -628,7 +628,7 @@ def _param(name: str, value: str) -> Any:
 
 
 def cmd_do(args: argparse.Namespace) -> int:
-    from sferum_lib.procedures import PROCEDURES, Workspace
+    from sferum_lib.procedures import PROCEDURES, State, Workspace
     from sferum_lib.procedures.params import ACTION_NAMES, action_key, describe, english_name
 
     if args.list or not args.action:
@@ -645,10 +645,11 @@ def cmd_do(args: argparse.Namespace) -> int:
         params = {name: _param(name, value) for name, value in named}
     except argparse.ArgumentTypeError as exc:
         raise UsageError(str(exc)) from None
+    day = args.day or dt.date.today()
     with _store(args) as store:
-        performed = Workspace(store).perform(action, actor=args.actor, day=args.day or dt.date.today(), **params)
+        performed = Workspace(store).perform(action, actor=args.actor, day=day, **params)
         state = store.state()
-        who = _who(state, performed.actor)
+        who = "выполняет " + State(state, day).who(performed.actor)
     if performed.default_actor:  # nobody was named: say who was taken to act, and how to name another
         who += f" ({performed.default_actor}; другого исполнителя укажите: --as ID)"
     from sferum_lib.regulation import default_catalogue
@@ -658,19 +659,6 @@ def cmd_do(args: argparse.Namespace) -> int:
     if performed.object:
         print(performed.object)
     return EXIT_OK
-
-
-def _who(snapshot: Any, actor: str | None) -> str:
-    """Who performed an action, as the journal will name them."""
-    if not actor:
-        return "исполнитель не указан (укажите --as ID, чтобы журнал называл, кто выполнил действие)"
-    from sferum_lib.model import full_name
-
-    for table in (snapshot.staff, snapshot.pupils, snapshot.parents):
-        found = table[table["id"] == actor]
-        if not found.empty:
-            return f"выполняет {full_name(found).iloc[0]} ({actor})"
-    return f"выполняет {actor}"
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
